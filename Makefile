@@ -1,0 +1,39 @@
+# The two commands of README.md: `make run` and `make test`. Each creates the virtual
+# environment when missing and installs what it needs, so a fresh clone needs nothing else.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+
+.PHONY: run test test-slow lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+## run: install ferrox with what its main job needs and run it
+run: $(BIN)/python
+	$(PIP) install --quiet -e '.[ad]'
+	$(BIN)/ferrox demo
+
+## test: install ferrox with the test extras and run the whole default test suite
+test: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python -m pytest
+
+## test-slow: only the slow checks (CI selects them with the rest in one run)
+test-slow: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python -m pytest -m slow || [ $$? -eq 5 ]
+
+lint: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/ruff check .
+
+## bench: race ferrox against its peers (installs JAX, CasADi, autograd, PyTorch CPU)
+bench: $(BIN)/python
+	$(PIP) install --quiet -e '.[bench]' torch==2.13.0
+	$(BIN)/python bench/ad/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

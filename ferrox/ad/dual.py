@@ -1,0 +1,83 @@
+"""Forward mode: dual numbers with one tangent (a float) or many (a NumPy vector)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ferrox.ad.core import ADNumber, apply1, apply2, new_tag, partial
+from ferrox.ad.primitives import Primitive
+
+__all__ = ["Dual", "seed_duals"]
+
+
+class Dual(ADNumber):
+    """A value with a tangent: ``Dual(2.0, 1.0)`` is 2 moving at unit speed.
+
+    The tangent is a float for one direction or a 1-D NumPy array for many (one pass
+    then yields a whole Jacobian). ``value`` may itself be a ferrox number, which gives
+    higher derivatives. Arithmetic, comparisons, ``abs``, ``**``, ``ferrox.ad.math`` and
+    NumPy ufuncs all work on it.
+    """
+
+    __slots__ = ("_tag", "tangent", "value")
+
+    def __init__(self, value: Any, tangent: Any = 0.0, tag: int | None = None) -> None:
+        self.value = value
+        self.tangent = tangent
+        self._tag = new_tag() if tag is None else tag
+
+    @property
+    def derivative(self) -> Any:
+        """The tangent: the directional derivative carried by this number."""
+        return self.tangent
+
+    def __repr__(self) -> str:
+        return f"Dual({self.value!r}, {self.tangent!r})"
+
+    def _lift1(self, prim: Primitive) -> Dual:
+        x = self.value
+        out = apply1(prim, x)
+        rule = prim.rules[0]
+        if rule is None:
+            return Dual(out, self.tangent * 0.0, self._tag)
+        return Dual(out, partial(rule, out, x) * self.tangent, self._tag)
+
+    def _lift2(self, prim: Primitive, x: Any, y: Any) -> Dual:
+        tag = self._tag
+        x_active = type(x) is Dual and x._tag == tag
+        y_active = type(y) is Dual and y._tag == tag
+        xv = x.value if x_active else x
+        yv = y.value if y_active else y
+        out = apply2(prim, xv, yv)
+        rx, ry = prim.rules
+        tangent: Any = 0.0
+        if x_active:
+            tangent = x.tangent * 0.0 if rx is None else partial(rx, out, xv, yv) * x.tangent
+        if y_active:
+            t = y.tangent * 0.0 if ry is None else partial(ry, out, xv, yv) * y.tangent
+            tangent = t if not x_active else tangent + t
+        return Dual(out, tangent, tag)
+
+
+def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
+    """Duals for the point ``x``, all in one new tag, as a 1-D object array.
+
+    With ``directions`` None each input gets a unit-vector tangent (multi-tangent
+    mode, tangent length n); a 1-D array gives one direction (scalar tangents); a 2-D
+    array of shape (n, k) gives k directions at once.
+    """
+    n = len(x)
+    tag = new_tag()
+    out = np.empty(n, dtype=object)
+    if directions is None:
+        eye = np.eye(n)
+        for i in range(n):
+            out[i] = Dual(x[i], eye[i], tag)
+        return out
+    d = np.asarray(directions, dtype=float)
+    for i in range(n):
+        out[i] = Dual(x[i], float(d[i]) if d.ndim == 1 else d[i].copy(), tag)
+    return out

@@ -1,0 +1,111 @@
+"""The ferrox exception tree.
+
+Every error ferrox raises on purpose derives from :class:`FerroxError`. Each class carries
+an HTTP ``status_code`` (the server maps errors to responses in one place) and the CLI
+prints any ``FerroxError`` as one line on stderr with exit code 2.
+
+::
+
+    FerroxError
+    ├── ConfigError                 bad ferrox.toml / FERROX_* value
+    ├── DependencyError             an optional extra or external tool is missing
+    ├── InvalidInputError (ValueError)
+    │   ├── ExpressionError         text outside the safe expression grammar
+    │   └── ShapeError              wrong length or dimension
+    ├── NotFoundError (LookupError)
+    ├── ConflictError
+    └── DifferentiationError        ferrox.ad
+        ├── MissingRuleError (NotImplementedError)
+        ├── NonFiniteError          NaN/inf where finiteness was asked for
+        └── TraceError              compiled mode met value-dependent control flow
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "ConflictError",
+    "DependencyError",
+    "DifferentiationError",
+    "ExpressionError",
+    "FerroxError",
+    "InvalidInputError",
+    "MissingRuleError",
+    "NonFiniteError",
+    "NotFoundError",
+    "ShapeError",
+    "TraceError",
+]
+
+
+class FerroxError(Exception):
+    """Root of every error ferrox raises on purpose."""
+
+    status_code: int = 500
+
+    @property
+    def name(self) -> str:
+        """The error's class name, as used in HTTP error bodies."""
+        return type(self).__name__
+
+
+class ConfigError(FerroxError):
+    """A configuration value (ferrox.toml or FERROX_* variable) is invalid."""
+
+    status_code = 500
+
+
+class DependencyError(FerroxError):
+    """An optional extra, model or external tool that the operation needs is missing."""
+
+    status_code = 501
+
+
+class InvalidInputError(FerroxError, ValueError):
+    """The caller passed a value that ferrox cannot accept."""
+
+    status_code = 400
+
+
+class ExpressionError(InvalidInputError):
+    """An expression is outside the safe grammar or cannot be parsed."""
+
+    status_code = 422
+
+
+class ShapeError(InvalidInputError):
+    """An array or sequence has the wrong length or dimension."""
+
+    status_code = 422
+
+
+class NotFoundError(FerroxError, LookupError):
+    """A named thing (collection, point, source, file) does not exist."""
+
+    status_code = 404
+
+
+class ConflictError(FerroxError):
+    """The operation conflicts with existing state (duplicate name, locked directory)."""
+
+    status_code = 409
+
+
+class DifferentiationError(FerroxError):
+    """ferrox.ad could not produce a derivative it can vouch for."""
+
+    status_code = 422
+
+
+class MissingRuleError(DifferentiationError, NotImplementedError):
+    """No derivative rule is defined for a primitive with respect to an argument."""
+
+    status_code = 501
+
+
+class NonFiniteError(DifferentiationError):
+    """An input or result is NaN or infinite and finiteness checks were requested."""
+
+
+class TraceError(DifferentiationError):
+    """A traced function's control flow depends on its input values."""
