@@ -28,8 +28,10 @@ def main() -> None:
 
     arm = SerialArm.panda()
     rng = np.random.default_rng(args.seed)
-    problems = [(arm.pose(arm.random_configuration(rng)), arm.random_configuration(rng))
-                for _ in range(args.problems)]
+    problems = [
+        (arm.pose(arm.random_configuration(rng)), arm.random_configuration(rng))
+        for _ in range(args.problems)
+    ]
     print(f"{arm.name}: {args.problems} random targets, each from a random start")
     print(f"{'method':<18} {'success':>8} {'ms/solve':>10} {'iters':>7}  setup")
     for method in args.methods.split(","):
@@ -41,8 +43,7 @@ def main() -> None:
         ok = sum(r.success for r in results)
         ms = 1e3 * np.mean([r.seconds for r in results])
         iters = np.mean([r.iterations for r in results])
-        print(f"{method:<18} {ok / len(results):>8.0%} {ms:>10.2f} {iters:>7.1f}  "
-              f"{setup:.2f}s")
+        print(f"{method:<18} {ok / len(results):>8.0%} {ms:>10.2f} {iters:>7.1f}  {setup:.2f}s")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 import ferrox
 from ferrox.config import Settings
 
-__all__ = ["EXTRAS", "Check", "rust_docs_dir", "run_checks"]
+__all__ = ["EXTRAS", "Check", "run_checks", "rust_docs_dir"]
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "ad": ("numba", "scipy"),
@@ -149,7 +149,9 @@ def run_checks(settings: Settings) -> list[Check]:
     """Run every check; never raises for a missing piece, reports it instead."""
     docs = rust_docs_dir()
     checks = [
-        Check("python", sys.version_info >= (3, 11), f"{platform.python_version()} ({sys.executable})"),
+        Check(
+            "python", sys.version_info >= (3, 11), f"{platform.python_version()} ({sys.executable})"
+        ),
         Check("ferrox", True, f"{ferrox.__version__} at {Path(ferrox.__file__).parent}"),
         _check_data_dir(settings),
         *_check_extras(),

@@ -9,8 +9,9 @@ import pytest
 
 # The compiled kernel cache is shared by the whole session (compiling it once is the
 # point of the cache); data directories are per test.
-os.environ.setdefault("FERROX_CACHE_DIR", str(Path(__file__).parent.parent / ".pytest_cache"
-                                              / "ferrox-kernels"))
+os.environ.setdefault(
+    "FERROX_CACHE_DIR", str(Path(__file__).parent.parent / ".pytest_cache" / "ferrox-kernels")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -43,5 +43,5 @@ def test_bad_config_file_is_a_clear_error(tmp_path: Path, text: str, message: st
 
 
 def test_bad_env_value_names_its_origin(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="port.*env"):
+    with pytest.raises(ConfigError, match=r"port.*env"):
         load_settings(environ={"FERROX_DATA_DIR": str(tmp_path), "FERROX_PORT": "http"})

@@ -38,11 +38,28 @@ def test_all_names_exist_and_are_documented(name: str) -> None:
 def test_ad_exports_the_contract() -> None:
     import ferrox.ad as ad
 
-    for name in ("Dual", "Var", "jacobian", "grad", "jvp", "vjp", "hessian", "derivative",
-                 "math", "METHODS", "FunctionEngine", "compile_function"):
+    for name in (
+        "Dual",
+        "Var",
+        "jacobian",
+        "grad",
+        "jvp",
+        "vjp",
+        "hessian",
+        "derivative",
+        "math",
+        "METHODS",
+        "FunctionEngine",
+        "compile_function",
+    ):
         assert name in ad.__all__
-    assert set(ad.METHODS) == {"forward", "forward-multi", "reverse", "finite-difference",
-                               "compiled"}
+    assert set(ad.METHODS) == {
+        "forward",
+        "forward-multi",
+        "reverse",
+        "finite-difference",
+        "compiled",
+    }
 
 
 def test_public_classes_of_ad_are_not_private() -> None:

@@ -34,9 +34,7 @@ __all__ = [
 METHODS = ("forward", "forward-multi", "reverse", "finite-difference", "compiled")
 """The derivative methods :func:`jacobian` accepts."""
 
-_compiled: weakref.WeakKeyDictionary[Any, dict[int, CompiledFunction]] = (
-    weakref.WeakKeyDictionary()
-)
+_compiled: weakref.WeakKeyDictionary[Any, dict[int, CompiledFunction]] = weakref.WeakKeyDictionary()
 
 
 def _point(x: Any, check_finite: bool) -> np.ndarray:
@@ -173,7 +171,9 @@ def grad(
     return float(y[0]), jac[0]
 
 
-def jvp(f: Callable[[Any], Any], x: Sequence[float], v: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def jvp(
+    f: Callable[[Any], Any], x: Sequence[float], v: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Value and Jacobian-vector product ``J v`` in one forward pass."""
     point = _point(x, False)
     direction = _point(v, False)
@@ -182,7 +182,9 @@ def jvp(f: Callable[[Any], Any], x: Sequence[float], v: Sequence[float]) -> tupl
     return _jvp(f, point, direction)
 
 
-def vjp(f: Callable[[Any], Any], x: Sequence[float], u: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def vjp(
+    f: Callable[[Any], Any], x: Sequence[float], u: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Value and vector-Jacobian product ``u^T J`` in one reverse sweep."""
     point = _point(x, False)
     tape = Tape()
@@ -208,7 +210,9 @@ def hessian(f: Callable[[Any], Any], x: Sequence[float]) -> tuple[float, np.ndar
     tape = Tape()
     outs = flatten_outputs(f(tape.inputs(list(inner))))
     if len(outs) != 1:
-        raise ShapeError(f"hessian needs a scalar-valued function; this one has {len(outs)} outputs")
+        raise ShapeError(
+            f"hessian needs a scalar-valued function; this one has {len(outs)} outputs"
+        )
     out = outs[0]
     n = len(point)
     adjoints = tape.gradient(out)
@@ -244,7 +248,9 @@ class FunctionEngine:
 
     def __init__(self, f: Callable[[Any], Any], method: str = "compiled") -> None:
         if method not in METHODS:
-            raise InvalidInputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+            raise InvalidInputError(
+                f"unknown method {method!r}; choose one of {', '.join(METHODS)}"
+            )
         self.f = f
         self.method = method
 
@@ -255,5 +261,3 @@ class FunctionEngine:
     def derivative(self, x: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
         """Value and Jacobian at ``x`` by this engine's method."""
         return jacobian(self.f, x, self.method)
-
-

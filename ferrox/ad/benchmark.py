@@ -37,15 +37,17 @@ class ChainSpec:
         rng = np.random.default_rng(seed)
         rows = rng.integers(0, n, size=(m, o))
         kinds = rng.integers(0, 2, size=(m, o))
-        return cls(n, m, o, seed, tuple(map(tuple, rows.tolist())),
-                   tuple(map(tuple, kinds.tolist())))
+        return cls(
+            n, m, o, seed, tuple(map(tuple, rows.tolist())), tuple(map(tuple, kinds.tolist()))
+        )
 
 
 def chain_function(spec: ChainSpec, lib: ModuleType | Any = admath) -> Callable[[Any], list[Any]]:
     """The benchmark function as plain scalar Python over ``lib.sin``/``lib.cos``."""
     sin, cos = lib.sin, lib.cos
-    plan = [(j % spec.n, list(zip(spec.rows[j], spec.kinds[j], strict=True)))
-            for j in range(spec.m)]
+    plan = [
+        (j % spec.n, list(zip(spec.rows[j], spec.kinds[j], strict=True))) for j in range(spec.m)
+    ]
 
     def f(x: Any) -> list[Any]:
         out = []
@@ -59,8 +61,9 @@ def chain_function(spec: ChainSpec, lib: ModuleType | Any = admath) -> Callable[
     return f
 
 
-def time_call(fn: Callable[[], Any], *, min_time: float = 0.2, repeats: int = 5,
-              max_calls: int = 100_000) -> float:
+def time_call(
+    fn: Callable[[], Any], *, min_time: float = 0.2, repeats: int = 5, max_calls: int = 100_000
+) -> float:
     """Median seconds per call over ``repeats`` batches, after one warm-up call."""
     fn()
     start = time.perf_counter()

@@ -14,9 +14,15 @@ from ferrox.errors import DifferentiationError
 __all__ = ["check_grads"]
 
 
-def check_grads(f: Callable[[Any], Any], x: Sequence[float], *,
-                modes: Sequence[str] = ("forward", "forward-multi", "reverse", "compiled"),
-                order: int = 2, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+def check_grads(
+    f: Callable[[Any], Any],
+    x: Sequence[float],
+    *,
+    modes: Sequence[str] = ("forward", "forward-multi", "reverse", "compiled"),
+    order: int = 2,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
     """Raise :class:`DifferentiationError` unless every mode matches finite differences.
 
     ``order=2`` also checks the Hessian of each output (forward over reverse) against
@@ -35,6 +41,7 @@ def check_grads(f: Callable[[Any], Any], x: Sequence[float], *,
         return
     m = reference.shape[0]
     for j in range(m):
+
         def component(v: Any, j: int = j) -> Any:
             return _component(f(v), j)
 

@@ -117,8 +117,17 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
             except (TypeError, ValueError) as exc:
                 raise ShapeError(f"output {j} is not a number: {y!r}") from exc
     return Program(
-        n_inputs=tape.n_inputs, ops=ops, a=a, b=b, ca=ca, cb=cb, expect=expect,
-        outs=outs, oconst=oconst, prims=list(tape.prims), n_guards=len(tape.guards or ()),
+        n_inputs=tape.n_inputs,
+        ops=ops,
+        a=a,
+        b=b,
+        ca=ca,
+        cb=cb,
+        expect=expect,
+        outs=outs,
+        oconst=oconst,
+        prims=list(tape.prims),
+        n_guards=len(tape.guards or ()),
     )
 
 
@@ -152,8 +161,9 @@ class CompiledFunction:
     cone sizes), ``forward`` or ``reverse``.
     """
 
-    def __init__(self, f: Callable[[Any], Any], n_inputs: int, *, mode: str = "auto",
-                 max_traces: int = 16) -> None:
+    def __init__(
+        self, f: Callable[[Any], Any], n_inputs: int, *, mode: str = "auto", max_traces: int = 16
+    ) -> None:
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode must be auto, forward or reverse, not {mode!r}")
         from ferrox.ad.kernel import load_kernel
@@ -185,7 +195,7 @@ class CompiledFunction:
             if self.programs:
                 self.retraces += 1
             self.programs.insert(0, program)
-            del self.programs[self.max_traces:]
+            del self.programs[self.max_traces :]
         self.setup_seconds += time.perf_counter() - start
         return program
 
@@ -200,9 +210,7 @@ class CompiledFunction:
     def _point(self, x: Any) -> np.ndarray:
         arr = np.ascontiguousarray(x, dtype=np.float64)
         if arr.ndim != 1 or arr.shape[0] != self.n_inputs:
-            raise ShapeError(
-                f"expected a point of shape ({self.n_inputs},), got {arr.shape}"
-            )
+            raise ShapeError(f"expected a point of shape ({self.n_inputs},), got {arr.shape}")
         return arr
 
     def _evaluate(self, program: Program, x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
@@ -210,9 +218,24 @@ class CompiledFunction:
         y = np.empty(program.n_outputs)
         jac = np.empty((program.n_outputs, self.n_inputs))
         failed = self.kernel.evaluate(
-            program.ops, program.a, program.b, program.ca, program.cb, program.expect, x,
-            program.outs, program.oconst, program.ptr, program.idx, program.reverse,
-            vals, pa, pb, work, y, jac,
+            program.ops,
+            program.a,
+            program.b,
+            program.ca,
+            program.cb,
+            program.expect,
+            x,
+            program.outs,
+            program.oconst,
+            program.ptr,
+            program.idx,
+            program.reverse,
+            vals,
+            pa,
+            pb,
+            work,
+            y,
+            jac,
         )
         return failed, y, jac
 
@@ -265,9 +288,25 @@ class CompiledFunction:
         def run(lo: int, hi: int) -> None:
             vals, pa, pb, work = self._work(program)
             self.kernel.evaluate_batch(
-                program.ops, program.a, program.b, program.ca, program.cb, program.expect,
-                xs[lo:hi], program.outs, program.oconst, program.ptr, program.idx,
-                program.reverse, vals, pa, pb, work, ys[lo:hi], jacs[lo:hi], failed[lo:hi],
+                program.ops,
+                program.a,
+                program.b,
+                program.ca,
+                program.cb,
+                program.expect,
+                xs[lo:hi],
+                program.outs,
+                program.oconst,
+                program.ptr,
+                program.idx,
+                program.reverse,
+                vals,
+                pa,
+                pb,
+                work,
+                ys[lo:hi],
+                jacs[lo:hi],
+                failed[lo:hi],
             )
 
         if workers > 1 and len(xs) >= 2 * workers:
@@ -278,14 +317,14 @@ class CompiledFunction:
             run(0, len(xs))
         for p in np.flatnonzero(failed >= 0):
             ys[p], jacs[p] = self.jacobian(xs[p])
-        for p in np.flatnonzero(np.isnan(ys).any(axis=1)):
+        for p in np.flatnonzero(~np.isfinite(ys).all(axis=1)):
             self._check_domain(program, xs[p], ys[p])
         return ys, jacs
 
     def _check_domain(self, program: Program, x: np.ndarray, y: np.ndarray) -> None:
-        """Where the kernel produced NaN from finite input, replay in Python so the
-        same error as :mod:`math` (e.g. ``math domain error``) is raised."""
-        if not np.isnan(y).any() or not np.isfinite(x).all():
+        """Where the kernel produced NaN or inf from finite input, replay in Python so
+        the same error as :mod:`math` (e.g. ``math domain error``) is raised."""
+        if np.isfinite(y).all() or not np.isfinite(x).all():
             return
         values: list[float] = list(x)
         for i in range(program.n_inputs, program.n_nodes):
@@ -312,8 +351,9 @@ class CompiledFunction:
         }
 
 
-def compile_function(f: Callable[[Any], Any], x: Sequence[float], *,
-                     mode: str = "auto") -> CompiledFunction:
+def compile_function(
+    f: Callable[[Any], Any], x: Sequence[float], *, mode: str = "auto"
+) -> CompiledFunction:
     """Trace ``f`` at ``x`` and return its :class:`CompiledFunction`."""
     point = np.asarray(x, dtype=np.float64)
     if point.ndim != 1:

@@ -171,10 +171,21 @@ class ADNumber:
         if fn is None:
             return NotImplemented
         if any(isinstance(i, np.ndarray) for i in inputs):
-            # elementwise over an object array: NumPy then calls fn's operators per item
-            return ufunc(*(i.astype(object) if isinstance(i, np.ndarray) else i
-                           for i in inputs))
+            # Elementwise over object arrays: boxing ferrox numbers in 0-d object arrays
+            # lets NumPy's object loop run (it calls the operators item by item) instead
+            # of dispatching back here.
+            return ufunc(*(_as_object_array(i) for i in inputs))
         return fn(*(i.item() if isinstance(i, np.generic) else i for i in inputs))
+
+
+def _as_object_array(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.astype(object)
+    if isinstance(x, ADNumber):
+        boxed = np.empty((), dtype=object)
+        boxed[()] = x
+        return boxed
+    return x
 
 
 def value_of(x: Any) -> Any:
@@ -294,10 +305,34 @@ def _ufunc_table() -> dict[str, Callable[..., Any]]:
         "equal": operator.eq,
         "not_equal": operator.ne,
     }
-    for name in (
-        "sin cos tan sinh cosh tanh exp expm1 exp2 log log1p log2 log10 sqrt cbrt "
-        "floor ceil trunc sign hypot copysign fmod fmax fmin degrees radians"
-    ).split():
+    for name in [
+        "sin",
+        "cos",
+        "tan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "exp",
+        "expm1",
+        "exp2",
+        "log",
+        "log1p",
+        "log2",
+        "log10",
+        "sqrt",
+        "cbrt",
+        "floor",
+        "ceil",
+        "trunc",
+        "sign",
+        "hypot",
+        "copysign",
+        "fmod",
+        "fmax",
+        "fmin",
+        "degrees",
+        "radians",
+    ]:
         table[name] = g[name]
     return table
 

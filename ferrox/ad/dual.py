@@ -69,6 +69,7 @@ def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     mode, tangent length n); a 1-D array gives one direction (scalar tangents); a 2-D
     array of shape (n, k) gives k directions at once.
     """
+    x = [v.item() if isinstance(v, np.generic) else v for v in x]  # Python float semantics
     n = len(x)
     tag = new_tag()
     out = np.empty(n, dtype=object)

@@ -17,18 +17,54 @@ from typing import Any
 from ferrox.ad import math as admath
 from ferrox.errors import ExpressionError
 
-__all__ = ["FUNCTIONS", "MAX_LENGTH", "MAX_NODES", "Expression", "parse"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_NODES", "Expression", "parse"]
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
+MAX_DEPTH = 64
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: getattr(admath, name)
-    for name in (
-        "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp expm1 exp2 "
-        "log log1p log2 log10 sqrt cbrt hypot floor ceil trunc fabs fmod copysign erf erfc "
-        "degrees radians fmax fmin sign square pow"
-    ).split()
+    for name in [
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "atan2",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "exp",
+        "expm1",
+        "exp2",
+        "log",
+        "log1p",
+        "log2",
+        "log10",
+        "sqrt",
+        "cbrt",
+        "hypot",
+        "floor",
+        "ceil",
+        "trunc",
+        "fabs",
+        "fmod",
+        "copysign",
+        "erf",
+        "erfc",
+        "degrees",
+        "radians",
+        "fmax",
+        "fmin",
+        "sign",
+        "square",
+        "pow",
+    ]
 }
 FUNCTIONS["abs"] = abs
 FUNCTIONS["max"] = admath.fmax
@@ -47,8 +83,15 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.FloorDiv: operator.floordiv,
 }
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
-            ast.Mod: "%", ast.FloorDiv: "//"}
+_SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+}
 
 
 class Expression:
@@ -86,7 +129,7 @@ class Expression:
 
 def _eval(node: ast.expr, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant):
-        return node.value
+        return float(node.value)  # floats only: no unbounded integer arithmetic
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id] if node.id in CONSTANTS else env[node.id]
     if isinstance(node, ast.BinOp):
@@ -99,6 +142,11 @@ def _eval(node: ast.expr, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.List | ast.Tuple):
         return [_eval(e, env) for e in node.elts]
     raise ExpressionError(f"unsupported syntax: {type(node).__name__}")  # pragma: no cover
+
+
+def _depth(node: ast.AST) -> int:
+    children = list(ast.iter_child_nodes(node))
+    return 1 + max((_depth(c) for c in children), default=0)
 
 
 def _check(node: ast.AST, variables: list[str], top: bool) -> None:
@@ -165,6 +213,8 @@ def parse(text: str, variables: Sequence[str] | None = None) -> Expression:
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise ExpressionError(f"the expression has {count} nodes; the limit is {MAX_NODES}")
+    if _depth(tree) > MAX_DEPTH:
+        raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     found: list[str] = []
     _check(tree.body, found, True)
     order = list(variables) if variables is not None else []

@@ -21,8 +21,9 @@ from ferrox.ad.core import GENERIC, compile_rules, generic
 __all__ = ["defprim"]
 
 
-def defprim(name: str, value: Callable[..., Any], *partials: str | None,
-            kernel: str | None = None) -> Callable[..., Any]:
+def defprim(
+    name: str, value: Callable[..., Any], *partials: str | None, kernel: str | None = None
+) -> Callable[..., Any]:
     """Define primitive ``name``: ``value`` on floats, one rule text per argument.
 
     A rule is an expression in ``x``, ``y`` (arguments), ``out`` (the value) and the

@@ -14,11 +14,53 @@ from typing import Any
 from ferrox.ad.core import GENERIC, value_of
 
 __all__ = [
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "copysign",
-    "cos", "cosh", "degrees", "e", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "floor",
-    "fmax", "fmin", "fmod", "hypot", "inf", "isclose", "isfinite", "isinf", "isnan", "log",
-    "log1p", "log2", "log10", "nan", "pi", "pow", "radians", "sign", "sin", "sinh", "sqrt",
-    "square", "tan", "tanh", "tau", "trunc",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "copysign",
+    "cos",
+    "cosh",
+    "degrees",
+    "e",
+    "erf",
+    "erfc",
+    "exp",
+    "exp2",
+    "expm1",
+    "fabs",
+    "floor",
+    "fmax",
+    "fmin",
+    "fmod",
+    "hypot",
+    "inf",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "nan",
+    "pi",
+    "pow",
+    "radians",
+    "sign",
+    "sin",
+    "sinh",
+    "sqrt",
+    "square",
+    "tan",
+    "tanh",
+    "tau",
+    "trunc",
 ]
 
 pi = _math.pi
@@ -74,7 +116,7 @@ def log(x: Any, base: Any = None) -> Any:
     return _log(x) / _log(base)
 
 
-def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow
+def pow(x: Any, y: Any) -> Any:
     """``x`` raised to ``y`` with :func:`math.pow`'s errors (no complex results)."""
     return _pow(x, y)
 

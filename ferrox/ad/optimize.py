@@ -48,7 +48,9 @@ def value_and_jacobian(
     return lambda x: jacobian(f, x, ad)
 
 
-def _scalar(f: Callable[[Any], Any], n: int, ad: str) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+def _scalar(
+    f: Callable[[Any], Any], n: int, ad: str
+) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     vj = value_and_jacobian(f, n, ad)
 
     def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -60,9 +62,15 @@ def _scalar(f: Callable[[Any], Any], n: int, ad: str) -> Callable[[np.ndarray], 
     return value_and_grad
 
 
-def _armijo(vg: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray, fx: float,
-            g: np.ndarray, p: np.ndarray, c1: float = 1e-4,
-            max_halvings: int = 40) -> tuple[float, np.ndarray, float, np.ndarray, int]:
+def _armijo(
+    vg: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    x: np.ndarray,
+    fx: float,
+    g: np.ndarray,
+    p: np.ndarray,
+    c1: float = 1e-4,
+    max_halvings: int = 40,
+) -> tuple[float, np.ndarray, float, np.ndarray, int]:
     """Backtracking line search: the first step 2^-k meeting the Armijo condition."""
     slope = float(g @ p)
     step = 1.0
@@ -217,20 +225,25 @@ def least_squares(
                 nu *= 2.0
         if not accepted:
             if method == "gn" or (mu is not None and mu > 1e16):
-                return OptimizeResult(x, cost, g, it, nfev, cost <= ftol,
-                                      "no further decrease", history)
+                return OptimizeResult(
+                    x, cost, g, it, nfev, cost <= ftol, "no further decrease", history
+                )
             continue
         small = np.linalg.norm(step) <= xtol * (np.linalg.norm(x) + xtol)
         x, r, jac, cost = x_new, r_new, jac_new, cost_new
         history.append(cost)
         if small:
-            return OptimizeResult(x, cost, jac.T @ r, it + 1, nfev, True, "step below xtol",
-                                  history)
-    return OptimizeResult(x, cost, jac.T @ r, max_iter, nfev, cost <= ftol,
-                          "max_iter reached", history)
+            return OptimizeResult(
+                x, cost, jac.T @ r, it + 1, nfev, True, "step below xtol", history
+            )
+    return OptimizeResult(
+        x, cost, jac.T @ r, max_iter, nfev, cost <= ftol, "max_iter reached", history
+    )
 
 
-def scipy_jacobian(f: Callable[[Any], Any], n: int, ad: str = "compiled") -> Callable[[np.ndarray], np.ndarray]:
+def scipy_jacobian(
+    f: Callable[[Any], Any], n: int, ad: str = "compiled"
+) -> Callable[[np.ndarray], np.ndarray]:
     """A ``jac=`` callable for SciPy: the Jacobian (or gradient, for scalar ``f``)."""
     vj = value_and_jacobian(f, n, ad)
 
@@ -241,8 +254,13 @@ def scipy_jacobian(f: Callable[[Any], Any], n: int, ad: str = "compiled") -> Cal
     return jac
 
 
-def scipy_minimize(f: Callable[[Any], Any], x0: Sequence[float], method: str = "BFGS",
-                   ad: str = "compiled", **kwargs: Any) -> Any:
+def scipy_minimize(
+    f: Callable[[Any], Any],
+    x0: Sequence[float],
+    method: str = "BFGS",
+    ad: str = "compiled",
+    **kwargs: Any,
+) -> Any:
     """:func:`scipy.optimize.minimize` with value and gradient from one ferrox call."""
     from scipy.optimize import minimize as sp_minimize
 

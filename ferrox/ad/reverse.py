@@ -27,11 +27,22 @@ class Tape:
     makes converting a Var to a plain number an error, since the value would escape.
     """
 
-    __slots__ = ("args", "guards", "n_inputs", "parents", "partials", "prims", "tag",
-                 "tracing", "values", "want_partials")
+    __slots__ = (
+        "args",
+        "guards",
+        "n_inputs",
+        "parents",
+        "partials",
+        "prims",
+        "tag",
+        "tracing",
+        "values",
+        "want_partials",
+    )
 
-    def __init__(self, *, partials: bool = True, guards: bool = False,
-                 tracing: bool = False) -> None:
+    def __init__(
+        self, *, partials: bool = True, guards: bool = False, tracing: bool = False
+    ) -> None:
         self.tag = new_tag()
         self.prims: list[Primitive | None] = []
         self.args: list[tuple[Any, ...]] = []
@@ -52,12 +63,20 @@ class Tape:
             raise ValueError("inputs must be registered before any operation")
         out = np.empty(len(x), dtype=object)
         for i, xi in enumerate(x):
+            if isinstance(xi, np.generic):
+                xi = xi.item()  # Python float semantics (errors, not warnings)
             out[i] = self._push(None, (), xi, (), ())
         self.n_inputs = len(x)
         return out
 
-    def _push(self, prim: Primitive | None, args: tuple[Any, ...], value: Any,
-              parents: tuple[int, ...], partials: tuple[Any, ...]) -> Var:
+    def _push(
+        self,
+        prim: Primitive | None,
+        args: tuple[Any, ...],
+        value: Any,
+        parents: tuple[int, ...],
+        partials: tuple[Any, ...],
+    ) -> Var:
         index = len(self.values)
         self.prims.append(prim)
         self.args.append(args)
@@ -100,8 +119,9 @@ class Tape:
     def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
         """Jacobian of float outputs w.r.t. the inputs: one vector-adjoint sweep."""
         m, n = len(outputs), self.n_inputs
-        active = [(j, o._index) for j, o in enumerate(outputs)
-                  if isinstance(o, Var) and o._tape is self]
+        active = [
+            (j, o._index) for j, o in enumerate(outputs) if isinstance(o, Var) and o._tape is self
+        ]
         if not active:
             return np.zeros((m, n))
         if m == 1:

@@ -24,8 +24,13 @@ Matrix = list[list[Any]]
 
 
 def _matmul(a: Matrix, b: Matrix) -> Matrix:
-    return [[a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] + a[i][3] * b[3][j]
-             for j in range(4)] for i in range(4)]
+    return [
+        [
+            a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] + a[i][3] * b[3][j]
+            for j in range(4)
+        ]
+        for i in range(4)
+    ]
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,15 @@ class SerialArm:
             a=(0.0, 0.0, 0.0, 0.0825, -0.0825, 0.0, 0.088),
             d=(0.333, 0.0, 0.316, 0.0, 0.384, 0.0, 0.0),
             alpha=(0.0, -half, half, half, -half, half, half),
-            limits=((-2.8973, 2.8973), (-1.7628, 1.7628), (-2.8973, 2.8973),
-                    (-3.0718, -0.0698), (-2.8973, 2.8973), (-0.0175, 3.7525),
-                    (-2.8973, 2.8973)),
+            limits=(
+                (-2.8973, 2.8973),
+                (-1.7628, 1.7628),
+                (-2.8973, 2.8973),
+                (-3.0718, -0.0698),
+                (-2.8973, 2.8973),
+                (-0.0175, 3.7525),
+                (-2.8973, 2.8973),
+            ),
             flange=0.107,
             name="panda-7dof",
         )
@@ -68,8 +79,12 @@ class SerialArm:
         """The flange pose as a 4x4 homogeneous transform (nested lists)."""
         if len(q) != self.dof:
             raise ShapeError(f"{self.name} has {self.dof} joints, got {len(q)} angles")
-        t: Matrix = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0],
-                     [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+        t: Matrix = [
+            [1.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
         for i in range(self.dof):
             ca, sa = np.cos(self.alpha[i]), np.sin(self.alpha[i])
             ct, st = m.cos(q[i]), m.sin(q[i])
@@ -88,8 +103,20 @@ class SerialArm:
     def flat_pose(self, q: Sequence[Any]) -> list[Any]:
         """The flange pose as 12 numbers: rotation (row-major 3x3), then position."""
         t = self.forward_kinematics(q)
-        return [t[0][0], t[0][1], t[0][2], t[1][0], t[1][1], t[1][2],
-                t[2][0], t[2][1], t[2][2], t[0][3], t[1][3], t[2][3]]
+        return [
+            t[0][0],
+            t[0][1],
+            t[0][2],
+            t[1][0],
+            t[1][1],
+            t[1][2],
+            t[2][0],
+            t[2][1],
+            t[2][2],
+            t[0][3],
+            t[1][3],
+            t[2][3],
+        ]
 
     @cached_property
     def pose_function(self) -> Callable[[Sequence[Any]], list[Any]]:
@@ -119,8 +146,9 @@ class IKResult:
     seconds: float
 
 
-def pose_error(pose: np.ndarray, pose_jac: np.ndarray,
-               target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pose_error(
+    pose: np.ndarray, pose_jac: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Residual (6,) and its Jacobian from a flat pose (12,) and the pose Jacobian.
 
     Position error, then the orientation error 0.5 * sum_k c_k x g_k over the current

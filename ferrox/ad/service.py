@@ -15,8 +15,9 @@ from ferrox.errors import ExpressionError, NonFiniteError
 __all__ = ["differentiate"]
 
 
-def differentiate(expression: str, at: Mapping[str, float], *, method: str = "reverse",
-                  hessian: bool = False) -> dict[str, Any]:
+def differentiate(
+    expression: str, at: Mapping[str, float], *, method: str = "reverse", hessian: bool = False
+) -> dict[str, Any]:
     """Value, gradient (or Jacobian) and optionally Hessian of ``expression`` at ``at``.
 
     Returns plain JSON-ready data: ``variables``, ``value``, then ``gradient`` (a

@@ -14,8 +14,9 @@ from ferrox.errors import ExpressionError, InvalidInputError
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Automatic differentiation: forward, reverse, compiled.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Automatic differentiation: forward, reverse, compiled.", no_args_is_help=True
+)
 
 
 def _parse_point(items: list[str]) -> dict[str, float]:
@@ -39,8 +40,9 @@ def diff(
     expression: Annotated[str, typer.Argument(help="e.g. 'x**2 + 3*x' or '[x*y, sin(x)]'.")],
     at: Annotated[list[str], typer.Option("--at", help="Point, e.g. x=2 or x=1,y=2.")],
     hessian: Annotated[bool, typer.Option("--hessian", help="Also the Hessian.")] = False,
-    method: Annotated[str, typer.Option(help="forward, forward-multi, reverse, "
-                                        "finite-difference or compiled.")] = "reverse",
+    method: Annotated[
+        str, typer.Option(help="forward, forward-multi, reverse, finite-difference or compiled.")
+    ] = "reverse",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Value and gradient (or Jacobian) of an expression at a point."""
@@ -53,8 +55,9 @@ def diff(
     console.print(f"[bold]f[/bold]({', '.join(result['variables'])}) = {expression}")
     console.print(f"value    = {result['value']}")
     if "gradient" in result:
-        console.print("gradient = " + ", ".join(f"d/d{k}: {v:.12g}"
-                                                for k, v in result["gradient"].items()))
+        console.print(
+            "gradient = " + ", ".join(f"d/d{k}: {v:.12g}" for k, v in result["gradient"].items())
+        )
     else:
         console.print(f"jacobian = {np.array(result['jacobian'])}")
     if "hessian" in result:
@@ -66,7 +69,8 @@ def bench(
     sizes: Annotated[str, typer.Option(help="Comma-separated n=m sizes.")] = "1,10,50",
     steps: Annotated[int, typer.Option(help="Chain length o.")] = 100,
     methods: Annotated[str, typer.Option(help="Comma-separated methods.")] = (
-        "compiled,forward-multi,reverse,forward,finite-difference"),
+        "compiled,forward-multi,reverse,forward,finite-difference"
+    ),
 ) -> None:
     """Time ferrox's methods on ad-trait's benchmark family (µs per Jacobian).
 
@@ -84,8 +88,9 @@ def bench(
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in METHODS]
     if unknown or not ns or steps < 1:
-        raise InvalidInputError(f"unknown method(s) {unknown}" if unknown
-                                else "need at least one size and steps >= 1")
+        raise InvalidInputError(
+            f"unknown method(s) {unknown}" if unknown else "need at least one size and steps >= 1"
+        )
     table = Table(title=f"µs per Jacobian, o = {steps} (median of batches after warm-up)")
     table.add_column("method")
     for n in ns:
@@ -96,7 +101,7 @@ def bench(
         f = chain_function(spec)
         x = np.random.default_rng(1).uniform(-1, 1, n)
         for m in chosen:
-            seconds = time_call(lambda f=f, m=m: jacobian(f, x, m), min_time=0.3, repeats=3)
+            seconds = time_call(lambda f=f, m=m, x=x: jacobian(f, x, m), min_time=0.3, repeats=3)
             rows[m].append(f"{seconds * 1e6:,.1f}")
     for m in chosen:
         table.add_row(m, *rows[m])

@@ -31,8 +31,12 @@ def _demo_ad() -> None:
         return [m.sin(v[0] * v[1]) + v[2] ** 3, m.exp(v[0]) / (1.0 + v[1] ** 2)]
 
     point = [0.5, -1.0, 2.0]
-    table = Table(title=escape("Jacobian of f(a, b, c) = [sin(a b) + c^3, e^a / (1 + b^2)] "
-                               f"at {point}, one row per method"))
+    table = Table(
+        title=escape(
+            "Jacobian of f(a, b, c) = [sin(a b) + c^3, e^a / (1 + b^2)] "
+            f"at {point}, one row per method"
+        )
+    )
     table.add_column("method")
     table.add_column("J[0]")
     table.add_column("J[1]")
@@ -40,9 +44,12 @@ def _demo_ad() -> None:
     _, reference = jacobian(f, point, "reverse")
     for method in METHODS:
         _, jac = jacobian(f, point, method)
-        table.add_row(method, "  ".join(f"{v:.6g}" for v in jac[0]),
-                      "  ".join(f"{v:.6g}" for v in jac[1]),
-                      f"{np.max(np.abs(jac - reference)):.1e}")
+        table.add_row(
+            method,
+            "  ".join(f"{v:.6g}" for v in jac[0]),
+            "  ".join(f"{v:.6g}" for v in jac[1]),
+            f"{np.max(np.abs(jac - reference)):.1e}",
+        )
     console.print(table)
 
     arm = SerialArm.panda()

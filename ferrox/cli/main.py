@@ -43,13 +43,17 @@ def main(
     ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Data directory (default: platform user data dir; "
-                     "env FERROX_DATA_DIR).", show_default=False),
+        typer.Option(
+            "--data-dir",
+            help="Data directory (default: platform user data dir; env FERROX_DATA_DIR).",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Global options shared by every sub-command."""
@@ -79,12 +83,15 @@ def _planned(name: str, what: str, issue: int) -> None:
     """Register a part that is not in this version: it says so, with exit code 2."""
 
     def unavailable(ctx: typer.Context) -> None:
-        raise FerroxError(f"'ferrox {name}' ({what}) is not in ferrox {ferrox.__version__} "
-                          f"yet (tracked as issue {issue}); see 'ferrox doctor'")
+        raise FerroxError(
+            f"'ferrox {name}' ({what}) is not in ferrox {ferrox.__version__} "
+            f"yet (tracked as issue {issue}); see 'ferrox doctor'"
+        )
 
     unavailable.__doc__ = f"{what} [dim](not in this version yet)[/dim]"
-    app.command(name, context_settings={"allow_extra_args": True,
-                                        "ignore_unknown_options": True})(unavailable)
+    app.command(name, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        unavailable
+    )
 
 
 _planned("db", "Embedded vector database", 4)
