@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ferrox.ad.cones import forward_cones, reverse_cones
 from ferrox.ad.core import ADNumber
 from ferrox.ad.primitives import COMPARISONS
 from ferrox.ad.reverse import Tape, Var
@@ -42,15 +43,16 @@ def flatten_outputs(y: Any) -> list[Any]:
 
 @dataclass
 class Program:
-    """A traced function as flat arrays, ready for the kernel."""
+    """A traced function as flat arrays, ready for the kernel.
+
+    Node ``i`` is column ``i``: ``code[:, i] = (op, a, b)``, the primitive's code and its
+    argument nodes (-1 where the argument is a constant); ``cst[:, i] = (constant a,
+    constant b, expected guard value)``.
+    """
 
     n_inputs: int
-    ops: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
-    ca: np.ndarray
-    cb: np.ndarray
-    expect: np.ndarray
+    code: np.ndarray
+    cst: np.ndarray
     outs: np.ndarray
     oconst: np.ndarray
     prims: list[Any] = field(repr=False)
@@ -68,7 +70,7 @@ class Program:
     @property
     def n_nodes(self) -> int:
         """Number of nodes, inputs included."""
-        return int(self.ops.shape[0])
+        return int(self.code.shape[1])
 
 
 def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
@@ -80,30 +82,25 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
     except TraceError:
         raise
     n = len(tape)
-    ops = np.full(n, -1, dtype=np.int32)
-    a = np.full(n, -1, dtype=np.int32)
-    b = np.full(n, -1, dtype=np.int32)
-    ca = np.zeros(n)
-    cb = np.zeros(n)
-    expect = np.full(n, np.nan)
-    slots = ((a, ca), (b, cb))
+    code = np.full((3, n), -1, dtype=np.int32)
+    cst = np.zeros((3, n))
+    cst[2] = np.nan
     for i in range(tape.n_inputs, n):
         prim = tape.prims[i]
         assert prim is not None
-        ops[i] = prim.code
+        code[0, i] = prim.code
         for k, arg in enumerate(tape.args[i]):
-            node, const = slots[k]
             if isinstance(arg, Var) and arg._tape is tape:
-                node[i] = arg._index
+                code[1 + k, i] = arg._index
             elif isinstance(arg, ADNumber):
                 raise TraceError(
                     f"{prim.name}: the function mixes in a differentiable value from "
                     "outside the trace (a closure over another derivative)"
                 )
             else:
-                const[i] = float(arg)
+                cst[k, i] = float(arg)
     for i in tape.guards or ():
-        expect[i] = tape.values[i]
+        cst[2, i] = tape.values[i]
     outs = np.full(len(outputs), -1, dtype=np.int32)
     oconst = np.zeros(len(outputs))
     for j, y in enumerate(outputs):
@@ -118,12 +115,8 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
                 raise ShapeError(f"output {j} is not a number: {y!r}") from exc
     return Program(
         n_inputs=tape.n_inputs,
-        ops=ops,
-        a=a,
-        b=b,
-        ca=ca,
-        cb=cb,
-        expect=expect,
+        code=code,
+        cst=cst,
         outs=outs,
         oconst=oconst,
         prims=list(tape.prims),
@@ -131,11 +124,11 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
     )
 
 
-def _plan(program: Program, kernel: Any, mode: str) -> None:
+def _plan(program: Program, mode: str) -> None:
     """Compute dependency cones and pick the cheaper sweep direction."""
-    rptr, ridx = kernel.reverse_cones(program.a, program.b, program.n_inputs, program.outs)
-    skip = np.isin(program.ops, _GUARD_CODES)
-    fptr, fidx = kernel.forward_cones(program.a, program.b, program.n_inputs, skip)
+    rptr, ridx = reverse_cones(program.code, program.outs)
+    skip = np.isin(program.code[0], _GUARD_CODES)
+    fptr, fidx = forward_cones(program.code, program.n_inputs, skip)
     cost_rev = int(rptr[-1])
     cost_fwd = int(fptr[-1]) + program.n_inputs * program.n_outputs
     program.cone_cost = (cost_rev, cost_fwd)
@@ -147,10 +140,13 @@ def _plan(program: Program, kernel: Any, mode: str) -> None:
 class _Scratch(threading.local):
     """Per-thread work arrays, so one compiled function is safe to call from threads."""
 
-    arrays: dict[int, tuple[np.ndarray, ...]]
+    arrays: dict[int, np.ndarray]
 
     def __init__(self) -> None:
         self.arrays = {}
+
+
+_OK, _NON_FINITE = -1, -2
 
 
 class CompiledFunction:
@@ -173,7 +169,7 @@ class CompiledFunction:
         self.mode = mode
         self.max_traces = max_traces
         self.kernel = load_kernel()
-        self.programs: list[Program] = []
+        self.programs: list[Program] = []  # replaced, never mutated: safe to iterate
         self.retraces = 0
         self.setup_seconds = 0.0
         self._scratch = _Scratch()
@@ -190,69 +186,60 @@ class CompiledFunction:
                 f"the number of outputs changed between branches "
                 f"({self.programs[0].n_outputs} vs {program.n_outputs})"
             )
-        _plan(program, self.kernel, self.mode)
+        _plan(program, self.mode)
         with self._lock:
             if self.programs:
                 self.retraces += 1
-            self.programs.insert(0, program)
-            del self.programs[self.max_traces :]
+            self.programs = [program, *self.programs][: self.max_traces]
         self.setup_seconds += time.perf_counter() - start
         return program
 
-    def _work(self, program: Program) -> tuple[np.ndarray, ...]:
-        arrays = self._scratch.arrays.get(id(program))
-        if arrays is None:
-            n = program.n_nodes
-            arrays = (np.empty(n), np.empty(n), np.empty(n), np.zeros(n))
-            self._scratch.arrays[id(program)] = arrays
-        return arrays
+    def _work(self, program: Program) -> np.ndarray:
+        scratch = self._scratch.arrays.get(id(program))
+        if scratch is None:
+            scratch = np.zeros((4, program.n_nodes))
+            self._scratch.arrays = {
+                k: v for k, v in self._scratch.arrays.items() if k in {id(p) for p in self.programs}
+            }
+            self._scratch.arrays[id(program)] = scratch
+        return scratch
 
     def _point(self, x: Any) -> np.ndarray:
-        arr = np.ascontiguousarray(x, dtype=np.float64)
-        if arr.ndim != 1 or arr.shape[0] != self.n_inputs:
-            raise ShapeError(f"expected a point of shape ({self.n_inputs},), got {arr.shape}")
-        return arr
+        if not (type(x) is np.ndarray and x.dtype == np.float64 and x.flags.c_contiguous):
+            x = np.ascontiguousarray(x, dtype=np.float64)
+        if x.ndim != 1 or x.shape[0] != self.n_inputs:
+            raise ShapeError(f"expected a point of shape ({self.n_inputs},), got {x.shape}")
+        return x
 
     def _evaluate(self, program: Program, x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-        vals, pa, pb, work = self._work(program)
-        y = np.empty(program.n_outputs)
-        jac = np.empty((program.n_outputs, self.n_inputs))
-        failed = self.kernel.evaluate(
-            program.ops,
-            program.a,
-            program.b,
-            program.ca,
-            program.cb,
-            program.expect,
-            x,
-            program.outs,
-            program.oconst,
-            program.ptr,
-            program.idx,
-            program.reverse,
-            vals,
-            pa,
-            pb,
-            work,
-            y,
-            jac,
-        )
-        return failed, y, jac
+        m = program.outs.shape[0]
+        ys = np.empty((1, m))
+        jacs = np.empty((1, m, self.n_inputs))
+        status = np.empty(1, dtype=np.int64)
+        self.kernel.run(
+            program.code, program.cst, x.reshape(1, -1), program.outs, program.oconst,
+            program.ptr, program.idx, program.reverse, True, self._work(program), ys, jacs,
+            status,
+        )  # fmt: skip
+        return int(status[0]), ys[0], jacs[0]
 
     # ------------------------------------------------------------ public API
     def jacobian(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
         """Value (m,) and Jacobian (m, n) at ``x``."""
         x = self._point(x)
-        for program in list(self.programs):
-            failed, y, jac = self._evaluate(program, x)
-            if failed < 0:
+        for program in self.programs:
+            status, y, jac = self._evaluate(program, x)
+            if status == _OK:
+                return y, jac
+            if status == _NON_FINITE:
                 self._check_domain(program, x, y)
                 return y, jac
         program = self._add_program(x)
-        failed, y, jac = self._evaluate(program, x)
-        if failed >= 0:  # pragma: no cover - a fresh trace passes its own guards
+        status, y, jac = self._evaluate(program, x)
+        if status >= 0:  # pragma: no cover - a fresh trace passes its own guards
             raise TraceError("a freshly traced program failed its own guards")
-        self._check_domain(program, x, y)
+        if status == _NON_FINITE:
+            self._check_domain(program, x, y)
         return y, jac
 
     def value(self, x: Any) -> np.ndarray:
@@ -270,44 +257,27 @@ class CompiledFunction:
         """Values (B, m) and Jacobians (B, m, n) at each row of ``xs`` (B, n).
 
         ``workers > 1`` splits the batch over threads (the kernel releases the GIL).
+        Rows where a guard flips are re-done one by one (re-tracing as needed).
         """
         xs = np.ascontiguousarray(xs, dtype=np.float64)
         if xs.ndim != 2 or xs.shape[1] != self.n_inputs:
             raise ShapeError(f"expected points of shape (B, {self.n_inputs}), got {xs.shape}")
-        if not self.programs:
-            self._add_program(xs[0]) if len(xs) else None
-        if not len(xs):
-            m = self.programs[0].n_outputs if self.programs else 0
-            return np.empty((0, m)), np.empty((0, m, self.n_inputs))
-        program = self.programs[0]
-        m = program.n_outputs
+        if not self.programs and len(xs):
+            self._add_program(xs[0])
+        m = self.programs[0].n_outputs if self.programs else 0
         ys = np.empty((len(xs), m))
         jacs = np.empty((len(xs), m, self.n_inputs))
-        failed = np.empty(len(xs), dtype=np.int64)
+        if not len(xs):
+            return ys, jacs
+        program = self.programs[0]
+        status = np.empty(len(xs), dtype=np.int64)
 
         def run(lo: int, hi: int) -> None:
-            vals, pa, pb, work = self._work(program)
-            self.kernel.evaluate_batch(
-                program.ops,
-                program.a,
-                program.b,
-                program.ca,
-                program.cb,
-                program.expect,
-                xs[lo:hi],
-                program.outs,
-                program.oconst,
-                program.ptr,
-                program.idx,
-                program.reverse,
-                vals,
-                pa,
-                pb,
-                work,
-                ys[lo:hi],
-                jacs[lo:hi],
-                failed[lo:hi],
-            )
+            self.kernel.run(
+                program.code, program.cst, xs[lo:hi], program.outs, program.oconst,
+                program.ptr, program.idx, program.reverse, True, self._work(program),
+                ys[lo:hi], jacs[lo:hi], status[lo:hi],
+            )  # fmt: skip
 
         if workers > 1 and len(xs) >= 2 * workers:
             bounds = np.linspace(0, len(xs), workers + 1).astype(int)
@@ -315,9 +285,9 @@ class CompiledFunction:
                 list(pool.map(run, bounds[:-1], bounds[1:]))
         else:
             run(0, len(xs))
-        for p in np.flatnonzero(failed >= 0):
+        for p in np.flatnonzero(status >= 0):
             ys[p], jacs[p] = self.jacobian(xs[p])
-        for p in np.flatnonzero(~np.isfinite(ys).all(axis=1)):
+        for p in np.flatnonzero(status == _NON_FINITE):
             self._check_domain(program, xs[p], ys[p])
         return ys, jacs
 
@@ -326,12 +296,14 @@ class CompiledFunction:
         the same error as :mod:`math` (e.g. ``math domain error``) is raised."""
         if np.isfinite(y).all() or not np.isfinite(x).all():
             return
-        values: list[float] = list(x)
+        values: list[float] = [float(v) for v in x]
         for i in range(program.n_inputs, program.n_nodes):
             prim = program.prims[i]
-            args = []
-            for node, const in ((program.a, program.ca), (program.b, program.cb))[: prim.arity]:
-                args.append(values[node[i]] if node[i] >= 0 else float(const[i]))
+            args = [
+                values[program.code[1 + k, i]] if program.code[1 + k, i] >= 0
+                else float(program.cst[k, i])
+                for k in range(prim.arity)
+            ]  # fmt: skip
             try:
                 values.append(prim.value(*args))
             except (ValueError, ZeroDivisionError, OverflowError) as exc:

@@ -127,10 +127,10 @@ class Tape:
         if m == 1:
             return np.asarray([self.gradient(outputs[0])], dtype=float)
         top = max(i for _, i in active)
-        adj = np.zeros((top + 1, m))
+        adj = np.zeros((max(top + 1, n), m))
         for j, i in active:
             adj[i, j] += 1.0
-        live = np.zeros(top + 1, dtype=bool)
+        live = np.zeros(max(top + 1, n), dtype=bool)
         for _, i in active:
             live[i] = True
         parents, partials = self.parents, self.partials

@@ -52,3 +52,9 @@ def test_inputs_must_come_first() -> None:
     _ = x + 1
     with pytest.raises(ValueError):
         tape.inputs([2.0])
+
+
+def test_jacobian_when_outputs_are_inputs() -> None:
+    tape = Tape()
+    x = tape.inputs([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(tape.jacobian([x[0], x[0]]), [[1, 0, 0], [1, 0, 0]])
