@@ -75,7 +75,7 @@ class Program:
 
 def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
     """Run ``f`` once at ``x`` on recording values and flatten what it did."""
-    tape = Tape(partials=False, guards=True, tracing=True)
+    tape = Tape(program=True)
     xs = tape.inputs([float(v) for v in x])
     try:
         outputs = flatten_outputs(f(xs))
@@ -99,7 +99,7 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
                 )
             else:
                 cst[k, i] = float(arg)
-    for i in tape.guards or ():
+    for i in tape.guards:
         cst[2, i] = tape.values[i]
     outs = np.full(len(outputs), -1, dtype=np.int32)
     oconst = np.zeros(len(outputs))
@@ -120,7 +120,7 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
         outs=outs,
         oconst=oconst,
         prims=list(tape.prims),
-        n_guards=len(tape.guards or ()),
+        n_guards=len(tape.guards),
     )
 
 

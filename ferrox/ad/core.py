@@ -240,13 +240,22 @@ GENERIC: dict[str, Callable[..., Any]] = {name: generic(p) for name, p in PRIMIT
 
 
 def compile_rules(prim: Primitive) -> None:
-    """Turn ``prim``'s rule texts into callables ``rule(out, x[, y])`` over overloaded math."""
+    """Turn ``prim``'s rule texts into callables ``rule(out, x[, y])`` over overloaded math.
+
+    A rule that is a plain number (``"1.0"``) is stored as that float, so modes can
+    use it without a call.
+    """
     params = "out, x" if prim.arity == 1 else "out, x, y"
-    rules = []
+    rules: list[Any] = []
     for text in prim.partials:
         if text is None:
             rules.append(None)
             continue
+        try:
+            rules.append(float(text))
+            continue
+        except ValueError:
+            pass
         code = compile(f"lambda {params}: {text}", f"<rule {prim.name}>", "eval")
         rules.append(eval(code, GENERIC))  # rule text is ferrox's own, never user input
     prim.rules = tuple(rules)
@@ -260,8 +269,10 @@ def _compile_rules() -> None:
 _compile_rules()
 
 
-def partial(rule: Callable[..., Any], out: Any, *args: Any) -> Any:
+def partial(rule: Any, out: Any, *args: Any) -> Any:
     """Evaluate one partial; a singular point gives inf (or nan) instead of raising."""
+    if type(rule) is float:
+        return rule
     try:
         return rule(out, *args)
     except ZeroDivisionError:

@@ -43,7 +43,8 @@ class Dual(ADNumber):
         rule = prim.rules[0]
         if rule is None:
             return Dual(out, self.tangent * 0.0, self._tag)
-        return Dual(out, partial(rule, out, x) * self.tangent, self._tag)
+        d = rule if type(rule) is float else partial(rule, out, x)
+        return Dual(out, d * self.tangent, self._tag)
 
     def _lift2(self, prim: Primitive, x: Any, y: Any) -> Dual:
         tag = self._tag
@@ -53,13 +54,19 @@ class Dual(ADNumber):
         yv = y.value if y_active else y
         out = apply2(prim, xv, yv)
         rx, ry = prim.rules
-        tangent: Any = 0.0
         if x_active:
-            tangent = x.tangent * 0.0 if rx is None else partial(rx, out, xv, yv) * x.tangent
-        if y_active:
-            t = y.tangent * 0.0 if ry is None else partial(ry, out, xv, yv) * y.tangent
-            tangent = t if not x_active else tangent + t
-        return Dual(out, tangent, tag)
+            if rx is None:
+                tangent = x.tangent * 0.0
+            else:
+                tangent = (rx if type(rx) is float else partial(rx, out, xv, yv)) * x.tangent
+            if y_active and ry is not None:
+                d = ry if type(ry) is float else partial(ry, out, xv, yv)
+                tangent = tangent + d * y.tangent
+            return Dual(out, tangent, tag)
+        if ry is None:
+            return Dual(out, y.tangent * 0.0, tag)
+        d = ry if type(ry) is float else partial(ry, out, xv, yv)
+        return Dual(out, d * y.tangent, tag)
 
 
 def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
@@ -73,6 +80,8 @@ def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     n = len(x)
     tag = new_tag()
     out = np.empty(n, dtype=object)
+    if directions is None and n == 1:  # one direction: a float tangent is cheaper
+        return seed_duals(x, np.ones(1))
     if directions is None:
         eye = np.eye(n)
         for i in range(n):
