@@ -240,25 +240,34 @@ GENERIC: dict[str, Callable[..., Any]] = {name: generic(p) for name, p in PRIMIT
 
 
 def compile_rules(prim: Primitive) -> None:
-    """Turn ``prim``'s rule texts into callables ``rule(out, x[, y])`` over overloaded math.
+    """Compile ``prim``'s rule texts, twice: over ferrox's overloaded math (``rules``,
+    for nested values and higher derivatives) and over the plain float functions
+    (``float_rules``, the fast path when every argument is a float).
 
     A rule that is a plain number (``"1.0"``) is stored as that float, so modes can
     use it without a call.
     """
     params = "out, x" if prim.arity == 1 else "out, x, y"
+    floats = {name: p.value for name, p in PRIMITIVES.items()}
     rules: list[Any] = []
+    float_rules: list[Any] = []
     for text in prim.partials:
         if text is None:
             rules.append(None)
+            float_rules.append(None)
             continue
         try:
             rules.append(float(text))
+            float_rules.append(float(text))
             continue
         except ValueError:
             pass
         code = compile(f"lambda {params}: {text}", f"<rule {prim.name}>", "eval")
-        rules.append(eval(code, GENERIC))  # rule text is ferrox's own, never user input
+        # rule text is ferrox's own, never user input
+        rules.append(eval(code, GENERIC))
+        float_rules.append(eval(code, floats))
     prim.rules = tuple(rules)
+    prim.float_rules = tuple(float_rules)
 
 
 def _compile_rules() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,11 +40,20 @@ class Dual(ADNumber):
 
     def _lift1(self, prim: Primitive) -> Dual:
         x = self.value
-        out = apply1(prim, x)
-        rule = prim.rules[0]
+        if type(x) is float:
+            out = prim.value(x)
+            rule = prim.float_rules[0]
+        else:
+            out = apply1(prim, x)
+            rule = prim.rules[0]
         if rule is None:
             return Dual(out, self.tangent * 0.0, self._tag)
-        d = rule if type(rule) is float else partial(rule, out, x)
+        try:
+            d = rule if type(rule) is float else rule(out, x)
+        except ZeroDivisionError:
+            d = math.inf
+        except (ValueError, OverflowError):
+            d = math.nan
         return Dual(out, d * self.tangent, self._tag)
 
     def _lift2(self, prim: Primitive, x: Any, y: Any) -> Dual:
@@ -52,21 +62,33 @@ class Dual(ADNumber):
         y_active = type(y) is Dual and y._tag == tag
         xv = x.value if x_active else x
         yv = y.value if y_active else y
-        out = apply2(prim, xv, yv)
-        rx, ry = prim.rules
+        if type(xv) is float and type(yv) is float:
+            out = prim.value(xv, yv)
+            rx, ry = prim.float_rules
+        else:
+            out = apply2(prim, xv, yv)
+            rx, ry = prim.rules
         if x_active:
             if rx is None:
                 tangent = x.tangent * 0.0
             else:
-                tangent = (rx if type(rx) is float else partial(rx, out, xv, yv)) * x.tangent
+                tangent = _scaled(rx if type(rx) is float else partial(rx, out, xv, yv), x.tangent)
             if y_active and ry is not None:
                 d = ry if type(ry) is float else partial(ry, out, xv, yv)
-                tangent = tangent + d * y.tangent
+                tangent = tangent + _scaled(d, y.tangent)
             return Dual(out, tangent, tag)
         if ry is None:
             return Dual(out, y.tangent * 0.0, tag)
         d = ry if type(ry) is float else partial(ry, out, xv, yv)
-        return Dual(out, d * y.tangent, tag)
+        return Dual(out, _scaled(d, y.tangent), tag)
+
+
+def _scaled(d: Any, tangent: Any) -> Any:
+    """``d * tangent``, skipping the multiply for the common unit partial (tangents are
+    never changed in place, so sharing one is safe)."""
+    if type(d) is float and d == 1.0:
+        return tangent
+    return d * tangent
 
 
 def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:

@@ -39,7 +39,8 @@ class Primitive:
     kernel_value: str
     partials: tuple[str | None, ...]
     code: int = -1
-    rules: tuple[Callable[..., Any] | None, ...] = field(default=(), repr=False)
+    rules: tuple[Any, ...] = field(default=(), repr=False)
+    float_rules: tuple[Any, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if len(self.partials) != self.arity:

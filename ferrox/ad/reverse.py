@@ -9,7 +9,9 @@ arguments (nodes or constants), the value, and every comparison with the branch 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -28,26 +30,24 @@ class Tape:
     plain number an error, since the value would escape the record.
     """
 
-    __slots__ = ("args", "guards", "n_inputs", "parents", "partials", "prims", "program",
-                 "tag", "values")
+    __slots__ = ("args", "guards", "n_inputs", "nodes", "prims", "program", "tag", "values")
 
     def __init__(self, *, program: bool = False) -> None:
         self.tag = new_tag()
         self.program = program
         self.n_inputs = 0
-        self.parents: list[tuple[int, ...]] = []
-        self.partials: list[tuple[Any, ...]] = []
+        self.nodes: list[tuple[tuple[int, ...], tuple[Any, ...]]] = []  # (parents, partials)
         self.prims: list[Primitive | None] = []
         self.args: list[tuple[Any, ...]] = []
         self.values: list[Any] = []
         self.guards: list[int] = []
 
     def __len__(self) -> int:
-        return len(self.parents)
+        return len(self.nodes)
 
     def inputs(self, x: Sequence[Any]) -> np.ndarray:
         """Register the independent variables; returns them as a 1-D object array."""
-        if self.parents:
+        if self.nodes:
             raise ValueError("inputs must be registered before any operation")
         out = np.empty(len(x), dtype=object)
         for i, xi in enumerate(x):
@@ -62,10 +62,8 @@ class Tape:
         return out
 
     def _node(self, value: Any, parents: tuple[int, ...], partials: tuple[Any, ...]) -> Var:
-        index = len(self.parents)
-        self.parents.append(parents)
-        self.partials.append(partials)
-        return Var(value, self, index)
+        self.nodes.append((parents, partials))
+        return Var(value, self, len(self.nodes) - 1)
 
     def record(self, prim: Primitive, args: tuple[Any, ...], value: Any) -> Var:
         """Record ``prim`` applied to ``args`` with result ``value`` (program tapes)."""
@@ -76,53 +74,71 @@ class Tape:
         return self._node(value, parents, ())
 
     def gradient(self, output: Any, seed: Any = 1.0) -> list[Any]:
-        """Adjoints of the inputs for one output: one backward sweep over the tape."""
+        """Adjoints of the inputs for one output: one backward sweep over the tape.
+
+        Adjoints may be any numbers, ferrox numbers included (forward over reverse).
+        """
         n = self.n_inputs
         if not (type(output) is Var and output._tape is self):
             return [0.0] * n
         top = output._index
         adj: list[Any] = [0.0] * max(top + 1, n)
         adj[top] = seed
-        parents, partials = self.parents, self.partials
+        nodes = self.nodes
         for i in range(top, n - 1, -1):
             a = adj[i]
             if type(a) is float and a == 0.0:
                 continue
-            ps = parents[i]
-            if len(ps) == 1:
-                p = ps[0]
-                adj[p] = adj[p] + partials[i][0] * a
-            elif ps:
-                d0, d1 = partials[i]
-                p0, p1 = ps
-                adj[p0] = adj[p0] + d0 * a
-                adj[p1] = adj[p1] + d1 * a
+            parents, partials = nodes[i]
+            if len(parents) == 1:
+                p = parents[0]
+                adj[p] = adj[p] + partials[0] * a
+            elif parents:
+                p0, p1 = parents
+                adj[p0] = adj[p0] + partials[0] * a
+                adj[p1] = adj[p1] + partials[1] * a
         return adj[:n]
 
-    def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
-        """Jacobian of float outputs w.r.t. the inputs: one vector-adjoint sweep."""
-        m, n = len(outputs), self.n_inputs
-        active = [(j, o._index) for j, o in enumerate(outputs)
-                  if type(o) is Var and o._tape is self]
-        if not active:
-            return np.zeros((m, n))
-        if m == 1:
-            return np.asarray([self.gradient(outputs[0])], dtype=float)
-        top = max(i for _, i in active)
-        adj = np.zeros((max(top + 1, n), m))
-        live = np.zeros(max(top + 1, n), dtype=bool)
-        for j, i in active:
-            adj[i, j] += 1.0
-            live[i] = True
-        parents, partials = self.parents, self.partials
-        for i in range(top, n - 1, -1):
-            if not live[i]:
+    def _cone_gradient(self, top: int, row: np.ndarray) -> None:
+        """Float adjoints of one output, visiting only the nodes it depends on."""
+        n = self.n_inputs
+        nodes = self.nodes
+        adj = {top: 1.0}
+        heap = [-top]
+        pop, push = heappop, heappush
+        while heap:
+            i = -pop(heap)
+            a = adj.pop(i)
+            if i < n:
+                row[i] += a
                 continue
-            row = adj[i]
-            for p, d in zip(parents[i], partials[i], strict=True):
-                adj[p] += d * row
-                live[p] = True
-        return np.ascontiguousarray(adj[:n].T)
+            parents, partials = nodes[i]
+            for k in range(len(parents)):
+                p = parents[k]
+                if p in adj:
+                    adj[p] += partials[k] * a
+                else:
+                    adj[p] = partials[k] * a
+                    push(heap, -p)
+
+    def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
+        """Jacobian of float outputs w.r.t. the inputs.
+
+        One output: one dense backward sweep. Several: one sparse sweep per output over
+        just its dependency cone, so outputs that share little cost little.
+        """
+        m, n = len(outputs), self.n_inputs
+        jac = np.zeros((m, n))
+        if m == 1:
+            jac[0] = self.gradient(outputs[0])
+            return jac
+        for j, o in enumerate(outputs):
+            if type(o) is Var and o._tape is self:
+                self._cone_gradient(o._index, jac[j])
+        return jac
+
+
+_LEAF: tuple[tuple[int, ...], tuple[Any, ...]] = ((), ())
 
 
 class Var(ADNumber):
@@ -147,13 +163,26 @@ class Var(ADNumber):
     def _lift1(self, prim: Primitive) -> Var:
         tape = self._tape
         x = self.value
-        out = apply1(prim, x)
         if tape.program:
-            return tape.record(prim, (self,), out)
-        rule = prim.rules[0]
+            return tape.record(prim, (self,), apply1(prim, x))
+        if type(x) is float:
+            out = prim.value(x)
+            rule = prim.float_rules[0]
+        else:
+            out = apply1(prim, x)
+            rule = prim.rules[0]
+        nodes = tape.nodes
         if rule is None:
-            return tape._node(out, (), ())
-        return tape._node(out, (self._index,), (partial(rule, out, x),))
+            nodes.append(_LEAF)
+        else:
+            try:
+                d = rule if type(rule) is float else rule(out, x)
+            except ZeroDivisionError:
+                d = math.inf
+            except (ValueError, OverflowError):
+                d = math.nan
+            nodes.append(((self._index,), (d,)))
+        return Var(out, tape, len(nodes) - 1)
 
     def _lift2(self, prim: Primitive, x: Any, y: Any) -> Var:
         tape = self._tape
@@ -161,18 +190,27 @@ class Var(ADNumber):
         y_active = type(y) is Var and y._tape is tape
         xv = x.value if x_active else x
         yv = y.value if y_active else y
-        out = apply2(prim, xv, yv)
         if tape.program:
-            return tape.record(prim, (x, y), out)
-        rx, ry = prim.rules
-        if x_active and rx is not None:
-            if y_active and ry is not None:
-                return tape._node(out, (x._index, y._index),
-                                  (partial(rx, out, xv, yv), partial(ry, out, xv, yv)))
-            return tape._node(out, (x._index,), (partial(rx, out, xv, yv),))
-        if y_active and ry is not None:
-            return tape._node(out, (y._index,), (partial(ry, out, xv, yv),))
-        return tape._node(out, (), ())
+            return tape.record(prim, (x, y), apply2(prim, xv, yv))
+        if type(xv) is float and type(yv) is float:
+            out = prim.value(xv, yv)
+            rx, ry = prim.float_rules
+        else:
+            out = apply2(prim, xv, yv)
+            rx, ry = prim.rules
+        if not x_active or rx is None:
+            node = (
+                ((y._index,), (partial(ry, out, xv, yv),)) if y_active and ry is not None else _LEAF
+            )
+        elif y_active and ry is not None:
+            dx = rx if type(rx) is float else partial(rx, out, xv, yv)
+            dy = ry if type(ry) is float else partial(ry, out, xv, yv)
+            node = ((x._index, y._index), (dx, dy))
+        else:
+            node = ((x._index,), (rx if type(rx) is float else partial(rx, out, xv, yv),))
+        nodes = tape.nodes
+        nodes.append(node)
+        return Var(out, tape, len(nodes) - 1)
 
     def _compare(self, prim: Primitive, x: Any, y: Any) -> bool:
         result = bool(prim.value(value_of(x), value_of(y)))
