@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -49,16 +48,17 @@ class Tape:
         """Register the independent variables; returns them as a 1-D object array."""
         if self.nodes:
             raise ValueError("inputs must be registered before any operation")
-        out = np.empty(len(x), dtype=object)
-        for i, xi in enumerate(x):
-            if isinstance(xi, np.generic):
-                xi = xi.item()  # Python float semantics (errors, not warnings)
-            out[i] = self._node(xi, (), ())
-            if self.program:
-                self.prims.append(None)
-                self.args.append(())
-                self.values.append(xi)
-        self.n_inputs = len(x)
+        # NumPy scalars become Python floats: Python's semantics (errors, not warnings)
+        values = [v.item() if isinstance(v, np.generic) else v for v in x]
+        n = len(values)
+        self.nodes.extend([_LEAF] * n)
+        if self.program:
+            self.prims.extend([None] * n)
+            self.args.extend([()] * n)
+            self.values.extend(values)
+        out = np.empty(n, dtype=object)
+        out[:] = [Var(v, self, i) for i, v in enumerate(values)]
+        self.n_inputs = n
         return out
 
     def _node(self, value: Any, parents: tuple[int, ...], partials: tuple[Any, ...]) -> Var:
@@ -100,26 +100,31 @@ class Tape:
         return adj[:n]
 
     def _cone_gradient(self, top: int, row: np.ndarray) -> None:
-        """Float adjoints of one output, visiting only the nodes it depends on."""
+        """Float adjoints of one output, visiting only the nodes it depends on: collect
+        the cone depth-first, then sweep it from the highest node down."""
         n = self.n_inputs
         nodes = self.nodes
-        adj = {top: 1.0}
-        heap = [-top]
-        pop, push = heappop, heappush
-        while heap:
-            i = -pop(heap)
-            a = adj.pop(i)
+        seen = {top}
+        stack = [top]
+        order = []
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            for p in nodes[i][0]:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        order.sort(reverse=True)
+        adj = dict.fromkeys(order, 0.0)
+        adj[top] = 1.0
+        for i in order:
+            a = adj[i]
             if i < n:
                 row[i] += a
-                continue
-            parents, partials = nodes[i]
-            for k in range(len(parents)):
-                p = parents[k]
-                if p in adj:
-                    adj[p] += partials[k] * a
-                else:
-                    adj[p] = partials[k] * a
-                    push(heap, -p)
+            elif a != 0.0:
+                parents, partials = nodes[i]
+                for k in range(len(parents)):
+                    adj[parents[k]] += partials[k] * a
 
     def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
         """Jacobian of float outputs w.r.t. the inputs.

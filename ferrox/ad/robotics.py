@@ -18,7 +18,7 @@ from ferrox.ad import math as m
 from ferrox.ad.optimize import value_and_jacobian
 from ferrox.errors import ShapeError
 
-__all__ = ["IKResult", "SerialArm", "pose_error", "solve_ik"]
+__all__ = ["IKResult", "SerialArm", "pose_error", "pose_error_map", "solve_ik"]
 
 Matrix = list[list[Any]]
 
@@ -146,14 +146,12 @@ class IKResult:
     seconds: float
 
 
-def pose_error(
-    pose: np.ndarray, pose_jac: np.ndarray, target: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Residual (6,) and its Jacobian from a flat pose (12,) and the pose Jacobian.
+def pose_error_map(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The affine map (6x12 matrix, offset) from a flat pose to the pose error.
 
     Position error, then the orientation error 0.5 * sum_k c_k x g_k over the current
     (c) and goal (g) frame axes, which vanishes when the frames agree. It is linear in
-    the pose entries, so its Jacobian is a fixed matrix times the pose Jacobian.
+    the pose entries, so its Jacobian is this matrix times the pose Jacobian.
     """
     goal = np.asarray(target, dtype=float)
     lin = np.zeros((6, 12))
@@ -164,6 +162,14 @@ def pose_error(
         lin[3:6, [k, 3 + k, 6 + k]] += -0.5 * skew
     offset = np.zeros(6)
     offset[:3] = -goal[:3, 3]
+    return lin, offset
+
+
+def pose_error(
+    pose: np.ndarray, pose_jac: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residual (6,) and its Jacobian from a flat pose (12,) and the pose Jacobian."""
+    lin, offset = pose_error_map(target)
     return lin @ pose + offset, lin @ pose_jac
 
 
@@ -186,11 +192,13 @@ def solve_ik(
     """
     start = time.perf_counter()
     vj = value_and_jacobian(arm.pose_function, arm.dof, method)
+    lin, offset = pose_error_map(target)
     q = np.array(q0, dtype=float)
     eye = np.eye(6)
     pos_err = rot_err = float("inf")
     for it in range(max_iter + 1):
-        r, jac = pose_error(*vj(q), target)
+        pose, pose_jac = vj(q)
+        r, jac = lin @ pose + offset, lin @ pose_jac
         pos_err = float(np.linalg.norm(r[:3]))
         rot_err = float(np.linalg.norm(r[3:]))
         if pos_err < position_tol and rot_err < orientation_tol:
