@@ -81,3 +81,13 @@ def test_demo_runs_and_says_true_things() -> None:
     assert result.returncode == 0, result.stderr
     assert "y.value = 10.0, y.derivative = 7.0" in result.stdout
     assert "random targets reached" in result.stdout
+
+
+def test_ad_bench_prints_a_table() -> None:
+    result = ferrox_cli(
+        "ad", "bench", "--sizes", "1,2", "--steps", "5", "--methods", "compiled,reverse"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "compiled" in result.stdout and "n=m=2" in result.stdout
+    bad = ferrox_cli("ad", "bench", "--methods", "magic")
+    assert bad.returncode == 2 and "unknown method" in bad.stderr

@@ -68,7 +68,7 @@ def _primal(y: Any) -> float:
 
 
 def _forward_multi(f: Callable[[Any], Any], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    xs = seed_duals(list(x))
+    xs = seed_duals(x)
     tag = xs[0]._tag if len(xs) else -1
     outs = flatten_outputs(f(xs))
     y = np.empty(len(outs))
@@ -99,7 +99,7 @@ def _forward(f: Callable[[Any], Any], x: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _jvp(f: Callable[[Any], Any], x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    xs = seed_duals(list(x), v)
+    xs = seed_duals(x, v)
     tag = xs[0]._tag if len(xs) else -1
     outs = flatten_outputs(f(xs))
     y = np.empty(len(outs))
@@ -115,7 +115,7 @@ def _jvp(f: Callable[[Any], Any], x: np.ndarray, v: np.ndarray) -> tuple[np.ndar
 
 def _reverse(f: Callable[[Any], Any], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tape = Tape()
-    outs = flatten_outputs(f(tape.inputs(list(x))))
+    outs = flatten_outputs(f(tape.inputs(x)))
     y = np.array([_primal(o) for o in outs])
     return y, tape.jacobian(outs)
 
@@ -188,7 +188,7 @@ def vjp(
     """Value and vector-Jacobian product ``u^T J`` in one reverse sweep."""
     point = _point(x, False)
     tape = Tape()
-    outs = flatten_outputs(f(tape.inputs(list(point))))
+    outs = flatten_outputs(f(tape.inputs(point)))
     weights = _point(u, False)
     if weights.shape[0] != len(outs):
         raise ShapeError(f"u has {weights.shape[0]} entries, f has {len(outs)} outputs")
@@ -206,7 +206,7 @@ def hessian(f: Callable[[Any], Any], x: Sequence[float]) -> tuple[float, np.ndar
     One reverse sweep whose values are multi-tangent duals gives every Hessian row.
     """
     point = _point(x, False)
-    inner = seed_duals(list(point))
+    inner = seed_duals(point)
     tape = Tape()
     outs = flatten_outputs(f(tape.inputs(list(inner))))
     if len(outs) != 1:

@@ -98,7 +98,10 @@ def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     mode, tangent length n); a 1-D array gives one direction (scalar tangents); a 2-D
     array of shape (n, k) gives k directions at once.
     """
-    x = [v.item() if isinstance(v, np.generic) else v for v in x]  # Python float semantics
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        x = x.tolist()  # Python floats: Python's semantics (errors, not warnings)
+    else:
+        x = [v.item() if isinstance(v, np.generic) else v for v in x]
     n = len(x)
     tag = new_tag()
     out = np.empty(n, dtype=object)

@@ -49,7 +49,10 @@ class Tape:
         if self.nodes:
             raise ValueError("inputs must be registered before any operation")
         # NumPy scalars become Python floats: Python's semantics (errors, not warnings)
-        values = [v.item() if isinstance(v, np.generic) else v for v in x]
+        if isinstance(x, np.ndarray) and x.dtype != object:
+            values = x.tolist()
+        else:
+            values = [v.item() if isinstance(v, np.generic) else v for v in x]
         n = len(values)
         self.nodes.extend([_LEAF] * n)
         if self.program:

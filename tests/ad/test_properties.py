@@ -84,6 +84,7 @@ N = 3
 SETTINGS = settings(
     max_examples=60,
     deadline=None,
+    derandomize=True,  # the same examples on every run: CI is reproducible
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -169,3 +170,24 @@ def test_against_torch(forest, point) -> None:
     expected = torch.autograd.functional.jacobian(g, torch.tensor(point)).numpy()
     _, jac = ad.jacobian(lambda x: [build(t, x, FerroxLib) for t in forest], point, "compiled")
     np.testing.assert_allclose(jac, expected, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    st.lists(trees(N), min_size=1, max_size=4),
+    st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=N, max_size=N),
+)
+def test_all_methods_agree_on_many_random_expressions(forest, point) -> None:
+    def f(x):
+        return [build(t, x, FerroxLib) for t in forest]
+
+    ref_y, ref = ad.jacobian(f, point, "reverse")
+    for method in ("forward", "forward-multi", "compiled"):
+        y, jac = ad.jacobian(f, point, method)
+        np.testing.assert_allclose(y, ref_y, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(jac, ref, rtol=1e-9, atol=1e-9)
