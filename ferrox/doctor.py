@@ -130,6 +130,24 @@ def _check_llm(settings: Settings) -> Check:
         )
 
 
+def _check_ad_kernel() -> Check:
+    """Whether the compiled AD kernel is already in the disk cache (else ~5 s to build)."""
+    import hashlib
+
+    from ferrox.ad.kernel import cache_dir, kernel_source
+
+    digest = hashlib.sha256(kernel_source().encode()).hexdigest()[:16]
+    index = list((cache_dir() / "__pycache__").glob(f"ferrox_ad_kernel_{digest}*.nbi"))
+    if index:
+        return Check("ad kernel", True, f"compiled, cached in {cache_dir()}")
+    return Check(
+        "ad kernel",
+        True,
+        "not compiled yet: the first compiled-mode call builds it (a few seconds, once)",
+        "run 'ferrox demo' to build it now",
+    )
+
+
 def _check_data_dir(settings: Settings) -> Check:
     path = settings.data_dir
     probe = path if path.exists() else next((p for p in path.parents if p.exists()), None)
@@ -155,6 +173,7 @@ def run_checks(settings: Settings) -> list[Check]:
         Check("ferrox", True, f"{ferrox.__version__} at {Path(ferrox.__file__).parent}"),
         _check_data_dir(settings),
         *_check_extras(),
+        _check_ad_kernel(),
         _check_embedding_model(),
         _check_tool("rustc", ["rustc", "--version"], "install Rust with rustup"),
         _check_tool("cargo", ["cargo", "--version"], "install Rust with rustup"),

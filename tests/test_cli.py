@@ -91,3 +91,14 @@ def test_ad_bench_prints_a_table() -> None:
     assert "compiled" in result.stdout and "n=m=2" in result.stdout
     bad = ferrox_cli("ad", "bench", "--methods", "magic")
     assert bad.returncode == 2 and "unknown method" in bad.stderr
+
+
+def test_doctor_shows_install_hints_verbatim() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ferrox.cli.main", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    assert "extra [ad]" in result.stdout  # brackets are text, not markup

@@ -76,7 +76,7 @@ def run_demo(settings: Settings) -> None:
     missing = [c for c in run_checks(settings) if not c.ok]
     if missing:
         for check in missing:
-            console.print(f"  missing {check.name}: {check.hint or check.detail}")
+            console.print(escape(f"  missing {check.name}: {check.hint or check.detail}"))
     else:
         console.print("  everything ferrox can use was found ('ferrox doctor' for details)")
     console.rule("[bold]next[/bold]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from ferrox.cli.context import console
@@ -21,10 +22,12 @@ def print_report(settings: Settings) -> None:
     checks = run_checks(settings)
     for check in checks:
         mark = "[green]ok[/green]" if check.ok else "[red]--[/red]"
-        table.add_row(mark, check.name, check.detail, check.hint)
+        table.add_row(mark, escape(check.name), escape(check.detail), escape(check.hint))
     console.print(table)
     missing = [c.name for c in checks if not c.ok]
     if missing:
-        console.print(f"missing: {', '.join(missing)} (the rest of ferrox works without them)")
+        console.print(
+            escape(f"missing: {', '.join(missing)} (the rest of ferrox works without them)")
+        )
     else:
         console.print("everything ferrox can use was found")
