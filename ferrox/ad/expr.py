@@ -23,48 +23,11 @@ MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_DEPTH = 64
 
+_PREDICATES = {"isnan", "isinf", "isfinite", "isclose"}  # booleans: not expressions
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: getattr(admath, name)
-    for name in [
-        "sin",
-        "cos",
-        "tan",
-        "asin",
-        "acos",
-        "atan",
-        "atan2",
-        "sinh",
-        "cosh",
-        "tanh",
-        "asinh",
-        "acosh",
-        "atanh",
-        "exp",
-        "expm1",
-        "exp2",
-        "log",
-        "log1p",
-        "log2",
-        "log10",
-        "sqrt",
-        "cbrt",
-        "hypot",
-        "floor",
-        "ceil",
-        "trunc",
-        "fabs",
-        "fmod",
-        "copysign",
-        "erf",
-        "erfc",
-        "degrees",
-        "radians",
-        "fmax",
-        "fmin",
-        "sign",
-        "square",
-        "pow",
-    ]
+    for name in admath.__all__
+    if callable(getattr(admath, name)) and name not in _PREDICATES
 }
 FUNCTIONS["abs"] = abs
 FUNCTIONS["max"] = admath.fmax
