@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.ad.cones import forward_cones, reverse_cones
 from ferrox.ad.core import ADNumber
 from ferrox.ad.primitives import COMPARISONS
 from ferrox.ad.reverse import Tape, Var
@@ -126,6 +125,8 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
 
 def _plan(program: Program, mode: str) -> None:
     """Compute dependency cones and pick the cheaper sweep direction."""
+    from ferrox.ad.cones import forward_cones, reverse_cones  # SciPy: the [ad] extra
+
     rptr, ridx = reverse_cones(program.code, program.outs)
     skip = np.isin(program.code[0], _GUARD_CODES)
     fptr, fidx = forward_cones(program.code, program.n_inputs, skip)

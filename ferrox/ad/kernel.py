@@ -281,8 +281,11 @@ def load_kernel() -> ModuleType:
     with _lock:
         if digest in _loaded:
             return _loaded[digest]
-        if importlib.util.find_spec("numba") is None:
-            raise DependencyError("the compiled AD mode needs Numba: pip install 'ferrox[ad]'")
+        missing = [m for m in ("numba", "scipy") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise DependencyError(
+                f"the compiled AD mode needs {' and '.join(missing)}: pip install 'ferrox[ad]'"
+            )
         name = f"ferrox_ad_kernel_{digest}"
         directory = cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
