@@ -274,6 +274,7 @@ def main() -> None:
         default=120.0,
         help="seconds allowed per method and size (setup included)",
     )
+    parser.add_argument("--peers", help="comma-separated subset of the methods to run")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -290,6 +291,12 @@ def main() -> None:
     }
     missing = sorted(set(PEERS) - available)
     peers = [p for p in PEERS if p in available]
+    if args.peers:
+        wanted = [p.strip() for p in args.peers.split(",")]
+        unknown = sorted(set(wanted) - set(PEERS))
+        if unknown:
+            parser.error(f"unknown peer(s): {unknown}; known: {list(PEERS)}")
+        peers = [p for p in peers if p in wanted]
     print(f"python {sys.version.split()[0]}; peers missing (not installed): {missing or 'none'}")
 
     kernel = kernel_setup_times()

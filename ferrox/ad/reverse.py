@@ -35,7 +35,9 @@ class Tape:
         self.tag = new_tag()
         self.program = program
         self.n_inputs = 0
-        self.nodes: list[tuple[tuple[int, ...], tuple[Any, ...]]] = []  # (parents, partials)
+        # per node: () for an input or constant, (parent, partial) or
+        # (parent, partial, parent, partial): flat tuples are the cheapest to build
+        self.nodes: list[tuple[Any, ...]] = []
         self.prims: list[Primitive | None] = []
         self.args: list[tuple[Any, ...]] = []
         self.values: list[Any] = []
@@ -64,17 +66,16 @@ class Tape:
         self.n_inputs = n
         return out
 
-    def _node(self, value: Any, parents: tuple[int, ...], partials: tuple[Any, ...]) -> Var:
-        self.nodes.append((parents, partials))
+    def _node(self, value: Any, links: tuple[Any, ...]) -> Var:
+        self.nodes.append(links)
         return Var(value, self, len(self.nodes) - 1)
 
     def record(self, prim: Primitive, args: tuple[Any, ...], value: Any) -> Var:
         """Record ``prim`` applied to ``args`` with result ``value`` (program tapes)."""
-        parents = tuple(a._index for a in args if type(a) is Var and a._tape is self)
         self.prims.append(prim)
         self.args.append(args)
         self.values.append(value)
-        return self._node(value, parents, ())
+        return self._node(value, ())
 
     def gradient(self, output: Any, seed: Any = 1.0) -> list[Any]:
         """Adjoints of the inputs for one output: one backward sweep over the tape.
@@ -92,14 +93,10 @@ class Tape:
             a = adj[i]
             if type(a) is float and a == 0.0:
                 continue
-            parents, partials = nodes[i]
-            if len(parents) == 1:
-                p = parents[0]
-                adj[p] = adj[p] + partials[0] * a
-            elif parents:
-                p0, p1 = parents
-                adj[p0] = adj[p0] + partials[0] * a
-                adj[p1] = adj[p1] + partials[1] * a
+            links = nodes[i]
+            for k in range(0, len(links), 2):
+                p = links[k]
+                adj[p] = adj[p] + links[k + 1] * a
         return adj[:n]
 
     def _cone_gradient(self, top: int, row: np.ndarray) -> None:
@@ -113,7 +110,7 @@ class Tape:
         while stack:
             i = stack.pop()
             order.append(i)
-            for p in nodes[i][0]:
+            for p in nodes[i][::2]:
                 if p not in seen:
                     seen.add(p)
                     stack.append(p)
@@ -125,9 +122,9 @@ class Tape:
             if i < n:
                 row[i] += a
             elif a != 0.0:
-                parents, partials = nodes[i]
-                for k in range(len(parents)):
-                    adj[parents[k]] += partials[k] * a
+                links = nodes[i]
+                for k in range(0, len(links), 2):
+                    adj[links[k]] += links[k + 1] * a
 
     def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
         """Jacobian of float outputs w.r.t. the inputs.
@@ -146,7 +143,7 @@ class Tape:
         return jac
 
 
-_LEAF: tuple[tuple[int, ...], tuple[Any, ...]] = ((), ())
+_LEAF: tuple[Any, ...] = ()
 
 
 class Var(ADNumber):
@@ -189,7 +186,7 @@ class Var(ADNumber):
                 d = math.inf
             except (ValueError, OverflowError):
                 d = math.nan
-            nodes.append(((self._index,), (d,)))
+            nodes.append((self._index, d))
         return Var(out, tape, len(nodes) - 1)
 
     def _lift2(self, prim: Primitive, x: Any, y: Any) -> Var:
@@ -207,15 +204,13 @@ class Var(ADNumber):
             out = apply2(prim, xv, yv)
             rx, ry = prim.rules
         if not x_active or rx is None:
-            node = (
-                ((y._index,), (partial(ry, out, xv, yv),)) if y_active and ry is not None else _LEAF
-            )
+            node = (y._index, partial(ry, out, xv, yv)) if y_active and ry is not None else _LEAF
         elif y_active and ry is not None:
             dx = rx if type(rx) is float else partial(rx, out, xv, yv)
             dy = ry if type(ry) is float else partial(ry, out, xv, yv)
-            node = ((x._index, y._index), (dx, dy))
+            node = (x._index, dx, y._index, dy)
         else:
-            node = ((x._index,), (rx if type(rx) is float else partial(rx, out, xv, yv),))
+            node = (x._index, rx if type(rx) is float else partial(rx, out, xv, yv))
         nodes = tape.nodes
         nodes.append(node)
         return Var(out, tape, len(nodes) - 1)
