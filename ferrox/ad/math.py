@@ -3,7 +3,8 @@
 ``from ferrox.ad import math`` and write numeric code as usual: on floats each
 function is the standard one (same results, same errors); on ferrox numbers it
 records or propagates derivatives. ``floor``/``ceil``/``trunc`` have zero derivative.
-Non-differentiable helpers (``isnan``, ``isclose`` ...) look through to the values.
+Predicates (``isnan``, ``isinf``, ``isfinite``) are comparisons, so the compiled mode
+guards on them; ``isclose`` looks through to the values.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math as _math
 from typing import Any
 
-from ferrox.ad.core import GENERIC, value_of
+from ferrox.ad.core import GENERIC, ADNumber, value_of
 
 __all__ = [
     "acos",
@@ -132,18 +133,24 @@ def hypot(*coordinates: Any) -> Any:
 
 
 def isnan(x: Any) -> bool:
-    """True when the value of ``x`` is NaN."""
-    return _math.isnan(value_of(x))
+    """True when the value of ``x`` is NaN (a traced value records the test as a guard)."""
+    if isinstance(x, ADNumber):
+        return x != x
+    return _math.isnan(x)
 
 
 def isinf(x: Any) -> bool:
-    """True when the value of ``x`` is infinite."""
-    return _math.isinf(value_of(x))
+    """True when the value of ``x`` is infinite (recorded as a guard when traced)."""
+    if isinstance(x, ADNumber):
+        return fabs(x) == _math.inf
+    return _math.isinf(x)
 
 
 def isfinite(x: Any) -> bool:
-    """True when the value of ``x`` is neither NaN nor infinite."""
-    return _math.isfinite(value_of(x))
+    """True when ``x`` is neither NaN nor infinite (recorded as a guard when traced)."""
+    if isinstance(x, ADNumber):
+        return (x - x) == 0.0
+    return _math.isfinite(x)
 
 
 def isclose(a: Any, b: Any, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool:

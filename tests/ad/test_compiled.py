@@ -143,3 +143,18 @@ def test_kernel_is_cached_on_disk_for_the_next_process(tmp_path) -> None:
     files = list((tmp_path / "kernels").iterdir())
     assert any(p.suffix == ".py" for p in files)
     assert run() == (1, 0)  # the next process loads machine code from disk
+
+
+def test_nan_and_inf_tests_are_guarded() -> None:
+    def f(x):
+        big = x[0] * 1e308  # overflows to inf once x[0] > ~1.8
+        if admath.isinf(big):
+            return [x[1] * 2.0]
+        if admath.isnan(big - big) or not admath.isfinite(big):
+            return [x[1] * 3.0]
+        return [x[0] * x[1]]
+
+    cf = compile_function(f, [1.0, 3.0])
+    for point in ([1.0, 3.0], [5.0, 3.0], [0.5, -1.0], [9.0, 2.0]):
+        np.testing.assert_allclose(cf.jacobian(point)[1], ad.jacobian(f, point, "reverse")[1])
+    assert cf.stats()["programs"] == 2
