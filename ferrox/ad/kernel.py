@@ -14,7 +14,9 @@ import hashlib
 import importlib.util
 import os
 import sys
+import tempfile
 import threading
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -263,6 +265,17 @@ def cache_dir() -> Path:
     return base / "kernels"
 
 
+def _write_source(directory: Path, name: str, source: str) -> Path:
+    """Write the kernel source atomically unless the same text is already there."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.py"
+    if not path.is_file() or path.read_text(encoding="utf-8") != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source, encoding="utf-8")
+        os.replace(tmp, path)
+    return path
+
+
 _lock = threading.Lock()
 _loaded: dict[str, ModuleType] = {}
 
@@ -287,13 +300,16 @@ def load_kernel() -> ModuleType:
                 f"the compiled AD mode needs {' and '.join(missing)}: pip install 'ferrox[ad]'"
             )
         name = f"ferrox_ad_kernel_{digest}"
-        directory = cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{name}.py"
-        if not path.is_file() or path.read_text(encoding="utf-8") != source:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(source, encoding="utf-8")
-            os.replace(tmp, path)
+        try:
+            path = _write_source(cache_dir(), name, source)
+        except OSError as exc:  # unwritable cache: compile in a private temp dir instead
+            fallback = Path(tempfile.gettempdir()) / f"ferrox-kernels-{os.getuid()}"
+            warnings.warn(
+                f"cannot write the AD kernel cache ({exc}); using {fallback}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            path = _write_source(fallback, name, source)
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

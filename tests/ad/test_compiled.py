@@ -158,3 +158,25 @@ def test_nan_and_inf_tests_are_guarded() -> None:
     for point in ([1.0, 3.0], [5.0, 3.0], [0.5, -1.0], [9.0, 2.0]):
         np.testing.assert_allclose(cf.jacobian(point)[1], ad.jacobian(f, point, "reverse")[1])
     assert cf.stats()["programs"] == 2
+
+
+def test_unwritable_cache_falls_back_with_a_warning(tmp_path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    code = (
+        "import warnings, ferrox.ad as ad\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    print(ad.jacobian(lambda x: [x[0] ** 3], [2.0], 'compiled')[1][0, 0])\n"
+        "print(any('AD kernel cache' in str(w.message) for w in caught))\n"
+    )
+    env = dict(os.environ, FERROX_CACHE_DIR=str(blocked))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.split() == ["12.0", "True"]
