@@ -117,6 +117,20 @@ def test_numpy_style_functions_trace() -> None:
     np.testing.assert_allclose(ad.jacobian(f, x, "compiled")[1], ad.jacobian(f, x, "reverse")[1])
 
 
+def python_with_cache(code: str, cache: object) -> str:
+    """Run ``code`` in a fresh interpreter with FERROX_CACHE_DIR set; its stdout."""
+    env = dict(os.environ, FERROX_CACHE_DIR=str(cache))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return result.stdout
+
+
 def test_kernel_is_cached_on_disk_for_the_next_process(tmp_path) -> None:
     code = (
         "import ferrox.ad as ad\n"
@@ -125,18 +139,9 @@ def test_kernel_is_cached_on_disk_for_the_next_process(tmp_path) -> None:
         "stats = load_kernel().run.stats\n"
         "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
     )
-    env = dict(os.environ, FERROX_CACHE_DIR=str(tmp_path))
 
     def run() -> tuple[int, int]:
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
-        )
-        hits, misses = result.stdout.split()
+        hits, misses = python_with_cache(code, tmp_path).split()
         return int(hits), int(misses)
 
     assert run() == (0, 1)  # compiled, then saved
@@ -170,13 +175,4 @@ def test_unwritable_cache_falls_back_with_a_warning(tmp_path) -> None:
         "    print(ad.jacobian(lambda x: [x[0] ** 3], [2.0], 'compiled')[1][0, 0])\n"
         "print(any('AD kernel cache' in str(w.message) for w in caught))\n"
     )
-    env = dict(os.environ, FERROX_CACHE_DIR=str(blocked))
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    assert result.stdout.split() == ["12.0", "True"]
+    assert python_with_cache(code, blocked).split() == ["12.0", "True"]
