@@ -60,6 +60,7 @@ class Program:
     ptr: np.ndarray | None = field(default=None, repr=False)
     idx: np.ndarray | None = field(default=None, repr=False)
     cone_cost: tuple[int, int] = (0, 0)
+    kernel: Any = field(default=None, repr=False)
 
     @property
     def n_outputs(self) -> int:
@@ -126,6 +127,7 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
 def _plan(program: Program, mode: str) -> None:
     """Compute dependency cones and pick the cheaper sweep direction."""
     from ferrox.ad.cones import forward_cones, reverse_cones  # SciPy: the [ad] extra
+    from ferrox.ad.kernel import kernel_codes, load_kernel
 
     rptr, ridx = reverse_cones(program.code, program.outs)
     skip = np.isin(program.code[0], _GUARD_CODES)
@@ -136,6 +138,8 @@ def _plan(program: Program, mode: str) -> None:
     reverse = cost_rev <= cost_fwd if mode == "auto" else mode == "reverse"
     program.reverse = reverse
     program.ptr, program.idx = (rptr, ridx) if reverse else (fptr, fidx)
+    used = np.unique(program.code[0, program.n_inputs :]).tolist()
+    program.kernel = load_kernel(kernel_codes(used))
 
 
 class _Scratch(threading.local):
@@ -163,13 +167,13 @@ class CompiledFunction:
     ) -> None:
         if mode not in ("auto", "forward", "reverse"):
             raise ValueError(f"mode must be auto, forward or reverse, not {mode!r}")
-        from ferrox.ad.kernel import load_kernel
+        from ferrox.ad.kernel import require_compiler
 
+        require_compiler()
         self.f = f
         self.n_inputs = n_inputs
         self.mode = mode
         self.max_traces = max_traces
-        self.kernel = load_kernel()
         self.programs: list[Program] = []  # replaced, never mutated: safe to iterate
         self.retraces = 0
         self.setup_seconds = 0.0
@@ -217,7 +221,7 @@ class CompiledFunction:
         ys = np.empty((1, m))
         jacs = np.empty((1, m, self.n_inputs))
         status = np.empty(1, dtype=np.int64)
-        self.kernel.run(
+        program.kernel.run(
             program.code, program.cst, x.reshape(1, -1), program.outs, program.oconst,
             program.ptr, program.idx, program.reverse, True, self._work(program), ys, jacs,
             status,
@@ -274,7 +278,7 @@ class CompiledFunction:
         status = np.empty(len(xs), dtype=np.int64)
 
         def run(lo: int, hi: int) -> None:
-            self.kernel.run(
+            program.kernel.run(
                 program.code, program.cst, xs[lo:hi], program.outs, program.oconst,
                 program.ptr, program.idx, program.reverse, True, self._work(program),
                 ys[lo:hi], jacs[lo:hi], status[lo:hi],

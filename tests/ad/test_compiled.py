@@ -134,9 +134,10 @@ def python_with_cache(code: str, cache: object) -> str:
 def test_kernel_is_cached_on_disk_for_the_next_process(tmp_path) -> None:
     code = (
         "import ferrox.ad as ad\n"
-        "from ferrox.ad.kernel import load_kernel\n"
-        "ad.jacobian(lambda x: [x[0] * x[1]], [1.0, 2.0], 'compiled')\n"
-        "stats = load_kernel().run.stats\n"
+        "from ferrox.ad.api import compiled\n"
+        "f = lambda x: [x[0] * x[1]]\n"
+        "ad.jacobian(f, [1.0, 2.0], 'compiled')\n"
+        "stats = compiled(f, 2).programs[0].kernel.run.stats\n"
         "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))\n"
     )
 
