@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.ad.compiled import CompiledFunction, flatten_outputs
-from ferrox.ad.core import ADNumber
+from ferrox.ad.compiled import CompiledFunction
+from ferrox.ad.core import ADNumber, flatten_outputs
 from ferrox.ad.dual import Dual, seed_duals
 from ferrox.ad.finite import central_jacobian
 from ferrox.ad.reverse import Tape

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ferrox.ad.api import hessian, jacobian
+from ferrox.ad.core import flatten_outputs
 from ferrox.ad.finite import central_jacobian
 from ferrox.errors import DifferentiationError
 
@@ -59,6 +60,4 @@ def check_grads(
 
 
 def _component(y: Any, j: int) -> Any:
-    from ferrox.ad.compiled import flatten_outputs
-
     return flatten_outputs(y)[j]

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.ad.core import ADNumber
+from ferrox.ad.core import ADNumber, flatten_outputs
 from ferrox.ad.primitives import COMPARISONS
 from ferrox.ad.reverse import Tape, Var
 from ferrox.errors import NonFiniteError, ShapeError, TraceError
@@ -31,13 +31,6 @@ from ferrox.errors import NonFiniteError, ShapeError, TraceError
 __all__ = ["CompiledFunction", "Program", "compile_function", "trace"]
 
 _GUARD_CODES = np.array([p.code for p in COMPARISONS], dtype=np.int32)
-
-
-def flatten_outputs(y: Any) -> list[Any]:
-    """A function's result as a flat list: a scalar is one output."""
-    if isinstance(y, ADNumber | float | int):
-        return [y]
-    return list(np.asarray(y, dtype=object).ravel())
 
 
 @dataclass

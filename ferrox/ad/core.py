@@ -21,7 +21,16 @@ from ferrox.ad import primitives as P
 from ferrox.ad.primitives import PRIMITIVES, Primitive
 from ferrox.errors import DifferentiationError
 
-__all__ = ["ADNumber", "apply1", "apply2", "compile_rules", "generic", "new_tag", "value_of"]
+__all__ = [
+    "ADNumber",
+    "apply1",
+    "apply2",
+    "compile_rules",
+    "flatten_outputs",
+    "generic",
+    "new_tag",
+    "value_of",
+]
 
 _tags = itertools.count(1)
 
@@ -176,6 +185,13 @@ class ADNumber:
             # of dispatching back here.
             return ufunc(*(_as_object_array(i) for i in inputs))
         return fn(*(i.item() if isinstance(i, np.generic) else i for i in inputs))
+
+
+def flatten_outputs(y: Any) -> list[Any]:
+    """A function's result as a flat list: a scalar is one output."""
+    if isinstance(y, ADNumber | float | int):
+        return [y]
+    return list(np.asarray(y, dtype=object).ravel())
 
 
 def _as_object_array(x: Any) -> Any:

@@ -48,6 +48,7 @@ class Dual(ADNumber):
             rule = prim.rules[0]
         if rule is None:
             return Dual(out, self.tangent * 0.0, self._tag)
+        # core.partial inlined: one call fewer per operation on the hot path
         try:
             d = rule if type(rule) is float else rule(out, x)
         except ZeroDivisionError:

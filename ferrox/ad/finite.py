@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ferrox.ad.core import flatten_outputs
+
 __all__ = ["central_jacobian", "central_step"]
 
 _EPS = np.finfo(np.float64).eps
@@ -22,7 +24,6 @@ def central_jacobian(
     f: Callable[[np.ndarray], Any], x: np.ndarray, value: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Value and central-difference Jacobian of ``f`` at ``x`` (2n + 1 evaluations)."""
-    from ferrox.ad.compiled import flatten_outputs
 
     def call(point: np.ndarray) -> np.ndarray:
         return np.asarray([float(v) for v in flatten_outputs(f(point))], dtype=np.float64)
