@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -92,6 +94,23 @@ def _scaled(d: Any, tangent: Any) -> Any:
     return d * tangent
 
 
+def _unit_rows(n: int) -> list[np.ndarray]:
+    """The rows of a read-only n x n identity. Tangents are never changed in place, so
+    for moderate n one identity is kept between calls: allocating and zero-filling n^2
+    floats per Jacobian costs more than the function itself for wide inputs."""
+    return _cached_unit_rows(n) if n <= _CACHED_EYE_MAX else _identity_rows(n)
+
+
+def _identity_rows(n: int) -> list[np.ndarray]:
+    eye = np.eye(n)
+    eye.flags.writeable = False
+    return list(eye)
+
+
+_CACHED_EYE_MAX = 2048  # 32 MiB per cached identity at most
+_cached_unit_rows = lru_cache(maxsize=2)(_identity_rows)
+
+
 def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     """Duals for the point ``x``, all in one new tag, as a 1-D object array.
 
@@ -109,9 +128,7 @@ def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     if directions is None and n == 1:  # one direction: a float tangent is cheaper
         return seed_duals(x, np.ones(1))
     if directions is None:
-        eye = np.eye(n)
-        for i in range(n):
-            out[i] = Dual(x[i], eye[i], tag)
+        out[:] = list(map(Dual, x, _unit_rows(n), repeat(tag, n)))
         return out
     d = np.asarray(directions, dtype=float)
     for i in range(n):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,7 @@ class Tape:
             self.args.extend([()] * n)
             self.values.extend(values)
         out = np.empty(n, dtype=object)
-        out[:] = [Var(v, self, i) for i, v in enumerate(values)]
+        out[:] = list(map(Var, values, repeat(self, n), range(n)))
         self.n_inputs = n
         return out
 
