@@ -11,9 +11,14 @@ prints any ``FerroxError`` as one line on stderr with exit code 2.
     ├── DependencyError             an optional extra or external tool is missing
     ├── InvalidInputError (ValueError)
     │   ├── ExpressionError         text outside the safe expression grammar
-    │   └── ShapeError              wrong length or dimension
+    │   ├── ShapeError              wrong length or dimension
+    │   ├── FilterError             malformed vector-DB filter
+    │   └── PayloadTooLargeError    request over the size limit
     ├── NotFoundError (LookupError)
     ├── ConflictError
+    │   └── LockedError             database open in another process
+    ├── StorageError                damaged stored data
+    ├── UnsupportedError            valid request for an unimplemented feature
     └── DifferentiationError        ferrox.ad
         ├── MissingRuleError (NotImplementedError)
         ├── NonFiniteError          NaN/inf where finiteness was asked for
@@ -29,12 +34,17 @@ __all__ = [
     "DifferentiationError",
     "ExpressionError",
     "FerroxError",
+    "FilterError",
     "InvalidInputError",
+    "LockedError",
     "MissingRuleError",
     "NonFiniteError",
     "NotFoundError",
+    "PayloadTooLargeError",
     "ShapeError",
+    "StorageError",
     "TraceError",
+    "UnsupportedError",
 ]
 
 
@@ -89,6 +99,36 @@ class ConflictError(FerroxError):
     """The operation conflicts with existing state (duplicate name, locked directory)."""
 
     status_code = 409
+
+
+class LockedError(ConflictError):
+    """A database directory is already open in another process."""
+
+    status_code = 409
+
+
+class FilterError(InvalidInputError):
+    """A filter or condition is malformed (unknown operator, wrong value type)."""
+
+    status_code = 400
+
+
+class PayloadTooLargeError(InvalidInputError):
+    """A request carries more data than the configured limit."""
+
+    status_code = 413
+
+
+class StorageError(FerroxError):
+    """Stored data is damaged or unreadable; nothing was guessed or silently repaired."""
+
+    status_code = 500
+
+
+class UnsupportedError(FerroxError):
+    """A valid request for a feature ferrox does not implement."""
+
+    status_code = 501
 
 
 class DifferentiationError(FerroxError):

@@ -1,0 +1,857 @@
+"""A collection: points (id, float32 vector, JSON payload) with durable storage, payload
+indexes, filters and exact / HNSW / LSH search.
+
+On disk (one directory per collection)::
+
+    meta.json            config, generation, last checkpointed sequence number, slot count
+    vectors-<g>.f32      float32 rows, one per slot (memory-mapped, append-only)
+    points-<g>.sqlite    id -> slot, payload (committed at checkpoints)
+    wal.log              every write since the last checkpoint (fsynced per write)
+    hnsw-<g>.faiss       the graph index, possibly behind: caught up from the slots
+
+Every write takes new slots for new vectors (a slot is never rewritten), logs itself to
+the WAL and fsyncs before it is applied and acknowledged. Opening replays the WAL from
+the last checkpoint; replay is idempotent because each record names the slots it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    StorageError,
+    UnsupportedError,
+)
+from ferrox.vectordb.exact import exact_search
+from ferrox.vectordb.filters import Filter, parse_filter
+from ferrox.vectordb.hnsw import HnswIndex
+from ferrox.vectordb.locks import RWLock
+from ferrox.vectordb.lsh import LshIndex
+from ferrox.vectordb.models import (
+    CollectionConfig,
+    Distance,
+    PointId,
+    Record,
+    ScoredPoint,
+    check_payload,
+    check_vectors,
+    id_sort_key,
+    normalize_id,
+)
+from ferrox.vectordb.payload_index import PayloadIndex, make_index
+from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
+
+__all__ = ["Collection"]
+
+FORMAT = 1
+_SCHEMA = "CREATE TABLE points (id TEXT PRIMARY KEY, slot INTEGER NOT NULL, payload TEXT NOT NULL)"
+MAX_BATCH = 1_000_000
+
+
+def _id_text(pid: PointId) -> str:
+    return str(pid)
+
+
+def _id_from_text(text: str) -> PointId:
+    return text if "-" in text else int(text)
+
+
+def _atomic_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+class Collection:
+    """One collection of a :class:`~ferrox.vectordb.Database` (get it from there)."""
+
+    # ------------------------------------------------------------------ lifecycle
+    def __init__(self, directory: Path, name: str, *, sync: bool = True) -> None:
+        self.dir = Path(directory)
+        self.name = name
+        self._sync = sync
+        self._rw = RWLock()
+        self._writer = threading.RLock()
+        self._index_rw = RWLock()
+        meta_path = self.dir / "meta.json"
+        try:
+            meta = json.loads(meta_path.read_text())
+            self.config = CollectionConfig.from_dict(meta["config"])
+            self.generation = int(meta["generation"])
+            self.seq = int(meta["applied_seq"])
+            n_slots = int(meta["n_slots"])
+            index_specs: dict[str, str] = dict(meta.get("payload_indexes", {}))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StorageError(f"{meta_path}: unreadable collection metadata ({exc})") from exc
+        if meta.get("format") != FORMAT:
+            raise StorageError(f"{meta_path}: unknown storage format {meta.get('format')!r}")
+        self.dim = self.config.size
+        self.n_slots = 0
+        self._open_vectors(n_slots)
+        self.ids: list[PointId | None] = [None] * n_slots
+        self.payloads: list[dict[str, Any] | None] = [None] * n_slots
+        self.live = np.zeros(max(n_slots, 1024), dtype=bool)
+        self.slot_of: dict[PointId, int] = {}
+        self.sqnorms = np.zeros(self._capacity, dtype=np.float32)
+        self.payload_indexes: dict[str, PayloadIndex] = {}
+        self._load_points(n_slots)
+        self.n_slots = n_slots
+        if n_slots:
+            self.sqnorms[:n_slots] = np.einsum(
+                "ij,ij->i", self._vectors[:n_slots], self._vectors[:n_slots]
+            )
+        for key, kind in index_specs.items():
+            self._build_payload_index(key, kind)
+        self.hnsw: HnswIndex | None = None
+        self.lsh: LshIndex | None = None
+        self._load_hnsw()
+        self.wal = WriteAheadLog(self.dir / "wal.log", sync=sync)
+        self.replayed = 0
+        for record in self.wal.replay():
+            if record.seq > self.seq:
+                self._apply(record)
+                self.seq = record.seq
+                self.replayed += 1
+        self._closed = False
+
+    @classmethod
+    def create(
+        cls, directory: Path, name: str, config: CollectionConfig, *, sync: bool = True
+    ) -> Collection:
+        """Make the on-disk layout for a new collection and open it."""
+        directory.mkdir(parents=True)
+        (directory / "vectors-0.f32").touch()
+        con = sqlite3.connect(directory / "points-0.sqlite")
+        con.execute(_SCHEMA)
+        con.commit()
+        con.close()
+        meta = {
+            "format": FORMAT,
+            "name": name,
+            "config": config.to_dict(),
+            "generation": 0,
+            "applied_seq": 0,
+            "n_slots": 0,
+            "payload_indexes": {},
+        }
+        _atomic_json(directory / "meta.json", meta)
+        return cls(directory, name, sync=sync)
+
+    def close(self) -> None:
+        """Checkpoint and release files; the collection object is unusable afterwards."""
+        if self._closed:
+            return
+        with self._writer, self._rw.write():
+            self._checkpoint()
+            self.wal.close()
+            self._db.close()
+            self._closed = True
+
+    def __repr__(self) -> str:
+        d = self.config.distance.value
+        return f"Collection({self.name!r}, size={self.dim}, distance={d}, points={len(self)})"
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    # ------------------------------------------------------------------ storage
+    def _vectors_path(self, generation: int | None = None) -> Path:
+        return self.dir / f"vectors-{self.generation if generation is None else generation}.f32"
+
+    def _open_vectors(self, n_slots: int) -> None:
+        path = self._vectors_path()
+        row = self.dim * 4
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise StorageError(f"{path}: missing vector file ({exc})") from exc
+        if size < n_slots * row:
+            raise StorageError(
+                f"{path}: vector file holds {size // row} rows but the checkpoint says {n_slots}"
+            )
+        self._capacity = max(size // row, 1024)
+        self._vfile = open(path, "r+b")  # noqa: SIM115 - held open for the mapping
+        if size < self._capacity * row:
+            self._vfile.truncate(self._capacity * row)
+        self._vectors = np.memmap(
+            self._vfile, dtype=np.float32, mode="r+", shape=(self._capacity, self.dim)
+        )
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._capacity:
+            return
+        cap = self._capacity
+        while cap < needed:
+            cap *= 2
+        self._vectors.flush()
+        self._vfile.truncate(cap * self.dim * 4)
+        self._vectors = np.memmap(self._vfile, dtype=np.float32, mode="r+", shape=(cap, self.dim))
+        self.sqnorms = np.concatenate([self.sqnorms, np.zeros(cap - self._capacity, np.float32)])
+        self.live = np.concatenate([self.live, np.zeros(cap - self.live.shape[0], bool)])
+        self._capacity = cap
+
+    def _load_points(self, n_slots: int) -> None:
+        path = self.dir / f"points-{self.generation}.sqlite"
+        if not path.exists():
+            raise StorageError(f"{path}: missing payload store")
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            rows = self._db.execute("SELECT id, slot, payload FROM points").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{path}: damaged payload store ({exc})") from exc
+        if self.live.shape[0] < self._capacity:
+            self.live = np.zeros(self._capacity, dtype=bool)
+        for text, slot, payload in rows:
+            if not 0 <= slot < n_slots:
+                raise StorageError(f"{path}: point {text} refers to slot {slot} beyond the data")
+            pid = _id_from_text(text)
+            self.ids[slot] = pid
+            self.payloads[slot] = json.loads(payload)
+            self.slot_of[pid] = slot
+            self.live[slot] = True
+
+    def _load_hnsw(self) -> None:
+        path = self.dir / f"hnsw-{self.generation}.faiss"
+        if self.config.index == "hnsw" and path.exists():
+            c = self.config
+            try:
+                self.hnsw = HnswIndex.load(
+                    path, self.dim, c.distance, c.m, c.ef_construct, c.quantization
+                )
+            except StorageError:
+                self.hnsw = None  # rebuilt from the vectors on the next search
+            if self.hnsw is not None and self.hnsw.ntotal > self.n_slots:
+                self.hnsw = None  # ahead of the data: cannot be trusted
+
+    def _checkpoint(self) -> None:
+        """Make everything durable outside the WAL, then empty it (writer lock held)."""
+        self._vectors.flush()
+        self._db.commit()
+        meta = {
+            "format": FORMAT,
+            "name": self.name,
+            "config": self.config.to_dict(),
+            "generation": self.generation,
+            "applied_seq": self.seq,
+            "n_slots": self.n_slots,
+            "payload_indexes": {k: v.kind for k, v in self.payload_indexes.items()},
+        }
+        _atomic_json(self.dir / "meta.json", meta)
+        self.wal.reset()
+        if self.hnsw is not None:
+            with self._index_rw.read():
+                self.hnsw.save(self.dir / f"hnsw-{self.generation}.faiss")
+
+    def checkpoint(self) -> None:
+        """Flush vectors, commit payloads, record the state and empty the WAL."""
+        with self._writer, self._rw.write():
+            self._checkpoint()
+
+    # ------------------------------------------------------------------ writes
+    def _write(self, op: str, args: dict[str, Any], vectors: np.ndarray | None = None) -> int:
+        """Log, fsync, apply. Returns the operation's sequence number."""
+        with self._writer:
+            if self._closed:
+                raise ConflictError(f"collection {self.name!r} is closed")
+            record = WalRecord(self.seq + 1, op, args, vectors)
+            self.wal.append(record)
+            with self._rw.write():
+                self._apply(record)
+                self.seq = record.seq
+            if self.wal.size > self.config.wal_checkpoint_bytes:
+                with self._rw.write():
+                    self._checkpoint()
+            return record.seq
+
+    def _apply(self, r: WalRecord) -> None:
+        a = r.args
+        if r.op == "upsert":
+            ids = [_id_from_text(t) for t in a["ids"]]
+            self._put(ids, a["slot"], r.vectors, a["payloads"])
+        elif r.op == "update_vectors":
+            ids = [_id_from_text(t) for t in a["ids"]]
+            payloads = [self.payloads[self.slot_of[i]] if i in self.slot_of else None for i in ids]
+            self._put(ids, a["slot"], r.vectors, payloads)
+        elif r.op == "delete":
+            self._delete([_id_from_text(t) for t in a["ids"]])
+        elif r.op == "payload":
+            for t in a["ids"]:
+                pid = _id_from_text(t)
+                slot = self.slot_of.get(pid)
+                if slot is None:
+                    continue
+                new = _edit_payload(
+                    self.payloads[slot] or {}, a["mode"], a.get("payload"), a.get("keys")
+                )
+                self._set_payload(pid, slot, new)
+        elif r.op == "create_index":
+            self._build_payload_index(a["key"], a["kind"])
+        elif r.op == "delete_index":
+            self.payload_indexes.pop(a["key"], None)
+        else:
+            raise StorageError(f"unknown operation {r.op!r} in the WAL")
+
+    def _put(
+        self, ids: list[PointId], first: int, vectors: np.ndarray, payloads: list[Any]
+    ) -> None:
+        n = len(ids)
+        end = first + n
+        self._grow(end)
+        self._vectors[first:end] = vectors
+        self.sqnorms[first:end] = np.einsum("ij,ij->i", vectors, vectors)
+        self._delete([i for i in ids if i in self.slot_of], keep_rows=True)
+        if len(self.ids) < end:
+            extra = end - len(self.ids)
+            self.ids.extend([None] * extra)
+            self.payloads.extend([None] * extra)
+        rows = []
+        for k, (pid, payload) in enumerate(zip(ids, payloads, strict=True)):
+            slot = first + k
+            payload = payload or {}
+            self.ids[slot] = pid
+            self.payloads[slot] = payload
+            self.slot_of[pid] = slot
+            self.live[slot] = True
+            for index in self.payload_indexes.values():
+                index.add(slot, payload)
+            rows.append((_id_text(pid), slot, json.dumps(payload)))
+        self.n_slots = max(self.n_slots, end)
+        self._db.executemany(
+            "INSERT INTO points(id, slot, payload) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET slot=excluded.slot, payload=excluded.payload",
+            rows,
+        )
+
+    def _delete(self, ids: Iterable[PointId], *, keep_rows: bool = False) -> None:
+        gone = []
+        for pid in ids:
+            slot = self.slot_of.pop(pid, None)
+            if slot is None:
+                continue
+            self.live[slot] = False
+            self.ids[slot] = None
+            self.payloads[slot] = None
+            for index in self.payload_indexes.values():
+                index.remove(slot)
+            gone.append((_id_text(pid),))
+        if gone and not keep_rows:
+            self._db.executemany("DELETE FROM points WHERE id = ?", gone)
+
+    def _set_payload(self, pid: PointId, slot: int, payload: dict[str, Any]) -> None:
+        self.payloads[slot] = payload
+        for index in self.payload_indexes.values():
+            index.add(slot, payload)
+        self._db.execute(
+            "UPDATE points SET payload = ? WHERE id = ?", (json.dumps(payload), _id_text(pid))
+        )
+
+    def _build_payload_index(self, key: str, kind: str) -> None:
+        index = make_index(key, kind)
+        for slot in range(self.n_slots):
+            if self.live[slot]:
+                index.add(slot, self.payloads[slot])
+        self.payload_indexes[key] = index
+
+    def _prepare_vectors(self, vectors: Any) -> np.ndarray:
+        arr = check_vectors(vectors, self.dim)
+        if self.config.distance is Distance.COSINE:
+            norms = np.linalg.norm(arr, axis=1, keepdims=True)
+            arr = np.divide(arr, norms, out=np.zeros_like(arr), where=norms > 0)
+        return arr
+
+    def _ids(self, ids: Sequence[Any]) -> list[PointId]:
+        if isinstance(ids, (str, int)):
+            raise InvalidInputError("ids must be a list of point ids")
+        out = [normalize_id(i) for i in ids]
+        if len(out) > MAX_BATCH:
+            raise InvalidInputError(f"too many points in one request ({len(out)} > {MAX_BATCH})")
+        return out
+
+    def upsert(
+        self,
+        ids: Sequence[Any],
+        vectors: Any,
+        payloads: Sequence[Mapping[str, Any] | None] | None = None,
+    ) -> int:
+        """Insert or replace points (all or nothing). Returns the operation id."""
+        pids = self._ids(ids)
+        arr = self._prepare_vectors(vectors) if len(pids) else np.zeros((0, self.dim), np.float32)
+        if arr.shape[0] != len(pids):
+            raise InvalidInputError(f"{len(pids)} ids but {arr.shape[0]} vectors")
+        if payloads is None:
+            payloads = [None] * len(pids)
+        if len(payloads) != len(pids):
+            raise InvalidInputError(f"{len(pids)} ids but {len(payloads)} payloads")
+        checked = [check_payload(p) for p in payloads]
+        if len(set(pids)) != len(pids):  # last one wins, as in Qdrant
+            last = {pid: k for k, pid in enumerate(pids)}
+            keep = sorted(last.values())
+            pids = [pids[k] for k in keep]
+            arr = arr[keep]
+            checked = [checked[k] for k in keep]
+        if not pids:
+            return self.seq
+        with self._writer:  # the slot numbers must not move between here and the log
+            args = {"ids": [_id_text(p) for p in pids], "slot": self.n_slots, "payloads": checked}
+            return self._write("upsert", args, arr)
+
+    def update_vectors(self, ids: Sequence[Any], vectors: Any) -> int:
+        """Replace the vectors of existing points, keeping their payloads."""
+        pids = self._ids(ids)
+        arr = self._prepare_vectors(vectors)
+        if arr.shape[0] != len(pids):
+            raise InvalidInputError(f"{len(pids)} ids but {arr.shape[0]} vectors")
+        missing = [p for p in pids if p not in self.slot_of]
+        if missing:
+            raise NotFoundError(f"no point with id {missing[0]!r} in {self.name!r}")
+        with self._writer:
+            args = {"ids": [_id_text(p) for p in pids], "slot": self.n_slots}
+            return self._write("update_vectors", args, arr)
+
+    def delete(self, ids: Sequence[Any] | None = None, *, filter: Any = None) -> int:
+        """Delete points by ids or by filter (points that do not exist are ignored)."""
+        if (ids is None) == (filter is None):
+            raise InvalidInputError("give exactly one of ids or filter")
+        with self._writer:
+            pids = self._ids(ids) if ids is not None else self._match_ids(filter)
+            return self._write("delete", {"ids": [_id_text(p) for p in pids]})
+
+    def _match_ids(self, filter: Any) -> list[PointId]:
+        flt = parse_filter(filter)
+        with self._rw.read():
+            mask = self._mask(flt)
+            return [self.ids[s] for s in np.flatnonzero(mask).tolist()]  # type: ignore[misc]
+
+    def _payload_op(
+        self, mode: str, ids: Any, filter: Any, payload: Any = None, keys: Any = None
+    ) -> int:
+        if (ids is None) == (filter is None):
+            raise InvalidInputError("give exactly one of points (ids) or filter")
+        if payload is not None or mode in ("set", "overwrite"):
+            payload = check_payload(payload)
+        if keys is not None and not (
+            isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+        ):
+            raise InvalidInputError("keys must be a list of strings")
+        with self._writer:
+            pids = self._ids(ids) if ids is not None else self._match_ids(filter)
+            args = {
+                "ids": [_id_text(p) for p in pids],
+                "mode": mode,
+                "payload": payload,
+                "keys": keys,
+            }
+            return self._write("payload", args)
+
+    def set_payload(
+        self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None
+    ) -> int:
+        """Merge ``payload``'s keys into the points' payloads."""
+        return self._payload_op("set", ids, filter, payload)
+
+    def overwrite_payload(
+        self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None
+    ) -> int:
+        """Replace the points' payloads with ``payload``."""
+        return self._payload_op("overwrite", ids, filter, payload)
+
+    def delete_payload(
+        self, keys: Sequence[str], ids: Sequence[Any] | None = None, *, filter: Any = None
+    ) -> int:
+        """Remove ``keys`` (dotted paths allowed) from the points' payloads."""
+        return self._payload_op("delete", ids, filter, keys=list(keys))
+
+    def clear_payload(self, ids: Sequence[Any] | None = None, *, filter: Any = None) -> int:
+        """Empty the points' payloads."""
+        return self._payload_op("clear", ids, filter)
+
+    def create_payload_index(self, key: str, kind: str) -> int:
+        """Index payload field ``key`` as ``kind``: keyword, integer, float, bool, datetime
+        or text."""
+        make_index(key, kind)  # validates before anything is logged
+        return self._write("create_index", {"key": key, "kind": kind})
+
+    def delete_payload_index(self, key: str) -> int:
+        """Drop the index on ``key``."""
+        if key not in self.payload_indexes:
+            raise NotFoundError(f"no payload index on {key!r} in {self.name!r}")
+        return self._write("delete_index", {"key": key})
+
+    # ------------------------------------------------------------------ reads
+    def _mask(self, flt: Filter | None) -> np.ndarray:
+        if flt is None:
+            return self.live[: self.n_slots].copy()
+        return flt.mask(self) & self.live[: self.n_slots]
+
+    def _record(self, slot: int, with_payload: Any, with_vectors: bool) -> Record:
+        return Record(
+            id=self.ids[slot],  # type: ignore[arg-type]
+            payload=_select_payload(self.payloads[slot] or {}, with_payload),
+            vector=self._vectors[slot].tolist() if with_vectors else None,
+        )
+
+    def get(
+        self, ids: Sequence[Any], *, with_payload: Any = True, with_vectors: bool = False
+    ) -> list[Record]:
+        """The points with these ids that exist, in the order asked."""
+        pids = self._ids(ids)
+        with self._rw.read():
+            return [
+                self._record(self.slot_of[p], with_payload, with_vectors)
+                for p in pids
+                if p in self.slot_of
+            ]
+
+    def count(self, filter: Any = None) -> int:
+        """How many points match ``filter`` (all points without one)."""
+        flt = parse_filter(filter)
+        with self._rw.read():
+            if flt is None:
+                return len(self.slot_of)
+            return int(self._mask(flt).sum())
+
+    def scroll(
+        self,
+        filter: Any = None,
+        *,
+        limit: int = 10,
+        offset: Any = None,
+        with_payload: Any = True,
+        with_vectors: bool = False,
+    ) -> tuple[list[Record], PointId | None]:
+        """Points in id order from ``offset`` (an id) on; returns (page, next offset)."""
+        if not isinstance(limit, int) or limit < 1:
+            raise InvalidInputError("limit must be a positive integer")
+        flt = parse_filter(filter)
+        start = None if offset is None else id_sort_key(normalize_id(offset))
+        with self._rw.read():
+            mask = self._mask(flt)
+            ids = [self.ids[s] for s in np.flatnonzero(mask).tolist()]
+            ids.sort(key=id_sort_key)  # type: ignore[arg-type]
+            if start is not None:
+                lo = _bisect(ids, start)
+                ids = ids[lo:]
+            page = [self._record(self.slot_of[p], with_payload, with_vectors) for p in ids[:limit]]  # type: ignore[index]
+            nxt = ids[limit] if len(ids) > limit else None
+        return page, nxt
+
+    def search(
+        self,
+        vector: Any,
+        limit: int = 10,
+        *,
+        filter: Any = None,
+        score_threshold: float | None = None,
+        offset: int = 0,
+        with_payload: Any = True,
+        with_vectors: bool = False,
+        ef: int | None = None,
+        exact: bool = False,
+    ) -> list[ScoredPoint]:
+        """The ``limit`` nearest points (after skipping ``offset``), best first."""
+        return self.search_batch(
+            [vector],
+            limit,
+            filter=filter,
+            score_threshold=score_threshold,
+            offset=offset,
+            with_payload=with_payload,
+            with_vectors=with_vectors,
+            ef=ef,
+            exact=exact,
+        )[0]
+
+    def search_batch(
+        self,
+        vectors: Any,
+        limit: int = 10,
+        *,
+        filter: Any = None,
+        score_threshold: float | None = None,
+        offset: int = 0,
+        with_payload: Any = True,
+        with_vectors: bool = False,
+        ef: int | None = None,
+        exact: bool = False,
+    ) -> list[list[ScoredPoint]]:
+        """:meth:`search` for several query vectors with the same options."""
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise InvalidInputError("limit must be a positive integer")
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidInputError("offset must be a non-negative integer")
+        if ef is not None and (not isinstance(ef, int) or ef < 1):
+            raise InvalidInputError("ef must be a positive integer")
+        if score_threshold is not None and not math.isfinite(score_threshold):
+            raise InvalidInputError("score_threshold must be a finite number")
+        queries = self._prepare_vectors(vectors)
+        flt = parse_filter(filter)
+        k = limit + offset
+        with self._rw.read():
+            scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
+            out = []
+            higher = self.config.distance.higher_is_better
+            for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True):
+                hits = []
+                for score, slot in zip(srow[offset:], irow[offset:], strict=True):
+                    if slot < 0 or self.ids[slot] is None:
+                        continue
+                    if score_threshold is not None and (
+                        score < score_threshold if higher else score > score_threshold
+                    ):
+                        continue
+                    rec = self._record(slot, with_payload, with_vectors)
+                    hits.append(ScoredPoint(rec.id, float(score), rec.payload, rec.vector))
+                out.append(hits)
+        return out
+
+    def _knn(
+        self, queries: np.ndarray, k: int, flt: Filter | None, ef: int, exact: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = self.n_slots
+        vectors = self._vectors[:n]
+        dead = n - len(self.slot_of)
+        allowed = self._mask(flt) if (flt is not None or dead) else None
+        count = len(self.slot_of) if allowed is None else int(allowed.sum())
+        kind = self.config.index
+        small = count <= max(self.config.full_scan_threshold, 1) if kind == "hnsw" else count <= 256
+        if exact or kind == "exact" or small or count <= 4 * k:
+            return exact_search(
+                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
+            )
+        if kind == "lsh":
+            return self._lsh_search(queries, k, allowed)
+        selectivity = count / max(len(self.slot_of), 1)
+        if allowed is not None and selectivity < 0.05:
+            # a graph walk would visit mostly filtered-out nodes: scan the matches
+            return exact_search(
+                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
+            )
+        index = self._ensure_hnsw()
+        ef_eff = max(ef, k)
+        if allowed is not None:
+            ef_eff = int(min(ef_eff / max(selectivity, 0.05), 4096))
+        fetch = k if self.config.quantization is None else max(4 * k, k + 16)
+        with self._index_rw.read():
+            scores, slots = index.search(queries, fetch, ef_eff, allowed)
+        if self.config.quantization is not None:
+            return self._rescore(queries, slots, k)
+        return scores, slots
+
+    def _rescore(
+        self, queries: np.ndarray, slots: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Full-precision scores for quantized candidates; keep the best ``k``."""
+        out_s, out_i = [], []
+        for q, cand in zip(queries, slots, strict=True):
+            cand = cand[cand >= 0]
+            s, i = exact_search(
+                self._vectors, q[None, :], k, self.config.distance, slots=cand, sqnorms=self.sqnorms
+            )
+            out_s.append(s[0])
+            out_i.append(i[0])
+        return np.stack(out_s), np.stack(out_i)
+
+    def _ensure_hnsw(self) -> HnswIndex:
+        """The graph, built or caught up to every slot (the vectors are append-only)."""
+        n = self.n_slots
+        if self.hnsw is not None and self.hnsw.ntotal >= n:
+            return self.hnsw
+        with self._index_rw.write():
+            if self.hnsw is None:
+                c = self.config
+                self.hnsw = HnswIndex(self.dim, c.distance, c.m, c.ef_construct, c.quantization)
+            start = self.hnsw.ntotal
+            if start < n:
+                self.hnsw.add(np.asarray(self._vectors[start:n]))
+            return self.hnsw
+
+    def _lsh_search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = self.n_slots
+        with self._index_rw.write():
+            if self.lsh is None:
+                self.lsh = LshIndex(self.dim, self.config.lsh_tables, self.config.lsh_bits)
+            if self.lsh.ntotal < n:
+                self.lsh.add(np.asarray(self._vectors[self.lsh.ntotal : n]))
+        out_s, out_i = [], []
+        for q in queries:
+            with self._index_rw.read():
+                cand = self.lsh.candidates(q)
+            cand = cand[allowed[cand]] if allowed is not None else cand[self.live[cand]]
+            s, i = exact_search(
+                self._vectors, q[None, :], k, self.config.distance, slots=cand, sqnorms=self.sqnorms
+            )
+            out_s.append(s[0])
+            out_i.append(i[0])
+        return np.stack(out_s), np.stack(out_i)
+
+    def build_index(self) -> None:
+        """Build (or catch up) the graph index now instead of at the first search."""
+        with self._rw.read():
+            if self.config.index == "hnsw":
+                self._ensure_hnsw()
+
+    # ------------------------------------------------------------------ info and upkeep
+    def info(self) -> dict[str, Any]:
+        """Counts, configuration and payload schema."""
+        with self._rw.read():
+            return {
+                "name": self.name,
+                "points_count": len(self.slot_of),
+                "slots": self.n_slots,
+                "indexed_vectors_count": 0
+                if self.hnsw is None
+                else min(self.hnsw.ntotal, self.n_slots),
+                "config": self.config.to_dict(),
+                "payload_schema": {k: v.schema() for k, v in self.payload_indexes.items()},
+                "wal_bytes": self.wal.size,
+                "operation_id": self.seq,
+            }
+
+    def vacuum(self) -> None:
+        """Rewrite storage without the slots of deleted or replaced points and rebuild
+        the graph; a new generation of files replaces the old one atomically."""
+        with self._writer, self._rw.write():
+            self._checkpoint()
+            gen = self.generation + 1
+            slots = np.flatnonzero(self.live[: self.n_slots])
+            vpath = self._vectors_path(gen)
+            with open(vpath, "wb") as f:
+                for start in range(0, slots.shape[0], 65536):
+                    f.write(
+                        np.ascontiguousarray(self._vectors[slots[start : start + 65536]]).tobytes()
+                    )
+                f.flush()
+                os.fsync(f.fileno())
+            ppath = self.dir / f"points-{gen}.sqlite"
+            ppath.unlink(missing_ok=True)
+            con = sqlite3.connect(ppath)
+            con.execute(_SCHEMA)
+            con.executemany(
+                "INSERT INTO points VALUES (?, ?, ?)",
+                (
+                    (_id_text(self.ids[s]), new, json.dumps(self.payloads[s]))  # type: ignore[arg-type]
+                    for new, s in enumerate(slots.tolist())
+                ),
+            )
+            con.commit()
+            con.close()
+            old = self.generation
+            meta = json.loads((self.dir / "meta.json").read_text())
+            meta.update(generation=gen, n_slots=int(slots.shape[0]))
+            _atomic_json(self.dir / "meta.json", meta)
+            self._db.close()
+            self.wal.close()
+            self._vectors.flush()
+            self._vfile.close()
+            for p in (
+                self._vectors_path(old),
+                self.dir / f"points-{old}.sqlite",
+                self.dir / f"hnsw-{old}.faiss",
+            ):
+                p.unlink(missing_ok=True)
+            for p in self.dir.glob(f"points-{old}.sqlite-*"):
+                p.unlink(missing_ok=True)
+            self.__init__(self.dir, self.name, sync=self._sync)  # type: ignore[misc]
+
+    def check(self) -> list[str]:
+        """Consistency problems found (an empty list means healthy)."""
+        problems = []
+        with self._rw.read():
+            if len(self.slot_of) != int(self.live[: self.n_slots].sum()):
+                problems.append("live-slot count differs from the id map")
+            for pid, slot in self.slot_of.items():
+                if self.ids[slot] != pid:
+                    problems.append(f"point {pid!r}: slot {slot} belongs to {self.ids[slot]!r}")
+                    break
+            vecs = self._vectors[: self.n_slots]
+            if self.n_slots and not np.isfinite(vecs[self.live[: self.n_slots]]).all():
+                problems.append("non-finite values in stored vectors")
+            rows = self._db.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+            if rows != len(self.slot_of):
+                problems.append(f"payload store has {rows} rows for {len(self.slot_of)} points")
+            ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                problems.append(f"payload store: {ok}")
+        return problems
+
+
+def _bisect(ids: list[PointId | None], start: tuple[int, Any]) -> int:
+    lo, hi = 0, len(ids)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if id_sort_key(ids[mid]) < start:  # type: ignore[arg-type]
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _select_payload(payload: dict[str, Any], selector: Any) -> dict[str, Any] | None:
+    """Qdrant's ``with_payload``: true/false, a list of keys, or {include|exclude: [...]}."""
+    if selector is True or selector is None:
+        return payload
+    if selector is False:
+        return None
+    if isinstance(selector, list):
+        return {k: v for k, v in payload.items() if k in selector}
+    if isinstance(selector, dict):
+        if "include" in selector:
+            keys = selector["include"]
+            return {k: v for k, v in payload.items() if k in keys}
+        if "exclude" in selector:
+            keys = selector["exclude"]
+            return {k: v for k, v in payload.items() if k not in keys}
+    raise InvalidInputError(
+        f"with_payload must be a bool, a list of keys or include/exclude, not {selector!r}"
+    )
+
+
+def _edit_payload(
+    old: dict[str, Any], mode: str, payload: dict[str, Any] | None, keys: list[str] | None
+) -> dict[str, Any]:
+    if mode == "set":
+        return {**old, **(payload or {})}
+    if mode == "overwrite":
+        return dict(payload or {})
+    if mode == "clear":
+        return {}
+    if mode == "delete":
+        new = json.loads(json.dumps(old))
+        for key in keys or []:
+            _drop_path(new, key.split("."))
+        return new
+    raise UnsupportedError(f"payload operation {mode!r}")
+
+
+def _drop_path(obj: Any, parts: list[str]) -> None:
+    if isinstance(obj, list):
+        for el in obj:
+            _drop_path(el, parts)
+        return
+    if not isinstance(obj, dict):
+        return
+    head = parts[0][:-2] if parts[0].endswith("[]") else parts[0]
+    if len(parts) == 1:
+        obj.pop(head, None)
+    elif head in obj:
+        _drop_path(obj[head], parts[1:])

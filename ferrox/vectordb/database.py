@@ -1,0 +1,175 @@
+"""A database: a directory of collections, locked against other processes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ferrox.errors import ConflictError, InvalidInputError, NotFoundError
+from ferrox.vectordb.collection import Collection
+from ferrox.vectordb.locks import DirectoryLock
+from ferrox.vectordb.models import CollectionConfig
+from ferrox.vectordb.snapshot import restore_snapshot, write_snapshot
+
+__all__ = ["Database", "open_database"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}$")
+
+
+def check_name(name: Any) -> str:
+    """A collection name: 1-255 of letters, digits, ``_``, ``-``, ``.``, not starting with a dot."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InvalidInputError(
+            f"invalid collection name {name!r}: use 1-255 letters, digits, '_', '-' or '.'"
+        )
+    return name
+
+
+class Database:
+    """Collections under one data directory (or a private temporary one: ``path=None``).
+
+    ``sync=False`` skips the fsync of each write (faster bulk loads; a crash may lose
+    the last writes, never corrupt the rest).
+    """
+
+    def __init__(self, path: str | Path | None = None, *, sync: bool = True) -> None:
+        self._temporary = path is None
+        self.path = Path(tempfile.mkdtemp(prefix="ferrox-db-")) if path is None else Path(path)
+        self.sync = sync and not self._temporary
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "collections").mkdir(exist_ok=True)
+        self._lock = DirectoryLock(self.path)
+        self._lock.acquire()
+        self._collections: dict[str, Collection] = {}
+        self._closed = False
+        for stale in (self.path / "collections").glob(".*"):
+            shutil.rmtree(stale, ignore_errors=True)  # interrupted create or delete
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Checkpoint every open collection and release the directory."""
+        if self._closed:
+            return
+        for col in self._collections.values():
+            col.close()
+        self._collections.clear()
+        self._lock.release()
+        self._closed = True
+        if self._temporary:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r}, collections={self.list_collections()})"
+
+    def _dir(self, name: str) -> Path:
+        return self.path / "collections" / name
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConflictError("the database is closed")
+
+    # ------------------------------------------------------------------ collections
+    def list_collections(self) -> list[str]:
+        """Names of every collection, sorted."""
+        self._check_open()
+        return sorted(
+            p.name
+            for p in (self.path / "collections").iterdir()
+            if p.is_dir() and not p.name.startswith(".")
+        )
+
+    def has_collection(self, name: str) -> bool:
+        """Whether a collection of this name exists."""
+        self._check_open()
+        return isinstance(name, str) and bool(_NAME.match(name)) and self._dir(name).is_dir()
+
+    def create_collection(
+        self, name: str, size: int, distance: str = "Cosine", **options: Any
+    ) -> Collection:
+        """A new, empty collection; options are :class:`CollectionConfig` fields."""
+        self._check_open()
+        check_name(name)
+        config = CollectionConfig(size=size, distance=distance, **options)
+        if self._dir(name).exists():
+            raise ConflictError(f"collection {name!r} already exists")
+        tmp = self.path / "collections" / f".new-{name}-{time.time_ns()}"
+        col = Collection.create(tmp, name, config, sync=self.sync)
+        col.close()
+        tmp.rename(self._dir(name))
+        return self.collection(name)
+
+    def collection(self, name: str) -> Collection:
+        """The open collection ``name`` (opened on first use)."""
+        self._check_open()
+        check_name(name)
+        col = self._collections.get(name)
+        if col is None:
+            if not self._dir(name).is_dir():
+                raise NotFoundError(f"collection {name!r} does not exist")
+            col = Collection(self._dir(name), name, sync=self.sync)
+            self._collections[name] = col
+        return col
+
+    get_collection = collection
+
+    def delete_collection(self, name: str) -> bool:
+        """Delete a collection and its files; False if there was none."""
+        self._check_open()
+        check_name(name)
+        col = self._collections.pop(name, None)
+        if col is not None:
+            col.close()
+        d = self._dir(name)
+        if not d.is_dir():
+            return False
+        trash = self.path / "collections" / f".del-{name}-{time.time_ns()}"
+        d.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
+    # ------------------------------------------------------------------ snapshots and checks
+    def snapshot(self, name: str, dest: str | Path | None = None) -> Path:
+        """Write collection ``name`` to one snapshot file; returns its path."""
+        col = self.collection(name)
+        out_dir = Path(dest) if dest is not None else self.path / "snapshots" / name
+        return write_snapshot(col, out_dir)
+
+    def restore(
+        self, snapshot: str | Path, name: str | None = None, *, overwrite: bool = False
+    ) -> Collection:
+        """Make a collection from a snapshot file (under its own or a new name)."""
+        self._check_open()
+        tmp = self.path / "collections" / f".restore-{time.time_ns()}"
+        try:
+            original = restore_snapshot(Path(snapshot), tmp)
+            target = check_name(name or original)
+            if self._dir(target).exists():
+                if not overwrite:
+                    raise ConflictError(f"collection {target!r} already exists")
+                self.delete_collection(target)
+            tmp.rename(self._dir(target))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return self.collection(target)
+
+    def check(self) -> dict[str, list[str]]:
+        """Problems per collection; all lists empty means the database is healthy."""
+        return {name: self.collection(name).check() for name in self.list_collections()}
+
+
+def open_database(path: str | Path | None = None, *, sync: bool = True) -> Database:
+    """Open (creating if needed) the database at ``path``; None gives a temporary one."""
+    return Database(path, sync=sync)

@@ -1,0 +1,468 @@
+"""Qdrant's filter model: parse a filter once, then test it on one point or mask a whole
+collection, using payload indexes where they exist.
+
+A filter is ``{"must": [...], "should": [...], "must_not": [...], "min_should":
+{"conditions": [...], "min_count": k}}``; a condition is a field condition (``key`` with
+``match``, ``range`` or ``values_count``), ``has_id``, ``is_empty``, ``is_null``,
+``nested`` or a filter itself. Keys are dotted paths into nested objects; ``a[].b``
+(or plain ``a.b``) walks through arrays, and a condition on an array holds when any
+element satisfies it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from ferrox.errors import FilterError, InvalidInputError, UnsupportedError
+from ferrox.vectordb.models import PointId, normalize_id
+
+__all__ = ["Condition", "Filter", "FilterTarget", "parse_filter", "values_at"]
+
+_MISSING = object()
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens: the full-text index and text match share this."""
+    return _TOKEN.findall(text.lower())
+
+
+def values_at(payload: Mapping[str, Any], key: str) -> list[Any]:
+    """Every value at dotted ``key`` (arrays flattened, nulls kept; missing gives [])."""
+    current: list[Any] = [payload]
+    for part in key.split("."):
+        name = part[:-2] if part.endswith("[]") else part
+        nxt: list[Any] = []
+        for obj in current:
+            items = obj if isinstance(obj, list) else [obj]
+            for item in items:
+                if isinstance(item, dict):
+                    v = item.get(name, _MISSING)
+                    if v is not _MISSING:
+                        nxt.append(v)
+        current = nxt
+    out: list[Any] = []
+    for v in current:
+        if isinstance(v, list):
+            out.extend(v)
+        else:
+            out.append(v)
+    return out
+
+
+def parse_datetime(value: Any) -> float | None:
+    """POSIX seconds of an RFC 3339 / ISO 8601 string (naive means UTC), else None."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Match equality: bools only equal bools; ints and integral floats compare as numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if _is_number(a) and _is_number(b):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+class FilterTarget(Protocol):
+    """What :meth:`Condition.mask` needs from a collection (all indexed by slot)."""
+
+    n_slots: int
+    live: np.ndarray
+    payloads: list[dict[str, Any] | None]
+    ids: list[PointId | None]
+    slot_of: dict[PointId, int]
+    payload_indexes: dict[str, Any]
+
+
+class Condition:
+    """One node of a parsed filter."""
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        """Whether the point with this id and payload satisfies the condition."""
+        raise NotImplementedError
+
+    def mask(self, target: FilterTarget) -> np.ndarray:
+        """Bool mask over the target's slots (dead slots may be anything)."""
+        return _scan(target, self.test)
+
+
+def _scan(target: FilterTarget, test: Callable[[PointId, Mapping[str, Any]], bool]) -> np.ndarray:
+    ids, payloads = target.ids, target.payloads
+    return np.fromiter(
+        (
+            ids[s] is not None and test(ids[s], payloads[s] or {})  # type: ignore[arg-type]
+            for s in range(target.n_slots)
+        ),
+        dtype=bool,
+        count=target.n_slots,
+    )
+
+
+class Filter(Condition):
+    """``must`` and ``should`` (at least one) and ``min_should`` and not ``must_not``."""
+
+    def __init__(
+        self,
+        must: Sequence[Condition] = (),
+        should: Sequence[Condition] = (),
+        must_not: Sequence[Condition] = (),
+        min_should: tuple[Sequence[Condition], int] | None = None,
+    ) -> None:
+        self.must = list(must)
+        self.should = list(should)
+        self.must_not = list(must_not)
+        self.min_should = min_should
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        if not all(c.test(pid, payload) for c in self.must):
+            return False
+        if self.should and not any(c.test(pid, payload) for c in self.should):
+            return False
+        if self.min_should is not None:
+            conds, k = self.min_should
+            if sum(c.test(pid, payload) for c in conds) < k:
+                return False
+        return not any(c.test(pid, payload) for c in self.must_not)
+
+    def mask(self, target: FilterTarget) -> np.ndarray:
+        out = target.live[: target.n_slots].copy()
+        for c in self.must:
+            out &= c.mask(target)
+        if self.should:
+            any_ = np.zeros(target.n_slots, dtype=bool)
+            for c in self.should:
+                any_ |= c.mask(target)
+            out &= any_
+        if self.min_should is not None:
+            conds, k = self.min_should
+            counts = np.zeros(target.n_slots, dtype=np.int32)
+            for c in conds:
+                counts += c.mask(target)
+            out &= counts >= k
+        for c in self.must_not:
+            out &= ~c.mask(target)
+        return out
+
+
+class HasId(Condition):
+    """The point's id is one of ``ids``."""
+
+    def __init__(self, ids: Sequence[Any]) -> None:
+        self.ids = {normalize_id(i) for i in ids}
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        return pid in self.ids
+
+    def mask(self, target: FilterTarget) -> np.ndarray:
+        out = np.zeros(target.n_slots, dtype=bool)
+        slots = [target.slot_of[i] for i in self.ids if i in target.slot_of]
+        out[slots] = True
+        return out
+
+
+class IsEmpty(Condition):
+    """The key is missing, null or an empty array."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        return all(v is None for v in values_at(payload, self.key))
+
+
+class IsNull(Condition):
+    """The key is present with the value null."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        return any(v is None for v in values_at(payload, self.key))
+
+
+class Nested(Condition):
+    """Some element of the array at ``key`` satisfies the whole inner filter."""
+
+    def __init__(self, key: str, inner: Filter) -> None:
+        self.key = key[:-2] if key.endswith("[]") else key
+        self.inner = inner
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        return any(
+            isinstance(el, dict) and self.inner.test(pid, el) for el in values_at(payload, self.key)
+        )
+
+
+class FieldCondition(Condition):
+    """A condition on the values at one key: any value satisfying ``check`` matches."""
+
+    def __init__(self, key: str, kind: str, params: dict[str, Any]) -> None:
+        self.key = key
+        self.kind = kind  # value | any | except | text | range | datetime | count
+        self.params = params
+        self.check = self._checker()
+
+    def _checker(self) -> Callable[[list[Any]], bool]:
+        p = self.params
+        if self.kind == "value":
+            want = p["value"]
+            return lambda vs: any(_same(v, want) for v in vs)
+        if self.kind == "any":
+            wants = p["any"]
+            return lambda vs: any(_same(v, w) for v in vs for w in wants)
+        if self.kind == "except":
+            excluded = p["except"]
+            return lambda vs: any(
+                v is not None and not any(_same(v, w) for w in excluded) for v in vs
+            )
+        if self.kind == "text":
+            return self._text_checker(p["text"])
+        if self.kind in ("range", "datetime"):
+            lo_hi = _bounds(p)
+            convert = parse_datetime if self.kind == "datetime" else _number
+            return lambda vs: any(_in_range(convert(v), lo_hi) for v in vs)
+        if self.kind == "count":
+            lo_hi = _bounds(p)
+            return lambda vs: _in_range(float(sum(v is not None for v in vs)), lo_hi)
+        raise AssertionError(self.kind)
+
+    def _text_checker(self, query: str) -> Callable[[list[Any]], bool]:
+        # With a full-text index Qdrant matches all query tokens; without, a substring.
+        self.tokens = set(tokenize(query))
+        self.substring = query
+        self.use_tokens = False
+        return lambda vs: any(
+            isinstance(v, str)
+            and (self.tokens.issubset(tokenize(v)) if self.use_tokens else self.substring in v)
+            for v in vs
+        )
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        return self.check(values_at(payload, self.key))
+
+    def mask(self, target: FilterTarget) -> np.ndarray:
+        index = target.payload_indexes.get(self.key)
+        if self.kind == "text":
+            self.use_tokens = index is not None and index.kind == "text"
+        if index is not None:
+            result = index.mask(self, target.n_slots)
+            if result is not None:
+                return result
+        return super().mask(target)
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if _is_number(v) else None
+
+
+def _in_range(v: float | None, bounds: tuple[float, float, bool, bool]) -> bool:
+    if v is None or math.isnan(v):
+        return False
+    lo, hi, lo_open, hi_open = bounds
+    if v < lo or (lo_open and v == lo):
+        return False
+    return not (v > hi or (hi_open and v == hi))
+
+
+def _bounds(p: Mapping[str, Any]) -> tuple[float, float, bool, bool]:
+    """(low, high, low exclusive, high exclusive) from gt/gte/lt/lte (tightest wins)."""
+    lo, hi, lo_open, hi_open = -math.inf, math.inf, False, False
+    if p.get("gte") is not None:
+        lo = p["gte"]
+    if p.get("gt") is not None and p["gt"] >= lo:
+        lo, lo_open = p["gt"], True
+    if p.get("lte") is not None:
+        hi = p["lte"]
+    if p.get("lt") is not None and p["lt"] <= hi:
+        hi, hi_open = p["lt"], True
+    return lo, hi, lo_open, hi_open
+
+
+# ----------------------------------------------------------------------------- parsing
+_FILTER_KEYS = {"must", "should", "must_not", "min_should"}
+
+
+def parse_filter(data: Any) -> Filter | None:
+    """A :class:`Filter` from Qdrant's JSON form (None or {} give None: no filter)."""
+    if data is None:
+        return None
+    if isinstance(data, Filter):
+        return data
+    if hasattr(data, "model_dump"):  # a qdrant_client model
+        data = data.model_dump(exclude_none=True, by_alias=True)
+    if not isinstance(data, dict):
+        raise FilterError(f"a filter must be a JSON object, not {type(data).__name__}")
+    if not data or all(v is None for v in data.values()):
+        return None
+    return _filter(data, "filter")
+
+
+def _as_list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return value
+    raise FilterError(f"{where} must be a condition or a list of conditions")
+
+
+def _filter(data: dict[str, Any], where: str) -> Filter:
+    unknown = set(data) - _FILTER_KEYS
+    if unknown:
+        raise FilterError(f"{where}: unknown filter key(s) {', '.join(sorted(unknown))}")
+    must = [_condition(c, f"{where}.must") for c in _as_list(data.get("must"), f"{where}.must")]
+    should = [
+        _condition(c, f"{where}.should") for c in _as_list(data.get("should"), f"{where}.should")
+    ]
+    must_not = [
+        _condition(c, f"{where}.must_not")
+        for c in _as_list(data.get("must_not"), f"{where}.must_not")
+    ]
+    min_should = None
+    ms = data.get("min_should")
+    if ms is not None:
+        if not isinstance(ms, dict) or "conditions" not in ms or "min_count" not in ms:
+            raise FilterError(f"{where}.min_should needs 'conditions' and 'min_count'")
+        k = ms["min_count"]
+        if not isinstance(k, int) or isinstance(k, bool) or k < 0:
+            raise FilterError(f"{where}.min_should.min_count must be a non-negative integer")
+        conds = [_condition(c, f"{where}.min_should") for c in _as_list(ms["conditions"], where)]
+        min_should = (conds, k)
+    return Filter(must, should, must_not, min_should)
+
+
+def _key(data: dict[str, Any], where: str) -> str:
+    key = data.get("key")
+    if not isinstance(key, str) or not key:
+        raise FilterError(f"{where}: a condition needs a non-empty string 'key'")
+    return key
+
+
+def _condition(data: Any, where: str) -> Condition:
+    if not isinstance(data, dict):
+        raise FilterError(f"{where}: a condition must be a JSON object, not {data!r}")
+    if set(data) & _FILTER_KEYS and "key" not in data:
+        return _filter(data, where)
+    if "has_id" in data:
+        ids = data["has_id"]
+        if not isinstance(ids, list):
+            raise FilterError(f"{where}: has_id must be a list of point ids")
+        try:
+            return HasId(ids)
+        except InvalidInputError as exc:
+            raise FilterError(f"{where}: {exc}") from exc
+    if "is_empty" in data:
+        return IsEmpty(_key(data["is_empty"] or {}, f"{where}.is_empty"))
+    if "is_null" in data:
+        return IsNull(_key(data["is_null"] or {}, f"{where}.is_null"))
+    if "nested" in data:
+        nested = data["nested"]
+        if not isinstance(nested, dict) or not isinstance(nested.get("filter"), dict):
+            raise FilterError(f"{where}.nested needs 'key' and 'filter'")
+        return Nested(_key(nested, f"{where}.nested"), _filter(nested["filter"], f"{where}.nested"))
+    if "has_vector" in data:
+        raise UnsupportedError(
+            "has_vector conditions are not implemented (collections hold one vector)"
+        )
+    if "key" in data:
+        return _field(data, where)
+    raise FilterError(f"{where}: unknown condition {sorted(data)}")
+
+
+_GEO = ("geo_bounding_box", "geo_radius", "geo_polygon")
+
+
+def _field(data: dict[str, Any], where: str) -> FieldCondition:
+    key = _key(data, where)
+    present = [k for k in ("match", "range", "values_count", *_GEO) if data.get(k) is not None]
+    if any(k in _GEO for k in present):
+        raise UnsupportedError("geo conditions are not implemented")
+    if len(present) != 1:
+        raise FilterError(f"{where} on {key!r}: give exactly one of match, range, values_count")
+    kind = present[0]
+    body = data[kind]
+    if not isinstance(body, dict):
+        raise FilterError(f"{where} on {key!r}: {kind} must be an object")
+    if kind == "match":
+        return _match(key, body, where)
+    if kind == "range":
+        return _range(key, body, where)
+    return FieldCondition(key, "count", _checked_bounds(key, body, where, datetimes=False)[1])
+
+
+_SCALAR = (str, int, bool)
+
+
+def _match(key: str, body: dict[str, Any], where: str) -> FieldCondition:
+    for name in ("value", "any", "except", "text"):
+        if name in body:
+            arg = body[name]
+            break
+    else:
+        if "phrase" in body or "text_any" in body:
+            raise UnsupportedError("phrase and text_any matches are not implemented")
+        raise FilterError(f"{where} on {key!r}: match needs value, any, except or text")
+    if name == "value" and not isinstance(arg, _SCALAR):
+        raise FilterError(f"{where} on {key!r}: match value must be a string, integer or bool")
+    if name in ("any", "except") and not (
+        isinstance(arg, list) and all(isinstance(a, _SCALAR) for a in arg)
+    ):
+        raise FilterError(f"{where} on {key!r}: match {name} must be a list of strings or integers")
+    if name == "text" and not isinstance(arg, str):
+        raise FilterError(f"{where} on {key!r}: match text must be a string")
+    return FieldCondition(key, name, {name: arg})
+
+
+def _range(key: str, body: dict[str, Any], where: str) -> FieldCondition:
+    datetimes = any(isinstance(body.get(k), (str, datetime)) for k in ("gt", "gte", "lt", "lte"))
+    kind, bounds = _checked_bounds(key, body, where, datetimes=datetimes)
+    return FieldCondition(key, kind, bounds)
+
+
+def _checked_bounds(
+    key: str, body: dict[str, Any], where: str, *, datetimes: bool
+) -> tuple[str, dict[str, float]]:
+    unknown = set(body) - {"gt", "gte", "lt", "lte"}
+    if unknown:
+        raise FilterError(f"{where} on {key!r}: unknown bound(s) {', '.join(sorted(unknown))}")
+    out: dict[str, float] = {}
+    for k in ("gt", "gte", "lt", "lte"):
+        v = body.get(k)
+        if v is None:
+            continue
+        if datetimes:
+            ts = parse_datetime(v)
+            if ts is None:
+                raise FilterError(f"{where} on {key!r}: {k}={v!r} is not an RFC 3339 datetime")
+            out[k] = ts
+        elif _is_number(v) and math.isfinite(v):
+            out[k] = float(v)
+        else:
+            raise FilterError(f"{where} on {key!r}: {k} must be a finite number, not {v!r}")
+    return ("datetime" if datetimes else "range"), out

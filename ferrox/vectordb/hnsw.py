@@ -1,0 +1,106 @@
+"""The HNSW graph index, on faiss (``IndexHNSWFlat``, or ``IndexHNSWSQ`` for int8).
+
+Graph ids are storage slots. Deleted and filtered-out slots are excluded at search time
+by a bitmap selector, so the graph never holds a wrong answer, only stale nodes, which
+a rebuild (vacuum) removes.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ferrox.errors import DependencyError, StorageError
+from ferrox.vectordb.models import Distance
+
+__all__ = ["HnswIndex"]
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as exc:
+        raise DependencyError("the HNSW index needs faiss: pip install 'ferrox[vectordb]'") from exc
+    return faiss
+
+
+class HnswIndex:
+    """A faiss HNSW graph over the first ``ntotal`` slots of a collection."""
+
+    def __init__(
+        self, dim: int, distance: Distance, m: int, ef_construct: int, quantization: str | None
+    ) -> None:
+        faiss = _faiss()
+        self.dim, self.distance, self.quantization = dim, distance, quantization
+        metric = {
+            Distance.COSINE: faiss.METRIC_INNER_PRODUCT,
+            Distance.DOT: faiss.METRIC_INNER_PRODUCT,
+            Distance.EUCLID: faiss.METRIC_L2,
+            Distance.MANHATTAN: faiss.METRIC_L1,
+        }[distance]
+        if quantization == "int8":
+            self.index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, m, metric)
+        else:
+            self.index = faiss.IndexHNSWFlat(dim, m, metric)
+        self.index.hnsw.efConstruction = ef_construct
+        self.lock = threading.Lock()
+
+    @property
+    def ntotal(self) -> int:
+        """How many slots the graph holds."""
+        return int(self.index.ntotal)
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append the next slots (in slot order)."""
+        if vectors.shape[0] == 0:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not self.index.is_trained:
+            self.index.train(vectors)
+        self.index.add(vectors)
+
+    def search(
+        self, queries: np.ndarray, k: int, ef: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, slots) with faiss's raw scores turned into ferrox's (L2 -> distance)."""
+        faiss = _faiss()
+        params = faiss.SearchParametersHNSW()
+        params.efSearch = max(ef, k)
+        bits = None
+        if allowed is not None:
+            bits = np.packbits(allowed[: self.ntotal], bitorder="little")
+            selector = faiss.IDSelectorBitmap(self.ntotal, faiss.swig_ptr(bits))
+            params.sel = selector
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        scores, slots = self.index.search(q, k, params=params)
+        del bits
+        if self.distance is Distance.EUCLID:
+            scores = np.sqrt(np.maximum(scores, 0.0))
+        return scores, slots.astype(np.int64)
+
+    def save(self, path: Path) -> None:
+        """Write the graph (atomically: temp file + rename)."""
+        faiss = _faiss()
+        tmp = path.with_suffix(".tmp")
+        faiss.write_index(self.index, str(tmp))
+        tmp.replace(path)
+
+    @classmethod
+    def load(
+        cls, path: Path, dim: int, distance: Distance, m: int, ef_construct: int, q: str | None
+    ) -> HnswIndex:
+        """Read a saved graph; a damaged file raises :class:`StorageError`."""
+        faiss = _faiss()
+        obj = cls.__new__(cls)
+        obj.dim, obj.distance, obj.quantization = dim, distance, q
+        try:
+            obj.index = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            raise StorageError(f"{path}: unreadable HNSW index ({exc})") from exc
+        if obj.index.d != dim:
+            raise StorageError(f"{path}: index dimension {obj.index.d} != collection's {dim}")
+        obj.index.hnsw.efConstruction = ef_construct
+        obj.lock = threading.Lock()
+        return obj

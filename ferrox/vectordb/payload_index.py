@@ -1,0 +1,252 @@
+"""Payload indexes: per-key structures that turn a field condition into a slot mask
+without looking at every payload.
+
+``keyword`` (strings), ``integer``/``float``/``datetime`` (sorted values), ``bool``
+and ``text`` (tokens). An index answers the conditions it can (returns a mask) and
+declines the rest (returns None), which then fall back to a scan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import InvalidInputError
+from ferrox.vectordb.filters import (
+    FieldCondition,
+    _bounds,
+    _is_number,
+    parse_datetime,
+    tokenize,
+    values_at,
+)
+
+__all__ = ["INDEX_TYPES", "PayloadIndex", "make_index"]
+
+INDEX_TYPES = ("keyword", "integer", "float", "bool", "datetime", "text")
+
+
+class PayloadIndex:
+    """Values of one key for every slot, organised for fast lookups."""
+
+    kind = ""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.by_slot: dict[int, list[Any]] = {}
+        self._cache: Any = None
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def add(self, slot: int, payload: dict[str, Any] | None) -> None:
+        """Index ``payload`` (the point at ``slot``); replaces what the slot had."""
+        self.remove(slot)
+        if payload is None:
+            return
+        vals = self._extract(values_at(payload, self.key))
+        if vals:
+            self.by_slot[slot] = vals
+            self._added(slot, vals)
+        self._cache = None
+
+    def remove(self, slot: int) -> None:
+        """Forget the slot (deleted point or replaced payload)."""
+        old = self.by_slot.pop(slot, None)
+        if old is not None:
+            self._removed(slot, old)
+            self._cache = None
+
+    def _added(self, slot: int, vals: list[Any]) -> None:
+        pass
+
+    def _removed(self, slot: int, vals: list[Any]) -> None:
+        pass
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        """Slots whose values satisfy ``cond``; None when this index cannot answer it."""
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        """Qdrant's payload-schema entry for this index."""
+        return {"data_type": self.kind, "points": len(self.by_slot)}
+
+
+def _mask_of(slots: Any, n_slots: int) -> np.ndarray:
+    out = np.zeros(n_slots, dtype=bool)
+    idx = np.fromiter(slots, dtype=np.int64)
+    out[idx[idx < n_slots]] = True
+    return out
+
+
+class _PostingIndex(PayloadIndex):
+    """value -> set of slots (keyword, bool, text tokens)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.postings: dict[Any, set[int]] = defaultdict(set)
+
+    def _added(self, slot: int, vals: list[Any]) -> None:
+        for v in vals:
+            self.postings[v].add(slot)
+
+    def _removed(self, slot: int, vals: list[Any]) -> None:
+        for v in vals:
+            bucket = self.postings.get(v)
+            if bucket is not None:
+                bucket.discard(slot)
+                if not bucket:
+                    del self.postings[v]
+
+    def _union(self, keys: list[Any], n_slots: int) -> np.ndarray:
+        out = np.zeros(n_slots, dtype=bool)
+        for k in keys:
+            bucket = self.postings.get(k)
+            if bucket:
+                out |= _mask_of(bucket, n_slots)
+        return out
+
+
+class KeywordIndex(_PostingIndex):
+    """Exact string values."""
+
+    kind = "keyword"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return list({v for v in values if isinstance(v, str)})
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "value" and isinstance(cond.params["value"], str):
+            return self._union([cond.params["value"]], n_slots)
+        if cond.kind == "any" and all(isinstance(v, str) for v in cond.params["any"]):
+            return self._union(list(cond.params["any"]), n_slots)
+        return None
+
+
+class BoolIndex(_PostingIndex):
+    """true / false values."""
+
+    kind = "bool"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return list({v for v in values if isinstance(v, bool)})
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "value" and isinstance(cond.params["value"], bool):
+            return self._union([cond.params["value"]], n_slots)
+        return None
+
+
+class TextIndex(_PostingIndex):
+    """Word tokens of string values: ``match: {text: ...}`` needs every query token."""
+
+    kind = "text"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return list({t for v in values if isinstance(v, str) for t in tokenize(v)})
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind != "text":
+            return None
+        tokens = tokenize(cond.params["text"])
+        if not tokens:
+            return _mask_of(self.by_slot, n_slots)
+        buckets = [self.postings.get(t, set()) for t in tokens]
+        return _mask_of(set.intersection(*buckets), n_slots)
+
+
+class NumericIndex(PayloadIndex):
+    """Numbers (or datetimes as POSIX seconds) in one sorted array for range queries."""
+
+    kind = "float"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return [float(v) for v in values if _is_number(v)]
+
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._cache is None:
+            slots = np.fromiter((s for s, vs in self.by_slot.items() for _ in vs), dtype=np.int64)
+            vals = np.fromiter((v for vs in self.by_slot.values() for v in vs), dtype=np.float64)
+            order = np.argsort(vals, kind="stable")
+            self._cache = (vals[order], slots[order])
+        return self._cache
+
+    def _range_mask(self, bounds: dict[str, float], n_slots: int) -> np.ndarray:
+        lo, hi, lo_open, hi_open = _bounds(bounds)
+        vals, slots = self._sorted()
+        start = np.searchsorted(vals, lo, side="right" if lo_open else "left")
+        stop = np.searchsorted(vals, hi, side="left" if hi_open else "right")
+        out = np.zeros(n_slots, dtype=bool)
+        hit = slots[start:stop]
+        out[hit[hit < n_slots]] = True
+        return out
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "range":
+            return self._range_mask(cond.params, n_slots)
+        if cond.kind == "value" and _is_number(cond.params["value"]):
+            v = float(cond.params["value"])
+            return self._range_mask({"gte": v, "lte": v}, n_slots)
+        return None
+
+
+class IntegerIndex(NumericIndex):
+    """Integers: ranges and exact matches."""
+
+    kind = "integer"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return [float(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "any" and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in cond.params["any"]
+        ):
+            out = np.zeros(n_slots, dtype=bool)
+            for v in cond.params["any"]:
+                out |= self._range_mask({"gte": float(v), "lte": float(v)}, n_slots)
+            return out
+        return super().mask(cond, n_slots)
+
+
+class DatetimeIndex(NumericIndex):
+    """RFC 3339 strings, as POSIX seconds."""
+
+    kind = "datetime"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        out = []
+        for v in values:
+            ts = parse_datetime(v)
+            if ts is not None:
+                out.append(ts)
+        return out
+
+    def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "datetime":
+            return self._range_mask(cond.params, n_slots)
+        return None
+
+
+_KINDS: dict[str, type[PayloadIndex]] = {
+    "keyword": KeywordIndex,
+    "integer": IntegerIndex,
+    "float": NumericIndex,
+    "bool": BoolIndex,
+    "datetime": DatetimeIndex,
+    "text": TextIndex,
+}
+
+
+def make_index(key: str, kind: str) -> PayloadIndex:
+    """A new, empty index of ``kind`` (one of :data:`INDEX_TYPES`) on ``key``."""
+    if not isinstance(key, str) or not key:
+        raise InvalidInputError("a payload index needs a non-empty field name")
+    try:
+        return _KINDS[kind](key)
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown payload index type {kind!r}; expected one of {', '.join(INDEX_TYPES)}"
+        ) from None
