@@ -13,6 +13,8 @@ import typer
 
 import ferrox
 from ferrox.cli import ad as ad_cli
+from ferrox.cli import db as db_cli
+from ferrox.cli import serve as serve_cli
 from ferrox.cli.context import State, console
 from ferrox.errors import FerroxError
 
@@ -94,11 +96,11 @@ def _planned(name: str, what: str, issue: int) -> None:
     )
 
 
-_planned("db", "Embedded vector database", 4)
 _planned("kb", "Knowledge base over the Rust docs", 5)
 _planned("ask", "Question answering with citations", 5)
 _planned("c2rust", "C to Rust translation", 6)
-_planned("serve", "The ferrox workbench (HTTP service and web app)", 7)
+app.add_typer(db_cli.app, name="db")
+app.command("serve")(serve_cli.serve)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -1,0 +1,48 @@
+"""``ferrox serve``: run the HTTP service (today: the vector database's Qdrant API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ferrox.cli.context import console
+from ferrox.errors import DependencyError
+
+__all__ = ["serve"]
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 6333, like Qdrant).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data directory (overrides the global one).")
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(help="Require this key in the api-key header (env FERROX_API_KEY)."),
+    ] = None,
+) -> None:
+    """Serve ferrox over HTTP: Qdrant-compatible REST API for the vector database."""
+    try:
+        import uvicorn
+
+        from ferrox.server import ServerConfig, create_app
+    except ImportError as exc:
+        raise DependencyError(
+            f"ferrox serve needs the server extra: pip install 'ferrox[server]' ({exc})"
+        ) from exc
+    state = ctx.obj
+    if data_dir is not None:
+        state.data_dir = data_dir
+    settings = state.settings()
+    config = ServerConfig(data_dir=settings.data_dir, api_key=api_key or settings.api_key)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    host = host or settings.host
+    port = port or settings.port
+    console.print(
+        f"ferrox serving {config.db_dir} on http://{host}:{port}  (Qdrant REST API; docs at /docs)"
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

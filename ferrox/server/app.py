@@ -1,0 +1,103 @@
+"""The FastAPI application: routes, the error mapping (in one place), the optional API
+key and the request-size limit."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+import ferrox
+from ferrox.errors import FerroxError
+from ferrox.server.qdrant_api import build_router
+from ferrox.vectordb import Database
+
+__all__ = ["ServerConfig", "create_app", "error_response"]
+
+
+@dataclass
+class ServerConfig:
+    """What one server instance needs: where the data lives, and who may call it."""
+
+    data_dir: Path
+    api_key: str | None = None
+    max_request_bytes: int = 32 * 1024 * 1024
+
+    @property
+    def db_dir(self) -> Path:
+        """The vector database's directory inside the data dir."""
+        return self.data_dir / "vectordb"
+
+
+def error_response(status: int, message: str, started: float | None = None) -> JSONResponse:
+    """Qdrant's error envelope: ``{"status": {"error": ...}, "time": ...}``."""
+    elapsed = 0.0 if started is None else time.perf_counter() - started
+    return JSONResponse({"status": {"error": message}, "time": elapsed}, status_code=status)
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    """A ready-to-serve app; the database opens at startup and closes at shutdown."""
+    state: dict[str, Database] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state["db"] = Database(config.db_dir)
+        try:
+            yield
+        finally:
+            state.pop("db").close()
+
+    def get_db() -> Database:
+        return state["db"]
+
+    app = FastAPI(
+        title="ferrox",
+        version=ferrox.__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.get_db = get_db
+
+    @app.exception_handler(FerroxError)
+    async def ferrox_error(request: Request, exc: FerroxError) -> JSONResponse:
+        return error_response(exc.status_code, f"{exc.name}: {exc}")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(
+            400, f"InvalidInputError: bad request body at {where}: {first.get('msg', exc)}"
+        )
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if config.api_key is not None:
+            given = request.headers.get("api-key")
+            auth = request.headers.get("authorization", "")
+            if given is None and auth.lower().startswith("bearer "):
+                given = auth[7:]
+            if given is None or not hmac.compare_digest(given, config.api_key):
+                return error_response(401, "Unauthorized: missing or wrong api-key header")
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > config.max_request_bytes:
+            return error_response(
+                413,
+                f"PayloadTooLargeError: request body of {length} bytes is over the limit of "
+                f"{config.max_request_bytes}",
+            )
+        return await call_next(request)
+
+    app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots"))
+    return app
