@@ -19,6 +19,8 @@ MODULES = [
     "ferrox.ad.expr",
     "ferrox.ad.extend",
     "ferrox.ad.checks",
+    "ferrox.vectordb",
+    "ferrox.server",
 ]
 
 

@@ -103,6 +103,7 @@ class Collection:
             raise StorageError(f"{meta_path}: unknown storage format {meta.get('format')!r}")
         self.dim = self.config.size
         self.n_slots = 0
+        self._drop_other_generations()
         self._open_vectors(n_slots)
         self.ids: list[PointId | None] = [None] * n_slots
         self.payloads: list[dict[str, Any] | None] = [None] * n_slots
@@ -110,7 +111,10 @@ class Collection:
         self.slot_of: dict[PointId, int] = {}
         self.sqnorms = np.zeros(self._capacity, dtype=np.float32)
         self.payload_indexes: dict[str, PayloadIndex] = {}
-        self._load_points(n_slots)
+        # the payload store may be ahead of meta.json (a crash inside a checkpoint,
+        # after its commit): its slots were flushed first, and the WAL replay below
+        # re-applies those operations idempotently
+        n_slots = self._load_points(n_slots)
         self.n_slots = n_slots
         if n_slots:
             self.sqnorms[:n_slots] = np.einsum(
@@ -171,6 +175,17 @@ class Collection:
         return len(self.slot_of)
 
     # ------------------------------------------------------------------ storage
+    def _drop_other_generations(self) -> None:
+        """Remove files of generations other than the current one (left by a crash
+        during or just after a vacuum)."""
+        keep = str(self.generation)
+        for path in self.dir.iterdir():
+            stem, dash, rest = path.name.partition("-")
+            if stem in ("vectors", "points", "hnsw") and dash:
+                gen = rest.split(".", 1)[0]
+                if gen.isdigit() and gen != keep:
+                    path.unlink(missing_ok=True)
+
     def _vectors_path(self, generation: int | None = None) -> Path:
         return self.dir / f"vectors-{self.generation if generation is None else generation}.f32"
 
@@ -206,7 +221,7 @@ class Collection:
         self.live = np.concatenate([self.live, np.zeros(cap - self.live.shape[0], bool)])
         self._capacity = cap
 
-    def _load_points(self, n_slots: int) -> None:
+    def _load_points(self, n_slots: int) -> int:
         path = self.dir / f"points-{self.generation}.sqlite"
         if not path.exists():
             raise StorageError(f"{path}: missing payload store")
@@ -219,6 +234,13 @@ class Collection:
             raise StorageError(f"{path}: damaged payload store ({exc})") from exc
         if self.live.shape[0] < self._capacity:
             self.live = np.zeros(self._capacity, dtype=bool)
+        top = max((slot for _, slot, _ in rows), default=-1) + 1
+        if top > n_slots:
+            if top > self._capacity:
+                raise StorageError(f"{path}: a point refers to slot {top - 1} beyond the data")
+            self.ids.extend([None] * (top - n_slots))
+            self.payloads.extend([None] * (top - n_slots))
+            n_slots = top
         for text, slot, payload in rows:
             if not 0 <= slot < n_slots:
                 raise StorageError(f"{path}: point {text} refers to slot {slot} beyond the data")
@@ -227,6 +249,7 @@ class Collection:
             self.payloads[slot] = json.loads(payload)
             self.slot_of[pid] = slot
             self.live[slot] = True
+        return n_slots
 
     def _load_hnsw(self) -> None:
         path = self.dir / f"hnsw-{self.generation}.faiss"
@@ -245,6 +268,7 @@ class Collection:
         """Make everything durable outside the WAL, then empty it (writer lock held)."""
         self._vectors.flush()
         self._db.commit()
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
         meta = {
             "format": FORMAT,
             "name": self.name,

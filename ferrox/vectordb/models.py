@@ -93,6 +93,10 @@ class CollectionConfig:
             raise InvalidInputError(
                 f"quantization must be None or 'int8', not {self.quantization!r}"
             )
+        if self.quantization == "int8" and self.distance is Distance.MANHATTAN:
+            raise InvalidInputError(
+                "int8 quantization supports Cosine, Dot and Euclid, not Manhattan"
+            )
         for name in ("m", "ef_construct", "ef", "lsh_tables", "lsh_bits"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
