@@ -21,6 +21,8 @@ from ferrox.vectordb import Database
 
 __all__ = ["ServerConfig", "create_app", "error_response"]
 
+_OPEN_PATHS = frozenset({"/healthz", "/livez", "/readyz"})  # probes need no key, as in Qdrant
+
 
 @dataclass
 class ServerConfig:
@@ -83,7 +85,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if config.api_key is not None:
+        if config.api_key is not None and request.url.path not in _OPEN_PATHS:
             given = request.headers.get("api-key")
             auth = request.headers.get("authorization", "")
             if given is None and auth.lower().startswith("bearer "):
