@@ -35,7 +35,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "ferrox.cli.main", "serve", "--port", str(self.port)]
         cmd += ["--data-dir", str(data_dir), *extra]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy())
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -73,27 +75,42 @@ def result(response: httpx.Response) -> object:
 
 def test_qdrant_client_end_to_end(client: QdrantClient, server: Server) -> None:
     name = "e2e"
-    client.create_collection(name, vectors_config=m.VectorParams(size=4, distance=m.Distance.COSINE))
+    client.create_collection(
+        name, vectors_config=m.VectorParams(size=4, distance=m.Distance.COSINE)
+    )
     assert client.collection_exists(name)
     assert name in [c.name for c in client.get_collections().collections]
     rng = np.random.default_rng(0)
     vecs = rng.standard_normal((60, 4))
     u = str(uuid.uuid4())
-    points = [m.PointStruct(id=i, vector=vecs[i].tolist(), payload={"city": ["Berlin", "London"][i % 2], "n": i}) for i in range(59)]
+    points = [
+        m.PointStruct(
+            id=i, vector=vecs[i].tolist(), payload={"city": ["Berlin", "London"][i % 2], "n": i}
+        )
+        for i in range(59)
+    ]
     points.append(m.PointStruct(id=u, vector=vecs[59].tolist(), payload={"city": "Paris", "n": 59}))
     assert client.upsert(name, points=points, wait=True).status == m.UpdateStatus.COMPLETED
     info = client.get_collection(name)
     assert info.points_count == 60 and info.config.params.vectors.size == 4
 
     london = m.Filter(must=[m.FieldCondition(key="city", match=m.MatchValue(value="London"))])
-    hits = client.query_points(name, query=vecs[3].tolist(), limit=5, query_filter=london, with_payload=True).points
+    hits = client.query_points(
+        name, query=vecs[3].tolist(), limit=5, query_filter=london, with_payload=True
+    ).points
     assert hits[0].id == 3 and all(h.payload["city"] == "London" for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     by_id = client.query_points(name, query=3, limit=1).points
     assert by_id[0].id != 3  # query by id excludes the point itself
     assert client.query_points(name, query=vecs[59].tolist(), limit=1).points[0].id == u
 
-    assert client.count(name, count_filter=m.Filter(must=[m.FieldCondition(key="n", range=m.Range(gte=10, lt=20))])).count == 10
+    assert (
+        client.count(
+            name,
+            count_filter=m.Filter(must=[m.FieldCondition(key="n", range=m.Range(gte=10, lt=20))]),
+        ).count
+        == 10
+    )
     page, nxt = client.scroll(name, limit=10, offset=5)
     assert [p.id for p in page] == list(range(5, 15)) and nxt == 15
     got = client.retrieve(name, ids=[1, u], with_vectors=True)
@@ -107,13 +124,27 @@ def test_qdrant_client_end_to_end(client: QdrantClient, server: Server) -> None:
     client.clear_payload(name, points_selector=m.PointIdsList(points=[4]))
     assert client.retrieve(name, ids=[2, 4])[0].payload == {"y": 2}
     client.update_vectors(name, points=[m.PointVectors(id=5, vector=vecs[6].tolist())])
-    assert {h.id for h in client.query_points(name, query=vecs[6].tolist(), limit=2).points} == {5, 6}
+    assert {h.id for h in client.query_points(name, query=vecs[6].tolist(), limit=2).points} == {
+        5,
+        6,
+    }
 
     client.create_payload_index(name, field_name="n", field_schema=m.PayloadSchemaType.INTEGER)
     assert client.get_collection(name).payload_schema["n"].data_type == m.PayloadSchemaType.INTEGER
-    client.delete(name, points_selector=m.FilterSelector(filter=m.Filter(must=[m.FieldCondition(key="n", range=m.Range(gte=50))])))
+    client.delete(
+        name,
+        points_selector=m.FilterSelector(
+            filter=m.Filter(must=[m.FieldCondition(key="n", range=m.Range(gte=50))])
+        ),
+    )
     assert client.count(name).count == 50
-    batch = client.query_batch_points(name, requests=[m.QueryRequest(query=vecs[7].tolist(), limit=2), m.QueryRequest(query=8, limit=3, with_payload=True)])
+    batch = client.query_batch_points(
+        name,
+        requests=[
+            m.QueryRequest(query=vecs[7].tolist(), limit=2),
+            m.QueryRequest(query=8, limit=3, with_payload=True),
+        ],
+    )
     assert batch[0].points[0].id == 7 and len(batch[1].points) == 3
 
     snap = client.create_snapshot(name)
@@ -129,19 +160,50 @@ def test_qdrant_client_end_to_end(client: QdrantClient, server: Server) -> None:
 def test_raw_responses_match_qdrant_models(server: Server) -> None:
     url = server.url
     with httpx.Client(base_url=url, timeout=60) as h:
-        assert result(h.put("/collections/raw", json={"vectors": {"size": 3, "distance": "Dot"}, "hnsw_config": {"m": 8}})) is True
-        upd = result(h.put("/collections/raw/points?wait=true", json={"points": [
-            {"id": 1, "vector": [1, 0, 0], "payload": {"a": "x"}}, {"id": 2, "vector": [0, 1, 0]}]}))
+        assert (
+            result(
+                h.put(
+                    "/collections/raw",
+                    json={"vectors": {"size": 3, "distance": "Dot"}, "hnsw_config": {"m": 8}},
+                )
+            )
+            is True
+        )
+        upd = result(
+            h.put(
+                "/collections/raw/points?wait=true",
+                json={
+                    "points": [
+                        {"id": 1, "vector": [1, 0, 0], "payload": {"a": "x"}},
+                        {"id": 2, "vector": [0, 1, 0]},
+                    ]
+                },
+            )
+        )
         m.UpdateResult.model_validate(upd)
-        h.put("/collections/raw/points", json={"batch": {"ids": [3], "vectors": [[0, 0, 1]], "payloads": [{"a": "y"}]}})
+        h.put(
+            "/collections/raw/points",
+            json={"batch": {"ids": [3], "vectors": [[0, 0, 1]], "payloads": [{"a": "y"}]}},
+        )
         info = m.CollectionInfo.model_validate(result(h.get("/collections/raw")))
         assert info.points_count == 3 and info.config.hnsw_config.m == 8
         m.CollectionsResponse.model_validate(result(h.get("/collections")))
         m.CollectionExistence.model_validate(result(h.get("/collections/raw/exists")))
-        qr = m.QueryResponse.model_validate(result(h.post("/collections/raw/points/query", json={"query": [1, 0, 0], "limit": 2, "with_payload": True})))
+        qr = m.QueryResponse.model_validate(
+            result(
+                h.post(
+                    "/collections/raw/points/query",
+                    json={"query": [1, 0, 0], "limit": 2, "with_payload": True},
+                )
+            )
+        )
         assert qr.points[0].id == 1 and qr.points[0].payload == {"a": "x"}
-        m.ScrollResult.model_validate(result(h.post("/collections/raw/points/scroll", json={"limit": 2})))
-        m.CountResult.model_validate(result(h.post("/collections/raw/points/count", json={"exact": True})))
+        m.ScrollResult.model_validate(
+            result(h.post("/collections/raw/points/scroll", json={"limit": 2}))
+        )
+        m.CountResult.model_validate(
+            result(h.post("/collections/raw/points/count", json={"exact": True}))
+        )
         for rec in result(h.post("/collections/raw/points", json={"ids": [1, 2]})):
             m.Record.model_validate(rec)
         m.Record.model_validate(result(h.get("/collections/raw/points/1")))
@@ -153,19 +215,63 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
     ("method", "path", "body", "status", "text"),
     [
         ("GET", "/collections/nope", None, 404, "does not exist"),
-        ("PUT", "/collections/bad", {"vectors": {"size": 3, "distance": "Hamming"}}, 400, "unknown distance"),
-        ("PUT", "/collections/dup", {"vectors": {"size": 3, "distance": "Dot"}}, 409, "already exists"),
-        ("PUT", "/collections/dup/points", {"points": [{"id": 1, "vector": [1, 2]}]}, 422, "expected 3, got 2"),
-        ("PUT", "/collections/dup/points", {"points": [{"id": -5, "vector": [1, 2, 3]}]}, 400, "unsigned"),
-        ("PUT", "/collections/dup/points", {"points": [{"id": 9, "vector": [1, 2, 3], "payload": [1]}]}, 400, "JSON object"),
-        ("POST", "/collections/dup/points/scroll", {"filter": {"must": [{"key": "a", "match": {}}]}}, 400, "match needs"),
-        ("POST", "/collections/dup/points/query", {"query": [1, 2, 3], "prefetch": [{"query": [1, 2, 3]}]}, 501, "prefetch"),
+        (
+            "PUT",
+            "/collections/bad",
+            {"vectors": {"size": 3, "distance": "Hamming"}},
+            400,
+            "unknown distance",
+        ),
+        (
+            "PUT",
+            "/collections/dup",
+            {"vectors": {"size": 3, "distance": "Dot"}},
+            409,
+            "already exists",
+        ),
+        (
+            "PUT",
+            "/collections/dup/points",
+            {"points": [{"id": 1, "vector": [1, 2]}]},
+            422,
+            "expected 3, got 2",
+        ),
+        (
+            "PUT",
+            "/collections/dup/points",
+            {"points": [{"id": -5, "vector": [1, 2, 3]}]},
+            400,
+            "unsigned",
+        ),
+        (
+            "PUT",
+            "/collections/dup/points",
+            {"points": [{"id": 9, "vector": [1, 2, 3], "payload": [1]}]},
+            400,
+            "JSON object",
+        ),
+        (
+            "POST",
+            "/collections/dup/points/scroll",
+            {"filter": {"must": [{"key": "a", "match": {}}]}},
+            400,
+            "match needs",
+        ),
+        (
+            "POST",
+            "/collections/dup/points/query",
+            {"query": [1, 2, 3], "prefetch": [{"query": [1, 2, 3]}]},
+            501,
+            "prefetch",
+        ),
         ("POST", "/collections/dup/points/query", {"query": {"fusion": "rrf"}}, 501, "fusion"),
         ("POST", "/collections/dup/facet", {"key": "a"}, 501, "not implemented"),
         ("PUT", "/collections/dup/points", "not json", 400, "InvalidInputError"),
     ],
 )
-def test_errors_are_qdrant_shaped(server: Server, method: str, path: str, body: object, status: int, text: str) -> None:
+def test_errors_are_qdrant_shaped(
+    server: Server, method: str, path: str, body: object, status: int, text: str
+) -> None:
     with httpx.Client(base_url=server.url, timeout=60) as h:
         h.put("/collections/dup", json={"vectors": {"size": 3, "distance": "Dot"}})
         h.put("/collections/dup/points", json={"points": [{"id": 1, "vector": [1, 0, 0]}]})
@@ -192,8 +298,13 @@ def test_api_key_and_size_limit(tmp_path: Path) -> None:
         keyed = QdrantClient(url=srv.url, api_key="s3cret", https=False, prefer_grpc=False)
         keyed.create_collection("k", vectors_config=m.VectorParams(size=2, distance=m.Distance.DOT))
         assert [c.name for c in keyed.get_collections().collections] == ["k"]
-        big = {"points": [{"id": i, "vector": [0.5, 0.5]} for i in range(10)], "pad": "x" * (33 * 1024 * 1024)}
-        r = httpx.put(srv.url + "/collections/k/points", json=big, headers={"api-key": "s3cret"}, timeout=60)
+        big = {
+            "points": [{"id": i, "vector": [0.5, 0.5]} for i in range(10)],
+            "pad": "x" * (33 * 1024 * 1024),
+        }
+        r = httpx.put(
+            srv.url + "/collections/k/points", json=big, headers={"api-key": "s3cret"}, timeout=60
+        )
         assert r.status_code == 413
         assert keyed.count("k").count == 0
     finally:

@@ -36,11 +36,8 @@ def leaves(obj: Any, parts: list[str]) -> list[Any]:
 def eq(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
-    return (
-        (a == b
-        and isinstance(a, (int, float, str))
-        and type(a) is type(b))
-        or (isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == b)
+    return (a == b and isinstance(a, (int, float, str)) and type(a) is type(b)) or (
+        isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == b
     )
 
 
