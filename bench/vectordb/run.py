@@ -1,0 +1,641 @@
+"""Race ferrox.vectordb against the raw ANN libraries and the embedded vector databases.
+
+Real data: prose passages of the local Rust docs embedded with all-MiniLM-L6-v2 (384-d,
+built and cached by ``bench/vectordb/corpus.py``), 1,000 held-out queries, exact ground
+truth by NumPy. Every system runs in its own child process, one after another, in this
+one run: insert throughput, build time, single-query QPS and recall@10 at several ef,
+filtered QPS and recall at 0.1 / 1 / 10 / 50 % selectivity, peak memory (max RSS),
+reopen time; for ferrox also crash-recovery time and a 100k-point reopen.
+
+    python bench/vectordb/run.py [--systems ferrox,faiss,...] [--queries 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import cache_dir
+
+SYSTEMS = [
+    "ferrox",
+    "ferrox-rest",
+    "faiss",
+    "hnswlib",
+    "chroma",
+    "lancedb",
+    "qdrant-local",
+    "milvus-lite",
+]
+EFS = [16, 32, 64, 128]
+SELECTIVITIES = [0.001, 0.01, 0.1, 0.5]
+K = 10
+BATCH = 1000
+QUERY_BUDGET_S = 20.0  # per measured setting: fewer queries for slow systems
+
+
+# ----------------------------------------------------------------------------- data
+def load() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    d = cache_dir()
+    if not (d / "vectors.npy").exists():
+        sys.exit(f"no embedded corpus at {d}: run python bench/vectordb/corpus.py first")
+    x = np.load(d / "vectors.npy")
+    q = np.load(d / "queries.npy")
+    bucket = np.random.default_rng(0).integers(0, 1000, size=x.shape[0])
+    return x, q, bucket
+
+
+def truth(x: np.ndarray, q: np.ndarray, allowed: np.ndarray | None = None) -> list[set[int]]:
+    ids = np.arange(x.shape[0]) if allowed is None else np.flatnonzero(allowed)
+    scores = q @ x[ids].T
+    top = np.argsort(-scores, axis=1)[:, :K]
+    return [set(ids[row].tolist()) for row in top]
+
+
+def measure(
+    search: Callable[[np.ndarray], list[int]], q: np.ndarray, gt: list[set[int]]
+) -> dict[str, float]:
+    """QPS and recall@10 of single-query calls, over as many queries as the budget allows."""
+    search(q[0])
+    start = time.perf_counter()
+    recalls = []
+    n = 0
+    for i in range(q.shape[0]):
+        got = search(q[i])
+        want = gt[i]
+        recalls.append(len(want & set(got)) / max(1, min(K, len(want))))
+        n += 1
+        if time.perf_counter() - start > QUERY_BUDGET_S and n >= 50:
+            break
+    took = time.perf_counter() - start
+    return {"qps": n / took, "recall": float(np.mean(recalls)), "queries": n}
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ----------------------------------------------------------------------------- systems
+def run_ferrox(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import ferrox.vectordb as vdb
+
+    out: dict[str, Any] = {}
+    path = work / "ferrox"
+    db = vdb.open(path)
+    col = db.create_collection("b", 384, "Cosine", m=16, ef_construct=100, full_scan_threshold=1000)
+    col.create_payload_index("bucket", "integer")
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        col.upsert(
+            list(range(s, min(s + BATCH, x.shape[0]))),
+            x[s : s + BATCH],
+            [{"bucket": int(b)} for b in bucket[s : s + BATCH]],
+        )
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    col.build_index()
+    out["build_s"] = time.perf_counter() - start
+    for ef in EFS:
+        out[f"ef{ef}"] = measure(
+            lambda v, ef=ef: [h.id for h in col.search(v, K, ef=ef, with_payload=False)],
+            q,
+            gts["all"],
+        )
+    for sel in SELECTIVITIES:
+        flt = {"must": [{"key": "bucket", "range": {"lt": int(sel * 1000)}}]}
+        out[f"sel{sel}"] = measure(
+            lambda v, flt=flt: [h.id for h in col.search(v, K, filter=flt, with_payload=False)],
+            q,
+            gts[sel],
+        )
+    db.close()
+    start = time.perf_counter()
+    db = vdb.open(path)
+    db.collection("b").search(q[0], K)
+    out["reopen_s"] = time.perf_counter() - start
+    db.close()
+    out["crash_recovery_s"] = crash_recovery(path, x)
+    out["reopen_100k_s"], out["points_100k"] = reopen_100k(work / "ferrox100k", x)
+    return out
+
+
+_CRASH_WRITER = r"""
+import sys, numpy as np, ferrox.vectordb as vdb
+db = vdb.open(sys.argv[1]); col = db.collection("b")
+x = np.load(sys.argv[2], mmap_mode="r")
+col.checkpoint()
+for s in range(0, 5000, 100):
+    col.upsert(list(range(10**6 + s, 10**6 + s + 100)), x[s:s + 100])
+print("done", flush=True)
+import time; time.sleep(60)
+"""
+
+
+def crash_recovery(path: Path, x: np.ndarray) -> float:
+    """SIGKILL a writer after 5,000 logged points; time the reopen that replays them."""
+    import ferrox.vectordb as vdb
+
+    vec_file = path.parent / "crash_vectors.npy"
+    np.save(vec_file, x[:5000])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CRASH_WRITER, str(path), str(vec_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    start = time.perf_counter()
+    db = vdb.open(path)
+    col = db.collection("b")
+    col.search(x[0], K)
+    took = time.perf_counter() - start
+    assert col.replayed == 50, col.replayed
+    db.close()
+    return took
+
+
+def reopen_100k(path: Path, x: np.ndarray) -> tuple[float, int]:
+    import ferrox.vectordb as vdb
+
+    n = 100_000
+    rng = np.random.default_rng(1)
+    with vdb.open(path, sync=False) as db:
+        col = db.create_collection("big", 384, "Cosine", full_scan_threshold=1000)
+        for s in range(0, n, 5000):
+            base = x[np.arange(s, s + 5000) % x.shape[0]]
+            noisy = base + 0.01 * rng.standard_normal(base.shape).astype(np.float32)
+            col.upsert(
+                list(range(s, s + 5000)),
+                noisy,
+                [{"i": i, "t": "x" * 20} for i in range(s, s + 5000)],
+            )
+        col.build_index()
+    start = time.perf_counter()
+    with vdb.open(path) as db:
+        col = db.collection("big")
+        col.search(x[0], K)
+        took = time.perf_counter() - start
+        count = len(col)
+    return took, count
+
+
+def run_ferrox_rest(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import socket
+
+    import httpx
+    from qdrant_client import QdrantClient
+    from qdrant_client.http import models as m
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ferrox.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(work / "rest"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        c = QdrantClient(url=url, prefer_grpc=False, timeout=600)
+        c.create_collection(
+            "b",
+            vectors_config=m.VectorParams(size=384, distance=m.Distance.COSINE),
+            hnsw_config=m.HnswConfigDiff(full_scan_threshold=1000),
+        )
+        c.create_payload_index("b", "bucket", m.PayloadSchemaType.INTEGER)
+        out: dict[str, Any] = {}
+        start = time.perf_counter()
+        for s in range(0, x.shape[0], BATCH):
+            ids = list(range(s, min(s + BATCH, x.shape[0])))
+            c.upsert(
+                "b",
+                points=m.Batch(
+                    ids=ids,
+                    vectors=x[s : s + BATCH].tolist(),
+                    payloads=[{"bucket": int(b)} for b in bucket[s : s + BATCH]],
+                ),
+            )
+        out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+        start = time.perf_counter()
+        c.query_points("b", query=q[0].tolist(), limit=K)  # the graph is built at the first search
+        out["build_s"] = time.perf_counter() - start
+        for ef in EFS:
+            out[f"ef{ef}"] = measure(
+                lambda v, ef=ef: [
+                    p.id
+                    for p in c.query_points(
+                        "b", query=v.tolist(), limit=K, search_params=m.SearchParams(hnsw_ef=ef)
+                    ).points
+                ],
+                q,
+                gts["all"],
+            )
+        for sel in SELECTIVITIES:
+            flt = m.Filter(must=[m.FieldCondition(key="bucket", range=m.Range(lt=int(sel * 1000)))])
+            out[f"sel{sel}"] = measure(
+                lambda v, flt=flt: [
+                    p.id
+                    for p in c.query_points("b", query=v.tolist(), limit=K, query_filter=flt).points
+                ],
+                q,
+                gts[sel],
+            )
+        return out
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def run_faiss(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import faiss
+
+    out: dict[str, Any] = {}
+    index = faiss.IndexHNSWFlat(384, 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 100
+    start = time.perf_counter()
+    index.add(x)
+    out["build_s"] = out["insert_s"] = time.perf_counter() - start
+    out["insert_per_s"] = x.shape[0] / out["build_s"]
+    for ef in EFS:
+        params = faiss.SearchParametersHNSW(efSearch=ef)
+        out[f"ef{ef}"] = measure(
+            lambda v, p=params: index.search(v[None, :], K, params=p)[1][0].tolist(), q, gts["all"]
+        )
+    return out
+
+
+def run_hnswlib(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import hnswlib
+
+    out: dict[str, Any] = {}
+    index = hnswlib.Index(space="ip", dim=384)
+    index.init_index(max_elements=x.shape[0], M=16, ef_construction=100)
+    start = time.perf_counter()
+    index.add_items(x, np.arange(x.shape[0]))
+    out["build_s"] = time.perf_counter() - start
+    out["insert_per_s"] = x.shape[0] / out["build_s"]
+    index.set_num_threads(1)
+    for ef in EFS:
+        index.set_ef(ef)
+        out[f"ef{ef}"] = measure(lambda v: index.knn_query(v, k=K)[0][0].tolist(), q, gts["all"])
+    index.set_ef(64)
+    for sel in SELECTIVITIES:
+        lim = int(sel * 1000)
+        out[f"sel{sel}"] = measure(
+            lambda v, lim=lim: index.knn_query(v, k=K, filter=lambda i: bucket[i] < lim)[0][
+                0
+            ].tolist(),
+            q,
+            gts[sel],
+        )
+    return out
+
+
+def run_chroma(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import chromadb
+
+    out: dict[str, Any] = {}
+    client = chromadb.PersistentClient(path=str(work / "chroma"))
+    col = client.create_collection(
+        "b", metadata={"hnsw:space": "cosine", "hnsw:M": 16, "hnsw:construction_ef": 100}
+    )
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        col.add(
+            ids=[str(i) for i in range(s, e)],
+            embeddings=x[s:e],
+            metadatas=[{"bucket": int(b)} for b in bucket[s:e]],
+        )
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    out["build_s"] = None
+    out["ef64"] = measure(
+        lambda v: [int(i) for i in col.query(query_embeddings=[v], n_results=K)["ids"][0]],
+        q,
+        gts["all"],
+    )
+    for sel in SELECTIVITIES:
+        where = {"bucket": {"$lt": int(sel * 1000)}}
+        out[f"sel{sel}"] = measure(
+            lambda v, w=where: [
+                int(i) for i in col.query(query_embeddings=[v], n_results=K, where=w)["ids"][0]
+            ],
+            q,
+            gts[sel],
+        )
+    start = time.perf_counter()
+    client2 = chromadb.PersistentClient(path=str(work / "chroma"))
+    client2.get_collection("b").query(query_embeddings=[q[0]], n_results=K)
+    out["reopen_s"] = time.perf_counter() - start
+    return out
+
+
+def run_lancedb(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import lancedb
+    import pyarrow as pa
+
+    out: dict[str, Any] = {}
+    db = lancedb.connect(str(work / "lance"))
+    start = time.perf_counter()
+    table = None
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        batch = pa.table(
+            {
+                "id": pa.array(np.arange(s, e)),
+                "bucket": pa.array(bucket[s:e]),
+                "vector": pa.FixedSizeListArray.from_arrays(pa.array(x[s:e].ravel()), 384),
+            }
+        )
+        if table is None:
+            table = db.create_table("b", batch)
+        else:
+            table.add(batch)
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    table.create_index(metric="cosine", index_type="IVF_HNSW_SQ", vector_column_name="vector")
+    out["build_s"] = time.perf_counter() - start
+    out["ef64"] = measure(
+        lambda v: (
+            table.search(v).metric("cosine").limit(K).select(["id"]).to_arrow()["id"].to_pylist()
+        ),
+        q,
+        gts["all"],
+    )
+    for sel in SELECTIVITIES:
+        cond = f"bucket < {int(sel * 1000)}"
+        out[f"sel{sel}"] = measure(
+            lambda v, c=cond: (
+                table.search(v)
+                .metric("cosine")
+                .where(c, prefilter=True)
+                .limit(K)
+                .select(["id"])
+                .to_arrow()["id"]
+                .to_pylist()
+            ),
+            q,
+            gts[sel],
+        )
+    return out
+
+
+def run_qdrant_local(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    from qdrant_client import QdrantClient
+    from qdrant_client.http import models as m
+
+    out: dict[str, Any] = {}
+    c = QdrantClient(path=str(work / "qdrant"))
+    c.create_collection("b", vectors_config=m.VectorParams(size=384, distance=m.Distance.COSINE))
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        c.upsert(
+            "b",
+            points=m.Batch(
+                ids=list(range(s, e)),
+                vectors=x[s:e].tolist(),
+                payloads=[{"bucket": int(b)} for b in bucket[s:e]],
+            ),
+        )
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    out["build_s"] = None
+    out["ef64"] = measure(
+        lambda v: [p.id for p in c.query_points("b", query=v.tolist(), limit=K).points],
+        q,
+        gts["all"],
+    )
+    for sel in SELECTIVITIES:
+        flt = m.Filter(must=[m.FieldCondition(key="bucket", range=m.Range(lt=int(sel * 1000)))])
+        out[f"sel{sel}"] = measure(
+            lambda v, f=flt: [
+                p.id for p in c.query_points("b", query=v.tolist(), limit=K, query_filter=f).points
+            ],
+            q,
+            gts[sel],
+        )
+    c.close()
+    start = time.perf_counter()
+    c = QdrantClient(path=str(work / "qdrant"))
+    c.query_points("b", query=q[0].tolist(), limit=K)
+    out["reopen_s"] = time.perf_counter() - start
+    return out
+
+
+def run_milvus_lite(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    from ferrox.vectordb.milvus import MilvusDatabase
+
+    out: dict[str, Any] = {}
+    db = MilvusDatabase(str(work / "milvus.db"))
+    col = db.create_collection("b", 384, "Cosine")
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        col.upsert(list(range(s, e)), x[s:e], [{"bucket": int(b)} for b in bucket[s:e]])
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    col.search(q[0], K)
+    out["build_s"] = time.perf_counter() - start
+    for ef in EFS:
+        out[f"ef{ef}"] = measure(
+            lambda v, ef=ef: [h.id for h in col.search(v, K, ef=ef, with_payload=False)],
+            q,
+            gts["all"],
+        )
+    for sel in SELECTIVITIES:
+        flt = {"must": [{"key": "bucket", "range": {"lt": int(sel * 1000)}}]}
+        out[f"sel{sel}"] = measure(
+            lambda v, f=flt: [h.id for h in col.search(v, K, filter=f, with_payload=False)],
+            q,
+            gts[sel],
+        )
+    db.close()
+    return out
+
+
+RUNNERS = {
+    "ferrox": run_ferrox,
+    "ferrox-rest": run_ferrox_rest,
+    "faiss": run_faiss,
+    "hnswlib": run_hnswlib,
+    "chroma": run_chroma,
+    "lancedb": run_lancedb,
+    "qdrant-local": run_qdrant_local,
+    "milvus-lite": run_milvus_lite,
+}
+
+
+def worker(name: str, n_queries: int) -> None:
+    x, q, bucket = load()
+    q = q[:n_queries]
+    gts: dict[Any, list[set[int]]] = {"all": truth(x, q)}
+    for sel in SELECTIVITIES:
+        gts[sel] = truth(x, q, bucket < int(sel * 1000))
+    work = Path(tempfile.mkdtemp(prefix=f"ferrox-bench-{name}-"))
+    base_rss = max_rss_mb()
+    try:
+        result = RUNNERS[name](x, q, bucket, work, gts)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["peak_rss_mb"] = max_rss_mb()
+    result["base_rss_mb"] = base_rss
+    print("RESULT " + json.dumps(result))
+
+
+# ----------------------------------------------------------------------------- report
+def fmt(v: Any, spec: str = ",.0f") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def report(results: dict[str, dict[str, Any]], n: int, nq: int) -> None:
+    print(f"\n{n:,} vectors x 384 (all-MiniLM-L6-v2 over the Rust docs), {nq} queries, k=10\n")
+    print("| system | insert pts/s | build s | peak RSS MB | reopen s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in results.items():
+        if "error" in r:
+            print(f"| {name} | {r['error']} | | | |")
+            continue
+        print(
+            f"| {name} | {fmt(r.get('insert_per_s'))} | {fmt(r.get('build_s'), '.2f')} | {fmt(r.get('peak_rss_mb'))} | {fmt(r.get('reopen_s'), '.2f')} |"
+        )
+    print("\n**Single-query QPS (recall@10)**\n")
+    print("| system | " + " | ".join(f"ef={e}" for e in EFS) + " |")
+    print("|---|" + "---:|" * len(EFS))
+    for name, r in results.items():
+        if "error" in r:
+            continue
+        cells = []
+        for e in EFS:
+            m = r.get(f"ef{e}")
+            cells.append("—" if m is None else f"{m['qps']:,.0f} ({m['recall']:.3f})")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\n**Filtered single-query QPS (recall@10) by selectivity**\n")
+    print("| system | " + " | ".join(f"{s:.1%}" for s in SELECTIVITIES) + " |")
+    print("|---|" + "---:|" * len(SELECTIVITIES))
+    for name, r in results.items():
+        if "error" in r:
+            continue
+        cells = []
+        for s in SELECTIVITIES:
+            m = r.get(f"sel{s}")
+            cells.append("—" if m is None else f"{m['qps']:,.0f} ({m['recall']:.3f})")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    f = results.get("ferrox", {})
+    if "reopen_100k_s" in f:
+        print(
+            f"\nferrox: reopen of a {f['points_100k']:,}-point collection (graph persisted) + first search: {f['reopen_100k_s']:.2f} s; "
+            f"crash recovery (SIGKILL, 50 logged batches replayed) + first search: {f['crash_recovery_s']:.2f} s"
+        )
+    ratios(results)
+
+
+def best_at(r: dict[str, Any], min_recall: float = 0.95) -> float | None:
+    qps = [
+        r[f"ef{e}"]["qps"] for e in EFS if r.get(f"ef{e}") and r[f"ef{e}"]["recall"] >= min_recall
+    ]
+    return max(qps) if qps else None
+
+
+def ratios(results: dict[str, dict[str, Any]]) -> None:
+    f = results.get("ferrox")
+    if not f or "error" in f:
+        return
+    mine = best_at(f)
+    print("\nAt recall@10 >= 0.95 (best ef), ferrox embedded QPS vs:")
+    for name, r in results.items():
+        if name == "ferrox" or "error" in r:
+            continue
+        other = best_at(r)
+        if mine and other:
+            print(f"- {name}: {mine / other:.2f}x")
+        else:
+            print(
+                f"- {name}: no setting reached recall 0.95"
+                if not other
+                else f"- {name}: ferrox did not reach 0.95"
+            )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--worker")
+    ap.add_argument("--timeout", type=float, default=1200)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.queries)
+        return
+    x, q, _ = load()
+    results: dict[str, dict[str, Any]] = {}
+    for name in args.systems.split(","):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        try:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--worker", name, "--queries", str(args.queries)],
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+                env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+            )
+        except subprocess.TimeoutExpired:
+            results[name] = {"error": f"over {args.timeout:.0f} s"}
+            continue
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if line is None:
+            tail = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+            results[name] = {"error": tail[:120]}
+        else:
+            results[name] = json.loads(line[7:])
+    report(results, x.shape[0], min(args.queries, q.shape[0]))
+
+
+if __name__ == "__main__":
+    main()
