@@ -394,6 +394,22 @@ class Collection:
                 index.add(slot, self.payloads[slot])
         self.payload_indexes[key] = index
 
+    def _prepare_query(self, vector: Any) -> np.ndarray:
+        """One query as a (1, dim) float32 row, checked and (for Cosine) normalised; the
+        common case skips the general checks, any oddity takes the checked path."""
+        try:
+            arr = np.asarray(vector, dtype=np.float32)
+        except (TypeError, ValueError):
+            return self._prepare_vectors(vector)
+        if arr.shape != (self.dim,):
+            return self._prepare_vectors(vector)
+        sq = float(np.dot(arr, arr))
+        if not math.isfinite(sq):  # NaN/inf (an error) or float32 overflow (fine)
+            return self._prepare_vectors(vector)
+        if self.config.distance is Distance.COSINE and sq > 0.0:
+            arr = arr * np.float32(1.0 / math.sqrt(sq))
+        return arr[None, :]
+
     def _prepare_vectors(self, vectors: Any) -> np.ndarray:
         arr = check_vectors(vectors, self.dim)
         if self.config.distance is Distance.COSINE:
@@ -592,7 +608,7 @@ class Collection:
     ) -> list[ScoredPoint]:
         """The ``limit`` nearest points (after skipping ``offset``), best first."""
         return self.search_batch(
-            [vector],
+            self._prepare_query(vector),
             limit,
             filter=filter,
             score_threshold=score_threshold,
@@ -625,24 +641,35 @@ class Collection:
             raise InvalidInputError("ef must be a positive integer")
         if score_threshold is not None and not math.isfinite(score_threshold):
             raise InvalidInputError("score_threshold must be a finite number")
-        queries = self._prepare_vectors(vectors)
+        is_row = isinstance(vectors, np.ndarray) and vectors.dtype == np.float32
+        if is_row and vectors.ndim == 2 and vectors.shape[0] == 1 and vectors.shape[1] == self.dim:
+            queries = vectors  # prepared by search()
+        else:
+            queries = self._prepare_vectors(vectors)
         flt = parse_filter(filter)
         k = limit + offset
         with self._rw.read():
             scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
             out = []
             higher = self.config.distance.higher_is_better
+            ids, payloads = self.ids, self.payloads
             for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True):
                 hits = []
                 for score, slot in zip(srow[offset:], irow[offset:], strict=True):
-                    if slot < 0 or self.ids[slot] is None:
+                    if slot < 0:
+                        continue
+                    pid = ids[slot]
+                    if pid is None:
                         continue
                     if score_threshold is not None and (
                         score < score_threshold if higher else score > score_threshold
                     ):
                         continue
-                    rec = self._record(slot, with_payload, with_vectors)
-                    hits.append(ScoredPoint(rec.id, float(score), rec.payload, rec.vector))
+                    payload = None
+                    if with_payload is not False:
+                        payload = _select_payload(payloads[slot] or {}, with_payload)
+                    vec = self._vectors[slot].tolist() if with_vectors else None
+                    hits.append(ScoredPoint(pid, score, payload, vec))
                 out.append(hits)
         return out
 

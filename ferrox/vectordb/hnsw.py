@@ -7,7 +7,6 @@ a rebuild (vacuum) removes.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +44,7 @@ class HnswIndex:
         else:
             self.index = faiss.IndexHNSWFlat(dim, m, metric)
         self.index.hnsw.efConstruction = ef_construct
-        self.lock = threading.Lock()
+        self._plain_params: dict[int, object] = {}
 
     @property
     def ntotal(self) -> int:
@@ -66,10 +65,16 @@ class HnswIndex:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(scores, slots) with faiss's raw scores turned into ferrox's (L2 -> distance)."""
         faiss = _faiss()
-        params = faiss.SearchParametersHNSW()
-        params.efSearch = max(ef, k)
         bits = None
-        if allowed is not None:
+        if allowed is None:
+            params = self._plain_params.get(max(ef, k))
+            if params is None:
+                params = faiss.SearchParametersHNSW()
+                params.efSearch = max(ef, k)
+                self._plain_params[max(ef, k)] = params  # read-only during searches
+        else:
+            params = faiss.SearchParametersHNSW()
+            params.efSearch = max(ef, k)
             bits = np.packbits(allowed[: self.ntotal], bitorder="little")
             selector = faiss.IDSelectorBitmap(self.ntotal, faiss.swig_ptr(bits))
             params.sel = selector
@@ -102,5 +107,5 @@ class HnswIndex:
         if obj.index.d != dim:
             raise StorageError(f"{path}: index dimension {obj.index.d} != collection's {dim}")
         obj.index.hnsw.efConstruction = ef_construct
-        obj.lock = threading.Lock()
+        obj._plain_params = {}
         return obj

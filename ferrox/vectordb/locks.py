@@ -6,8 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from ferrox.errors import LockedError
@@ -16,44 +15,66 @@ __all__ = ["DirectoryLock", "RWLock"]
 
 
 class RWLock:
-    """Many readers or one writer; a waiting writer holds back new readers."""
+    """Many readers or one writer; a waiting writer holds back new readers.
+
+    ``with lock.read():`` / ``with lock.write():`` (the guards are reusable objects, so
+    taking the lock costs no generator per call).
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
         self._writer = False
         self._waiting_writers = 0
+        self._read = _Guard(self._acquire_read, self._release_read)
+        self._write = _Guard(self._acquire_write, self._release_write)
 
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        """Hold the lock shared."""
+    def read(self) -> _Guard:
+        """A guard that holds the lock shared."""
+        return self._read
+
+    def write(self) -> _Guard:
+        """A guard that holds the lock exclusively."""
+        return self._write
+
+    def _acquire_read(self) -> None:
         with self._cond:
             while self._writer or self._waiting_writers:
                 self._cond.wait()
             self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        """Hold the lock exclusively."""
+    def _release_read(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            if not self._readers:
+                self._cond.notify_all()
+
+    def _acquire_write(self) -> None:
         with self._cond:
             self._waiting_writers += 1
             while self._writer or self._readers:
                 self._cond.wait()
             self._waiting_writers -= 1
             self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
+
+    def _release_write(self) -> None:
+        with self._cond:
+            self._writer = False
+            self._cond.notify_all()
+
+
+class _Guard:
+    __slots__ = ("_acquire", "_release")
+
+    def __init__(self, acquire: Callable[[], None], release: Callable[[], None]) -> None:
+        self._acquire = acquire
+        self._release = release
+
+    def __enter__(self) -> None:
+        self._acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
 
 
 class DirectoryLock:
