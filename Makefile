@@ -13,7 +13,7 @@ $(BIN)/python:
 
 ## run: install ferrox with what its main job needs and run it
 run: $(BIN)/python
-	$(PIP) install --quiet -e '.[ad]'
+	$(PIP) install --quiet -e '.[ad,vectordb,server]'
 	$(BIN)/ferrox demo
 
 ## test: install ferrox with the test extras and run the whole default test suite
