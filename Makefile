@@ -3,6 +3,7 @@
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
+TORCH  ?= 2.13.0
 PIP    := $(BIN)/python -m pip
 
 .PHONY: run test test-slow lint bench clean
@@ -17,7 +18,10 @@ run: $(BIN)/python
 	$(BIN)/ferrox demo
 
 ## test: install ferrox with the test extras and run the whole default test suite
+# torch is pinned first: on this project's machines 2.13.0 is a local CPU build, and an
+# unpinned requirement (from sentence-transformers) would fetch a multi-GB CUDA build.
 test: $(BIN)/python
+	$(PIP) install --quiet torch==$(TORCH)
 	$(PIP) install --quiet -e '.[dev]'
 	$(BIN)/python -m pytest
 

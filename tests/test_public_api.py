@@ -20,6 +20,7 @@ MODULES = [
     "ferrox.ad.extend",
     "ferrox.ad.checks",
     "ferrox.vectordb",
+    "ferrox.infer",
     "ferrox.server",
 ]
 

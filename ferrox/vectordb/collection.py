@@ -21,6 +21,7 @@ import math
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from ferrox.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    ShapeError,
     StorageError,
     UnsupportedError,
 )
@@ -760,6 +762,58 @@ class Collection:
         with self._rw.read():
             if self.config.index == "hnsw":
                 self._ensure_hnsw()
+
+    # ------------------------------------------------------------------ texts
+    embedder: Any = None
+    """The :class:`ferrox.infer.Embedder` that :meth:`add` and :meth:`query` use."""
+
+    def _text_embedder(self, embedder: Any) -> Any:
+        emb = embedder if embedder is not None else self.embedder
+        if emb is None:
+            raise InvalidInputError(
+                "no embedder: pass embedder= (e.g. ferrox.infer.load_embedder()) or set "
+                "collection.embedder"
+            )
+        if emb.dim != self.dim:
+            raise ShapeError(
+                f"embedder {emb.name!r} gives {emb.dim}-d vectors; {self.name!r} holds {self.dim}-d"
+            )
+        return emb
+
+    def add(
+        self,
+        texts: Sequence[str],
+        *,
+        ids: Sequence[Any] | None = None,
+        payloads: Sequence[Mapping[str, Any] | None] | None = None,
+        embedder: Any = None,
+    ) -> int:
+        """Embed ``texts`` and upsert them; each payload gains ``document`` (the text).
+        Without ``ids`` each text gets a UUID derived from it, so adding it again
+        replaces rather than duplicates."""
+        if isinstance(texts, str):
+            raise InvalidInputError("add() takes a list of texts")
+        texts = list(texts)
+        if ids is None:
+            ids = [str(uuid.uuid5(uuid.NAMESPACE_URL, "ferrox:" + t)) for t in texts]
+        if payloads is None:
+            payloads = [None] * len(texts)
+        if len(ids) != len(texts) or len(payloads) != len(texts):
+            raise InvalidInputError(
+                f"{len(texts)} texts but {len(ids)} ids / {len(payloads)} payloads"
+            )
+        merged = [{**check_payload(p), "document": t} for p, t in zip(payloads, texts, strict=True)]
+        vectors = self._text_embedder(embedder).embed(texts)
+        return self.upsert(ids, vectors, merged)
+
+    def query(
+        self, text: str, limit: int = 10, *, embedder: Any = None, **options: Any
+    ) -> list[ScoredPoint]:
+        """:meth:`search` with the embedding of ``text`` (options as for search)."""
+        if not isinstance(text, str):
+            raise InvalidInputError("query() takes one text")
+        vector = self._text_embedder(embedder).embed([text])[0]
+        return self.search(vector, limit, **options)
 
     # ------------------------------------------------------------------ info and upkeep
     def info(self) -> dict[str, Any]:

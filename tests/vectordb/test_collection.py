@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ferrox.vectordb as vdb
 from ferrox.errors import (
@@ -347,3 +349,47 @@ def test_payloads_survive_as_json(tmp_path: Path) -> None:
     with vdb.open(tmp_path) as db:
         rec = db.collection("j").get([str(uuid.UUID(int=5))])[0]
         assert json.dumps(rec.payload, sort_keys=True) == json.dumps(payload, sort_keys=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 80),
+    dim=st.integers(1, 12),
+    k=st.integers(1, 20),
+    distance=st.sampled_from(["Cosine", "Dot", "Euclid", "Manhattan"]),
+    seed=st.integers(0, 2**16),
+    deleted=st.integers(0, 10),
+)
+def test_exact_search_property(
+    n: int, dim: int, k: int, distance: str, seed: int, deleted: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-3, 4, size=(n, dim)).astype(np.float32)  # small integers: many ties
+    x[np.all(x == 0, axis=1), 0] = 1.0  # Cosine needs a direction
+    q = rng.integers(-3, 4, size=dim).astype(np.float32)
+    q[0] = q[0] or 1.0
+    gone = set(rng.choice(n, size=min(deleted, n - 1), replace=False).tolist()) if n > 1 else set()
+    with vdb.open() as db:
+        col = db.create_collection("p", size=dim, distance=distance, index="exact")
+        col.upsert(list(range(n)), x)
+        col.delete(sorted(gone))
+        keep = np.array(sorted(set(range(n)) - gone))
+        hits = col.search(q, limit=k)
+        assert len(hits) == min(k, len(keep))
+        if distance == "Cosine":
+            xn = x[keep] / np.linalg.norm(x[keep], axis=1, keepdims=True)
+            want = xn @ (q / np.linalg.norm(q))
+        elif distance == "Dot":
+            want = x[keep] @ q
+        elif distance == "Euclid":
+            want = np.linalg.norm(x[keep] - q, axis=1)
+        else:
+            want = np.abs(x[keep] - q).sum(axis=1)
+        ordered = np.sort(want)[::-1] if distance in ("Cosine", "Dot") else np.sort(want)
+        np.testing.assert_allclose(
+            [h.score for h in hits], ordered[: len(hits)], rtol=1e-4, atol=1e-4
+        )
+        by_id = dict(zip(keep.tolist(), want.tolist(), strict=True))
+        for h in hits:  # every hit's score is its own true score (ties may reorder ids)
+            assert h.id not in gone
+            assert abs(by_id[h.id] - h.score) <= 1e-4 * max(1.0, abs(h.score))
