@@ -75,7 +75,10 @@ class SentenceTransformerEmbedder(Embedder):
             if not Path(path).exists():
                 raise DependencyError(f"no local model at {path} (models are never downloaded)")
         self._model = SentenceTransformer(path, device=device)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim())
         self.batch_size = batch_size
 
     def _embed(self, texts: list[str]) -> np.ndarray:
