@@ -75,8 +75,9 @@ class SentenceTransformerEmbedder(Embedder):
             if not Path(path).exists():
                 raise DependencyError(f"no local model at {path} (models are never downloaded)")
         self._model = SentenceTransformer(path, device=device)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
         self.batch_size = batch_size
