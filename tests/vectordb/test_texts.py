@@ -16,7 +16,7 @@ DOCS = [
 ]
 
 
-def run_roundtrip(embedder) -> None:  # noqa: ANN001
+def run_roundtrip(embedder) -> None:
     with vdb.open() as db:
         col = db.create_collection("t", size=embedder.dim)
         col.embedder = embedder
