@@ -9,6 +9,7 @@ arguments (nodes or constants), the value, and every comparison with the branch 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from itertools import repeat
@@ -101,31 +102,30 @@ class Tape:
         return adj[:n]
 
     def _cone_gradient(self, top: int, row: np.ndarray) -> None:
-        """Float adjoints of one output, visiting only the nodes it depends on: collect
-        the cone depth-first, then sweep it from the highest node down."""
+        """Float adjoints of one output, visiting only the nodes it depends on, highest
+        first: a node leaves the max-heap only after every node that uses it, since
+        those have higher indices and entered the heap before it could be popped."""
         n = self.n_inputs
         nodes = self.nodes
-        seen = {top}
-        stack = [top]
-        order = []
-        while stack:
-            i = stack.pop()
-            order.append(i)
-            for p in nodes[i][::2]:
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-        order.sort(reverse=True)
-        adj = dict.fromkeys(order, 0.0)
-        adj[top] = 1.0
-        for i in order:
-            a = adj[i]
+        adj = {top: 1.0}
+        heap = [-top]
+        pop, push = heapq.heappop, heapq.heappush
+        while heap:
+            i = -pop(heap)
+            a = adj.pop(i)
             if i < n:
                 row[i] += a
-            elif a != 0.0:
-                links = nodes[i]
-                for k in range(0, len(links), 2):
-                    adj[links[k]] += links[k + 1] * a
+                continue
+            if a == 0.0:
+                continue
+            links = nodes[i]
+            for k in range(0, len(links), 2):
+                p = links[k]
+                if p in adj:
+                    adj[p] += links[k + 1] * a
+                else:
+                    adj[p] = links[k + 1] * a
+                    push(heap, -p)
 
     def jacobian(self, outputs: Sequence[Any]) -> np.ndarray:
         """Jacobian of float outputs w.r.t. the inputs.
