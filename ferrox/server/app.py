@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import ferrox
 from ferrox.errors import FerroxError
@@ -72,6 +73,16 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.exception_handler(FerroxError)
     async def ferrox_error(request: Request, exc: FerroxError) -> JSONResponse:
         return error_response(exc.status_code, f"{exc.name}: {exc}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return error_response(
+                404, f"NotFoundError: no route {request.method} {request.url.path}"
+            )
+        if exc.status_code == 405:
+            return error_response(405, f"method {request.method} not allowed on {request.url.path}")
+        return error_response(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:

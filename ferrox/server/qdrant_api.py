@@ -248,6 +248,8 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         }
 
     @r.get("/healthz")
+    @r.get("/livez")
+    @r.get("/readyz")
     def healthz() -> JSONResponse:
         return JSONResponse({"title": "ferrox", "status": "ok"})
 

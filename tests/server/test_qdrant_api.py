@@ -215,6 +215,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
     ("method", "path", "body", "status", "text"),
     [
         ("GET", "/collections/nope", None, 404, "does not exist"),
+        ("GET", "/cluster", None, 404, "no route"),
         (
             "PUT",
             "/collections/bad",
