@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ferrox
 from ferrox.errors import FerroxError
@@ -92,25 +93,42 @@ def create_app(config: ServerConfig) -> FastAPI:
             400, f"InvalidInputError: bad request body at {where}: {first.get('msg', exc)}"
         )
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if config.api_key is not None and request.url.path not in _OPEN_PATHS:
-            given = request.headers.get("api-key")
-            auth = request.headers.get("authorization", "")
-            if given is None and auth.lower().startswith("bearer "):
-                given = auth[7:]
-            if given is None or not hmac.compare_digest(given, config.api_key):
-                return error_response(401, "Unauthorized: missing or wrong api-key header")
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > config.max_request_bytes:
-            return error_response(
-                413,
-                f"PayloadTooLargeError: request body of {length} bytes is over the limit of "
-                f"{config.max_request_bytes}",
-            )
-        return await call_next(request)
-
     app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots"))
+    app.add_middleware(GuardMiddleware, config=config)
     return app
+
+
+class GuardMiddleware:
+    """The API key and the request-size limit, checked before any route runs (a plain
+    ASGI middleware: no per-request task or stream wrapping)."""
+
+    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
+        self.app = app
+        self.config = config
+        self.key = None if config.api_key is None else config.api_key.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if self.key is not None and scope["path"] not in _OPEN_PATHS:
+            given = headers.get(b"api-key")
+            auth = headers.get(b"authorization", b"")
+            if given is None and auth.lower().startswith(b"bearer "):
+                given = auth[7:]
+            if given is None or not hmac.compare_digest(given, self.key):
+                response = error_response(401, "Unauthorized: missing or wrong api-key header")
+                await response(scope, receive, send)
+                return
+        length = headers.get(b"content-length", b"")
+        limit = self.config.max_request_bytes
+        if length.isdigit() and int(length) > limit:
+            response = error_response(
+                413,
+                f"PayloadTooLargeError: request body of {int(length)} bytes is over the "
+                f"limit of {limit}",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
