@@ -343,7 +343,7 @@ def run_chroma(
     out: dict[str, Any] = {}
     client = chromadb.PersistentClient(path=str(work / "chroma"))
     col = client.create_collection(
-        "b", metadata={"hnsw:space": "cosine", "hnsw:M": 16, "hnsw:construction_ef": 100}
+        "bench", metadata={"hnsw:space": "cosine", "hnsw:M": 16, "hnsw:construction_ef": 100}
     )
     start = time.perf_counter()
     for s in range(0, x.shape[0], BATCH):
@@ -371,7 +371,7 @@ def run_chroma(
         )
     start = time.perf_counter()
     client2 = chromadb.PersistentClient(path=str(work / "chroma"))
-    client2.get_collection("b").query(query_embeddings=[q[0]], n_results=K)
+    client2.get_collection("bench").query(query_embeddings=[q[0]], n_results=K)
     out["reopen_s"] = time.perf_counter() - start
     return out
 
@@ -486,6 +486,7 @@ def run_milvus_lite(
         col.upsert(list(range(s, e)), x[s:e], [{"bucket": int(b)} for b in bucket[s:e]])
     out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
     start = time.perf_counter()
+    col.flush()  # seal segments so that Milvus builds its HNSW index
     col.search(q[0], K)
     out["build_s"] = time.perf_counter() - start
     for ef in EFS:

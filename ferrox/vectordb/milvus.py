@@ -156,6 +156,15 @@ class MilvusCollection:
             self._c.upsert(self.name, rows)
         return 0
 
+    def flush(self) -> None:
+        """Seal what was written into indexed segments (Milvus searches growing,
+        unindexed segments by brute force)."""
+        self._c.flush(self.name)
+
+    def build_index(self) -> None:
+        """Same as :meth:`flush`: Milvus indexes sealed segments by itself."""
+        self.flush()
+
     def get(
         self, ids: Sequence[Any], *, with_payload: bool = True, with_vectors: bool = False
     ) -> list[Record]:
