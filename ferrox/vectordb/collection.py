@@ -104,6 +104,7 @@ class Collection:
         if meta.get("format") != FORMAT:
             raise StorageError(f"{meta_path}: unknown storage format {meta.get('format')!r}")
         self.dim = self.config.size
+        self._cosine = self.config.distance is Distance.COSINE
         self.n_slots = 0
         self._drop_other_generations()
         self._open_vectors(n_slots)
@@ -408,9 +409,9 @@ class Collection:
         sq = float(np.dot(arr, arr))
         if not math.isfinite(sq):  # NaN/inf (an error) or float32 overflow (fine)
             return self._prepare_vectors(vector)
-        if self.config.distance is Distance.COSINE and sq > 0.0:
+        if self._cosine and sq > 0.0 and abs(sq - 1.0) > 1e-6:
             arr = arr * np.float32(1.0 / math.sqrt(sq))
-        return arr[None, :]
+        return arr.reshape(1, self.dim)
 
     def _prepare_vectors(self, vectors: Any) -> np.ndarray:
         arr = check_vectors(vectors, self.dim)
@@ -609,8 +610,22 @@ class Collection:
         exact: bool = False,
     ) -> list[ScoredPoint]:
         """The ``limit`` nearest points (after skipping ``offset``), best first."""
+        query = self._prepare_query(vector)
+        if (
+            filter is None
+            and score_threshold is None
+            and offset == 0
+            and not exact
+            and not with_vectors
+            and type(limit) is int
+            and limit > 0
+            and (ef is None or (type(ef) is int and ef > 0))
+        ):
+            hits = self._graph_search(query, limit, with_payload, ef or self.config.ef)
+            if hits is not None:
+                return hits
         return self.search_batch(
-            self._prepare_query(vector),
+            query,
             limit,
             filter=filter,
             score_threshold=score_threshold,
@@ -620,6 +635,42 @@ class Collection:
             ef=ef,
             exact=exact,
         )[0]
+
+    def _graph_search(
+        self, query: np.ndarray, limit: int, with_payload: Any, ef: int
+    ) -> list[ScoredPoint] | None:
+        """The plain query's lean path (unfiltered, graph ready, nothing deleted); None
+        sends the caller down the general path."""
+        index = self.hnsw
+        if index is None:
+            return None
+        with self._rw.read():
+            live = len(self.slot_of)
+            if (
+                index.ntotal != self.n_slots
+                or live != self.n_slots
+                or live <= max(self.config.full_scan_threshold, 4 * limit)
+                or self.config.quantization is not None
+            ):
+                return None
+            # no index lock: the graph only changes (catch-up) while it holds fewer slots
+            # than the collection, and the collection cannot grow under our read lock
+            params = index.plain_params(max(ef, limit))
+            scores, slots = index.index.search(query, limit, params=params)
+            if self.config.distance is Distance.EUCLID:
+                scores = np.sqrt(np.maximum(scores, 0.0))
+            ids, payloads = self.ids, self.payloads
+            hits = []
+            for score, slot in zip(scores[0].tolist(), slots[0].tolist(), strict=True):
+                if slot >= 0:
+                    if with_payload is True:
+                        payload = dict(payloads[slot] or {})
+                    elif with_payload is False:
+                        payload = None
+                    else:
+                        payload = _select_payload(payloads[slot] or {}, with_payload)
+                    hits.append(ScoredPoint(ids[slot], score, payload))  # type: ignore[arg-type]
+            return hits
 
     def search_batch(
         self,

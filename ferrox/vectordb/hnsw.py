@@ -45,11 +45,21 @@ class HnswIndex:
             self.index = faiss.IndexHNSWFlat(dim, m, metric)
         self.index.hnsw.efConstruction = ef_construct
         self._plain_params: dict[int, object] = {}
+        self._ntotal = 0
 
     @property
     def ntotal(self) -> int:
         """How many slots the graph holds."""
-        return int(self.index.ntotal)
+        return self._ntotal
+
+    def plain_params(self, ef: int) -> object:
+        """Cached unfiltered search parameters for beam width ``ef`` (read-only in use)."""
+        params = self._plain_params.get(ef)
+        if params is None:
+            params = _faiss().SearchParametersHNSW()
+            params.efSearch = ef
+            self._plain_params[ef] = params
+        return params
 
     def add(self, vectors: np.ndarray) -> None:
         """Append the next slots (in slot order)."""
@@ -59,6 +69,7 @@ class HnswIndex:
         if not self.index.is_trained:
             self.index.train(vectors)
         self.index.add(vectors)
+        self._ntotal = int(self.index.ntotal)
 
     def search(
         self, queries: np.ndarray, k: int, ef: int, allowed: np.ndarray | None
@@ -67,11 +78,7 @@ class HnswIndex:
         faiss = _faiss()
         bits = None
         if allowed is None:
-            params = self._plain_params.get(max(ef, k))
-            if params is None:
-                params = faiss.SearchParametersHNSW()
-                params.efSearch = max(ef, k)
-                self._plain_params[max(ef, k)] = params  # read-only during searches
+            params = self.plain_params(max(ef, k))
         else:
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(ef, k)
@@ -108,4 +115,5 @@ class HnswIndex:
             raise StorageError(f"{path}: index dimension {obj.index.d} != collection's {dim}")
         obj.index.hnsw.efConstruction = ef_construct
         obj._plain_params = {}
+        obj._ntotal = int(obj.index.ntotal)
         return obj

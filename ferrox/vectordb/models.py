@@ -190,7 +190,7 @@ def _check_json(value: Any, where: str) -> None:
         raise InvalidInputError(f"{where} is a {type(value).__name__}, not a JSON value")
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A stored point as returned by get and scroll."""
 
@@ -199,7 +199,7 @@ class Record:
     vector: list[float] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoredPoint:
     """A search hit: the point and its score (similarity, or distance for Euclid/Manhattan)."""
 
