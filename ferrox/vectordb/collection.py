@@ -58,6 +58,11 @@ from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
 __all__ = ["Collection"]
 
 FORMAT = 1
+# filtered searches scan the matches exactly below either bound (measured on 31k MiniLM
+# vectors: the scan and the widened graph walk cost about the same around 2-5%)
+FILTER_SCAN_POINTS = 1_000
+FILTER_SCAN_SHARE = 0.02
+FILTER_MIN_EF = 64
 _SCHEMA = "CREATE TABLE points (id TEXT PRIMARY KEY, slot INTEGER NOT NULL, payload TEXT NOT NULL)"
 MAX_BATCH = 1_000_000
 
@@ -733,25 +738,28 @@ class Collection:
         vectors = self._vectors[:n]
         dead = n - len(self.slot_of)
         allowed = self._mask(flt) if (flt is not None or dead) else None
-        count = len(self.slot_of) if allowed is None else int(allowed.sum())
+        live = len(self.slot_of)
+        count = live if allowed is None else int(allowed.sum())
         kind = self.config.index
-        small = count <= max(self.config.full_scan_threshold, 1) if kind == "hnsw" else count <= 256
+        small = live <= max(self.config.full_scan_threshold, 1) if kind == "hnsw" else live <= 256
         if exact or kind == "exact" or small or count <= 4 * k:
             return exact_search(
                 vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
             )
         if kind == "lsh":
             return self._lsh_search(queries, k, allowed)
-        selectivity = count / max(len(self.slot_of), 1)
-        if allowed is not None and selectivity < 0.05:
-            # a graph walk would visit mostly filtered-out nodes: scan the matches
+        selectivity = count / max(live, 1)
+        if allowed is not None and (count <= FILTER_SCAN_POINTS or selectivity < FILTER_SCAN_SHARE):
+            # few matches: a graph walk would visit mostly filtered-out nodes
             return exact_search(
                 vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
             )
         index = self._ensure_hnsw()
         ef_eff = max(ef, k)
-        if allowed is not None:
-            ef_eff = int(min(ef_eff / max(selectivity, 0.05), 4096))
+        if allowed is not None and selectivity < 1.0:
+            # a filtered walk keeps fewer candidates per step: widen the beam (from at
+            # least 64, below which filtered recall fell under 0.95 at 5% selectivity)
+            ef_eff = int(min(max(ef_eff, FILTER_MIN_EF) / math.sqrt(selectivity), 4096))
         fetch = k if self.config.quantization is None else max(4 * k, k + 16)
         with self._index_rw.read():
             scores, slots = index.search(queries, fetch, ef_eff, allowed)
