@@ -660,18 +660,17 @@ class Collection:
                 return None
             # no index lock: the graph only changes (catch-up) while it holds fewer slots
             # than the collection, and the collection cannot grow under our read lock
-            params = index.plain_params(max(ef, limit))
-            scores, slots = index.index.search(query, limit, params=params)
-            if self.config.distance is Distance.EUCLID:
-                scores = np.sqrt(np.maximum(scores, 0.0))
+            if not query.flags.c_contiguous:
+                query = np.ascontiguousarray(query)
+            scores, slots = index.search_one(query, limit, max(ef, limit))
             ids, payloads = self.ids, self.payloads
             hits = []
-            for score, slot in zip(scores[0].tolist(), slots[0].tolist(), strict=True):
+            for score, slot in zip(scores, slots, strict=True):
                 if slot >= 0:
-                    if with_payload is True:
-                        payload = dict(payloads[slot] or {})
-                    elif with_payload is False:
+                    if with_payload is False:
                         payload = None
+                    elif with_payload is True:
+                        payload = dict(payloads[slot] or {})
                     else:
                         payload = _select_payload(payloads[slot] or {}, with_payload)
                     hits.append(ScoredPoint(ids[slot], score, payload))  # type: ignore[arg-type]

@@ -71,6 +71,18 @@ class HnswIndex:
         self.index.add(vectors)
         self._ntotal = int(self.index.ntotal)
 
+    def search_one(self, query: np.ndarray, k: int, ef: int) -> tuple[list[float], list[int]]:
+        """One contiguous float32 (1, dim) query, unfiltered: raw scores and slots as
+        lists (the lean path: faiss's C entry point, no argument checks)."""
+        faiss = _faiss()
+        scores = np.empty((1, k), dtype=np.float32)
+        slots = np.empty((1, k), dtype=np.int64)
+        ptr = faiss.swig_ptr
+        self.index.search_c(1, ptr(query), k, ptr(scores), ptr(slots), self.plain_params(ef))
+        if self.distance is Distance.EUCLID:
+            return np.sqrt(np.maximum(scores[0], 0.0)).tolist(), slots[0].tolist()
+        return scores[0].tolist(), slots[0].tolist()
+
     def search(
         self, queries: np.ndarray, k: int, ef: int, allowed: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
