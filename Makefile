@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= 2.13.0
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run test test-slow lint bench clean
+.PHONY: run test test-slow lint bench bench-vectordb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,18 @@ lint: $(BIN)/python
 	$(PIP) install --quiet -e '.[dev]'
 	$(BIN)/ruff check .
 
-## bench: race ferrox against its peers (installs JAX, CasADi, autograd, PyTorch CPU)
+## bench: race ferrox.ad against its peers (installs JAX, CasADi, autograd, PyTorch CPU)
 bench: $(BIN)/python
-	$(PIP) install --quiet -e '.[bench]' torch==2.13.0
+	$(PIP) install --quiet torch==$(TORCH)
+	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/python bench/ad/run.py
+
+## bench-vectordb: embed the Rust-docs corpus once, then race ferrox.vectordb against its peers
+bench-vectordb: $(BIN)/python
+	$(PIP) install --quiet torch==$(TORCH)
+	$(PIP) install --quiet -e '.[bench]'
+	$(BIN)/python bench/vectordb/corpus.py
+	$(BIN)/python bench/vectordb/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

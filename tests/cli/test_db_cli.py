@@ -86,3 +86,30 @@ def test_check_reports_damage(tmp_path: Path) -> None:
     meta.write_text("garbage")
     r = db("check", str(tmp_path / "vdb"))
     assert r.returncode == 1 and "damaged" in r.stdout
+
+
+def test_import_parquet(tmp_path: Path) -> None:
+    pa = __import__("pytest").importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": [1, 2, 3],
+            "vector": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+            "lang": ["rust", "c", "rust"],
+        }
+    )
+    pq.write_table(table, tmp_path / "points.parquet")
+    where = ["--db", str(tmp_path / "vdb")]
+    r = db("import", "p", str(tmp_path / "points.parquet"), "--size", "2", *where)
+    assert r.returncode == 0 and "now holds 3" in r.stdout, r.stdout + r.stderr
+    r = db(
+        "search",
+        "p",
+        "--vector",
+        "[1, 0]",
+        "--filter",
+        '{"must": [{"key": "lang", "match": {"value": "rust"}}]}',
+        *where,
+    )
+    assert r.returncode == 0 and '{"lang": "rust"}' in r.stdout and '"c"' not in r.stdout
