@@ -291,6 +291,7 @@ def test_client_sees_errors_as_unexpected_response(client: QdrantClient) -> None
     assert err.value.status_code == 404
 
 
+@pytest.mark.filterwarnings("ignore:Api key is used with an insecure connection")
 def test_api_key_and_size_limit(tmp_path: Path) -> None:
     srv = Server(tmp_path / "keyed", "--api-key", "s3cret")
     try:
