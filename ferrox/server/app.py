@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import ferrox
 from ferrox.errors import FerroxError
@@ -131,4 +131,30 @@ class GuardMiddleware:
             )
             await response(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        if length.isdigit():
+            await self.app(scope, receive, send)
+            return
+        # a body without Content-Length (chunked) is read here, counted, and replayed
+        messages: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > limit:
+                response = error_response(
+                    413,
+                    "PayloadTooLargeError: chunked request body is over the limit of "
+                    f"{limit} bytes",
+                )
+                await response(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)

@@ -308,6 +308,14 @@ def test_api_key_and_size_limit(tmp_path: Path) -> None:
             srv.url + "/collections/k/points", json=big, headers={"api-key": "s3cret"}, timeout=60
         )
         assert r.status_code == 413
+        chunks = (b"x" * (1024 * 1024) for _ in range(40))  # no Content-Length: chunked
+        r = httpx.put(
+            srv.url + "/collections/k/points",
+            content=chunks,
+            headers={"api-key": "s3cret", "content-type": "application/json"},
+            timeout=60,
+        )
+        assert r.status_code == 413 and "chunked" in r.json()["status"]["error"]
         assert keyed.count("k").count == 0
     finally:
         srv.stop()
