@@ -16,6 +16,7 @@ the last checkpoint; replay is idempotent because each record names the slots it
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -132,6 +133,7 @@ class Collection:
             self._build_payload_index(key, kind)
         self.hnsw: HnswIndex | None = None
         self.lsh: LshIndex | None = None
+        self._order: tuple[int, np.ndarray, list[tuple[int, Any]]] | None = None
         self._load_hnsw()
         self.wal = WriteAheadLog(self.dir / "wal.log", sync=sync)
         self.replayed = 0
@@ -576,6 +578,16 @@ class Collection:
                 return len(self.slot_of)
             return int(self._mask(flt).sum())
 
+    def _id_order(self) -> tuple[np.ndarray, list[tuple[int, Any]]]:
+        """Live slots in scroll order (ids ascending) and their sort keys, sorted once
+        per write rather than once per page (read lock held)."""
+        cached = self._order
+        if cached is None or cached[0] != self.seq:
+            pids = sorted(self.slot_of, key=id_sort_key)
+            slots = np.fromiter((self.slot_of[p] for p in pids), dtype=np.int64, count=len(pids))
+            cached = self._order = (self.seq, slots, [id_sort_key(p) for p in pids])
+        return cached[1], cached[2]
+
     def scroll(
         self,
         filter: Any = None,
@@ -591,14 +603,13 @@ class Collection:
         flt = parse_filter(filter)
         start = None if offset is None else id_sort_key(normalize_id(offset))
         with self._rw.read():
-            mask = self._mask(flt)
-            ids = [self.ids[s] for s in np.flatnonzero(mask).tolist()]
-            ids.sort(key=id_sort_key)  # type: ignore[arg-type]
-            if start is not None:
-                lo = _bisect(ids, start)
-                ids = ids[lo:]
-            page = [self._record(self.slot_of[p], with_payload, with_vectors) for p in ids[:limit]]  # type: ignore[index]
-            nxt = ids[limit] if len(ids) > limit else None
+            order, keys = self._id_order()
+            rest = order[0 if start is None else bisect.bisect_left(keys, start) :]
+            if flt is not None:
+                rest = rest[self._mask(flt)[rest]]
+            slots = rest[: limit + 1].tolist()
+            page = [self._record(slot, with_payload, with_vectors) for slot in slots[:limit]]
+            nxt = self.ids[slots[limit]] if len(slots) > limit else None
         return page, nxt
 
     def search(
@@ -663,18 +674,7 @@ class Collection:
             if not query.flags.c_contiguous:
                 query = np.ascontiguousarray(query)
             scores, slots = index.search_one(query, limit, max(ef, limit))
-            ids, payloads = self.ids, self.payloads
-            hits = []
-            for score, slot in zip(scores, slots, strict=True):
-                if slot >= 0:
-                    if with_payload is False:
-                        payload = None
-                    elif with_payload is True:
-                        payload = dict(payloads[slot] or {})
-                    else:
-                        payload = _select_payload(payloads[slot] or {}, with_payload)
-                    hits.append(ScoredPoint(ids[slot], score, payload))  # type: ignore[arg-type]
-            return hits
+            return self._hits(scores, slots, None, with_payload, False)
 
     def search_batch(
         self,
@@ -707,28 +707,37 @@ class Collection:
         k = limit + offset
         with self._rw.read():
             scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
-            out = []
-            higher = self.config.distance.higher_is_better
-            ids, payloads = self.ids, self.payloads
-            for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True):
-                hits = []
-                for score, slot in zip(srow[offset:], irow[offset:], strict=True):
-                    if slot < 0:
-                        continue
-                    pid = ids[slot]
-                    if pid is None:
-                        continue
-                    if score_threshold is not None and (
-                        score < score_threshold if higher else score > score_threshold
-                    ):
-                        continue
-                    payload = None
-                    if with_payload is not False:
-                        payload = _select_payload(payloads[slot] or {}, with_payload)
-                    vec = self._vectors[slot].tolist() if with_vectors else None
-                    hits.append(ScoredPoint(pid, score, payload, vec))
-                out.append(hits)
-        return out
+            return [
+                self._hits(
+                    srow[offset:], irow[offset:], score_threshold, with_payload, with_vectors
+                )
+                for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True)
+            ]
+
+    def _hits(
+        self,
+        scores: list[float],
+        slots: list[int],
+        threshold: float | None,
+        with_payload: Any,
+        with_vectors: bool,
+    ) -> list[ScoredPoint]:
+        """Scored points for one query's (score, slot) lists; missing or deleted slots and
+        scores beyond ``threshold`` are dropped (read lock held)."""
+        higher = self.config.distance.higher_is_better
+        ids, payloads = self.ids, self.payloads
+        hits = []
+        for score, slot in zip(scores, slots, strict=True):
+            if slot < 0 or ids[slot] is None:
+                continue
+            if threshold is not None and (score < threshold if higher else score > threshold):
+                continue
+            payload = None
+            if with_payload is not False:
+                payload = _select_payload(payloads[slot] or {}, with_payload)
+            vec = self._vectors[slot].tolist() if with_vectors else None
+            hits.append(ScoredPoint(ids[slot], score, payload, vec))  # type: ignore[arg-type]
+        return hits
 
     def _knn(
         self, queries: np.ndarray, k: int, flt: Filter | None, ef: int, exact: bool
@@ -741,18 +750,18 @@ class Collection:
         count = live if allowed is None else int(allowed.sum())
         kind = self.config.index
         small = live <= max(self.config.full_scan_threshold, 1) if kind == "hnsw" else live <= 256
-        if exact or kind == "exact" or small or count <= 4 * k:
+        selectivity = count / max(live, 1)
+        # few filter matches: a graph walk would visit mostly filtered-out nodes
+        few = allowed is not None and (
+            count <= FILTER_SCAN_POINTS or selectivity < FILTER_SCAN_SHARE
+        )
+        brute = exact or kind == "exact" or small or count <= 4 * k
+        if brute or (kind == "hnsw" and few):
             return exact_search(
                 vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
             )
         if kind == "lsh":
             return self._lsh_search(queries, k, allowed)
-        selectivity = count / max(live, 1)
-        if allowed is not None and (count <= FILTER_SCAN_POINTS or selectivity < FILTER_SCAN_SHARE):
-            # few matches: a graph walk would visit mostly filtered-out nodes
-            return exact_search(
-                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
-            )
         index = self._ensure_hnsw()
         ef_eff = max(ef, k)
         if allowed is not None and selectivity < 1.0:
@@ -763,16 +772,16 @@ class Collection:
         with self._index_rw.read():
             scores, slots = index.search(queries, fetch, ef_eff, allowed)
         if self.config.quantization is not None:
-            return self._rescore(queries, slots, k)
+            return self._exact_among(queries, [row[row >= 0] for row in slots], k)
         return scores, slots
 
-    def _rescore(
-        self, queries: np.ndarray, slots: np.ndarray, k: int
+    def _exact_among(
+        self, queries: np.ndarray, candidates: list[np.ndarray], k: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Full-precision scores for quantized candidates; keep the best ``k``."""
+        """Full-precision top-``k`` of each query among its own candidate slots (int8
+        graph candidates, LSH buckets)."""
         out_s, out_i = [], []
-        for q, cand in zip(queries, slots, strict=True):
-            cand = cand[cand >= 0]
+        for q, cand in zip(queries, candidates, strict=True):
             s, i = exact_search(
                 self._vectors, q[None, :], k, self.config.distance, slots=cand, sqnorms=self.sqnorms
             )
@@ -803,17 +812,10 @@ class Collection:
                 self.lsh = LshIndex(self.dim, self.config.lsh_tables, self.config.lsh_bits)
             if self.lsh.ntotal < n:
                 self.lsh.add(np.asarray(self._vectors[self.lsh.ntotal : n]))
-        out_s, out_i = [], []
-        for q in queries:
-            with self._index_rw.read():
-                cand = self.lsh.candidates(q)
-            cand = cand[allowed[cand]] if allowed is not None else cand[self.live[cand]]
-            s, i = exact_search(
-                self._vectors, q[None, :], k, self.config.distance, slots=cand, sqnorms=self.sqnorms
-            )
-            out_s.append(s[0])
-            out_i.append(i[0])
-        return np.stack(out_s), np.stack(out_i)
+        keep = allowed if allowed is not None else self.live
+        with self._index_rw.read():
+            buckets = [self.lsh.candidates(q) for q in queries]
+        return self._exact_among(queries, [c[keep[c]] for c in buckets], k)
 
     def build_index(self) -> None:
         """Build (or catch up) the graph index now instead of at the first search."""
@@ -958,21 +960,10 @@ class Collection:
         return problems
 
 
-def _bisect(ids: list[PointId | None], start: tuple[int, Any]) -> int:
-    lo, hi = 0, len(ids)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if id_sort_key(ids[mid]) < start:  # type: ignore[arg-type]
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def _select_payload(payload: dict[str, Any], selector: Any) -> dict[str, Any] | None:
     """Qdrant's ``with_payload``: true/false, a list of keys, or {include|exclude: [...]}."""
     if selector is True or selector is None:
-        return payload
+        return dict(payload)  # a copy: editing a result must not edit the stored point
     if selector is False:
         return None
     if isinstance(selector, list):
