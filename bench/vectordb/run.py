@@ -90,6 +90,25 @@ def measure(
     return {"qps": n / took, "recall": float(np.mean(recalls)), "queries": n}
 
 
+def measure_collection(col: Any, q: np.ndarray, gts: dict) -> dict[str, Any]:
+    """Every ef and every selectivity for a ferrox-API collection (embedded or Milvus)."""
+    out: dict[str, Any] = {}
+    for ef in EFS:
+        out[f"ef{ef}"] = measure(
+            lambda v, ef=ef: [h.id for h in col.search(v, K, ef=ef, with_payload=False)],
+            q,
+            gts["all"],
+        )
+    for sel in SELECTIVITIES:
+        flt = {"must": [{"key": "bucket", "range": {"lt": int(sel * 1000)}}]}
+        out[f"sel{sel}"] = measure(
+            lambda v, f=flt: [h.id for h in col.search(v, K, filter=f, with_payload=False)],
+            q,
+            gts[sel],
+        )
+    return out
+
+
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -121,19 +140,7 @@ def run_ferrox(
     start = time.perf_counter()
     col.build_index()
     out["build_s"] = time.perf_counter() - start
-    for ef in EFS:
-        out[f"ef{ef}"] = measure(
-            lambda v, ef=ef: [h.id for h in col.search(v, K, ef=ef, with_payload=False)],
-            q,
-            gts["all"],
-        )
-    for sel in SELECTIVITIES:
-        flt = {"must": [{"key": "bucket", "range": {"lt": int(sel * 1000)}}]}
-        out[f"sel{sel}"] = measure(
-            lambda v, flt=flt: [h.id for h in col.search(v, K, filter=flt, with_payload=False)],
-            q,
-            gts[sel],
-        )
+    out.update(measure_collection(col, q, gts))
     db.close()
     out["peak_rss_mb"] = max_rss_mb()  # before the crash and 100k checks below
     start = time.perf_counter()
@@ -499,19 +506,7 @@ def run_milvus_lite(
     col.flush()  # seal segments so that Milvus builds its HNSW index
     col.search(q[0], K)
     out["build_s"] = time.perf_counter() - start
-    for ef in EFS:
-        out[f"ef{ef}"] = measure(
-            lambda v, ef=ef: [h.id for h in col.search(v, K, ef=ef, with_payload=False)],
-            q,
-            gts["all"],
-        )
-    for sel in SELECTIVITIES:
-        flt = {"must": [{"key": "bucket", "range": {"lt": int(sel * 1000)}}]}
-        out[f"sel{sel}"] = measure(
-            lambda v, f=flt: [h.id for h in col.search(v, K, filter=f, with_payload=False)],
-            q,
-            gts[sel],
-        )
+    out.update(measure_collection(col, q, gts))
     db.close()
     return out
 

@@ -127,29 +127,18 @@ stamp = st.sampled_from(
 )
 text = st.lists(st.sampled_from(WORDS), min_size=0, max_size=4).map(" ".join)
 
-leaf_payload = st.fixed_dictionaries(
-    {},
-    optional={
-        "k": maybe(keyword, st.lists(keyword, max_size=3), st.none()),
-        "n": maybe(number, st.lists(number, max_size=3), st.none()),
-        "f": st.floats(-5, 5, allow_nan=False),
-        "b": st.booleans(),
-        "t": text,
-        "d": stamp,
-    },
-)
+LEAF_FIELDS = {
+    "k": maybe(keyword, st.lists(keyword, max_size=3), st.none()),
+    "n": maybe(number, st.lists(number, max_size=3), st.none()),
+    "f": st.floats(-5, 5, allow_nan=False),
+    "b": st.booleans(),
+    "t": text,
+    "d": stamp,
+}
+leaf_payload = st.fixed_dictionaries({}, optional=LEAF_FIELDS)
 payloads = st.fixed_dictionaries(
     {},
-    optional={
-        "k": maybe(keyword, st.lists(keyword, max_size=3), st.none()),
-        "n": maybe(number, st.lists(number, max_size=3), st.none()),
-        "f": st.floats(-5, 5, allow_nan=False),
-        "b": st.booleans(),
-        "t": text,
-        "d": stamp,
-        "obj": leaf_payload,
-        "items": st.lists(leaf_payload, max_size=3),
-    },
+    optional={**LEAF_FIELDS, "obj": leaf_payload, "items": st.lists(leaf_payload, max_size=3)},
 )
 
 
