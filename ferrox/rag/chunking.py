@@ -36,9 +36,9 @@ def _words(text: str) -> int:
 def _split_long(block: str, limit: int) -> list[str]:
     if _words(block) <= limit:
         return [block]
-    if "\n" in block:  # code: cut on lines
+    if block.startswith("```\n"):  # code: cut on lines, each part fenced again
         out, cur, n = [], [], 0
-        for line in block.split("\n"):
+        for line in block[4:].removesuffix("\n```").split("\n"):
             w = _words(line)
             if cur and n + w > limit:
                 out.append("\n".join(cur))
@@ -47,7 +47,7 @@ def _split_long(block: str, limit: int) -> list[str]:
             n += w
         if cur:
             out.append("\n".join(cur))
-        return out
+        return [f"```\n{part}\n```" for part in out]
     words = block.split(" ")
     step = limit - limit // 6
     return [" ".join(words[i : i + limit]) for i in range(0, len(words), step)]

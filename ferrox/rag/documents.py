@@ -92,8 +92,11 @@ _INLINE = {
     "u",
 }
 _REDIRECT = re.compile(r'http-equiv=["\']?refresh', re.I)
-_STUB = re.compile(r"has moved|no longer distributed|deprecated in favou?r|is now deprecated|"
-                   r"two editions of", re.I)
+_STUB = re.compile(
+    r"has moved|no longer distributed|deprecated in favou?r|is now deprecated|"
+    r"two editions of",
+    re.I,
+)
 _RUSTDOC_TITLE = re.compile(r"^(?P<item>.+?) in (?P<parent>\S+) - Rust$")
 
 
@@ -142,7 +145,7 @@ class _HtmlWalker:
             elif tag == "pre":
                 code = child.text(separator="").strip("\n")
                 if code.strip():
-                    self.block(code)
+                    self.block(f"```\n{code}\n```")
             elif tag == "li":
                 if child.css_first("p, pre, ul, ol, div"):
                     self.walk(child)
@@ -240,7 +243,7 @@ def _markdown_document(text: str, rel: str) -> Document:
     for line in text.splitlines():
         if fence is not None:
             if line.strip().startswith(fence):
-                sections[-1].blocks.append("\n".join(code))
+                sections[-1].blocks.append("```\n" + "\n".join(code) + "\n```")
                 fence, code = None, []
             else:
                 code.append(line)
@@ -265,7 +268,7 @@ def _markdown_document(text: str, rel: str) -> Document:
             para.append(line.strip())
     flush()
     if code:
-        sections[-1].blocks.append("\n".join(code))
+        sections[-1].blocks.append("```\n" + "\n".join(code) + "\n```")
     title = title or Path(rel).stem
     for s in sections:
         if not s.headings or s.headings[0] != title:
@@ -280,8 +283,12 @@ def _text_document(text: str, rel: str) -> Document:
 
 
 def _pdf_document(path: Path, rel: str) -> Document:
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # the reason goes in the report
 
     try:
         reader = PdfReader(str(path))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -150,7 +149,11 @@ class KnowledgeBase:
 
             try:
                 spec = self._embedder_spec
-                inner = spec if isinstance(spec, Embedder) else load_embedder(spec)
+                inner = (
+                    spec
+                    if isinstance(spec, Embedder)
+                    else load_embedder(spec, cache_dir=self.path.parent.parent / "models")
+                )
             except DependencyError as exc:
                 self._dense_error = f"dense retrieval off: {exc}"
                 return None
@@ -340,12 +343,13 @@ class KnowledgeBase:
 
     @staticmethod
     def _parse_all(todo: list, workers: int | None) -> Iterable[tuple]:
-        n_workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-        if n_workers <= 1 or len(todo) < 64:
+        # Worker processes only with workers > 1: spawned children re-import the
+        # caller's __main__, which scripts without a main guard do not survive.
+        if not workers or workers <= 1 or len(todo) < 64:
             yield from map(_parse_task, todo)
             return
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
             yield from pool.map(_parse_task, todo, chunksize=16)
 
     def embed_pending(
@@ -512,5 +516,5 @@ class KnowledgeBase:
         return self.catalog.chunks([chunk_id]).get(chunk_id)
 
 
-DENSE_COVERED = 0.45
+DENSE_COVERED = 0.30
 BM25_COVERED = 12.0

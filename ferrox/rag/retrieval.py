@@ -14,7 +14,8 @@ from ferrox.rag.catalog import ChunkRow
 __all__ = ["Source", "fuse", "mmr", "page_ranking"]
 
 RRF_K = 60
-WEIGHTS = {"bm25": 1.0, "dense": 1.0}
+WEIGHTS = {"bm25": 0.5, "dense": 0.5}
+PAGE_BONUS = 0.1
 
 
 @dataclass
@@ -52,13 +53,31 @@ class Source:
         }
 
 
-def fuse(lists: Mapping[str, list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: ``sum(w / (k + rank))`` over the ranked lists."""
+def fuse(
+    lists: Mapping[str, list[tuple[int, float]]], method: str = "cc", k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """Fuse ranked lists of ``(chunk id, score)``.
+
+    ``cc`` (default): a convex combination of scores scaled per list to [0, 1] by the
+    list's best score (BM25, whose minimum is 0) or by min-max over the candidates
+    (cosine), weighted by :data:`WEIGHTS`; a chunk missing from a list scores 0 there.
+    ``rrf``: reciprocal rank fusion, ``sum(w / (k + rank))``."""
     scores: dict[int, float] = {}
+    total = sum(WEIGHTS.get(name, 1.0) for name, hits in lists.items() if hits) or 1.0
     for name, hits in lists.items():
-        w = WEIGHTS.get(name, 1.0)
-        for rank, (cid, _) in enumerate(hits, start=1):
-            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+        if not hits:
+            continue
+        w = WEIGHTS.get(name, 1.0) / total
+        if method == "rrf":
+            for rank, (cid, _) in enumerate(hits, start=1):
+                scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+            continue
+        values = [s for _, s in hits]
+        top = max(values)
+        low = 0.0 if name == "bm25" else min(values)
+        span = (top - low) or 1.0
+        for cid, score in hits:
+            scores[cid] = scores.get(cid, 0.0) + w * (score - low) / span
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -66,7 +85,7 @@ def page_ranking(
     fused: list[tuple[int, float]],
     rows: Mapping[int, ChunkRow],
     lists: Mapping[str, list[tuple[int, float]]],
-    second: float = 0.3,
+    second: float = PAGE_BONUS,
 ) -> list[Source]:
     """One source per page: its best chunk, scored by that chunk's fused score plus
     ``second`` times the runner-up chunk's (a page that matches twice is likelier)."""

@@ -1,0 +1,184 @@
+"""The text analyzer: language, keywords, an extractive summary, the embedding, the
+nearest documents of a knowledge base, and the similarity of two texts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import DependencyError, InvalidInputError
+
+__all__ = ["Analysis", "analyze", "similarity"]
+
+MAX_CHARS = 200_000
+_SENT = re.compile(r"(?<=[.!?。！？])\s+|\n{2,}")
+_detector: Any = None
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyze` found."""
+
+    language: str | None
+    language_confidence: float
+    words: int
+    sentences: int
+    keywords: list[tuple[str, float]]
+    summary: list[str]
+    embedding: list[float] | None = None
+    embedder: str | None = None
+    nearest: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        out = dict(self.__dict__)
+        out["keywords"] = [{"keyword": k, "score": round(s, 4)} for k, s in self.keywords]
+        return out
+
+
+def _check(text: object, what: str = "text") -> str:
+    if not isinstance(text, str):
+        raise InvalidInputError(f"{what} must be a string")
+    if not text.strip():
+        raise InvalidInputError(f"{what} is empty")
+    if len(text) > MAX_CHARS:
+        raise InvalidInputError(f"{what} is longer than {MAX_CHARS} characters")
+    return text
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """ISO 639-1 code and confidence (lingua), or ``(None, 0.0)`` when undecided."""
+    global _detector
+    try:
+        from lingua import LanguageDetectorBuilder
+    except ImportError as exc:
+        raise DependencyError("language detection needs lingua: pip install 'ferrox[rag]'") from exc
+    if _detector is None:
+        _detector = LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+    sample = text[:5000]
+    lang = _detector.detect_language_of(sample)
+    if lang is None:
+        return None, 0.0
+    return lang.iso_code_639_1.name.lower(), float(
+        _detector.compute_language_confidence(sample, lang)
+    )
+
+
+def keywords(text: str, language: str | None = "en", top: int = 10) -> list[tuple[str, float]]:
+    """Key phrases of up to three words with YAKE; higher score = more relevant."""
+    try:
+        import yake
+    except ImportError as exc:
+        raise DependencyError("keyword extraction needs yake: pip install 'ferrox[rag]'") from exc
+    extractor = yake.KeywordExtractor(lan=language or "en", n=3, top=top, dedupLim=0.7)
+    found = extractor.extract_keywords(text[:50_000])
+    return [(k, float(1.0 / (1.0 + s))) for k, s in found]
+
+
+def _sentences(text: str) -> list[str]:
+    parts = (" ".join(p.split()) for p in _SENT.split(text))
+    return [p for p in parts if len(p.split()) >= 4]
+
+
+def summarize(sentences: list[str], vectors: np.ndarray | None, k: int = 3) -> list[str]:
+    """The ``k`` most central sentences (TextRank over cosine similarity when vectors
+    are given, else over word overlap), in their original order."""
+    n = len(sentences)
+    if n <= k:
+        return sentences
+    if vectors is not None:
+        sim = np.clip(vectors @ vectors.T, 0.0, None)
+    else:
+        bags = [set(s.lower().split()) for s in sentences]
+        sim = np.array(
+            [
+                [len(a & b) / (np.log(len(a) + 1) + np.log(len(b) + 1) + 1e-9) for b in bags]
+                for a in bags
+            ]
+        )
+    np.fill_diagonal(sim, 0.0)
+    rows = sim.sum(1, keepdims=True)
+    trans = np.divide(sim, rows, out=np.full_like(sim, 1.0 / n), where=rows > 0)
+    rank = np.full(n, 1.0 / n)
+    for _ in range(50):
+        rank = 0.15 / n + 0.85 * trans.T @ rank
+    best = sorted(np.argsort(-rank)[:k].tolist())
+    return [sentences[i] for i in best]
+
+
+def analyze(
+    text: str,
+    *,
+    embedder: Any = None,
+    kb: Any = None,
+    summary_sentences: int = 3,
+    top_keywords: int = 10,
+    with_embedding: bool = True,
+    nearest: int = 5,
+) -> Analysis:
+    """Analyse ``text``; ``embedder`` (an :class:`~ferrox.infer.Embedder`) enables the
+    embedding and a semantic summary; ``kb`` adds its nearest documents."""
+    text = _check(text)
+    language, confidence = detect_language(text)
+    sentences = _sentences(text)
+    vectors = None
+    vec = None
+    if embedder is not None:
+        vec = embedder.embed([text[:4000]])[0]
+        if 1 < len(sentences) <= 400:
+            vectors = embedder.embed(sentences)
+    found = []
+    if kb is not None and nearest:
+        result = kb.search(text[:2000], nearest)
+        found = [s.as_dict() for s in result.sources]
+    return Analysis(
+        language=language,
+        language_confidence=round(confidence, 4),
+        words=len(text.split()),
+        sentences=len(sentences),
+        keywords=keywords(text, language if language in _YAKE_LANGS else "en", top_keywords),
+        summary=summarize(sentences, vectors, summary_sentences),
+        embedding=[round(float(x), 6) for x in vec]
+        if (vec is not None and with_embedding)
+        else None,
+        embedder=getattr(embedder, "name", None),
+        nearest=found,
+    )
+
+
+def similarity(a: str, b: str, embedder: Any) -> float:
+    """Cosine similarity of two texts' embeddings."""
+    va, vb = embedder.embed([_check(a, "first text"), _check(b, "second text")])
+    return float(va @ vb)
+
+
+_YAKE_LANGS = {
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "ru",
+    "pl",
+    "cs",
+    "sv",
+    "da",
+    "fi",
+    "tr",
+    "ar",
+    "zh",
+    "ja",
+    "el",
+    "hu",
+    "ro",
+    "uk",
+    "no",
+    "lv",
+    "lt",
+    "et",
+}

@@ -1,0 +1,228 @@
+"""Answers with citations: a generator's answer grounded in numbered sources, or, with
+no generator, an extractive answer built from the best sentences and code of the
+sources. Weak evidence gives an explicit "not covered" instead of a guess."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import GenerationError
+from ferrox.rag.kb import KnowledgeBase, SearchResult
+from ferrox.rag.lexical import query_terms
+from ferrox.rag.retrieval import Source
+
+__all__ = ["Answer", "answer", "build_prompt", "stream_answer"]
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
+_CITE = re.compile(r"\[(\d{1,2})\]")
+_HOWTO = re.compile(r"^\s*(how|show|give|write|example)", re.I)
+SOURCE_CHARS = 1800
+SYSTEM = (
+    "You answer questions using only the numbered sources given. After each sentence "
+    "that uses a source, cite it as [n]. Keep code in fenced blocks. If the sources do "
+    "not contain the answer, say that the knowledge base does not cover it."
+)
+
+
+@dataclass
+class Answer:
+    """An answer, the sources it rests on (best first) and how it was made:
+    ``method`` is ``llm``, ``extractive`` or ``not-covered``."""
+
+    question: str
+    answer: str
+    sources: list[Source]
+    method: str
+    covered: bool
+    evidence: float
+    generator: str | None = None
+    citations: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``ferrox ask --json`` contract)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "method": self.method,
+            "covered": self.covered,
+            "evidence": round(self.evidence, 4),
+            "generator": self.generator,
+            "citations": self.citations,
+            "sources": [s.as_dict() for s in self.sources],
+            "notes": self.notes,
+        }
+
+
+def build_prompt(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
+    """Chat messages with the sources numbered from 1."""
+    parts = []
+    for i, s in enumerate(sources, start=1):
+        where = f"{s.path}#{s.anchor}" if s.anchor else s.path
+        parts.append(f"[{i}] {s.heading or s.title} ({where})\n{s.text[:SOURCE_CHARS]}")
+    user = "Sources:\n\n" + "\n\n".join(parts) + f"\n\nQuestion: {question}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def _units(text: str) -> list[tuple[str, bool]]:
+    """Sentences and code blocks of a chunk, in order: ``(text, is_code)``."""
+    out: list[tuple[str, bool]] = []
+    for i, part in enumerate(text.split("```")):
+        if i % 2:  # inside a fence
+            code = part.strip("\n")
+            if code.strip():
+                out.append((code, True))
+            continue
+        for line in part.split("\n"):
+            line = line.strip()
+            if not line or line.startswith("## "):
+                continue
+            out.extend((s, False) for s in _SENTENCE.split(line) if len(s.split()) >= 3)
+    return out
+
+
+def _lexical_scores(question: str, texts: list[str]) -> np.ndarray:
+    q = set(query_terms(question))
+    out = np.zeros(len(texts))
+    for i, t in enumerate(texts):
+        terms = set(query_terms(t))
+        if terms:
+            out[i] = len(q & terms) / np.sqrt(len(terms) + 1)
+    return out
+
+
+def extractive(
+    kb: KnowledgeBase, question: str, sources: Sequence[Source], max_sentences: int = 3
+) -> tuple[str, list[int]]:
+    """The best sentences of the top sources with ``[n]`` markers, plus the first
+    code block of the best source for how-to questions."""
+    cands: list[tuple[int, str]] = []
+    code: list[tuple[int, str]] = []
+    for n, s in enumerate(sources[:3], start=1):
+        for unit, is_code in _units(s.text):
+            (code if is_code else cands).append((n, unit))
+    if not cands and not code:
+        return "", []
+    texts = [t for _, t in cands]
+    emb = kb.embedder()
+    if emb is not None and texts:
+        vecs = emb.inner.embed([question, *texts])
+        sim = vecs[1:] @ vecs[0]
+    else:
+        sim = _lexical_scores(question, texts)
+    prior = np.array([1.0 / (1 + 0.25 * (n - 1)) for n, _ in cands]) if cands else np.zeros(0)
+    score = sim * prior
+    best = sorted(np.argsort(-score)[:max_sentences].tolist()) if len(score) else []
+    picked: dict[int, list[str]] = {}
+    for i in best:
+        n, text = cands[i]
+        picked.setdefault(n, []).append(text)
+    lines = []
+    for n in sorted(picked):
+        s = sources[n - 1]
+        where = s.heading or s.title
+        lines.append(f"{where}: {' '.join(picked[n])} [{n}]")
+    if _HOWTO.match(question) and code:
+        n, block = next(((n, b) for n, b in code if n == min(picked or {1: 0})), code[0])
+        block = "\n".join(block.split("\n")[:20])
+        lines.append(f"```\n{block}\n``` [{n}]")
+    return "\n\n".join(lines), sorted({*picked, *([n] if _HOWTO.match(question) and code else [])})
+
+
+def _not_covered(result: SearchResult) -> str:
+    best = result.sources[0] if result.sources else None
+    tail = f" The closest source is \u201c{best.title}\u201d ({best.path})." if best else ""
+    return "The knowledge base does not cover this question." + tail
+
+
+def stream_answer(
+    kb: KnowledgeBase,
+    question: str,
+    *,
+    top_k: int = 5,
+    generator: Any = None,
+    filters: Mapping[str, Any] | None = None,
+    mode: str = "hybrid",
+) -> Iterator[dict[str, Any]]:
+    """Events: ``{"type": "sources", ...}`` first, then ``{"type": "token", "text"}``
+    pieces, then ``{"type": "done", "answer": {...}}`` with the final :class:`Answer`."""
+    result = kb.search(question, top_k, mode=mode, filters=filters)
+    notes = list(result.notes)
+    yield {
+        "type": "sources",
+        "sources": [s.as_dict() for s in result.sources],
+        "covered": result.covered,
+        "evidence": result.evidence,
+    }
+    sources = result.sources
+    if not result.covered:
+        text = _not_covered(result)
+        yield {"type": "token", "text": text}
+        yield {
+            "type": "done",
+            "answer": Answer(
+                question, text, sources, "not-covered", False, result.evidence, None, [], notes
+            ),
+        }
+        return
+    if generator is not None:
+        pieces: list[str] = []
+        try:
+            for piece in generator.stream(build_prompt(question, sources)):
+                pieces.append(piece)
+                yield {"type": "token", "text": piece}
+        except GenerationError as exc:
+            if pieces:
+                raise
+            notes.append(f"{exc}; extractive answer instead")
+        else:
+            text = "".join(pieces)
+            cited = sorted({int(m) for m in _CITE.findall(text) if 1 <= int(m) <= len(sources)})
+            yield {
+                "type": "done",
+                "answer": Answer(
+                    question,
+                    text,
+                    sources,
+                    "llm",
+                    True,
+                    result.evidence,
+                    generator.name,
+                    cited,
+                    notes,
+                ),
+            }
+            return
+    text, cited = extractive(kb, question, sources)
+    yield {"type": "token", "text": text}
+    yield {
+        "type": "done",
+        "answer": Answer(
+            question, text, sources, "extractive", True, result.evidence, None, cited, notes
+        ),
+    }
+
+
+def answer(
+    kb: KnowledgeBase,
+    question: str,
+    *,
+    top_k: int = 5,
+    generator: Any = None,
+    filters: Mapping[str, Any] | None = None,
+    mode: str = "hybrid",
+) -> Answer:
+    """Answer ``question`` from ``kb`` (see :func:`stream_answer`)."""
+    final = None
+    for event in stream_answer(
+        kb, question, top_k=top_k, generator=generator, filters=filters, mode=mode
+    ):
+        if event["type"] == "done":
+            final = event["answer"]
+    assert final is not None
+    return final
