@@ -29,10 +29,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from ferrox.rag import KnowledgeBase  # noqa: E402
-from ferrox.rag.answer import answer  # noqa: E402
-from ferrox.rag.documents import read_document  # noqa: E402
-from ferrox.rag.sources import rust_docs_root  # noqa: E402
+from ferrox.rag import KnowledgeBase
+from ferrox.rag.answer import answer
+from ferrox.rag.documents import read_document
+from ferrox.rag.sources import rust_docs_root
 
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "rust-docs-qa.dev.jsonl"
 _FIRST = re.compile(r"^[A-Z].{25,220}?[.!?](?=\s|$)")

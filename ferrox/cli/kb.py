@@ -223,7 +223,10 @@ def ask(
     console.print(f"[bold]Sources[/bold] ({final.method}, evidence {final.evidence:.2f})")
     for s in final.sources:
         where = f"{s.path}#{s.anchor}" if s.anchor else s.path
-        console.print(f"  [{s.rank}] {escape(s.title)} — {escape(where)}  [dim]{s.score:.4f}[/dim]")
+        console.print(
+            f"  [{s.rank}] {escape(s.title)} — {escape(where)}  [dim]{s.score:.3f}[/dim]",
+            soft_wrap=True,
+        )
 
 
 def analyze(
@@ -281,7 +284,9 @@ def analyze(
     if result.nearest:
         console.print("[bold]nearest in the knowledge base[/bold]")
         for s in result.nearest:
-            console.print(f"  [{s['rank']}] {escape(s['title'])} — {escape(s['path'])}")
+            console.print(
+                f"  [{s['rank']}] {escape(s['title'])} — {escape(s['path'])}", soft_wrap=True
+            )
     elif use_kb and base is None:
         console.print("[dim]no knowledge base to compare with ('ferrox kb ingest ...')[/dim]")
     if compare is not None:

@@ -89,7 +89,6 @@ class OpenAIGenerator(Generator):
             base += "/v1"
         self.base_url = base
         self.model = model
-        self.name = f"openai:{model or '?'}@{base}"
         self.retries = retries
         self.backoff = backoff
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -97,6 +96,11 @@ class OpenAIGenerator(Generator):
             headers=headers, timeout=httpx.Timeout(timeout, connect=connect_timeout)
         )
         self._httpx = httpx
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """``openai:<model>@<base url>`` (the model once known)."""
+        return f"openai:{self.model or '?'}@{self.base_url}"
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -26,7 +26,7 @@ from ferrox.errors import (
 from ferrox.rag.catalog import Catalog, ChunkRow
 from ferrox.rag.chunking import chunk_document
 from ferrox.rag.documents import read_document
-from ferrox.rag.lexical import LexicalIndex
+from ferrox.rag.lexical import LexicalIndex, query_terms
 from ferrox.rag.retrieval import Source, fuse, mmr, page_ranking
 from ferrox.rag.sources import RUST_DOCS, SourceFile, find_files, rust_docs_files, rust_docs_root
 
@@ -477,7 +477,7 @@ class KnowledgeBase:
         sources = pages[:top_k]
         for rank, s in enumerate(sources, start=1):
             s.rank = rank
-        evidence, covered = self._evidence(sources, "dense" in lists)
+        evidence, covered = self._evidence(query, sources, "dense" in lists)
         return SearchResult(query, sources, covered, evidence, mode, notes)
 
     def _vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
@@ -502,14 +502,21 @@ class KnowledgeBase:
         return out
 
     @staticmethod
-    def _evidence(sources: list[Source], dense: bool) -> tuple[float, bool]:
+    def _evidence(query: str, sources: list[Source], dense: bool) -> tuple[float, bool]:
+        """Dense: the best cosine against :data:`DENSE_COVERED`. BM25 only: the share
+        of the query's terms that the best source contains."""
         if not sources:
             return 0.0, False
         if dense:
             best = max((s.dense or 0.0) for s in sources)
             return best, best >= DENSE_COVERED
-        best = max((s.bm25 or 0.0) for s in sources)
-        return best, best >= BM25_COVERED
+        terms = {_stem(t) for t in query_terms(query)}
+        if not terms:
+            return 0.0, False
+        top = sources[0]
+        have = {_stem(t) for t in query_terms(f"{top.title} {top.heading} {top.text}")}
+        share = len(terms & have) / len(terms)
+        return share, share >= TERMS_COVERED
 
     def chunk(self, chunk_id: int) -> ChunkRow | None:
         """One visible chunk by id."""
@@ -517,4 +524,11 @@ class KnowledgeBase:
 
 
 DENSE_COVERED = 0.30
-BM25_COVERED = 12.0
+TERMS_COVERED = 0.6
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word

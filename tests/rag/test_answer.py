@@ -1,0 +1,51 @@
+"""Answers: extractive with citations, not-covered when evidence is weak, streamed
+events, and the prompt given to a generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ferrox.rag import KnowledgeBase
+from ferrox.rag.answer import answer, build_prompt, stream_answer
+
+
+def test_extractive_answer_cites_its_sources(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    a = answer(kb, "Who is the mascot of the Rust community?")
+    assert a.method == "extractive" and a.covered
+    assert "unofficial mascot" in a.answer and "[1]" in a.answer
+    assert a.citations and a.citations[0] == 1
+    assert a.sources[0].path.endswith("ferris.html")
+    d = a.as_dict()
+    assert set(d) >= {"answer", "sources", "method", "citations"}
+    assert set(d["sources"][0]) >= {"path", "title", "score", "text"}
+
+
+def test_howto_answer_includes_code(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    a = answer(kb, "How do I spawn a thread and join it?")
+    assert "```" in a.answer and "thread::spawn" in a.answer
+
+
+def test_weak_evidence_says_not_covered(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    a = answer(kb, "What is the boiling point of olive oil in kelvin?")
+    assert a.method == "not-covered" and not a.covered
+    assert a.answer.startswith("The knowledge base does not cover this question")
+
+
+def test_stream_events_in_order(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    events = list(stream_answer(kb, "What is Tokio?"))
+    assert events[0]["type"] == "sources" and events[-1]["type"] == "done"
+    assert any(e["type"] == "token" for e in events)
+    assert events[-1]["answer"].sources[0].path.endswith("tokio.txt")
+
+
+def test_prompt_numbers_sources(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    sources = kb.search("Tokio runtime", 2).sources
+    messages = build_prompt("What is Tokio?", sources)
+    assert messages[0]["role"] == "system" and "[n]" in messages[0]["content"]
+    assert "[1]" in messages[1]["content"] and "[2]" in messages[1]["content"]
+    assert messages[1]["content"].endswith("Question: What is Tokio?")
