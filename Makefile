@@ -5,8 +5,9 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 TORCH  ?= 2.13.0
 PIP    := $(BIN)/python -m pip
+EXTRAS ?= dev
 
-.PHONY: run test test-slow lint bench bench-vectordb clean
+.PHONY: run test test-slow lint bench bench-vectordb bench-rag clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +21,11 @@ run: $(BIN)/python
 ## test: install ferrox with the test extras and run the whole default test suite
 # torch is pinned first: on this project's machines 2.13.0 is a local CPU build, and an
 # unpinned requirement (from sentence-transformers) would fetch a multi-GB CUDA build.
+# EXTRAS=dev,llama adds llama-cpp-python (compiled from source, several minutes) so the
+# slow tests run the real llama.cpp stack; CI does that.
 test: $(BIN)/python
 	$(PIP) install --quiet torch==$(TORCH)
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[$(EXTRAS)]'
 	$(BIN)/python -m pytest
 
 ## test-slow: only the slow checks (CI selects them with the rest in one run)
@@ -46,6 +49,13 @@ bench-vectordb: $(BIN)/python
 	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/python bench/vectordb/corpus.py
 	$(BIN)/python bench/vectordb/run.py
+
+## bench-rag: retrieval quality and latency over the local Rust docs (builds the KB once)
+bench-rag: $(BIN)/python
+	$(PIP) install --quiet torch==$(TORCH)
+	$(PIP) install --quiet -e '.[bench]'
+	$(BIN)/python bench/rag/run.py
+	$(BIN)/python bench/infer/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

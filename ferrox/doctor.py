@@ -20,6 +20,11 @@ __all__ = ["EXTRAS", "Check", "run_checks", "rust_docs_dir"]
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "ad": ("numba", "scipy"),
+    "vectordb": ("faiss",),
+    "server": ("fastapi", "uvicorn"),
+    "infer": ("onnxruntime", "tokenizers", "safetensors", "sentence_transformers", "httpx"),
+    "rag": ("tantivy", "selectolax", "pypdf", "lingua", "yake"),
+    "llama": ("llama_cpp",),
     "dev": ("pytest", "hypothesis", "ruff"),
     "bench": ("autograd", "jax", "casadi"),
 }

@@ -432,7 +432,7 @@ class KnowledgeBase:
         *,
         mode: str = "hybrid",
         filters: Mapping[str, str | Sequence[str]] | None = None,
-        candidates: int = 60,
+        candidates: int = 200,
         diversity: float = 0.15,
     ) -> SearchResult:
         """The ``top_k`` best pages for ``query`` (one source per page, best chunk),

@@ -135,6 +135,7 @@ def test_environment_selects_the_server(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.fixture(scope="module")
 def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("gguf")
+    pytest.importorskip("llama_cpp", reason="the llama extra (llama-cpp-python) is not installed")
     from tests.infer.tiny_gguf import write_tiny_llama
 
     return write_tiny_llama(tmp_path_factory.mktemp("gguf") / "tiny-llama.gguf")
