@@ -21,7 +21,12 @@ os.environ.setdefault(
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "ferrox-data"
     monkeypatch.setenv("FERROX_DATA_DIR", str(data))
-    for key in ("FERROX_LLM_URL", "FERROX_LLM_MODEL", "FERROX_LLM_API_KEY", "FERROX_LLM_GGUF",
-                "FERROX_PORT"):
+    for key in (
+        "FERROX_LLM_URL",
+        "FERROX_LLM_MODEL",
+        "FERROX_LLM_API_KEY",
+        "FERROX_LLM_GGUF",
+        "FERROX_PORT",
+    ):
         monkeypatch.delenv(key, raising=False)
     return data

@@ -71,7 +71,8 @@ def known_items(root: Path, n_errors: int = 200, n_api: int = 200, seed: int = 0
     rng = random.Random(seed)
     errors = sorted((root / "error_codes").glob("E*.html"))
     api = sorted(
-        p for p in (root / "std").rglob("*.html")
+        p
+        for p in (root / "std").rglob("*.html")
         if p.name.split(".")[0] in ("fn", "struct", "trait", "enum", "macro")
     )
     out: list[dict] = []
@@ -147,8 +148,12 @@ def timed_ingest() -> dict:
         with KnowledgeBase(Path(tmp) / "kb" / "default") as kb:
             report = kb.ingest(rust_docs=True, progress=progress)
             counts = kb.catalog.counts()
-        return {"files": counts["files"], "passages": counts["chunks"],
-                "bm25_ready_s": report.bm25_ready_s, "dense_ready_s": report.dense_ready_s}
+        return {
+            "files": counts["files"],
+            "passages": counts["chunks"],
+            "bm25_ready_s": report.bm25_ready_s,
+            "dense_ready_s": report.dense_ready_s,
+        }
 
 
 def main() -> None:
@@ -179,10 +184,13 @@ def main() -> None:
         for mode in args.modes.split(","):
             figures = evaluate(kb, items, mode)
             out[f"{name}/{mode}"] = figures
-            print(f"{name:10s} {mode:6s} n={figures['n']:3d} "
-                  f"R@1 {figures['recall@1']:.3f}  R@5 {figures['recall@5']:.3f}  "
-                  f"R@10 {figures['recall@10']:.3f}  MRR@10 {figures['mrr@10']:.3f}  "
-                  f"p50 {figures['p50_ms']:.1f} ms  p95 {figures['p95_ms']:.1f} ms", flush=True)
+            print(
+                f"{name:10s} {mode:6s} n={figures['n']:3d} "
+                f"R@1 {figures['recall@1']:.3f}  R@5 {figures['recall@5']:.3f}  "
+                f"R@10 {figures['recall@10']:.3f}  MRR@10 {figures['mrr@10']:.3f}  "
+                f"p50 {figures['p50_ms']:.1f} ms  p95 {figures['p95_ms']:.1f} ms",
+                flush=True,
+            )
     if dev:
         ok, total = answer_contains(kb, dev)
         out["dev/answer_contains"] = {"ok": ok, "of": total}

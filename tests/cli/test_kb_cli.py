@@ -15,7 +15,10 @@ from tests.rag.corpus import write_corpus
 def ferrox(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ferrox.cli.main", *args],
-        capture_output=True, text=True, timeout=900, input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        input=stdin,
     )
 
 
@@ -83,8 +86,10 @@ def test_bad_input_is_one_line_exit_2(args: list[str], message: str) -> None:
 
 def test_analyze_file_stdin_and_compare(tmp_path: Path) -> None:
     a = tmp_path / "a.txt"
-    a.write_text("Rust guarantees memory safety without a garbage collector. "
-                 "The borrow checker enforces ownership rules. Cargo builds crates.")
+    a.write_text(
+        "Rust guarantees memory safety without a garbage collector. "
+        "The borrow checker enforces ownership rules. Cargo builds crates."
+    )
     b = tmp_path / "b.txt"
     b.write_text("Memory safety in Rust comes from ownership and borrowing, not a GC.")
     r = ferrox("analyze", str(a), "--compare", str(b), "--json")

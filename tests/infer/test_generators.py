@@ -64,7 +64,8 @@ def scripted() -> Iterator[tuple[str, type[_Script]]]:
 def _sse(*pieces: str) -> bytes:
     events = [{"choices": [{"delta": {"content": p}}]} for p in pieces]
     return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + (
-        b"data: [DONE]\n\n")
+        b"data: [DONE]\n\n"
+    )
 
 
 def test_streams_pieces_and_retries_server_errors(scripted) -> None:
@@ -86,8 +87,13 @@ def test_plain_json_answer_is_accepted(scripted) -> None:
     ("status", "ctype", "body", "error", "match"),
     [
         (200, "text/event-stream", b"data: {not json\n\n", GenerationError, "unreadable event"),
-        (200, "text/event-stream", b'data: {"error": "model exploded"}\n\n', GenerationError,
-         "model exploded"),
+        (
+            200,
+            "text/event-stream",
+            b'data: {"error": "model exploded"}\n\n',
+            GenerationError,
+            "model exploded",
+        ),
         (200, "text/html", b"<html>proxy login</html>", GenerationError, "neither"),
         (400, "application/json", b'{"error": "bad request"}', GenerationError, "HTTP 400"),
         (500, "text/plain", b"boom", LLMUnavailableError, "HTTP 500"),
@@ -149,16 +155,30 @@ def test_llama_cpp_in_process(tiny_gguf: Path) -> None:
     pieces = list(gen.stream(MESSAGES, max_tokens=12))
     assert len(pieces) >= 2 and all(isinstance(p, str) for p in pieces)
     assert gen.generate(MESSAGES, max_tokens=12, temperature=0.0) == gen.generate(
-        MESSAGES, max_tokens=12, temperature=0.0)
+        MESSAGES, max_tokens=12, temperature=0.0
+    )
 
 
 @pytest.fixture(scope="module")
 def llama_server(tiny_gguf: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_gguf),
-         "--port", str(port), "--n_ctx", "512", "--model_alias", "tiny"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(tiny_gguf),
+            "--port",
+            str(port),
+            "--n_ctx",
+            "512",
+            "--model_alias",
+            "tiny",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.time() + 60
@@ -188,14 +208,17 @@ def test_llama_cpp_server_through_the_openai_client(llama_server: str) -> None:
 def test_ferrox_ask_streams_from_the_llm(llama_server: str, tmp_path: Path) -> None:
     from tests.rag.corpus import write_corpus
 
-    env = {**os.environ, "FERROX_DATA_DIR": str(tmp_path / "data"),
-           "FERROX_LLM_URL": llama_server}
+    env = {**os.environ, "FERROX_DATA_DIR": str(tmp_path / "data"), "FERROX_LLM_URL": llama_server}
     corpus = write_corpus(tmp_path / "corpus")
     ferrox = [sys.executable, "-m", "ferrox.cli.main"]
-    subprocess.run([*ferrox, "kb", "ingest", str(corpus)], env=env, check=True,
-                   capture_output=True)
-    out = subprocess.run([*ferrox, "ask", "--json", "Who is the Rust mascot?"], env=env,
-                         capture_output=True, text=True, check=True)
+    subprocess.run([*ferrox, "kb", "ingest", str(corpus)], env=env, check=True, capture_output=True)
+    out = subprocess.run(
+        [*ferrox, "ask", "--json", "Who is the Rust mascot?"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout)
     assert result["method"] == "llm" and result["generator"].startswith("openai:tiny")
     assert result["sources"][0]["path"].endswith("ferris.html")

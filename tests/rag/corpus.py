@@ -67,10 +67,14 @@ event loop, timers and asynchronous sockets.
 
 def minimal_pdf(lines: list[str]) -> bytes:
     """A valid one-page PDF with ``lines`` of Helvetica text."""
-    text = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(
-        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
-        for line in lines
-    ) + " ET"
+    text = (
+        "BT /F1 12 Tf 72 720 Td 14 TL "
+        + " ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
+            for line in lines
+        )
+        + " ET"
+    )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -89,7 +93,9 @@ def minimal_pdf(lines: list[str]) -> bytes:
     for off in offsets:
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -103,10 +109,14 @@ def write_corpus(root: Path) -> Path:
     (root / "book" / "ferris.html").write_text(MDBOOK_PAGE)
     (root / "notes.md").write_text(MARKDOWN)
     (root / "tokio.txt").write_text(TEXT)
-    (root / "manual.pdf").write_bytes(minimal_pdf([
-        "Cargo is the Rust package manager.",
-        "It downloads dependencies, compiles packages and uploads them to crates.io.",
-    ]))
+    (root / "manual.pdf").write_bytes(
+        minimal_pdf(
+            [
+                "Cargo is the Rust package manager.",
+                "It downloads dependencies, compiles packages and uploads them to crates.io.",
+            ]
+        )
+    )
     (root / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (root / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00data")
     (root / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")

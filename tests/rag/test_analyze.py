@@ -27,8 +27,12 @@ def test_language_keywords_summary_and_embedding(minilm) -> None:
     assert "rust" in words or "ownership" in words
     assert len(a.summary) == 2 and all(s in TEXT for s in a.summary)
     assert len(a.embedding) == minilm.dim
-    assert analyze("Der Borrow-Checker prüft die Besitzregeln zur Kompilierzeit, "
-                   "und das ist gut so.").language == "de"
+    assert (
+        analyze(
+            "Der Borrow-Checker prüft die Besitzregeln zur Kompilierzeit, und das ist gut so."
+        ).language
+        == "de"
+    )
 
 
 def test_nearest_documents_and_similarity(minilm, kb: KnowledgeBase, corpus: Path) -> None:

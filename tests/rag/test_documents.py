@@ -50,8 +50,11 @@ def test_markdown_text_and_pdf(corpus: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("broken.pdf", "not a readable PDF"), ("binary.txt", "binary content"),
-     ("image.png", "unsupported file type")],
+    [
+        ("broken.pdf", "not a readable PDF"),
+        ("binary.txt", "binary content"),
+        ("image.png", "unsupported file type"),
+    ],
 )
 def test_unreadable_files_raise_with_reason(corpus: Path, name: str, reason: str) -> None:
     with pytest.raises(UnreadableError, match=reason):

@@ -20,7 +20,9 @@ def test_ingest_report_and_hybrid_search(kb: KnowledgeBase, corpus: Path) -> Non
     assert report.files_seen == 8  # hidden folder and .png left out
     assert report.added == 6 and report.empty == 1  # the redirect stub counts as empty
     assert {k.rsplit("/", 1)[-1]: r for k, r in report.skipped}.keys() == {
-        "broken.pdf", "binary.txt"}
+        "broken.pdf",
+        "binary.txt",
+    }
     assert all(r for _, r in report.skipped)
     assert report.embedded == report.chunks > 0
     assert report.dense_ready_s is not None and report.bm25_ready_s <= report.dense_ready_s
@@ -49,10 +51,14 @@ def test_reingest_is_incremental(kb: KnowledgeBase, corpus: Path) -> None:
     assert third.embedded == third.chunks == 1
     top = kb.search("what do zebras eat", 1, mode="bm25").sources[0]
     assert top.path.endswith("notes.md")
-    assert all(not s.path.endswith("tokio.txt")
-               for s in kb.search("asynchronous runtime event loop", 10).sources)
-    assert all("mutable reference" not in s.text
-               for s in kb.search("one mutable reference shared references", 10).sources)
+    assert all(
+        not s.path.endswith("tokio.txt")
+        for s in kb.search("asynchronous runtime event loop", 10).sources
+    )
+    assert all(
+        "mutable reference" not in s.text
+        for s in kb.search("one mutable reference shared references", 10).sources
+    )
     counts = kb.catalog.counts()
     assert kb._collection(create=False).count() == counts["chunks"] == counts["embedded"]
     assert kb.lexical.num_docs() == counts["chunks"]
@@ -88,14 +94,16 @@ def test_drop_source_and_whole_kb(kb: KnowledgeBase, corpus: Path, tmp_path: Pat
     assert {s["label"] for s in kb.catalog.sources()} == {"corpus", "other"}
     assert kb.drop("corpus") == 6  # 5 with text + the redirect stub
     assert [s.path for s in kb.search("quokka marsupial", 5).sources] == [
-        str((other / "a.md").resolve())]
+        str((other / "a.md").resolve())
+    ]
     assert kb._collection(create=False).count() == kb.catalog.counts()["chunks"]
     with pytest.raises(NotFoundError):
         kb.drop("corpus")
 
 
-def test_nothing_half_ingested_is_visible(kb: KnowledgeBase, corpus: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_half_ingested_is_visible(
+    kb: KnowledgeBase, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     kb.ingest([corpus / "notes.md"])
 
     def crash(*args, **kw):
@@ -106,8 +114,10 @@ def test_nothing_half_ingested_is_visible(kb: KnowledgeBase, corpus: Path,
         kb.ingest([corpus / "tokio.txt"], dense=False)
     monkeypatch.undo()
     assert kb.lexical.search("Tokio asynchronous runtime", 5)  # the index has it ...
-    assert all("tokio" not in s.path  # ... but nothing outside the catalogue is shown
-               for s in kb.search("Tokio asynchronous runtime", 5).sources)
+    assert all(
+        "tokio" not in s.path  # ... but nothing outside the catalogue is shown
+        for s in kb.search("Tokio asynchronous runtime", 5).sources
+    )
     kb.ingest([corpus / "tokio.txt"])
     assert kb.search("Tokio asynchronous runtime", 1).sources[0].path.endswith("tokio.txt")
 
@@ -129,8 +139,11 @@ def test_killed_ingest_leaves_only_whole_files(tmp_path: Path, stage: str, at: i
         body = "\n\n".join(f"Paragraph {j} of file {i} about topic{i % 17}." for j in range(40))
         (docs / f"f{i:03d}.md").write_text(f"# File {i}\n\n{body}\n")
     kb_dir = tmp_path / "kb"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(kb_dir), str(docs)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(kb_dir), str(docs)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     for line in proc.stdout:  # SIGKILL once the ingest is past the chosen point
         name, done = line.split()
         if name == stage and int(done) >= at:
