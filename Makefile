@@ -15,7 +15,8 @@ $(BIN)/python:
 
 ## run: install ferrox with what its main job needs and run it
 run: $(BIN)/python
-	$(PIP) install --quiet -e '.[ad,vectordb,server]'
+	$(PIP) install --quiet torch==$(TORCH)
+	$(PIP) install --quiet -e '.[ad,vectordb,server,rag]'
 	$(BIN)/ferrox demo
 
 ## test: install ferrox with the test extras and run the whole default test suite

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from rich.markup import escape
@@ -12,6 +14,7 @@ from rich.table import Table
 from ferrox.cli.context import console
 from ferrox.config import Settings
 from ferrox.doctor import run_checks
+from ferrox.errors import FerroxError
 
 __all__ = ["run_demo"]
 
@@ -122,11 +125,45 @@ def _demo_vectordb(settings: Settings) -> None:
     console.print(f"  reopened from disk, same answer: {same}")
 
 
+def _demo_rag(settings: Settings) -> None:
+    console.rule("[bold]ferrox.rag[/bold]: questions over the local Rust docs")
+    try:
+        from ferrox.rag import KnowledgeBase
+        from ferrox.rag.answer import answer
+        from ferrox.rag.sources import rust_docs_root
+
+        root = rust_docs_root()
+    except (ImportError, FerroxError) as exc:
+        console.print(escape(f"  skipped: {exc} (pip install 'ferrox[rag]')"))
+        return
+    start = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="ferrox-demo-") as tmp,
+        KnowledgeBase(Path(tmp) / "kb", embedder=None) as kb,
+    ):
+        report = kb.ingest(rust_docs=True, quick=True, dense=False)
+        took = time.perf_counter() - start
+        console.print(
+            f"  BM25 over the Book, Reference, error index and release notes of {root}:\n"
+            f"  {report.added} pages, {report.chunks} passages in {took:.1f} s"
+        )
+        question = "What does error E0382 'use of moved value' mean?"
+        reply = answer(kb, question, top_k=3)
+        console.print(f"  ask: {question}")
+        console.print(escape("  " + reply.answer.replace("\n", "\n  ")[:600]), soft_wrap=True)
+        for s in reply.sources:
+            console.print(escape(f"    [{s.rank}] {s.title} — {s.path}"), soft_wrap=True)
+    console.print(
+        "  the full knowledge base (dense + BM25, ~28k passages): ferrox kb ingest --rust-docs"
+    )
+
+
 def run_demo(settings: Settings) -> None:
     """Run every available part's demo, then say where to go next."""
     console.print(Panel.fit("ferrox demo: each part that exists in this version, on real input"))
     _demo_ad()
     _demo_vectordb(settings)
+    _demo_rag(settings)
     console.rule("[bold]what this machine has[/bold]")
     missing = [c for c in run_checks(settings) if not c.ok]
     if missing:
@@ -141,7 +178,9 @@ def run_demo(settings: Settings) -> None:
         "  python examples/ik.py                    7-DOF inverse kinematics, per method\n"
         "  ferrox serve                             Qdrant-compatible REST API\n"
         "  ferrox db --help                         create, import, search, snapshot, check\n"
+        "  ferrox kb ingest --rust-docs             knowledge base over the local Rust docs\n"
+        "  ferrox ask '...'                         answers with citations (--json)\n"
         "  docs/index.md                            what ferrox is and how the parts fit\n"
-        "  The Rust-docs Q&A, the C-to-Rust translator and the full 'ferrox serve'\n"
-        "  workbench are not in this version yet (see 'ferrox --help')."
+        "  The C-to-Rust translator and the full 'ferrox serve' workbench are not in\n"
+        "  this version yet (see 'ferrox --help')."
     )
