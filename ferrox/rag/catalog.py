@@ -194,18 +194,21 @@ class Catalog:
         return keys
 
     # -- chunks ---------------------------------------------------------------------------
-    def pending(self, limit: int) -> list[tuple[int, str, dict[str, str]]]:
-        """Up to ``limit`` chunks still to embed: ``(id, heading + text, payload)``."""
+    def pending(self, limit: int) -> list[tuple[int, str, dict[str, str], bool]]:
+        """Up to ``limit`` chunks still to embed: ``(id, text to embed, payload,
+        is_lead)``; passages are embedded with their heading path, leads as they are."""
         rows = self.db.execute(
-            "SELECT c.id, c.heading, c.text, c.key, f.kind, f.crate, f.version FROM chunks c"
-            " JOIN files f ON f.key = c.key WHERE c.embedded = 0 ORDER BY c.id LIMIT ?",
+            "SELECT c.id, c.heading, c.text, c.key, f.kind, f.crate, f.version, c.ordinal"
+            " FROM chunks c JOIN files f ON f.key = c.key WHERE c.embedded = 0"
+            " ORDER BY c.id LIMIT ?",
             (limit,),
         ).fetchall()
         return [
             (
                 r[0],
-                f"{r[1]}\n{r[2]}" if r[1] else r[2],
+                f"{r[1]}\n{r[2]}" if r[1] and r[7] >= 0 else r[2],
                 {"key": r[3], "kind": r[4], "crate": r[5], "version": r[6]},
+                r[7] < 0,
             )
             for r in rows
         ]
@@ -236,11 +239,13 @@ class Catalog:
         return out
 
     def counts(self) -> dict[str, int]:
-        """Files, chunks, embedded chunks and skipped files."""
+        """Files, passages (``chunks``), page leads, embedded vectors (passages and
+        leads) and skipped files."""
         q = self.db.execute
         return {
             "files": q("SELECT COUNT(*) FROM files").fetchone()[0],
-            "chunks": q("SELECT COUNT(*) FROM chunks").fetchone()[0],
+            "chunks": q("SELECT COUNT(*) FROM chunks WHERE ordinal >= 0").fetchone()[0],
+            "leads": q("SELECT COUNT(*) FROM chunks WHERE ordinal < 0").fetchone()[0],
             "embedded": q("SELECT COUNT(*) FROM chunks WHERE embedded = 1").fetchone()[0],
             "skipped": q("SELECT COUNT(*) FROM skipped").fetchone()[0],
         }

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 from ferrox.rag.documents import Document
 
-__all__ = ["Chunk", "chunk_document"]
+__all__ = ["LEAD_ORDINAL", "Chunk", "chunk_document", "lead_of"]
 
 MAX_WORDS = 180
 MIN_WORDS = 40
+LEAD_WORDS = 60
+LEAD_ORDINAL = -1
+"""Ordinal of a page's lead: its title and first prose, embedded on its own (dense
+only) because a short, focused vector matches "what is / how do I" questions best."""
 
 
 @dataclass
@@ -91,3 +95,24 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
             cur_words += w
     emit()
     return chunks
+
+
+def lead_of(doc: Document, words: int = LEAD_WORDS) -> Chunk | None:
+    """The page's lead passage: title, then the first ``words`` words of prose (code
+    left out); None for a page without prose."""
+    prose: list[str] = []
+    n = 0
+    for section in doc.sections:
+        for block in section.blocks:
+            if block.startswith("```"):
+                continue
+            prose.append(block)
+            n += _words(block)
+            if n >= words:
+                break
+        if n >= words:
+            break
+    if not prose:
+        return None
+    text = " ".join(" ".join(prose).split()[:words])
+    return Chunk(doc.path, LEAD_ORDINAL, doc.title, doc.title, "", f"{doc.title}: {text}")

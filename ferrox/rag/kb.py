@@ -24,7 +24,7 @@ from ferrox.errors import (
     NotFoundError,
 )
 from ferrox.rag.catalog import Catalog, ChunkRow
-from ferrox.rag.chunking import chunk_document
+from ferrox.rag.chunking import LEAD_ORDINAL, chunk_document, lead_of
 from ferrox.rag.documents import read_document
 from ferrox.rag.lexical import LexicalIndex, query_terms
 from ferrox.rag.retrieval import Source, fuse, mmr, page_ranking
@@ -35,7 +35,10 @@ __all__ = ["IngestReport", "KnowledgeBase", "SearchResult"]
 Progress = Callable[[str, int, int], None]
 FILTER_FIELDS = ("kind", "crate", "version")
 COLLECTION = "chunks"
+LEADS = "pages"
 _COMMIT_FILES = 400
+PARSER_VERSION = "2"
+"""Bumped when reading or chunking changes: files are then re-read even if unchanged."""
 
 
 @dataclass
@@ -49,6 +52,7 @@ class IngestReport:
     removed: int = 0
     empty: int = 0
     chunks: int = 0
+    leads: int = 0
     embedded: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     bm25_ready_s: float = 0.0
@@ -96,6 +100,9 @@ def _parse_task(task: tuple[str, str, str, str | None]) -> tuple:
     if doc is None:
         return key, st.st_size, st.st_mtime_ns, sha, "empty", "", []
     chunks = [(c.ordinal, c.title, c.heading, c.anchor, c.text) for c in chunk_document(doc)]
+    lead = lead_of(doc)
+    if lead is not None and chunks:
+        chunks.append((lead.ordinal, lead.title, lead.heading, lead.anchor, lead.text))
     return key, st.st_size, st.st_mtime_ns, sha, "ok", doc.title, chunks
 
 
@@ -115,6 +122,7 @@ class KnowledgeBase:
         self._embedder: Any = None
         self._db: Any = None
         self._col: Any = None
+        self._leads: Any = None
         self._dense_error: str = ""
 
     @classmethod
@@ -129,7 +137,7 @@ class KnowledgeBase:
         self.lexical.close()
         if self._db is not None:
             self._db.close()
-            self._db = self._col = None
+            self._db = self._col = self._leads = None
         if self._embedder is not None and hasattr(self._embedder, "close"):
             self._embedder.close()
         self.catalog.close()
@@ -190,7 +198,10 @@ class KnowledgeBase:
                 return None
             self._db.create_collection(COLLECTION, size=emb.dim, distance="Cosine", ef=128)
             self.catalog.set_meta("embed_model", f"{emb.name}/{emb.dim}")
+        if not self._db.has_collection(LEADS):
+            self._db.create_collection(LEADS, size=emb.dim, distance="Cosine", ef=128)
         self._col = self._db.collection(COLLECTION)
+        self._leads = self._db.collection(LEADS)
         return self._col
 
     # -- ingest -------------------------------------------------------------------------
@@ -227,9 +238,15 @@ class KnowledgeBase:
             )
         if not groups:
             raise InvalidInputError("nothing to ingest: give files or folders, or --rust-docs")
+        stored = self.catalog.get_meta("parser_version")
+        if stored is None and self.catalog.counts()["files"] == 0:
+            self.catalog.set_meta("parser_version", PARSER_VERSION)
+            stored = PARSER_VERSION
+        reparse = stored != PARSER_VERSION
         for root, label, subset, files in groups:
             self.catalog.add_source(root, label, subset)
-            self._ingest_group(root, files, report, workers, progress)
+            self._ingest_group(root, files, report, workers, progress, reparse)
+        self.catalog.set_meta("parser_version", PARSER_VERSION)
         report.bm25_ready_s = time.perf_counter() - start
         if dense:
             self.embed_pending(report, progress)
@@ -244,6 +261,7 @@ class KnowledgeBase:
         report: IngestReport,
         workers: int | None,
         progress: Progress | None,
+        reparse: bool = False,
     ) -> None:
         states = self.catalog.file_states(root)
         by_key = {f.key: f for f in files}
@@ -251,7 +269,7 @@ class KnowledgeBase:
         todo: list[tuple[str, str, str, str | None]] = []
         for f in files:
             prev = states.get(f.key)
-            if prev is not None:
+            if prev is not None and not reparse:
                 try:
                     st = f.path.stat()
                 except OSError:
@@ -259,7 +277,8 @@ class KnowledgeBase:
                 if st is not None and (st.st_size, st.st_mtime_ns) == prev[:2]:
                     report.unchanged += 1
                     continue
-            todo.append((f.key, str(f.path), f.kind, prev[2] if prev else None))
+            known_sha = prev[2] if prev and not reparse else None
+            todo.append((f.key, str(f.path), f.kind, known_sha))
         gone = [k for k in states if k not in by_key]
         if gone:
             for key in gone:
@@ -283,22 +302,25 @@ class KnowledgeBase:
                 docs = []
                 for ordinal, title, heading, anchor, text in chunks:
                     rows.append((next_id, f["key"], ordinal, title, heading, anchor, text))
-                    docs.append(
-                        {
-                            "id": next_id,
-                            "kind": f["kind"],
-                            "crate": f["crate"],
-                            "version": f["version"],
-                            "title": title,
-                            "heading": heading,
-                            "body": text,
-                        }
-                    )
+                    if ordinal != LEAD_ORDINAL:  # leads are for the dense side only
+                        docs.append(
+                            {
+                                "id": next_id,
+                                "kind": f["kind"],
+                                "crate": f["crate"],
+                                "version": f["version"],
+                                "title": title,
+                                "heading": heading,
+                                "body": text,
+                            }
+                        )
                     next_id += 1
                 self.lexical.replace(f["key"], docs)
             self.lexical.commit()
             self.catalog.commit_files(pending_files, rows)
-            report.chunks += len(rows)
+            n_leads = sum(1 for r in rows if r[2] == LEAD_ORDINAL)
+            report.chunks += len(rows) - n_leads
+            report.leads += n_leads
             pending_files.clear()
             pending_chunks.clear()
 
@@ -367,6 +389,7 @@ class KnowledgeBase:
         stale = self.catalog.stale_ids()
         if stale:
             col.delete(stale)
+            self._leads.delete(stale)
             self.catalog.clear_stale(stale)
         total = self.catalog.n_pending()
         done = 0
@@ -377,15 +400,20 @@ class KnowledgeBase:
             rows = self.catalog.pending(batch)
             if not rows:
                 break
-            ids = [r[0] for r in rows]
             vecs = emb.embed([r[1] for r in rows])
-            col.upsert(ids, vecs, [r[2] for r in rows])
-            self.catalog.mark_embedded(ids)
-            done += len(ids)
+            for target, is_lead in ((col, False), (self._leads, True)):
+                picked = [i for i, r in enumerate(rows) if r[3] is is_lead]
+                if picked:
+                    target.upsert(
+                        [rows[i][0] for i in picked], vecs[picked], [rows[i][2] for i in picked]
+                    )
+            self.catalog.mark_embedded([r[0] for r in rows])
+            done += len(rows)
             if progress:
                 progress("embed", done, total)
         if done:
             col.build_index()
+            self._leads.build_index()
         report.embedded += done
         return done
 
@@ -422,6 +450,7 @@ class KnowledgeBase:
         if col is not None:
             stale = self.catalog.stale_ids()
             col.delete(stale)
+            self._leads.delete(stale)
             self.catalog.clear_stale(stale)
         return len(keys)
 
@@ -468,6 +497,10 @@ class KnowledgeBase:
                     qfilter = {"must": [{"key": k, "match": {"any": v}} for k, v in flt.items()]}
                 hits = col.search(qvec, candidates, filter=qfilter, with_payload=False, ef=256)
                 lists["dense"] = [(int(h.id), float(h.score)) for h in hits]
+                hits = self._leads.search(
+                    qvec, candidates, filter=qfilter, with_payload=False, ef=256
+                )
+                lists["lead"] = [(int(h.id), float(h.score)) for h in hits]
         fused = fuse(lists)
         rows = self.catalog.chunks([cid for cid, _ in fused])
         pages = page_ranking(fused, rows, lists)

@@ -68,7 +68,9 @@ _STOP = frozenset(
         "could",
     ]
 )
-BOOSTS = {"title": 3.0, "heading": 1.5, "body": 1.0}
+BOOSTS = {"title": 0.5, "heading": 0.5, "body": 1.0}
+IDENT_TITLE_BOOST = 3.0
+_IDENT = re.compile(r"\d|_")
 
 
 def query_terms(text: str) -> list[str]:
@@ -148,7 +150,10 @@ class LexicalIndex:
         if not terms:
             return []
         t = self._t
-        query = self.index.parse_query(" ".join(terms), list(BOOSTS), field_boosts=BOOSTS)
+        # identifiers (E0382, read_to_string, u8) name a page: match them in titles too
+        ids = sorted({w for w in terms if _IDENT.search(w)})
+        text = " ".join(terms + [f"title:{w}^{IDENT_TITLE_BOOST}" for w in ids])
+        query = self.index.parse_query(text, list(BOOSTS), field_boosts=BOOSTS)
         if filters:
             clauses = [(t.Occur.Must, query)]
             for field, values in filters.items():

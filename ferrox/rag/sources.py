@@ -4,6 +4,7 @@ installs, with the default and ``--quick`` subsets and per-page metadata."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ _SKIP_DIRS = (
     "src-files",
     "implementors/",
 )
+_TRANSLATION = re.compile(r"^[^/]+/(ja|es|zh|ko|fr|de|ru|pt-BR|zh-CN|zh-TW)/")
 _SKIP_NAMES = {
     "print.html",
     "404.html",
@@ -119,15 +121,15 @@ def _duplicate_of_std(root: Path, key: str) -> bool:
 
 def rust_docs_files(root: Path, *, quick: bool = False) -> Iterator[SourceFile]:
     """The pages of a subset, in a stable order. Default: everything but source
-    listings, ``core::arch`` intrinsics, print-all pages and core/alloc pages that std
-    re-exports (std's copy is kept); ``quick``: the Book, the Reference, the error index
-    and the release notes."""
+    listings, ``core::arch`` intrinsics, print-all pages, translations of the books
+    and core/alloc pages that std re-exports (std's copy is kept); ``quick``: the
+    Book, the Reference, the error index and the release notes."""
     version = rust_docs_version(root)
     for path in sorted(root.rglob("*.html")):
         key = path.relative_to(root).as_posix()
         if quick and not key.startswith(_QUICK):
             continue
-        if key.startswith(_SKIP_DIRS) or path.name in _SKIP_NAMES:
+        if key.startswith(_SKIP_DIRS) or path.name in _SKIP_NAMES or _TRANSLATION.match(key):
             continue
         if _duplicate_of_std(root, key):
             continue

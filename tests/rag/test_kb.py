@@ -24,7 +24,7 @@ def test_ingest_report_and_hybrid_search(kb: KnowledgeBase, corpus: Path) -> Non
         "binary.txt",
     }
     assert all(r for _, r in report.skipped)
-    assert report.embedded == report.chunks > 0
+    assert report.embedded == report.chunks + report.leads and report.leads == 5
     assert report.dense_ready_s is not None and report.bm25_ready_s <= report.dense_ready_s
     for mode in ("hybrid", "bm25", "dense"):
         top = kb.search("Who is the mascot of the Rust community?", 3, mode=mode).sources[0]
@@ -48,7 +48,7 @@ def test_reingest_is_incremental(kb: KnowledgeBase, corpus: Path) -> None:
     os.utime(corpus / "book" / "ferris.html")  # touched, same content: not re-parsed
     third = kb.ingest([corpus])
     assert (third.updated, third.removed, third.added) == (1, 1, 0)
-    assert third.embedded == third.chunks == 1
+    assert third.embedded == third.chunks + third.leads == 2
     top = kb.search("what do zebras eat", 1, mode="bm25").sources[0]
     assert top.path.endswith("notes.md")
     assert all(
@@ -60,7 +60,9 @@ def test_reingest_is_incremental(kb: KnowledgeBase, corpus: Path) -> None:
         for s in kb.search("one mutable reference shared references", 10).sources
     )
     counts = kb.catalog.counts()
-    assert kb._collection(create=False).count() == counts["chunks"] == counts["embedded"]
+    assert kb._collection(create=False).count() == counts["chunks"]
+    assert kb._leads.count() == counts["leads"] == counts["files"] - 1  # not the stub
+    assert counts["embedded"] == counts["chunks"] + counts["leads"]
     assert kb.lexical.num_docs() == counts["chunks"]
 
 
