@@ -22,6 +22,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _HOWTO = re.compile(r"^\s*(how|show|give|write|example)", re.I)
 SOURCE_CHARS = 1800
+PASSAGES_FIRST = 6
+PASSAGES_OTHERS = 2
 SYSTEM = (
     "You answer questions using only the numbered sources given. After each sentence "
     "that uses a source, cite it as [n]. Keep code in fenced blocks. If the sources do "
@@ -86,52 +88,62 @@ def _units(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _lexical_scores(question: str, texts: list[str]) -> np.ndarray:
+def _term_share(question: str, texts: list[str]) -> np.ndarray:
+    """Share of the question's terms each text contains."""
     q = set(query_terms(question))
-    out = np.zeros(len(texts))
-    for i, t in enumerate(texts):
-        terms = set(query_terms(t))
-        if terms:
-            out[i] = len(q & terms) / np.sqrt(len(terms) + 1)
-    return out
+    if not q:
+        return np.zeros(len(texts))
+    return np.array([len(q & set(query_terms(t))) / len(q) for t in texts])
 
 
 def extractive(
     kb: KnowledgeBase, question: str, sources: Sequence[Source], max_sentences: int = 3
 ) -> tuple[str, list[int]]:
-    """The best sentences of the top sources with ``[n]`` markers, plus the first
-    code block of the best source for how-to questions."""
-    cands: list[tuple[int, str]] = []
+    """The best sentences of the top sources' matching passages with ``[n]`` markers,
+    plus the first code block of the best source for how-to questions. Sentences are
+    scored by cosine to the question (lexical overlap without an embedder) plus the
+    share of question terms they hold, weighted down by source rank."""
+    cands: list[tuple[int, str, str]] = []  # (source number, heading, sentence)
     code: list[tuple[int, str]] = []
     for n, s in enumerate(sources[:3], start=1):
-        for unit, is_code in _units(s.text):
-            (code if is_code else cands).append((n, unit))
+        ids = s.passages[: PASSAGES_FIRST if n == 1 else PASSAGES_OTHERS] or [s.chunk_id]
+        rows = kb.catalog.chunks(ids)
+        for cid in ids:
+            row = rows.get(cid)
+            text, heading = (row.text, row.heading) if row else (s.text, s.heading)
+            for unit, is_code in _units(text):
+                if is_code:
+                    code.append((n, unit))
+                else:
+                    cands.append((n, heading or s.title, unit))
     if not cands and not code:
         return "", []
-    texts = [t for _, t in cands]
+    texts = [t for _, _, t in cands]
     emb = kb.embedder()
+    lexical = _term_share(question, texts)
     if emb is not None and texts:
         vecs = emb.inner.embed([question, *texts])
-        sim = vecs[1:] @ vecs[0]
+        score = vecs[1:] @ vecs[0] + 0.3 * lexical
     else:
-        sim = _lexical_scores(question, texts)
-    prior = np.array([1.0 / (1 + 0.25 * (n - 1)) for n, _ in cands]) if cands else np.zeros(0)
-    score = sim * prior
+        score = lexical
+    prior = np.array([1.0 / (1 + 0.25 * (n - 1)) for n, _, _ in cands])
+    score = score * prior if len(score) else score
     best = sorted(np.argsort(-score)[:max_sentences].tolist()) if len(score) else []
-    picked: dict[int, list[str]] = {}
+    groups: dict[tuple[int, str], list[str]] = {}
     for i in best:
-        n, text = cands[i]
-        picked.setdefault(n, []).append(text)
-    lines = []
-    for n in sorted(picked):
-        s = sources[n - 1]
-        where = s.heading or s.title
-        lines.append(f"{where}: {' '.join(picked[n])} [{n}]")
+        n, heading, text = cands[i]
+        groups.setdefault((n, heading), []).append(text)
+    lines = [
+        f"{heading}: {' '.join(texts_)} [{n}]" for (n, heading), texts_ in sorted(groups.items())
+    ]
+    cited = {n for n, _ in groups}
     if _HOWTO.match(question) and code:
-        n, block = next(((n, b) for n, b in code if n == min(picked or {1: 0})), code[0])
+        first = min(cited) if cited else 1
+        n, block = next(((n, b) for n, b in code if n == first), code[0])
         block = "\n".join(block.split("\n")[:20])
         lines.append(f"```\n{block}\n``` [{n}]")
-    return "\n\n".join(lines), sorted({*picked, *([n] if _HOWTO.match(question) and code else [])})
+        cited.add(n)
+    return "\n\n".join(lines), sorted(cited)
 
 
 def _not_covered(result: SearchResult) -> str:

@@ -250,6 +250,10 @@ class Catalog:
             "skipped": q("SELECT COUNT(*) FROM skipped").fetchone()[0],
         }
 
+    def is_empty(self) -> bool:
+        """Whether no passage is stored."""
+        return self.db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None
+
     def kinds(self) -> dict[str, int]:
         """Files per doc kind."""
         return dict(self.db.execute("SELECT kind, COUNT(*) FROM files GROUP BY kind").fetchall())

@@ -462,7 +462,7 @@ class KnowledgeBase:
         mode: str = "hybrid",
         filters: Mapping[str, str | Sequence[str]] | None = None,
         candidates: int = 200,
-        diversity: float = 0.15,
+        diversity: float = 0.05,
     ) -> SearchResult:
         """The ``top_k`` best pages for ``query`` (one source per page, best chunk),
         by ``mode`` ``hybrid`` (BM25 + dense fused by reciprocal rank), ``bm25`` or
@@ -474,7 +474,7 @@ class KnowledgeBase:
         if not isinstance(top_k, int) or not 1 <= top_k <= 100:
             raise InvalidInputError("top_k must be an integer from 1 to 100")
         flt = self._filters(filters)
-        if self.catalog.counts()["chunks"] == 0:
+        if self.catalog.is_empty():
             raise NotFoundError(
                 f"the knowledge base at {self.path} is empty: run 'ferrox kb ingest --rust-docs'"
                 " or 'ferrox kb ingest PATH'"
@@ -501,7 +501,7 @@ class KnowledgeBase:
                     qvec, candidates, filter=qfilter, with_payload=False, ef=256
                 )
                 lists["lead"] = [(int(h.id), float(h.score)) for h in hits]
-        fused = fuse(lists)
+        fused = fuse(lists)[: max(150, 30 * top_k)]  # enough for top_k distinct pages
         rows = self.catalog.chunks([cid for cid, _ in fused])
         pages = page_ranking(fused, rows, lists)
         if qvec is not None and diversity > 0 and len(pages) > top_k:
