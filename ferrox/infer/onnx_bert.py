@@ -205,16 +205,25 @@ def export_bert_onnx(model_dir: Path, out: Path) -> Path:
 
 
 def _quantize(src: Path, out: Path) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    import logging
+
+    import onnxruntime as ort
 
     tmp = out.with_suffix(f".tmp{os.getpid()}")
-    quantize_dynamic(
-        str(src),
-        str(tmp),
-        per_channel=True,
-        weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul"],
-    )
+    ort.set_default_logger_severity(3)  # shape-merge notes from the quantiser's own pass
+    logging.disable(logging.WARNING)  # and its "consider pre-processing" advice
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(
+            str(src),
+            str(tmp),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     tmp.replace(out)
     return out
 
