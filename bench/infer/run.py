@@ -1,7 +1,7 @@
 """Embedding throughput and fidelity: sentence-transformers vs ferrox's ONNX backends
 (fp32, int8) on the same Rust-docs passages, in one process.
 
-    python bench/infer/run.py [--n 1000] [--rounds 2] [--model2vec]
+    python bench/infer/run.py [--n 1000] [--rounds 2] [--short] [--model2vec]
 
 Passages are the knowledge base's own (heading + text, as ingest embeds them) from
 ``$FERROX_BENCH_CACHE/rag-kb`` when it exists, else paragraphs of the vector-DB corpus.
@@ -31,12 +31,14 @@ def bench_cache() -> Path:
     return Path(os.environ.get("FERROX_BENCH_CACHE") or Path.home() / ".cache/ferrox/bench")
 
 
-def passages(n: int) -> tuple[list[str], str]:
+def passages(n: int, short: bool = False) -> tuple[list[str], str]:
     """``n`` passages and where they came from (a fixed, spread-out sample)."""
     catalog = bench_cache() / "rag-kb" / "kb" / "default" / "catalog.sqlite"
-    if catalog.exists():
+    if catalog.exists() and not short:
         db = sqlite3.connect(catalog)
-        rows = db.execute("SELECT heading, text FROM chunks ORDER BY id").fetchall()
+        rows = db.execute(
+            "SELECT heading, text FROM chunks WHERE ordinal >= 0 ORDER BY id"
+        ).fetchall()
         step = max(1, len(rows) // n)
         texts = [f"{h}\n{t}" if h else t for h, t in rows[::step][:n]]
         return texts, f"knowledge-base passages ({len(rows)} in the KB, every {step}th)"
@@ -50,10 +52,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--model2vec", action="store_true")
+    ap.add_argument("--short", action="store_true", help="the vector-DB corpus paragraphs")
     args = ap.parse_args()
     from ferrox.infer import OnnxEmbedder, SentenceTransformerEmbedder
 
-    texts, origin = passages(args.n)
+    texts, origin = passages(args.n, args.short)
     words = np.mean([len(t.split()) for t in texts])
     print(f"{len(texts)} {origin}; mean {words:.0f} words")
     backends = {
