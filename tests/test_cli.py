@@ -61,7 +61,8 @@ def test_ad_diff_plain_and_json() -> None:
         (["ad", "diff", "x", "--at", "x=abc"], "not a number"),
         (["ad", "diff", "x", "--at", "x=1", "--method", "magic"], "unknown method"),
         (["db", "list", "--db", "/nonexistent/ferrox-db"], "no ferrox database"),
-        (["kb", "ingest"], "not in ferrox"),
+        (["kb", "ingest"], "nothing to ingest"),
+        (["c2rust"], "not in ferrox"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
