@@ -126,7 +126,7 @@ def test_rust_docs_quick_contract(tmp_path: Path) -> None:
     r = ferrox("kb", "ingest", "--rust-docs", "--quick", "--json")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    assert report["embedded"] == report["kb"]["chunks"]
+    assert report["embedded"] == report["kb"]["chunks"] + report["kb"]["leads"]
     question = "Which Rust release stabilized the anonymous pipe API?"
     out = json.loads(ferrox("ask", "--json", "--top-k", "3", question).stdout)
     assert out["sources"][0]["path"] == "releases.html"
