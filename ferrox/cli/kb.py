@@ -25,11 +25,14 @@ KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _open(ctx: typer.Context, name: str, embedder: str | None = None):
+def _open(ctx: typer.Context, name: str, embedder: str | None = None, *, create: bool = False):
+    """The knowledge base ``name``; only ingest may create it."""
     from ferrox.rag import KnowledgeBase
 
     settings = ctx.obj.settings()
-    return KnowledgeBase.open(settings.data_dir, name, embedder=embedder or settings.embed_model)
+    return KnowledgeBase.open(
+        settings.data_dir, name, create=create, embedder=embedder or settings.embed_model
+    )
 
 
 @app.command()
@@ -79,7 +82,7 @@ def ingest(
             tasks[stage] = progress.add_task(label, total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    with _open(ctx, kb, embedder) as base, progress:
+    with _open(ctx, kb, embedder, create=True) as base, progress:
         report = base.ingest(
             paths or [],
             rust_docs=rust_docs,
@@ -196,7 +199,9 @@ def ask(
     """Answer a question from a knowledge base, with numbered sources."""
     from ferrox.infer import load_generator
     from ferrox.rag.answer import stream_answer
+    from ferrox.rag.kb import check_query
 
+    check_query(question, top_k, mode)
     settings = ctx.obj.settings()
     generator = None
     if not no_llm:

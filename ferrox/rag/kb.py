@@ -30,10 +30,11 @@ from ferrox.rag.lexical import LexicalIndex, query_terms
 from ferrox.rag.retrieval import Source, fuse, mmr, page_ranking
 from ferrox.rag.sources import RUST_DOCS, SourceFile, find_files, rust_docs_files, rust_docs_root
 
-__all__ = ["IngestReport", "KnowledgeBase", "SearchResult"]
+__all__ = ["IngestReport", "KnowledgeBase", "SearchResult", "check_query"]
 
 Progress = Callable[[str, int, int], None]
 FILTER_FIELDS = ("kind", "crate", "version")
+MODES = ("hybrid", "bm25", "dense")
 COLLECTION = "chunks"
 LEADS = "pages"
 _COMMIT_FILES = 400
@@ -106,6 +107,17 @@ def _parse_task(task: tuple[str, str, str, str | None]) -> tuple:
     return key, st.st_size, st.st_mtime_ns, sha, "ok", doc.title, chunks
 
 
+def check_query(query: object, top_k: object = 5, mode: object = "hybrid") -> None:
+    """Raise :class:`InvalidInputError` for an empty question, a bad ``top_k`` or an
+    unknown retrieval mode (callers check before opening anything)."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInputError("the question is empty")
+    if mode not in MODES:
+        raise InvalidInputError(f"unknown retrieval mode {mode!r} ({', '.join(MODES)})")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 100:
+        raise InvalidInputError("top_k must be an integer from 1 to 100")
+
+
 class KnowledgeBase:
     """A knowledge base in directory ``path`` (made on first use).
 
@@ -126,11 +138,20 @@ class KnowledgeBase:
         self._dense_error: str = ""
 
     @classmethod
-    def open(cls, data_dir: str | Path, name: str = "default", **kw: Any) -> KnowledgeBase:
-        """The knowledge base ``name`` under ``<data_dir>/kb``."""
+    def open(
+        cls, data_dir: str | Path, name: str = "default", *, create: bool = True, **kw: Any
+    ) -> KnowledgeBase:
+        """The knowledge base ``name`` under ``<data_dir>/kb``; with ``create=False`` a
+        missing one is a :class:`NotFoundError` instead of a new, empty one."""
         if not name or not name.replace("-", "").replace("_", "").isalnum():
             raise InvalidInputError(f"bad knowledge base name {name!r} (letters, digits, - and _)")
-        return cls(Path(data_dir) / "kb" / name, **kw)
+        path = Path(data_dir) / "kb" / name
+        if not create and not (path / "catalog.sqlite").exists():
+            raise NotFoundError(
+                f"no knowledge base {name!r} in {data_dir}: run 'ferrox kb ingest --rust-docs'"
+                " or 'ferrox kb ingest PATH'"
+            )
+        return cls(path, **kw)
 
     def close(self) -> None:
         """Release the indexes and files."""
@@ -467,12 +488,7 @@ class KnowledgeBase:
         """The ``top_k`` best pages for ``query`` (one source per page, best chunk),
         by ``mode`` ``hybrid`` (BM25 + dense fused by reciprocal rank), ``bm25`` or
         ``dense``; ``filters`` restrict kind / crate / version."""
-        if not isinstance(query, str) or not query.strip():
-            raise InvalidInputError("the question is empty")
-        if mode not in ("hybrid", "bm25", "dense"):
-            raise InvalidInputError(f"unknown retrieval mode {mode!r} (hybrid, bm25, dense)")
-        if not isinstance(top_k, int) or not 1 <= top_k <= 100:
-            raise InvalidInputError("top_k must be an integer from 1 to 100")
+        check_query(query, top_k, mode)
         flt = self._filters(filters)
         if self.catalog.is_empty():
             raise NotFoundError(

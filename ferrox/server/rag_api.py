@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from ferrox.errors import DependencyError, InvalidInputError
+from ferrox.errors import DependencyError
 
 __all__ = ["RagService", "build_rag_router"]
 
@@ -66,7 +66,7 @@ class RagService:
         with self._guard:
             if name not in self._kbs:
                 self._kbs[name] = KnowledgeBase.open(
-                    self.data_dir, name, embedder=self.embed_model or "minilm"
+                    self.data_dir, name, create=False, embedder=self.embed_model or "minilm"
                 )
                 self._locks[name] = threading.Lock()
             return self._kbs[name], self._locks[name]
@@ -114,6 +114,9 @@ def build_rag_router(service: Callable[[], RagService]) -> APIRouter:
     @router.post("/search")
     def search(body: SearchBody) -> dict[str, Any]:
         """Ranked sources for a query."""
+        from ferrox.rag.kb import check_query
+
+        check_query(body.query, body.top_k, body.mode)
         kb, lock = service().kb(body.kb)
         with lock:
             result = kb.search(body.query, body.top_k, mode=body.mode, filters=body.filters)
@@ -131,9 +134,9 @@ def build_rag_router(service: Callable[[], RagService]) -> APIRouter:
         ``done`` events (text/event-stream)."""
         from ferrox.infer import load_generator
         from ferrox.rag.answer import stream_answer
+        from ferrox.rag.kb import check_query
 
-        if not body.query.strip():
-            raise InvalidInputError("the question is empty")
+        check_query(body.query, body.top_k, body.mode)
         kb, lock = service().kb(body.kb)
         generator = load_generator() if body.llm else None
         events = stream_answer(

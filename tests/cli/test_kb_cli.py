@@ -49,7 +49,7 @@ def test_ingest_status_ask_drop(tmp_path: Path) -> None:
     r = ferrox("kb", "drop", "--all")
     assert r.returncode == 0
     r = ferrox("ask", "anything")
-    assert r.returncode == 2 and "empty" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "no knowledge base" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_llm_down_falls_back_to_extractive(tmp_path: Path) -> None:
@@ -76,6 +76,8 @@ def test_llm_down_falls_back_to_extractive(tmp_path: Path) -> None:
         (["ask", "--llm", "gpt-5", "x"], "unknown generator"),
         (["kb", "drop"], "give a source"),
         (["analyze", "/no/such/file.txt"], "no such file"),
+        (["kb", "status", "--kb", "never-made"], "no knowledge base 'never-made'"),
+        (["ask", "--kb", "bad/name", "x"], "bad knowledge base name"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str], message: str) -> None:

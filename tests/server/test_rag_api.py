@@ -20,9 +20,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("serve-rag")
     corpus = write_corpus(data / "corpus")
     subprocess.run(
-        [sys.executable, "-m", "ferrox.cli.main", "--data-dir", str(data), "kb", "ingest",
-         str(corpus)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "ferrox.cli.main",
+            "--data-dir",
+            str(data),
+            "kb",
+            "ingest",
+            str(corpus),
+        ],
+        check=True,
+        capture_output=True,
     )
     srv = Server(data)
     yield srv
@@ -32,8 +41,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def test_status_search_and_ask(server: Server) -> None:
     status = httpx.get(f"{server.url}/api/kb/default", timeout=60).json()
     assert status["files"] == 6 and status["embedded"] == status["chunks"] + status["leads"]
-    r = httpx.post(f"{server.url}/api/search", json={"query": "Rust mascot crab", "top_k": 2},
-                   timeout=60)
+    r = httpx.post(
+        f"{server.url}/api/search", json={"query": "Rust mascot crab", "top_k": 2}, timeout=60
+    )
     assert r.status_code == 200 and r.json()["sources"][0]["path"].endswith("ferris.html")
     r = httpx.post(f"{server.url}/api/ask", json={"question": "What is Tokio?"}, timeout=60)
     answer = r.json()
@@ -49,7 +59,7 @@ def test_ask_streams_server_sent_events(server: Server) -> None:
         for line in r.iter_lines():
             if line.startswith("data: "):
                 events.append(json.loads(line[6:]))
-    assert [e["type"] for e in events][0] == "sources" and events[-1]["type"] == "done"
+    assert events[0]["type"] == "sources" and events[-1]["type"] == "done"
     assert any(e["type"] == "token" for e in events)
     assert events[-1]["answer"]["sources"][0]["path"].endswith("ferris.html")
 
@@ -57,8 +67,10 @@ def test_ask_streams_server_sent_events(server: Server) -> None:
 def test_analyze(server: Server) -> None:
     r = httpx.post(
         f"{server.url}/api/analyze",
-        json={"text": "Ferris the orange crab is the mascot. Rustaceans love Ferris a lot.",
-              "compare": "The Rust mascot is a crab named Ferris."},
+        json={
+            "text": "Ferris the orange crab is the mascot. Rustaceans love Ferris a lot.",
+            "compare": "The Rust mascot is a crab named Ferris.",
+        },
         timeout=60,
     )
     out = r.json()
@@ -79,8 +91,9 @@ def test_analyze(server: Server) -> None:
         ("/api/search", {"query": "x", "kb": "../etc"}, 400, "bad knowledge base name"),
     ],
 )
-def test_bad_requests_are_4xx_json(server: Server, path: str, body: dict, status: int,
-                                   message: str) -> None:
+def test_bad_requests_are_4xx_json(
+    server: Server, path: str, body: dict, status: int, message: str
+) -> None:
     r = httpx.post(server.url + path, json=body, timeout=60)
     assert r.status_code == status, r.text
     assert message in r.json()["status"]["error"]
@@ -88,4 +101,4 @@ def test_bad_requests_are_4xx_json(server: Server, path: str, body: dict, status
 
 def test_unknown_kb_is_a_clear_404(server: Server, tmp_path: Path) -> None:
     r = httpx.post(f"{server.url}/api/search", json={"query": "x", "kb": "other"}, timeout=60)
-    assert r.status_code == 404 and "empty" in r.json()["status"]["error"]
+    assert r.status_code == 404 and "no knowledge base" in r.json()["status"]["error"]
