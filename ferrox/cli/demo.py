@@ -154,7 +154,7 @@ def _demo_rag(settings: Settings) -> None:
         for s in reply.sources:
             console.print(escape(f"    [{s.rank}] {s.title} — {s.path}"), soft_wrap=True)
     console.print(
-        "  the full knowledge base (dense + BM25, ~28k passages): ferrox kb ingest --rust-docs"
+        "  the full knowledge base (BM25 + dense, ~26k passages): ferrox kb ingest --rust-docs"
     )
 
 
