@@ -64,6 +64,9 @@ def export_bert_onnx(model_dir: Path, out: Path) -> Path:
         b = const(f"{prefix}.b", w[f"{prefix}.bias"].astype(np.float32))
         return node("Add", [node("MatMul", [x, wt], f"{out_name}.mm"), b], out_name)
 
+    def split_heads(x: str, perm: list[int]) -> str:
+        return node("Transpose", [node("Reshape", [x, to_heads], f"{x}4")], f"{x}t", perm=perm)
+
     def layer_norm(x: str, prefix: str, out_name: str) -> str:
         g = const(f"{prefix}.g", w[f"{prefix}.weight"])
         b = const(f"{prefix}.beta", w[f"{prefix}.bias"])
@@ -123,24 +126,9 @@ def export_bert_onnx(model_dir: Path, out: Path) -> Path:
         nodes.append(
             helper.make_node("Split", [qkv, split], [f"{p}.q", f"{p}.k", f"{p}.v"], axis=-1)
         )
-        q = node(
-            "Transpose",
-            [node("Reshape", [f"{p}.q", to_heads], f"{p}.q4")],
-            f"{p}.qt",
-            perm=[0, 2, 1, 3],
-        )
-        k = node(
-            "Transpose",
-            [node("Reshape", [f"{p}.k", to_heads], f"{p}.k4")],
-            f"{p}.kt",
-            perm=[0, 2, 3, 1],
-        )
-        v = node(
-            "Transpose",
-            [node("Reshape", [f"{p}.v", to_heads], f"{p}.v4")],
-            f"{p}.vt",
-            perm=[0, 2, 1, 3],
-        )
+        q = split_heads(f"{p}.q", [0, 2, 1, 3])  # [batch, head, seq, dim]
+        k = split_heads(f"{p}.k", [0, 2, 3, 1])  # transposed for q @ k
+        v = split_heads(f"{p}.v", [0, 2, 1, 3])
         scores = node(
             "Add",
             [node("Mul", [node("MatMul", [q, k], f"{p}.qk"), scale], f"{p}.qks"), bias],
