@@ -166,3 +166,14 @@ def test_killed_ingest_leaves_only_whole_files(tmp_path: Path, stage: str, at: i
         report = base.ingest([docs], dense=False)  # finishing the job later works
         assert report.added + report.unchanged == 600 and not report.skipped
         assert base.catalog.counts()["files"] == 600
+
+
+def test_parser_upgrade_rereads_every_file(
+    kb: KnowledgeBase, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = kb.ingest([corpus])
+    monkeypatch.setattr("ferrox.rag.kb.PARSER_VERSION", "next")
+    again = kb.ingest([corpus])
+    assert again.updated == first.added and again.unchanged == 0
+    assert again.chunks == first.chunks
+    assert kb.ingest([corpus]).unchanged == first.added  # and only once
