@@ -25,7 +25,7 @@ KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _open(ctx: typer.Context, name: str, embedder: str | None = None, *, create: bool = False):
+def _open(ctx: typer.Context, name: str, embedder: Any = None, *, create: bool = False):
     """The knowledge base ``name``; only ingest may create it."""
     from ferrox.rag import KnowledgeBase
 
@@ -257,9 +257,9 @@ def analyze(
     base = None
     kb_dir = settings.data_dir / "kb" / kb
     if use_kb and (kb_dir / "catalog.sqlite").exists():
-        base = _open(ctx, kb)
+        base = _open(ctx, kb, embedder)  # one model for the text and the KB's queries
     try:
-        if base is not None and base.catalog.counts()["chunks"] == 0:
+        if base is not None and base.catalog.is_empty():
             base.close()
             base = None
         result = run_analysis(text, embedder=embedder, kb=base)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +62,6 @@ class CachedEmbedder(Embedder):
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         return out
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """As :meth:`Embedder.embed`, served from the cache where possible."""
-        return super().embed(texts)
 
     def close(self) -> None:
         """Close the cache file."""

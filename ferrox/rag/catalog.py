@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,13 +124,6 @@ class Catalog:
             self.db.execute(
                 "UPDATE files SET size = ?, mtime_ns = ? WHERE key = ?", (size, mtime_ns, key)
             )
-
-    def chunk_ids(self, keys: Iterable[str]) -> list[int]:
-        """Ids of the chunks of these files."""
-        out: list[int] = []
-        for key in keys:
-            out.extend(r[0] for r in self.db.execute("SELECT id FROM chunks WHERE key = ?", (key,)))
-        return out
 
     def commit_files(self, files: Sequence[dict], chunks: Sequence[tuple]) -> None:
         """Replace these files and their chunks in one transaction. ``files`` are

@@ -23,7 +23,7 @@ from ferrox.errors import (
     LockedError,
     NotFoundError,
 )
-from ferrox.rag.catalog import Catalog, ChunkRow
+from ferrox.rag.catalog import Catalog
 from ferrox.rag.chunking import LEAD_ORDINAL, chunk_document, lead_of
 from ferrox.rag.documents import read_document
 from ferrox.rag.lexical import LexicalIndex, query_terms
@@ -566,10 +566,6 @@ class KnowledgeBase:
         have = {_stem(t) for t in query_terms(f"{top.title} {top.heading} {top.text}")}
         share = len(terms & have) / len(terms)
         return share, share >= TERMS_COVERED
-
-    def chunk(self, chunk_id: int) -> ChunkRow | None:
-        """One visible chunk by id."""
-        return self.catalog.chunks([chunk_id]).get(chunk_id)
 
 
 DENSE_COVERED = 0.30

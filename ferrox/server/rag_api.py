@@ -66,19 +66,22 @@ class RagService:
         with self._guard:
             if name not in self._kbs:
                 self._kbs[name] = KnowledgeBase.open(
-                    self.data_dir, name, create=False, embedder=self.embed_model or "minilm"
+                    self.data_dir, name, create=False, embedder=self._load_embedder()
                 )
                 self._locks[name] = threading.Lock()
             return self._kbs[name], self._locks[name]
 
     def embedder(self):
-        """The query/analysis embedder."""
+        """The embedder shared by analysis and every knowledge base's queries."""
         with self._guard:
-            if self._embedder is None:
-                from ferrox.infer import load_embedder
+            return self._load_embedder()
 
-                self._embedder = load_embedder(self.embed_model, cache_dir=self.data_dir / "models")
-            return self._embedder
+    def _load_embedder(self):  # the caller holds the guard
+        if self._embedder is None:
+            from ferrox.infer import load_embedder
+
+            self._embedder = load_embedder(self.embed_model, cache_dir=self.data_dir / "models")
+        return self._embedder
 
     def close(self) -> None:
         """Close every open knowledge base."""
