@@ -1,0 +1,97 @@
+"""Writing the Cargo project and reading ``cargo check``'s diagnostics."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ferrox.errors import DependencyError
+
+__all__ = ["Diagnostic", "cargo", "cargo_check", "rustfmt", "write_file"]
+
+LINTS = (
+    "dead_code", "unused_mut", "unused_variables", "unused_assignments", "unused_parens",
+    "unused_labels", "unreachable_code", "unused_imports", "non_snake_case",
+    "non_camel_case_types", "non_upper_case_globals", "unused_braces", "unused_unsafe",
+    "redundant_semicolons", "while_true", "unused_must_use", "path_statements",
+)
+
+
+@dataclass
+class Diagnostic:
+    """One rustc error: file (relative to the project), byte span, message, code."""
+
+    file: str
+    start: int
+    end: int
+    line: int
+    message: str
+    code: str | None
+    rendered: str
+    fixes: list[tuple[int, int, str]]
+
+
+def cargo() -> str:
+    exe = shutil.which("cargo") or str(Path.home() / ".cargo" / "bin" / "cargo")
+    if not Path(exe).exists():
+        raise DependencyError("ferrox c2rust needs a Rust toolchain (cargo) on PATH: https://rustup.rs")
+    return exe
+
+
+def write_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["CARGO_TERM_COLOR"] = "never"
+    env.setdefault("CARGO_NET_OFFLINE", "true")
+    return env
+
+
+def cargo_check(project: Path, timeout: float = 600) -> list[Diagnostic]:
+    """Errors from ``cargo check`` (empty when the project compiles)."""
+    proc = subprocess.run(
+        [cargo(), "check", "--offline", "--quiet", "--message-format=json"],
+        cwd=project, capture_output=True, text=True, timeout=timeout, env=_env(),
+    )
+    diags: list[Diagnostic] = []
+    for line in proc.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("reason") != "compiler-message":
+            continue
+        m = msg["message"]
+        if m.get("level") != "error":
+            continue
+        spans = [s for s in m.get("spans", []) if s.get("is_primary")] or m.get("spans", [])
+        fixes = []
+        for child in m.get("children", []):
+            for s in child.get("spans", []):
+                if s.get("suggestion_applicability") == "MachineApplicable" and s.get("suggested_replacement") is not None:
+                    fixes.append((s["byte_start"], s["byte_end"], s["suggested_replacement"]))
+        if not spans:
+            diags.append(Diagnostic("", 0, 0, 0, m["message"], None, m.get("rendered") or "", fixes))
+            continue
+        s = spans[0]
+        code = (m.get("code") or {}).get("code")
+        diags.append(Diagnostic(s["file_name"], s["byte_start"], s["byte_end"], s["line_start"], m["message"], code, m.get("rendered") or "", fixes))
+    if proc.returncode != 0 and not diags:
+        diags.append(Diagnostic("", 0, 0, 0, (proc.stderr or "cargo check failed").strip()[-500:], None, proc.stderr, []))
+    return diags
+
+
+def rustfmt(path: Path) -> bool:
+    """Formats one Rust file in place; False when rustfmt is missing or fails."""
+    exe = shutil.which("rustfmt") or str(Path.home() / ".cargo" / "bin" / "rustfmt")
+    if not Path(exe).exists():
+        return False
+    proc = subprocess.run([exe, "--edition", "2021", str(path)], capture_output=True, timeout=120)
+    return proc.returncode == 0

@@ -1,0 +1,157 @@
+"""Stage 3: compiler-driven repair — rustc's fixes, an optional LLM, then stubs.
+
+Each round runs ``cargo check``; an edit is kept only when it lowers the error count,
+otherwise the function rolls back to its last state, and a function that still fails
+becomes a stub naming the error.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ferrox.c2rust.cargo import Diagnostic, cargo_check
+
+__all__ = ["Repairer", "explain"]
+
+
+def explain(code: str | None) -> str:
+    """The rustc explanation of an error code (``rustc --explain``), shortened."""
+    if not code or not re.fullmatch(r"E\d{4}", code):
+        return ""
+    try:
+        proc = subprocess.run(["rustc", "--explain", code], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout[:1500]
+
+
+class Repairer:
+    """Runs check-fix rounds over an :class:`~ferrox.c2rust.project.Assembler`'s output."""
+
+    def __init__(self, asm: Any, out: Path, crate: str, generator: Any = None) -> None:
+        self.asm = asm
+        self.out = out
+        self.crate = crate
+        self.generator = generator
+        self.repaired: set[str] = set()
+        self.log: list[str] = []
+        self._tried_fixes: set[str] = set()
+        self._tried_llm: set[str] = set()
+
+    def check(self) -> list[Diagnostic]:
+        self.asm.write(self.crate)
+        return cargo_check(self.out)
+
+    def run(self, max_rounds: int, progress: Any) -> int:
+        """Repairs until the project checks clean; returns the rounds used."""
+        diags = self.check()
+        for rnd in range(1, max_rounds + 1):
+            progress("repair", rnd, max_rounds)
+            if not diags:
+                return rnd - 1
+            by_fn: dict[str, list[Diagnostic]] = defaultdict(list)
+            items = {}
+            outside: list[Diagnostic] = []
+            for d in diags:
+                owner = self.asm.owner(d)
+                if owner is None:
+                    outside.append(d)
+                else:
+                    by_fn[owner.name].append(d)
+                    items[owner.name] = owner
+            improved = self.apply_rustc_fixes(by_fn, items, diags)
+            if improved is not None:
+                diags = improved
+                continue
+            if self.generator is not None:
+                improved = self.ask_llm(by_fn, items, diags)
+                if improved is not None:
+                    diags = improved
+                    continue
+            for name, ds in by_fn.items():
+                item = items[name]
+                first = ds[0]
+                code = f" {first.code}" if first.code else ""
+                item.stub_reason = f"rustc{code}: {first.message}"
+                self.log.append(f"round {rnd}: {name} stubbed ({item.stub_reason})")
+            dropped = False
+            for d in outside:
+                dropped = self.asm.drop_static(d) or dropped
+            if not by_fn and not dropped:
+                self.log.append(f"round {rnd}: {len(outside)} error(s) outside functions left: {outside[0].message}")
+                return rnd
+            diags = self.check()
+        return max_rounds
+
+    def apply_rustc_fixes(self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]) -> list[Diagnostic] | None:
+        """Applies rustc's machine-applicable suggestions once per function; None if no gain."""
+        saved = {}
+        for name, ds in by_fn.items():
+            if name in self._tried_fixes:
+                continue
+            fixes = sorted({f for d in ds for f in d.fixes}, reverse=True)
+            if not fixes:
+                continue
+            item = items[name]
+            self._tried_fixes.add(name)
+            start = self.asm.function_start(item)
+            code = item.code.encode()
+            for a, b, text in fixes:
+                a, b = a - start, b - start
+                if 0 <= a <= b <= len(code):
+                    code = code[:a] + text.encode() + code[b:]
+            saved[name] = item.code
+            item.code = code.decode()
+        if not saved:
+            return None
+        after = self.check()
+        if len(after) < len(diags):
+            self.repaired.update(saved)
+            self.log.append(f"rustc suggestions kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)")
+            return after
+        for name, code in saved.items():
+            items[name].code = code
+        self.log.append(f"rustc suggestions rolled back for {', '.join(sorted(saved))}")
+        return None
+
+    def ask_llm(self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]) -> list[Diagnostic] | None:
+        """Asks the configured generator to fix each failing function; keeps only gains."""
+        saved = {}
+        for name, ds in by_fn.items():
+            if name in self._tried_llm:
+                continue
+            self._tried_llm.add(name)
+            item = items[name]
+            errors = "\n".join(d.rendered[:800] for d in ds[:3])
+            explanation = explain(ds[0].code)
+            prompt = (
+                "Fix this Rust function, translated from C, so that it compiles. It uses the "
+                "runtime types Ptr<T> (a safe C pointer: get/set/at/set_at/add/with/with_mut) and "
+                "Arr<T, N>. Answer with the whole corrected Rust function only, in one ```rust block.\n\n"
+                f"C source:\n```c\n{item.c_source}\n```\n\nRust:\n```rust\n{item.code}\n```\n\n"
+                f"rustc errors:\n{errors}\n\n{explanation}"
+            )
+            try:
+                answer = "".join(self.generator.stream([{"role": "user", "content": prompt}], max_tokens=1500))
+            except Exception as exc:
+                self.log.append(f"LLM repair of {name} failed: {exc}")
+                continue
+            m = re.search(r"```(?:rust)?\n(.*?)```", answer, re.S)
+            if m and "fn " in m.group(1):
+                saved[name] = item.code
+                item.code = m.group(1).strip() + "\n"
+        if not saved:
+            return None
+        after = self.check()
+        if len(after) < len(diags):
+            self.repaired.update(saved)
+            self.log.append(f"LLM edits kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)")
+            return after
+        for name, code in saved.items():
+            items[name].code = code
+        self.log.append(f"LLM edits rolled back for {', '.join(sorted(saved))}")
+        return None
