@@ -14,10 +14,23 @@ from ferrox.errors import DependencyError
 __all__ = ["Diagnostic", "cargo", "cargo_check", "rustfmt", "write_file"]
 
 LINTS = (
-    "dead_code", "unused_mut", "unused_variables", "unused_assignments", "unused_parens",
-    "unused_labels", "unreachable_code", "unused_imports", "non_snake_case",
-    "non_camel_case_types", "non_upper_case_globals", "unused_braces", "unused_unsafe",
-    "redundant_semicolons", "while_true", "unused_must_use", "path_statements",
+    "dead_code",
+    "unused_mut",
+    "unused_variables",
+    "unused_assignments",
+    "unused_parens",
+    "unused_labels",
+    "unreachable_code",
+    "unused_imports",
+    "non_snake_case",
+    "non_camel_case_types",
+    "non_upper_case_globals",
+    "unused_braces",
+    "unused_unsafe",
+    "redundant_semicolons",
+    "while_true",
+    "unused_must_use",
+    "path_statements",
 )
 
 
@@ -38,7 +51,9 @@ class Diagnostic:
 def cargo() -> str:
     exe = shutil.which("cargo") or str(Path.home() / ".cargo" / "bin" / "cargo")
     if not Path(exe).exists():
-        raise DependencyError("ferrox c2rust needs a Rust toolchain (cargo) on PATH: https://rustup.rs")
+        raise DependencyError(
+            "ferrox c2rust needs a Rust toolchain (cargo) on PATH: https://rustup.rs"
+        )
     return exe
 
 
@@ -58,7 +73,11 @@ def cargo_check(project: Path, timeout: float = 600) -> list[Diagnostic]:
     """Errors from ``cargo check`` (empty when the project compiles)."""
     proc = subprocess.run(
         [cargo(), "check", "--offline", "--quiet", "--message-format=json"],
-        cwd=project, capture_output=True, text=True, timeout=timeout, env=_env(),
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(),
     )
     diags: list[Diagnostic] = []
     for line in proc.stdout.splitlines():
@@ -75,16 +94,43 @@ def cargo_check(project: Path, timeout: float = 600) -> list[Diagnostic]:
         fixes = []
         for child in m.get("children", []):
             for s in child.get("spans", []):
-                if s.get("suggestion_applicability") == "MachineApplicable" and s.get("suggested_replacement") is not None:
+                if (
+                    s.get("suggestion_applicability") == "MachineApplicable"
+                    and s.get("suggested_replacement") is not None
+                ):
                     fixes.append((s["byte_start"], s["byte_end"], s["suggested_replacement"]))
         if not spans:
-            diags.append(Diagnostic("", 0, 0, 0, m["message"], None, m.get("rendered") or "", fixes))
+            diags.append(
+                Diagnostic("", 0, 0, 0, m["message"], None, m.get("rendered") or "", fixes)
+            )
             continue
         s = spans[0]
         code = (m.get("code") or {}).get("code")
-        diags.append(Diagnostic(s["file_name"], s["byte_start"], s["byte_end"], s["line_start"], m["message"], code, m.get("rendered") or "", fixes))
+        diags.append(
+            Diagnostic(
+                s["file_name"],
+                s["byte_start"],
+                s["byte_end"],
+                s["line_start"],
+                m["message"],
+                code,
+                m.get("rendered") or "",
+                fixes,
+            )
+        )
     if proc.returncode != 0 and not diags:
-        diags.append(Diagnostic("", 0, 0, 0, (proc.stderr or "cargo check failed").strip()[-500:], None, proc.stderr, []))
+        diags.append(
+            Diagnostic(
+                "",
+                0,
+                0,
+                0,
+                (proc.stderr or "cargo check failed").strip()[-500:],
+                None,
+                proc.stderr,
+                [],
+            )
+        )
     return diags
 
 

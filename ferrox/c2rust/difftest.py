@@ -55,7 +55,9 @@ def load_vectors(path: Path) -> list[dict[str, Any]]:
     for i, v in enumerate(data):
         if not isinstance(v, dict):
             raise InvalidInputError(f"{path}: vector {i} is not an object")
-        if not isinstance(v.get("args", []), list) or not all(isinstance(a, str) for a in v.get("args", [])):
+        if not isinstance(v.get("args", []), list) or not all(
+            isinstance(a, str) for a in v.get("args", [])
+        ):
             raise InvalidInputError(f"{path}: vector {i}: 'args' must be a list of strings")
         if not isinstance(v.get("stdin", ""), str):
             raise InvalidInputError(f"{path}: vector {i}: 'stdin' must be a string")
@@ -68,8 +70,20 @@ def build_c(sources: list[Path], include_dirs: list[Path], cflags: list[str], ou
     if gcc is None:
         raise DependencyError("differential tests need gcc on PATH")
     out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [gcc, "-std=gnu11", "-O0", "-g", "-w", *SANITIZE, *(f"-I{d}" for d in include_dirs), *cflags,
-           *map(str, sources), "-o", str(out), "-lm"]
+    cmd = [
+        gcc,
+        "-std=gnu11",
+        "-O0",
+        "-g",
+        "-w",
+        *SANITIZE,
+        *(f"-I{d}" for d in include_dirs),
+        *cflags,
+        *map(str, sources),
+        "-o",
+        str(out),
+        "-lm",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise InvalidInputError(f"gcc could not build the C project: {proc.stderr.strip()[:800]}")
@@ -82,15 +96,20 @@ def _run(exe: Path, vector: dict[str, Any], timeout: float) -> tuple[str, bytes,
     env["UBSAN_OPTIONS"] = "print_stacktrace=0"
     try:
         proc = subprocess.run(
-            [str(exe), *vector.get("args", [])], input=vector.get("stdin", "").encode(),
-            capture_output=True, timeout=timeout, env=env,
+            [str(exe), *vector.get("args", [])],
+            input=vector.get("stdin", "").encode(),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         return "timeout", b"", b"", -1
     return "ok", proc.stdout, proc.stderr, proc.returncode
 
 
-def record_expected(c_exe: Path, vectors: list[dict[str, Any]], timeout: float = 10.0) -> list[dict[str, Any]]:
+def record_expected(
+    c_exe: Path, vectors: list[dict[str, Any]], timeout: float = 10.0
+) -> list[dict[str, Any]]:
     """Fills absent ``stdout``/``exit_code`` from the C build; marks UB runs ``"ub": true``."""
     out = []
     for v in vectors:
@@ -114,7 +133,9 @@ def run_vectors(rust_exe: Path, vectors: list[dict[str, Any]], timeout: float = 
     for i, v in enumerate(vectors):
         if v.get("ub") or v.get("c_timeout"):
             rep.discarded_ub += 1
-            rep.outcomes.append(Outcome(i, "ub", "the C build hit undefined behaviour or timed out"))
+            rep.outcomes.append(
+                Outcome(i, "ub", "the C build hit undefined behaviour or timed out")
+            )
             continue
         rep.total += 1
         status, stdout, stderr, code = _run(rust_exe, v, timeout)
@@ -134,8 +155,11 @@ def run_vectors(rust_exe: Path, vectors: list[dict[str, Any]], timeout: float = 
             continue
         else:
             rep.mismatches += 1
-            diff = "".join(difflib.unified_diff(
-                want_out.splitlines(True), got.splitlines(True), "c", "rust", n=1))[:1500]
+            diff = "".join(
+                difflib.unified_diff(
+                    want_out.splitlines(True), got.splitlines(True), "c", "rust", n=1
+                )
+            )[:1500]
             if code != want_code:
                 diff = f"exit code {code} != {want_code}\n" + diff
             rep.outcomes.append(Outcome(i, "mismatch", diff))

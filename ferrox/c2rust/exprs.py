@@ -26,7 +26,11 @@ def _children(c: Any) -> list[Any]:
 
 
 def _paren(code: str) -> str:
-    if code.isidentifier() or code.replace("_", "").isalnum() or (code.startswith("(") and code.endswith(")") and _balanced(code[1:-1])):
+    if (
+        code.isidentifier()
+        or code.replace("_", "").isalnum()
+        or (code.startswith("(") and code.endswith(")") and _balanced(code[1:-1]))
+    ):
         return code
     return f"({code})"
 
@@ -306,7 +310,11 @@ class ExprTranslator:
         if inner.kind.name != "CALL_EXPR":
             return False
         ref = inner.referenced
-        return ref is not None and ref.spelling in ("malloc", "calloc", "realloc") and not self.ctx.is_project_function(ref)
+        return (
+            ref is not None
+            and ref.spelling in ("malloc", "calloc", "realloc")
+            and not self.ctx.is_project_function(ref)
+        )
 
     def alloc(self, call: Any, to: Any) -> Val:
         elem_t = to.get_canonical().get_pointee()
@@ -346,7 +354,9 @@ class ExprTranslator:
                 base, idx = idx, base
             b = self.receiver(base)
             i = self.index_code(idx)
-            return Place("cell", _paren(b.code), node.type, index=i, copy=self.types.is_copy(node.type))
+            return Place(
+                "cell", _paren(b.code), node.type, index=i, copy=self.types.is_copy(node.type)
+            )
         if kind == "UNARY_OPERATOR" and unary_op(node) == "*":
             p = self.receiver(kids[0])
             if self.k(p.ctype) != "POINTER":
@@ -355,7 +365,9 @@ class ExprTranslator:
                 return Place("rvalue", p.code, node.type)
             return Place("cell", _paren(p.code), node.type, copy=self.types.is_copy(node.type))
         if kind == "CALL_EXPR":
-            return Place("rvalue", self.value(node).code, node.type, copy=self.types.is_copy(node.type))
+            return Place(
+                "rvalue", self.value(node).code, node.type, copy=self.types.is_copy(node.type)
+            )
         if kind == "STRING_LITERAL":
             return Place("array", f"Ptr::from_bytes({rust_bytes(self.string_of(node))})", node.type)
         raise Untranslatable(f"lvalue '{self.text(node)[:40]}'")
@@ -379,7 +391,15 @@ class ExprTranslator:
                     return Place("array", name, node.type)
                 return Place("cell", name, node.type, copy=copy)
             if ref.spelling in ("stdout", "stderr", "stdin") and self.types.is_file_ptr(node.type):
-                return Place("rvalue", {"stdout": "rt::Stream::Out", "stderr": "rt::Stream::Err", "stdin": "rt::Stream::In"}[ref.spelling], node.type)
+                return Place(
+                    "rvalue",
+                    {
+                        "stdout": "rt::Stream::Out",
+                        "stderr": "rt::Stream::Err",
+                        "stdin": "rt::Stream::In",
+                    }[ref.spelling],
+                    node.type,
+                )
             g = self.ctx.global_access(ref, self.fn_name)
             if g is None:
                 raise Untranslatable(f"reference to '{ref.spelling}', defined outside the project")
@@ -400,7 +420,9 @@ class ExprTranslator:
             self.uses_unsafe = True
         if arrow:
             p = self.receiver(base)
-            return Place("cell", _paren(p.code), rec_t, copy=copy).with_field(field, node.type, copy, is_union)
+            return Place("cell", _paren(p.code), rec_t, copy=copy).with_field(
+                field, node.type, copy, is_union
+            )
         bp = self.place(base)
         return bp.with_field(field, node.type, copy, is_union)
 
@@ -468,9 +490,14 @@ class ExprTranslator:
             return self.incdec(node, child, op)
         if op == "&":
             inner = self.strip(child)
-            if self.k(child.type) in ("FUNCTIONPROTO", "FUNCTIONNOPROTO") and inner.kind.name == "DECL_REF_EXPR":
+            if (
+                self.k(child.type) in ("FUNCTIONPROTO", "FUNCTIONNOPROTO")
+                and inner.kind.name == "DECL_REF_EXPR"
+            ):
                 name = self.ctx.function_path(inner.referenced)
-                return Val(f"Some({name} as {self.types.fn_type(child.type.get_canonical())})", node.type)
+                return Val(
+                    f"Some({name} as {self.types.fn_type(child.type.get_canonical())})", node.type
+                )
             return Val(self.place(child).address(), node.type)
         if op == "*":
             place = self.place(node)
@@ -508,7 +535,11 @@ class ExprTranslator:
             new = f"{_paren(cur.code)}.add({n if op == '+' else '-(' + n + ')'})"
             return pre, p.write(new)
         rhs_k = self.k(rhs.ctype)
-        comp_t = rhs.ctype if (rhs_k in FLOAT_KINDS or self.rank(rhs.ctype) >= self.rank(ctype)) else self.promoted(ctype)
+        comp_t = (
+            rhs.ctype
+            if (rhs_k in FLOAT_KINDS or self.rank(rhs.ctype) >= self.rank(ctype))
+            else self.promoted(ctype)
+        )
         lhs = self.convert(cur, comp_t)
         r = self.convert(rhs, comp_t) if op not in ("<<", ">>") else rhs
         same = self.rust(comp_t) == self.rust(ctype)
@@ -521,7 +552,22 @@ class ExprTranslator:
 
     def rank(self, ctype: Any) -> int:
         k = self.k(ctype)
-        order = ["BOOL", "CHAR_S", "CHAR_U", "SCHAR", "UCHAR", "SHORT", "USHORT", "INT", "ENUM", "UINT", "LONG", "ULONG", "LONGLONG", "ULONGLONG"]
+        order = [
+            "BOOL",
+            "CHAR_S",
+            "CHAR_U",
+            "SCHAR",
+            "UCHAR",
+            "SHORT",
+            "USHORT",
+            "INT",
+            "ENUM",
+            "UINT",
+            "LONG",
+            "ULONG",
+            "LONGLONG",
+            "ULONGLONG",
+        ]
         if k in FLOAT_KINDS:
             return 100
         return order.index(k) if k in order else 0
@@ -576,7 +622,10 @@ class ExprTranslator:
     def incdec(self, node: Any, child: Any, op: str, want_value: bool = True) -> Val:
         place = self.place(child)
         sign = "+" if "++" in op else "-"
-        one = Val(self.step_of(child.type), self.ctx.int_type if self.k(child.type) not in FLOAT_KINDS else child.type)
+        one = Val(
+            self.step_of(child.type),
+            self.ctx.int_type if self.k(child.type) not in FLOAT_KINDS else child.type,
+        )
         pre, stmt = self.rmw(place, sign, one, child.type)
         if not want_value:
             return Val(f"{{ {pre} {stmt}; }}" if pre else stmt, node.type)
@@ -624,7 +673,10 @@ class ExprTranslator:
             return self.ctx.libc.call(self, ref.spelling, node, args)
         f = self.value(callee)
         params = [self.value(a).code for a in args]
-        return Val(f"{_paren(f.code)}.expect(\"call through a null function pointer\")({', '.join(params)})", node.type)
+        return Val(
+            f'{_paren(f.code)}.expect("call through a null function pointer")({", ".join(params)})',
+            node.type,
+        )
 
     def initializer(self, node: Any, ctype: Any) -> str:
         """Rust value for an initialiser of an object of ``ctype`` (arrays as ``Vec``)."""

@@ -42,9 +42,7 @@ def _cindex() -> Any:
     try:
         import clang.cindex as ci
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DependencyError(
-            "ferrox c2rust needs libclang: pip install 'ferrox[c2rust]'"
-        ) from exc
+        raise DependencyError("ferrox c2rust needs libclang: pip install 'ferrox[c2rust]'") from exc
     return ci
 
 
@@ -74,14 +72,49 @@ def _lib() -> Any:
 
 
 _BINARY = {
-    3: "*", 4: "/", 5: "%", 6: "+", 7: "-", 8: "<<", 9: ">>", 11: "<", 12: ">", 13: "<=",
-    14: ">=", 15: "==", 16: "!=", 17: "&", 18: "^", 19: "|", 20: "&&", 21: "||", 22: "=",
-    23: "*=", 24: "/=", 25: "%=", 26: "+=", 27: "-=", 28: "<<=", 29: ">>=", 30: "&=",
-    31: "^=", 32: "|=", 33: ",",
+    3: "*",
+    4: "/",
+    5: "%",
+    6: "+",
+    7: "-",
+    8: "<<",
+    9: ">>",
+    11: "<",
+    12: ">",
+    13: "<=",
+    14: ">=",
+    15: "==",
+    16: "!=",
+    17: "&",
+    18: "^",
+    19: "|",
+    20: "&&",
+    21: "||",
+    22: "=",
+    23: "*=",
+    24: "/=",
+    25: "%=",
+    26: "+=",
+    27: "-=",
+    28: "<<=",
+    29: ">>=",
+    30: "&=",
+    31: "^=",
+    32: "|=",
+    33: ",",
 }
 _UNARY = {
-    1: "post++", 2: "post--", 3: "++", 4: "--", 5: "&", 6: "*", 7: "+", 8: "-", 9: "~",
-    10: "!", 13: "__extension__",
+    1: "post++",
+    2: "post--",
+    3: "++",
+    4: "--",
+    5: "&",
+    6: "*",
+    7: "+",
+    8: "-",
+    9: "~",
+    10: "!",
+    13: "__extension__",
 }
 
 
@@ -160,7 +193,7 @@ def project_flags(root: Path, cflags: list[str]) -> dict[Path, list[str]]:
                 keep += [arg, str(directory / value) if arg in ("-I", "-isystem") else value]
             elif arg.startswith(("-I", "-isystem")):
                 prefix = "-I" if arg.startswith("-I") else "-isystem"
-                keep.append(prefix + str(directory / arg[len(prefix):]))
+                keep.append(prefix + str(directory / arg[len(prefix) :]))
             elif arg.startswith(("-D", "-U", "-std=")):
                 keep.append(arg)
         source = (directory / entry["file"]).resolve()
@@ -171,7 +204,9 @@ def project_flags(root: Path, cflags: list[str]) -> dict[Path, list[str]]:
 def parse_file(path: Path, flags: list[str]) -> ParsedFile:
     """Parses one C file; raises :class:`CParseError` with clang's errors if it has any."""
     ci = _cindex()
-    args = ["-x", "c", "-std=gnu11", *flags]
+    # __NO_CTYPE: glibc's ctype.h then declares isalpha() & co. as functions, not as
+    # macros over its private locale tables
+    args = ["-x", "c", "-std=gnu11", "-D__NO_CTYPE", *flags]
     inc = builtin_include_dir()
     if inc:
         args += ["-isystem", inc]
@@ -186,7 +221,10 @@ def parse_file(path: Path, flags: list[str]) -> ParsedFile:
         raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
     errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
     if errors:
-        lines = [f"{d.location.file}:{d.location.line}:{d.location.column}: {d.spelling}" for d in errors[:10]]
+        lines = [
+            f"{d.location.file}:{d.location.line}:{d.location.column}: {d.spelling}"
+            for d in errors[:10]
+        ]
         more = f" (+{len(errors) - 10} more)" if len(errors) > 10 else ""
         raise CParseError(f"{path}: clang found {len(errors)} error(s){more}: " + "; ".join(lines))
     return ParsedFile(path=path, tu=tu, flags=args)

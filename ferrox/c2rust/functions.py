@@ -64,7 +64,9 @@ class FunctionTranslator(ExprTranslator):
             if self.fn.spelling == "main":
                 stmts.append("return 0;")
             else:
-                stmts.append(f'panic!("{self.fn.spelling}: reached the end of a function that returns a value");')
+                stmts.append(
+                    f'panic!("{self.fn.spelling}: reached the end of a function that returns a value");'
+                )
         plist = ", ".join(f"mut {n}: {t}" for n, t in params)
         tail = f" -> {ret}" if ret else ""
         vis = "" if self.fn.storage_class.name == "STATIC" else "pub "
@@ -79,7 +81,10 @@ class FunctionTranslator(ExprTranslator):
         for node in body.walk_preorder():
             if node.kind.name == "UNARY_OPERATOR" and unary_op(node) == "&":
                 inner = self.strip(_kids(node)[0])
-                if inner.kind.name == "DECL_REF_EXPR" and inner.referenced.kind.name in ("VAR_DECL", "PARM_DECL"):
+                if inner.kind.name == "DECL_REF_EXPR" and inner.referenced.kind.name in (
+                    "VAR_DECL",
+                    "PARM_DECL",
+                ):
                     taken.add(inner.referenced.hash)
         return taken
 
@@ -137,7 +142,12 @@ class FunctionTranslator(ExprTranslator):
             raise Untranslatable("case label outside a switch body")
         if kind == "ASM_STMT" or kind == "GCC_ASM_STMT":
             raise Untranslatable("inline assembly")
-        if kind.endswith("_EXPR") or kind in ("BINARY_OPERATOR", "UNARY_OPERATOR", "COMPOUND_ASSIGNMENT_OPERATOR", "CONDITIONAL_OPERATOR"):
+        if kind.endswith("_EXPR") or kind in (
+            "BINARY_OPERATOR",
+            "UNARY_OPERATOR",
+            "COMPOUND_ASSIGNMENT_OPERATOR",
+            "CONDITIONAL_OPERATOR",
+        ):
             return [self.effect(node) + ";"]
         raise Untranslatable(f"statement {kind.lower()}")
 
@@ -162,9 +172,9 @@ class FunctionTranslator(ExprTranslator):
             after = any(self.has_goto(s, name) for s in items[i:])
             if before:
                 label = f"'g_{name}"
-                hoisted, inner = self.hoist(items[:i])
                 saved = self.goto_labels.get(name)
                 self.goto_labels[name] = f"break {label};"
+                hoisted, inner = self.hoist(items[:i])
                 head = [*hoisted, f"{label}: {{", *inner, "}"]
                 if saved is None:
                     del self.goto_labels[name]
@@ -197,7 +207,9 @@ class FunctionTranslator(ExprTranslator):
         return hoisted, inner
 
     def has_goto(self, node: Any, name: str) -> bool:
-        return any(n.kind.name == "GOTO_STMT" and self.goto_target(n) == name for n in node.walk_preorder())
+        return any(
+            n.kind.name == "GOTO_STMT" and self.goto_target(n) == name for n in node.walk_preorder()
+        )
 
     # ------------------------------------------------------------------ declarations
 
@@ -223,14 +235,26 @@ class FunctionTranslator(ExprTranslator):
             t = d.type.get_canonical()
             elem = self.rust(t.element_type)
             value = self.initializer(init_node, d.type) if init_node is not None else None
-            code = f"Ptr::<{elem}>::from_vec({value})" if value else f"Ptr::<{elem}>::alloc({t.element_count})"
+            code = (
+                f"Ptr::<{elem}>::from_vec({value})"
+                if value
+                else f"Ptr::<{elem}>::alloc({t.element_count})"
+            )
             line = f"let {name}: Ptr<{elem}> = {code};"
             return ([line], []) if split else [line]
         if k == "VARIABLEARRAY":
             self.locals[d.hash] = "array"
             t = d.type.get_canonical()
             elem = self.rust(t.element_type)
-            size_node = next((c for c in d.walk_preorder() if (c != d and c.kind.name.endswith("_EXPR")) or c.kind.name in ("INTEGER_LITERAL",)), None)
+            size_node = next(
+                (
+                    c
+                    for c in d.walk_preorder()
+                    if (c != d and c.kind.name.endswith("_EXPR"))
+                    or c.kind.name in ("INTEGER_LITERAL",)
+                ),
+                None,
+            )
             if size_node is None:
                 raise Untranslatable("variable-length array size")
             n = self.num(self.value(size_node))
@@ -239,7 +263,11 @@ class FunctionTranslator(ExprTranslator):
         rt = self.rust(d.type)
         cell = d.hash in self.taken
         self.locals[d.hash] = "cell" if cell else "local"
-        value = self.initializer(init_node, d.type) if init_node is not None else self.types.default_value(d.type)
+        value = (
+            self.initializer(init_node, d.type)
+            if init_node is not None
+            else self.types.default_value(d.type)
+        )
         if k == "RECORD" and init_node is not None and init_node.kind.name != "INIT_LIST_EXPR":
             value = self.value(init_node).code
         if cell:
@@ -248,11 +276,17 @@ class FunctionTranslator(ExprTranslator):
                 return [decl], ([f"{name}.set({value});"] if init_node is not None else [])
             return [decl]
         if split:
-            return [f"let mut {name}: {rt} = {self.types.default_value(d.type)};"], ([f"{name} = {value};"] if init_node is not None else [])
+            return [f"let mut {name}: {rt} = {self.types.default_value(d.type)};"], (
+                [f"{name} = {value};"] if init_node is not None else []
+            )
         return [f"let mut {name}: {rt} = {value};"]
 
     def init_expr(self, d: Any) -> Any:
-        kids = [c for c in _kids(d) if c.kind.name not in ("TYPE_REF", "STRUCT_DECL", "UNION_DECL", "ENUM_DECL")]
+        kids = [
+            c
+            for c in _kids(d)
+            if c.kind.name not in ("TYPE_REF", "STRUCT_DECL", "UNION_DECL", "ENUM_DECL")
+        ]
         if not kids:
             return None
         if d.type.get_canonical().kind.name in ("CONSTANTARRAY",) and len(kids) > 1:
@@ -284,8 +318,14 @@ class FunctionTranslator(ExprTranslator):
     def do_loop(self, body: Any, cond: Any) -> list[str]:
         lab, clab = self.new_label("l"), self.new_label("c")
         inner = self.loop_body(body, lab, f"break {clab};")
-        return [f"{lab}: loop {{", f"{clab}: {{", *inner, "}",
-                f"if !({self.as_bool(self.value(cond))}) {{ break {lab}; }}", "}"]
+        return [
+            f"{lab}: loop {{",
+            f"{clab}: {{",
+            *inner,
+            "}",
+            f"if !({self.as_bool(self.value(cond))}) {{ break {lab}; }}",
+            "}",
+        ]
 
     def for_loop(self, node: Any, kids: list[Any]) -> list[str]:
         toks = list(node.get_tokens())
@@ -349,12 +389,11 @@ class FunctionTranslator(ExprTranslator):
             elif item.kind.name not in ("NULL_STMT",):
                 raise Untranslatable("statements before the first case of a switch")
         lab = self.new_label("sw")
-        scrut = self.num(self.value(cond))
+        inner = self.strip(cond)
+        scrut = self.num(self.value(inner if self.k(inner.type) == "ENUM" else cond))
         self.targets.append(("switch", lab, ""))
         try:
-            fallthrough = any(
-                not self.jumps(stmts) for _, stmts in segments[:-1]
-            )
+            fallthrough = any(not self.jumps(stmts) for _, stmts in segments[:-1])
             if not fallthrough:
                 arms = []
                 has_default = False
@@ -384,7 +423,12 @@ class FunctionTranslator(ExprTranslator):
                     conds.append(f"matches!(__s, {' | '.join(pats)})")
                 if None in labels:
                     conds.append(f"!matches!(__s, {' | '.join(all_pats)})" if all_pats else "true")
-                out += [f"if {' || '.join(conds)} {{", "__ft = true;", *self.block_items(stmts), "}"]
+                out += [
+                    f"if {' || '.join(conds)} {{",
+                    "__ft = true;",
+                    *self.block_items(stmts),
+                    "}",
+                ]
             return [*out, "}"]
         finally:
             self.targets.pop()
@@ -394,7 +438,10 @@ class FunctionTranslator(ExprTranslator):
 
     def case_label(self, node: Any) -> str:
         inner = self.strip(node)
-        if inner.kind.name == "DECL_REF_EXPR" and inner.referenced.kind.name == "ENUM_CONSTANT_DECL":
+        if (
+            inner.kind.name == "DECL_REF_EXPR"
+            and inner.referenced.kind.name == "ENUM_CONSTANT_DECL"
+        ):
             return self.ctx.enum_const(inner.referenced)
         v = evaluate(node)
         if v is None:

@@ -14,16 +14,55 @@ from ferrox.c2rust.rtypes import FLOAT_KINDS, UNSIGNED_KINDS, Untranslatable
 
 __all__ = ["LibC"]
 
-_MATH1 = {"sqrt": "sqrt", "fabs": "abs", "floor": "floor", "ceil": "ceil", "round": "round",
-          "trunc": "trunc", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin",
-          "acos": "acos", "atan": "atan", "exp": "exp", "log": "ln", "log10": "log10",
-          "log2": "log2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "cbrt": "cbrt"}
+_MATH1 = {
+    "sqrt": "sqrt",
+    "fabs": "abs",
+    "floor": "floor",
+    "ceil": "ceil",
+    "round": "round",
+    "trunc": "trunc",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "exp": "exp",
+    "log": "ln",
+    "log10": "log10",
+    "log2": "log2",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "cbrt": "cbrt",
+}
 _MATH2 = {"pow": "powf", "atan2": "atan2", "fmin": "min", "fmax": "max", "hypot": "hypot"}
-_CTYPE = ("isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower", "ispunct",
-          "isxdigit", "isprint", "toupper", "tolower")
+_CTYPE = (
+    "isspace",
+    "isdigit",
+    "isalpha",
+    "isalnum",
+    "isupper",
+    "islower",
+    "ispunct",
+    "isxdigit",
+    "isprint",
+    "toupper",
+    "tolower",
+)
 _STR_PTR = ("strcpy", "strcat", "strchr", "strrchr", "strstr", "strdup")
-_OUT_VARIANT = {"i8": "I8", "u8": "U8", "i16": "I16", "u16": "U16", "i32": "I32", "u32": "U32",
-                "i64": "I64", "u64": "U64", "f32": "F32", "f64": "F64"}
+_OUT_VARIANT = {
+    "i8": "I8",
+    "u8": "U8",
+    "i16": "I16",
+    "u16": "U16",
+    "i32": "I32",
+    "u32": "U32",
+    "i64": "I64",
+    "u64": "U64",
+    "f32": "F32",
+    "f64": "F64",
+}
 _STREAMS = {"stdout": "rt::Stream::Out", "stderr": "rt::Stream::Err", "stdin": "rt::Stream::In"}
 
 
@@ -32,11 +71,21 @@ class LibC:
 
     def __init__(self) -> None:
         self.table: dict[str, Callable[[Any, Any, list[Any]], str]] = {
-            "printf": lambda tr, n, a: f"rt::printf({self.fmt(tr, a[0])}, &[{self.fmt_args(tr, a[1:])}])",
-            "fprintf": lambda tr, n, a: f"rt::fprintf({self.stream(tr, a[0])}, {self.fmt(tr, a[1])}, &[{self.fmt_args(tr, a[2:])}])",
-            "sprintf": lambda tr, n, a: f"rt::sprintf(&{self.v(tr, a[0])}, {self.fmt(tr, a[1])}, &[{self.fmt_args(tr, a[2:])}])",
-            "snprintf": lambda tr, n, a: f"rt::snprintf(&{self.v(tr, a[0])}, {self.v(tr, a[1])} as usize, {self.fmt(tr, a[2])}, &[{self.fmt_args(tr, a[3:])}])",
-            "scanf": lambda tr, n, a: f"rt::scanf({self.fmt(tr, a[0])}, &[{self.scan_args(tr, a[1:])}])",
+            "printf": lambda tr, n, a: (
+                f"rt::printf({self.fmt(tr, a[0])}, &[{self.fmt_args(tr, a[1:])}])"
+            ),
+            "fprintf": lambda tr, n, a: (
+                f"rt::fprintf({self.stream(tr, a[0])}, {self.fmt(tr, a[1])}, &[{self.fmt_args(tr, a[2:])}])"
+            ),
+            "sprintf": lambda tr, n, a: (
+                f"rt::sprintf(&{self.v(tr, a[0])}, {self.fmt(tr, a[1])}, &[{self.fmt_args(tr, a[2:])}])"
+            ),
+            "snprintf": lambda tr, n, a: (
+                f"rt::snprintf(&{self.v(tr, a[0])}, {self.v(tr, a[1])} as usize, {self.fmt(tr, a[2])}, &[{self.fmt_args(tr, a[3:])}])"
+            ),
+            "scanf": lambda tr, n, a: (
+                f"rt::scanf({self.fmt(tr, a[0])}, &[{self.scan_args(tr, a[1:])}])"
+            ),
             "puts": lambda tr, n, a: f"rt::puts(&{self.v(tr, a[0])})",
             "fputs": lambda tr, n, a: f"rt::fputs(&{self.v(tr, a[0])}, {self.stream(tr, a[1])})",
             "putchar": lambda tr, n, a: f"rt::putchar({self.v(tr, a[0])})",
@@ -46,32 +95,46 @@ class LibC:
             "fgetc": lambda tr, n, a: f"rt::fgetc({self.stream(tr, a[0])})",
             "getc": lambda tr, n, a: f"rt::fgetc({self.stream(tr, a[0])})",
             "ungetc": lambda tr, n, a: f"rt::ungetc({self.v(tr, a[0])}, {self.stream(tr, a[1])})",
-            "fgets": lambda tr, n, a: f"rt::fgets(&{self.v(tr, a[0])}, {self.v(tr, a[1])}, {self.stream(tr, a[2])})",
+            "fgets": lambda tr, n, a: (
+                f"rt::fgets(&{self.v(tr, a[0])}, {self.v(tr, a[1])}, {self.stream(tr, a[2])})"
+            ),
             "fflush": lambda tr, n, a: "{ rt::flush(); 0 }",
             "exit": lambda tr, n, a: f"rt::exit({self.v(tr, a[0])})",
             "abort": lambda tr, n, a: "rt::abort()",
             "free": lambda tr, n, a: f"rt::free({self.ptr(tr, a[0]).code})",
             "strlen": lambda tr, n, a: f"(rt::strlen(&{self.v(tr, a[0])}) as u64)",
             "strcmp": lambda tr, n, a: f"rt::strcmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])})",
-            "strncmp": lambda tr, n, a: f"rt::strncmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)",
-            "strncpy": lambda tr, n, a: f"rt::strncpy(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)",
+            "strncmp": lambda tr, n, a: (
+                f"rt::strncmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)"
+            ),
+            "strncpy": lambda tr, n, a: (
+                f"rt::strncpy(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)"
+            ),
             "atoi": lambda tr, n, a: f"rt::atoi(&{self.v(tr, a[0])})",
             "atol": lambda tr, n, a: f"rt::atol(&{self.v(tr, a[0])})",
             "atoll": lambda tr, n, a: f"rt::atol(&{self.v(tr, a[0])})",
             "atof": lambda tr, n, a: f"rt::atof(&{self.v(tr, a[0])})",
-            "strtol": lambda tr, n, a: f"rt::strtol(&{self.v(tr, a[0])}, &{self.end_ptr(tr, a[1])}, {self.v(tr, a[2])})",
-            "strtoll": lambda tr, n, a: f"rt::strtol(&{self.v(tr, a[0])}, &{self.end_ptr(tr, a[1])}, {self.v(tr, a[2])})",
+            "strtol": lambda tr, n, a: (
+                f"rt::strtol(&{self.v(tr, a[0])}, &{self.end_ptr(tr, a[1])}, {self.v(tr, a[2])})"
+            ),
+            "strtoll": lambda tr, n, a: (
+                f"rt::strtol(&{self.v(tr, a[0])}, &{self.end_ptr(tr, a[1])}, {self.v(tr, a[2])})"
+            ),
             "abs": lambda tr, n, a: f"{self.v(tr, a[0], paren=True)}.abs()",
             "labs": lambda tr, n, a: f"{self.v(tr, a[0], paren=True)}.abs()",
             "llabs": lambda tr, n, a: f"{self.v(tr, a[0], paren=True)}.abs()",
-            "fmod": lambda tr, n, a: f"({self.v(tr, a[0], paren=True)} % {self.v(tr, a[1], paren=True)})",
+            "fmod": lambda tr, n, a: (
+                f"({self.v(tr, a[0], paren=True)} % {self.v(tr, a[1], paren=True)})"
+            ),
             "rand": lambda tr, n, a: "rt::rand()",
             "srand": lambda tr, n, a: f"rt::srand({self.v(tr, a[0])})",
             "memset": self.memset,
             "memcpy": lambda tr, n, a: self.memmove(tr, a),
             "memmove": lambda tr, n, a: self.memmove(tr, a),
             "memcmp": self.memcmp,
-            "__assert_fail": lambda tr, n, a: f"rt::assert_fail(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])}, &{self.v(tr, a[3])})",
+            "__assert_fail": lambda tr, n, a: (
+                f"rt::assert_fail(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])}, &{self.v(tr, a[3])})"
+            ),
         }
         for name in _MATH1:
             self.table[name] = self._math1(_MATH1[name])
@@ -112,7 +175,10 @@ class LibC:
             if tr.k(nxt.type) not in ("POINTER", "CONSTANTARRAY", "INCOMPLETEARRAY"):
                 break
             inner = nxt
-            if tr.k(inner.type) == "POINTER" and tr.k(inner.type.get_canonical().get_pointee()) != "VOID":
+            if (
+                tr.k(inner.type) == "POINTER"
+                and tr.k(inner.type.get_canonical().get_pointee()) != "VOID"
+            ):
                 break
         if tr.k(inner.type) in ("CONSTANTARRAY", "INCOMPLETEARRAY"):
             return Val(tr.place(inner).decay(), inner.type)
@@ -167,7 +233,11 @@ class LibC:
         out = []
         for a in args:
             p = self.ptr(tr, a)
-            elem = tr.rust(p.ctype.get_canonical().get_pointee()) if tr.k(p.ctype) == "POINTER" else tr.elem_rust(p.ctype)
+            elem = (
+                tr.rust(p.ctype.get_canonical().get_pointee())
+                if tr.k(p.ctype) == "POINTER"
+                else tr.elem_rust(p.ctype)
+            )
             variant = _OUT_VARIANT.get(elem)
             if variant is None:
                 raise Untranslatable(f"scanf into a {elem}")
@@ -180,7 +250,9 @@ class LibC:
         elem = tr.rust(elem_t)
         n = self.v(tr, args[2])
         if elem in ("u8", "i8"):
-            return f"{{ rt::memset_bytes(&{p.code}, {self.v(tr, args[1])}, {n} as usize); {p.code} }}"
+            return (
+                f"{{ rt::memset_bytes(&{p.code}, {self.v(tr, args[1])}, {n} as usize); {p.code} }}"
+            )
         if tr.is_null_constant(args[1]):
             size = tr.sizeof(elem_t)
             return f"{{ rt::memzero(&{p.code}, ({n} as usize) / {size}); {p.code} }}"

@@ -6,8 +6,21 @@ from ferrox.c2rust.rtypes import Untranslatable
 
 __all__ = ["char_literal", "float_literal", "rust_bytes", "string_bytes"]
 
-_SIMPLE = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7, "b": 8,
-           "f": 12, "v": 11, "?": 63, "e": 27}
+_SIMPLE = {
+    "n": 10,
+    "t": 9,
+    "r": 13,
+    "0": 0,
+    "\\": 92,
+    "'": 39,
+    '"': 34,
+    "a": 7,
+    "b": 8,
+    "f": 12,
+    "v": 11,
+    "?": 63,
+    "e": 27,
+}
 
 
 def string_bytes(token: str) -> bytes:
@@ -28,13 +41,13 @@ def string_bytes(token: str) -> bytes:
             j = i + 1
             while j < len(body) and j < i + 4 and body[j] in "01234567":
                 j += 1
-            out.append(int(body[i + 1:j], 8) & 0xFF)
+            out.append(int(body[i + 1 : j], 8) & 0xFF)
             i = j
         elif nxt == "x":
             j = i + 2
             while j < len(body) and body[j] in "0123456789abcdefABCDEF":
                 j += 1
-            out.append(int(body[i + 2:j], 16) & 0xFF)
+            out.append(int(body[i + 2 : j], 16) & 0xFF)
             i = j
         elif nxt in _SIMPLE:
             out.append(_SIMPLE[nxt])

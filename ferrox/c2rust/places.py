@@ -41,7 +41,9 @@ class Place:
     union: bool = False
 
     def with_field(self, name: str, ctype: Any, copy: bool, union: bool) -> Place:
-        return replace(self, path=[*self.path, name], ctype=ctype, copy=copy, union=self.union or union)
+        return replace(
+            self, path=[*self.path, name], ctype=ctype, copy=copy, union=self.union or union
+        )
 
     def _suffix(self) -> str:
         return "".join("." + p for p in self.path)
@@ -61,7 +63,9 @@ class Place:
             code = f"{base}{self._suffix()}{clone}"
             return f"unsafe {{ {code} }}" if self.union else code
         if not self.path:
-            return f"{self.base}.at({self.index})" if self.index is not None else f"{self.base}.get()"
+            return (
+                f"{self.base}.at({self.index})" if self.index is not None else f"{self.base}.get()"
+            )
         body = f"__e{self._suffix()}{clone}"
         if self.union:
             body = f"unsafe {{ {body} }}"
@@ -79,7 +83,13 @@ class Place:
             if self.index is not None:
                 return f"{self.base}.set_at({self.index}, {value})"
             return f"{self.base}.set({value})"
-        return "{ let __v = " + value + "; " + self._access(f"__e{self._suffix()} = __v", mutable=True) + "; }"
+        return (
+            "{ let __v = "
+            + value
+            + "; "
+            + self._access(f"__e{self._suffix()} = __v", mutable=True)
+            + "; }"
+        )
 
     def decay(self) -> str:
         """Rust code for a pointer to the first element of the array stored here."""
@@ -95,7 +105,11 @@ class Place:
         if self.kind == "array":
             return f"{self.base}.clone()"
         if self.kind == "cell" and not self.path:
-            return f"{self.base}.add({self.index})" if self.index is not None else f"{self.base}.clone()"
+            return (
+                f"{self.base}.add({self.index})"
+                if self.index is not None
+                else f"{self.base}.clone()"
+            )
         raise Untranslatable("the address of a struct field or of a local that is not a cell")
 
     def bind_base(self) -> tuple[str, Place]:

@@ -75,7 +75,9 @@ def _prepare_out(src_root: Path, out: Path, force: bool) -> None:
 
 
 def _crate_name(src_root: Path) -> str:
-    name = "".join(c if c.isalnum() else "_" for c in src_root.name.lower()).strip("_") or "translated"
+    name = (
+        "".join(c if c.isalnum() else "_" for c in src_root.name.lower()).strip("_") or "translated"
+    )
     return name if name[0].isalpha() else "c_" + name
 
 
@@ -91,8 +93,11 @@ class Assembler:
     def module_text(self, name: str) -> str:
         mod = self.ctx.modules[name]
         others = [m for m in sorted(self.ctx.modules) if m != name]
-        head = [f"//! Translated from `{mod.source.name}` by ferrox c2rust.", "",
-                "use crate::rt::{self, Arr, Ptr};"]
+        head = [
+            f"//! Translated from `{mod.source.name}` by ferrox c2rust.",
+            "",
+            "use crate::rt::{self, Arr, Ptr};",
+        ]
         head += [f"use crate::{m}::*;" for m in others]
         text = "\n".join(head) + "\n\n" + "\n".join(mod.items) + "\n"
         statics = []
@@ -121,13 +126,24 @@ class Assembler:
             lines.append("fn main() {}")
         else:
             nargs = len(list(main.cursor.get_arguments()))
-            call = f"{main.module}::c_main(argc, argv)" if nargs >= 2 else f"{main.module}::c_main()"
-            lines += ["fn main() {", "    let (argc, argv) = rt::args();",
-                      "    let _ = (argc, &argv);", f"    let code = {call};", "    rt::exit(code);", "}"]
+            call = (
+                f"{main.module}::c_main(argc, argv)" if nargs >= 2 else f"{main.module}::c_main()"
+            )
+            lines += [
+                "fn main() {",
+                "    let (argc, argv) = rt::args();",
+                "    let _ = (argc, &argv);",
+                f"    let code = {call};",
+                "    rt::exit(code);",
+                "}",
+            ]
         return "\n".join(lines) + "\n"
 
     def write(self, crate: str) -> None:
-        write_file(self.out / "Cargo.toml", f'[package]\nname = "{crate}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n\n[profile.dev]\nopt-level = 1\n')
+        write_file(
+            self.out / "Cargo.toml",
+            f'[package]\nname = "{crate}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n\n[profile.dev]\nopt-level = 1\n',
+        )
         write_file(self.out / "src" / "rt.rs", RUNTIME.read_text())
         write_file(self.out / "src" / "main.rs", self.main_text())
         for name in self.ctx.modules:
@@ -216,7 +232,9 @@ def translate(
     test_report = TestReport()
     if vectors is not None:
         progress("test", 0, len(vectors))
-        c_exe = build_c(c_files, [Path(d) for d in include], cflags, out / "target" / "c-build" / crate)
+        c_exe = build_c(
+            c_files, [Path(d) for d in include], cflags, out / "target" / "c-build" / crate
+        )
         vectors = record_expected(c_exe, vectors)
         write_file(out / "tests" / "vectors.json", json.dumps(vectors, indent=1))
         if build_ok:
@@ -226,22 +244,52 @@ def translate(
             test_report.failed = test_report.total
         progress("test", len(vectors), len(vectors))
 
-    report = _report(ctx, items, out, build_ok, build_log, test_report, rounds, time.perf_counter() - t0, c_files, headers, repairer)
+    report = _report(
+        ctx,
+        items,
+        out,
+        build_ok,
+        build_log,
+        test_report,
+        rounds,
+        time.perf_counter() - t0,
+        c_files,
+        headers,
+        repairer,
+    )
     write_file(out / "report.json", json.dumps(report, indent=2))
     write_file(out / "report.md", _markdown(report))
     return TranslationResult(out=out, report=report, build_ok=build_ok, functions=items)
 
 
 def _build(out: Path) -> tuple[bool, str]:
-    proc = subprocess.run([cargo(), "build", "--offline", "--quiet"], cwd=out, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [cargo(), "build", "--offline", "--quiet"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return proc.returncode == 0, proc.stderr[-3000:]
 
 
 def _clippy(out: Path) -> int | None:
     try:
         proc = subprocess.run(
-            [cargo(), "clippy", "--offline", "--quiet", "--message-format=json", "--", "-W", "clippy::all"],
-            cwd=out, capture_output=True, text=True, timeout=900,
+            [
+                cargo(),
+                "clippy",
+                "--offline",
+                "--quiet",
+                "--message-format=json",
+                "--",
+                "-W",
+                "clippy::all",
+            ],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -252,16 +300,30 @@ def _clippy(out: Path) -> int | None:
         except ValueError:
             continue
         m = msg.get("message") or {}
-        if msg.get("reason") == "compiler-message" and m.get("level") == "warning" and (m.get("code") or {}).get("code", "").startswith("clippy::"):
+        if (
+            msg.get("reason") == "compiler-message"
+            and m.get("level") == "warning"
+            and (m.get("code") or {}).get("code", "").startswith("clippy::")
+        ):
             spans = m.get("spans") or [{}]
             if spans[0].get("file_name") != "src/rt.rs":
                 count += 1
     return count
 
 
-def _report(ctx: ProjectContext, items: list[FunctionItem], out: Path, build_ok: bool, build_log: str,
-            tests: TestReport, rounds: int, seconds: float, c_files: list[Path], headers: list[Path],
-            repairer: Any) -> dict[str, Any]:
+def _report(
+    ctx: ProjectContext,
+    items: list[FunctionItem],
+    out: Path,
+    build_ok: bool,
+    build_log: str,
+    tests: TestReport,
+    rounds: int,
+    seconds: float,
+    c_files: list[Path],
+    headers: list[Path],
+    repairer: Any,
+) -> dict[str, Any]:
     safety = measure(out / "src")
     per_fn = {(f.file, f.name): f for f in safety.functions}
     c_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in [*c_files, *headers])
@@ -269,16 +331,24 @@ def _report(ctx: ProjectContext, items: list[FunctionItem], out: Path, build_ok:
     for item in items:
         tier = "stub" if item.stub_reason else ("unsafe" if item.unsafe else "safe")
         fs = per_fn.get((f"{item.module}.rs", item.rust_name.removeprefix("r#")))
-        functions.append({
-            "name": item.name, "module": item.module, "tier": tier,
-            "reason": item.stub_reason,
-            "uses_runtime_pointers": bool(item.code) and not item.stub_reason and ("Ptr" in item.code or ".with(" in item.code),
-            "bytes": fs.bytes if fs else None,
-            "unsafe_bytes": fs.unsafe_bytes if fs else None,
-            "repaired": item.name in repairer.repaired,
-        })
+        functions.append(
+            {
+                "name": item.name,
+                "module": item.module,
+                "tier": tier,
+                "reason": item.stub_reason,
+                "uses_runtime_pointers": bool(item.code)
+                and not item.stub_reason
+                and ("Ptr" in item.code or ".with(" in item.code),
+                "bytes": fs.bytes if fs else None,
+                "unsafe_bytes": fs.unsafe_bytes if fs else None,
+                "repaired": item.name in repairer.repaired,
+            }
+        )
     clippy = _clippy(out) if build_ok else None
-    rust_lines = sum(len(p.read_text().splitlines()) for p in (out / "src").glob("*.rs") if p.name != "rt.rs")
+    rust_lines = sum(
+        len(p.read_text().splitlines()) for p in (out / "src").glob("*.rs") if p.name != "rt.rs"
+    )
     n = len(functions) or 1
     return {
         "source": str(ctx.root),
@@ -295,12 +365,14 @@ def _report(ctx: ProjectContext, items: list[FunctionItem], out: Path, build_ok:
         "build_log": "" if build_ok else build_log,
         "repair_rounds": rounds,
         "repair_log": repairer.log,
-        "tests": {k: v for k, v in tests.as_dict().items() if k != "outcomes"} | {
-            "failures": [o.__dict__ for o in tests.outcomes if o.status not in ("pass",)][:50]},
+        "tests": {k: v for k, v in tests.as_dict().items() if k != "outcomes"}
+        | {"failures": [o.__dict__ for o in tests.outcomes if o.status not in ("pass",)][:50]},
         "safe_rate": safety.safe_rate,
         "safety": safety.as_dict(),
         "clippy_warnings": clippy,
-        "clippy_per_kloc": None if clippy is None or not rust_lines else round(clippy / rust_lines * 1000, 2),
+        "clippy_per_kloc": None
+        if clippy is None or not rust_lines
+        else round(clippy / rust_lines * 1000, 2),
         "skipped_items": ctx.skipped,
         "c_lines": c_lines,
         "rust_lines": rust_lines,
@@ -313,7 +385,8 @@ def _markdown(r: dict[str, Any]) -> str:
     c = r["counts"]
     t = r["tests"]
     lines = [
-        f"# ferrox c2rust report: `{Path(r['source']).name}`", "",
+        f"# ferrox c2rust report: `{Path(r['source']).name}`",
+        "",
         f"- build: **{'ok' if r['build_ok'] else 'FAILED'}** after {r['repair_rounds']} repair round(s)",
         f"- functions: {c['functions']} — safe {c['safe']}, unsafe {c['unsafe']}, stub {c['stub']} "
         f"(not stubbed {c['not_stubbed_rate']:.1%}; {c['runtime_pointer_functions']} use the runtime's `Ptr`)",
@@ -324,7 +397,9 @@ def _markdown(r: dict[str, Any]) -> str:
         f"unsafe casts {r['safety']['unsafe_casts']}",
         f"- clippy warnings: {r['clippy_warnings']} ({r['clippy_per_kloc']} per kLoC)",
         f"- {r['c_lines']} C lines → {r['rust_lines']} Rust lines in {r['seconds']} s ({r['seconds_per_kloc']} s per kLoC)",
-        "", "| function | module | tier | note |", "|---|---|---|---|",
+        "",
+        "| function | module | tier | note |",
+        "|---|---|---|---|",
     ]
     for f in r["functions"]:
         note = (f["reason"] or "").replace("|", "\\|")[:120]
@@ -348,10 +423,15 @@ def check(out: Path) -> dict[str, Any]:
     report["build_log"] = "" if build_ok else log
     vec_path = out / "tests" / "vectors.json"
     if vec_path.exists() and build_ok:
-        crate = next(line.split('"')[1] for line in (out / "Cargo.toml").read_text().splitlines() if line.startswith("name"))
+        crate = next(
+            line.split('"')[1]
+            for line in (out / "Cargo.toml").read_text().splitlines()
+            if line.startswith("name")
+        )
         tr = run_vectors(out / "target" / "debug" / crate, load_vectors(vec_path))
         report["tests"] = {k: v for k, v in tr.as_dict().items() if k != "outcomes"} | {
-            "failures": [o.__dict__ for o in tr.outcomes if o.status != "pass"][:50]}
+            "failures": [o.__dict__ for o in tr.outcomes if o.status != "pass"][:50]
+        }
     report["safety"] = measure(out / "src").as_dict()
     report["safe_rate"] = report["safety"]["safe_rate"]
     write_file(report_path, json.dumps(report, indent=2))

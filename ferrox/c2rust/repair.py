@@ -23,7 +23,9 @@ def explain(code: str | None) -> str:
     if not code or not re.fullmatch(r"E\d{4}", code):
         return ""
     try:
-        proc = subprocess.run(["rustc", "--explain", code], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(
+            ["rustc", "--explain", code], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return proc.stdout[:1500]
@@ -77,17 +79,22 @@ class Repairer:
                 first = ds[0]
                 code = f" {first.code}" if first.code else ""
                 item.stub_reason = f"rustc{code}: {first.message}"
-                self.log.append(f"round {rnd}: {name} stubbed ({item.stub_reason})")
+                where = first.rendered.strip().splitlines()[:12]
+                self.log.append(f"round {rnd}: {name} stubbed: " + "\n".join(where))
             dropped = False
             for d in outside:
                 dropped = self.asm.drop_static(d) or dropped
             if not by_fn and not dropped:
-                self.log.append(f"round {rnd}: {len(outside)} error(s) outside functions left: {outside[0].message}")
+                self.log.append(
+                    f"round {rnd}: {len(outside)} error(s) outside functions left: {outside[0].message}"
+                )
                 return rnd
             diags = self.check()
         return max_rounds
 
-    def apply_rustc_fixes(self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]) -> list[Diagnostic] | None:
+    def apply_rustc_fixes(
+        self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]
+    ) -> list[Diagnostic] | None:
         """Applies rustc's machine-applicable suggestions once per function; None if no gain."""
         saved = {}
         for name, ds in by_fn.items():
@@ -111,14 +118,18 @@ class Repairer:
         after = self.check()
         if len(after) < len(diags):
             self.repaired.update(saved)
-            self.log.append(f"rustc suggestions kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)")
+            self.log.append(
+                f"rustc suggestions kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)"
+            )
             return after
         for name, code in saved.items():
             items[name].code = code
         self.log.append(f"rustc suggestions rolled back for {', '.join(sorted(saved))}")
         return None
 
-    def ask_llm(self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]) -> list[Diagnostic] | None:
+    def ask_llm(
+        self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]
+    ) -> list[Diagnostic] | None:
         """Asks the configured generator to fix each failing function; keeps only gains."""
         saved = {}
         for name, ds in by_fn.items():
@@ -136,7 +147,9 @@ class Repairer:
                 f"rustc errors:\n{errors}\n\n{explanation}"
             )
             try:
-                answer = "".join(self.generator.stream([{"role": "user", "content": prompt}], max_tokens=1500))
+                answer = "".join(
+                    self.generator.stream([{"role": "user", "content": prompt}], max_tokens=1500)
+                )
             except Exception as exc:
                 self.log.append(f"LLM repair of {name} failed: {exc}")
                 continue
@@ -149,7 +162,9 @@ class Repairer:
         after = self.check()
         if len(after) < len(diags):
             self.repaired.update(saved)
-            self.log.append(f"LLM edits kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)")
+            self.log.append(
+                f"LLM edits kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)"
+            )
             return after
         for name, code in saved.items():
             items[name].code = code

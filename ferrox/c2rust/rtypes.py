@@ -15,12 +15,83 @@ from ferrox.errors import UnsupportedError
 __all__ = ["RUST_KEYWORDS", "TypeMapper", "Untranslatable", "rust_ident"]
 
 RUST_KEYWORDS = frozenset(
-    ["as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen"]
+    [
+        "as",
+        "async",
+        "await",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "dyn",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+        "try",
+        "gen",
+    ]
 )
 _UNRAW = frozenset({"self", "Self", "super", "crate", "_"})
 _RESERVED_TYPES = frozenset(
-    {"Ptr", "Arr", "Arg", "Out", "Stream", "String", "Vec", "Option", "Box", "Some", "None",
-     "Result", "Ok", "Err", "Default", "Clone", "Copy", "main"}
+    {
+        "Ptr",
+        "Arr",
+        "Arg",
+        "Out",
+        "Stream",
+        "String",
+        "Vec",
+        "Option",
+        "Box",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "Default",
+        "Clone",
+        "Copy",
+        "main",
+    }
 )
 
 
@@ -38,16 +109,49 @@ def rust_ident(name: str) -> str:
 
 
 _SCALARS = {
-    "VOID": "()", "BOOL": "bool", "CHAR_S": "u8", "CHAR_U": "u8", "SCHAR": "i8", "UCHAR": "u8",
-    "SHORT": "i16", "USHORT": "u16", "INT": "i32", "UINT": "u32", "LONG": "i64", "ULONG": "u64",
-    "LONGLONG": "i64", "ULONGLONG": "u64", "FLOAT": "f32", "DOUBLE": "f64", "LONGDOUBLE": "f64",
-    "INT128": "i128", "UINT128": "u128",
+    "VOID": "()",
+    "BOOL": "bool",
+    "CHAR_S": "u8",
+    "CHAR_U": "u8",
+    "SCHAR": "i8",
+    "UCHAR": "u8",
+    "SHORT": "i16",
+    "USHORT": "u16",
+    "INT": "i32",
+    "UINT": "u32",
+    "LONG": "i64",
+    "ULONG": "u64",
+    "LONGLONG": "i64",
+    "ULONGLONG": "u64",
+    "FLOAT": "f32",
+    "DOUBLE": "f64",
+    "LONGDOUBLE": "f64",
+    "INT128": "i128",
+    "UINT128": "u128",
 }
 INTEGER_KINDS = frozenset(
-    {"BOOL", "CHAR_S", "CHAR_U", "SCHAR", "UCHAR", "SHORT", "USHORT", "INT", "UINT", "LONG",
-     "ULONG", "LONGLONG", "ULONGLONG", "INT128", "UINT128", "ENUM"}
+    {
+        "BOOL",
+        "CHAR_S",
+        "CHAR_U",
+        "SCHAR",
+        "UCHAR",
+        "SHORT",
+        "USHORT",
+        "INT",
+        "UINT",
+        "LONG",
+        "ULONG",
+        "LONGLONG",
+        "ULONGLONG",
+        "INT128",
+        "UINT128",
+        "ENUM",
+    }
 )
-UNSIGNED_KINDS = frozenset({"BOOL", "CHAR_S", "CHAR_U", "UCHAR", "USHORT", "UINT", "ULONG", "ULONGLONG", "UINT128"})
+UNSIGNED_KINDS = frozenset(
+    {"BOOL", "CHAR_S", "CHAR_U", "UCHAR", "USHORT", "UINT", "ULONG", "ULONGLONG", "UINT128"}
+)
 FLOAT_KINDS = frozenset({"FLOAT", "DOUBLE", "LONGDOUBLE"})
 
 
@@ -99,7 +203,10 @@ class TypeMapper:
         if t.kind.name != "POINTER":
             return False
         pointee = t.get_pointee().get_canonical()
-        return pointee.kind.name == "RECORD" and pointee.get_declaration().spelling in ("_IO_FILE", "FILE")
+        return pointee.kind.name == "RECORD" and pointee.get_declaration().spelling in (
+            "_IO_FILE",
+            "FILE",
+        )
 
     def rust(self, ctype: Any, *, in_record: bool = True) -> str:
         """Rust type text for ``ctype`` (arrays as ``Arr<T, N>`` — callers decay locals)."""
@@ -108,7 +215,7 @@ class TypeMapper:
         if k in _SCALARS:
             return _SCALARS[k]
         if k == "ENUM":
-            return "u32" if t.get_declaration().enum_type.get_canonical().kind.name == "UINT" else "i32"
+            return "i32"
         if k == "POINTER":
             if self.is_file_ptr(t):
                 return "rt::Stream"
@@ -135,7 +242,11 @@ class TypeMapper:
     def fn_type(self, ftype: Any) -> str:
         if ftype.kind.name == "FUNCTIONPROTO" and ftype.is_function_variadic():
             raise Untranslatable("pointers to variadic functions")
-        args = ", ".join(self.rust(a) for a in ftype.argument_types()) if ftype.kind.name == "FUNCTIONPROTO" else ""
+        args = (
+            ", ".join(self.rust(a) for a in ftype.argument_types())
+            if ftype.kind.name == "FUNCTIONPROTO"
+            else ""
+        )
         ret = ftype.get_result()
         tail = "" if ret.get_canonical().kind.name == "VOID" else f" -> {self.rust(ret)}"
         return f"fn({args}){tail}"

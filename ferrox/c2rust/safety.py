@@ -58,17 +58,24 @@ def _blank(text: str) -> str:
             j = n if j < 0 else j + 2
             out[i:j] = [ch if ch == "\n" else " " for ch in text[i:j]]
             i = j
-        elif c == '"' or (c == "b" and i + 1 < n and text[i + 1] == '"' and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))):
+        elif c == '"' or (
+            c == "b"
+            and i + 1 < n
+            and text[i + 1] == '"'
+            and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
+        ):
             start = i + (2 if c == "b" else 1)
             j = start
             while j < n and text[j] != '"':
                 j += 2 if text[j] == "\\" else 1
             out[start:j] = [ch if ch == "\n" else " " for ch in text[start:j]]
             i = j + 1
-        elif (c == "'" and re.match(r"'(\\.|[^\\'])'", text[i:i + 4])) or (c == "'" and text.startswith("'\\x", i)):
+        elif (c == "'" and re.match(r"'(\\.|[^\\'])'", text[i : i + 4])) or (
+            c == "'" and text.startswith("'\\x", i)
+        ):
             m = re.match(r"'(\\x[0-9a-fA-F]{2}|\\.|[^\\'])'", text[i:])
             if m:
-                out[i + 1:i + m.end() - 1] = " " * (m.end() - 2)
+                out[i + 1 : i + m.end() - 1] = " " * (m.end() - 2)
                 i += m.end()
             else:
                 i += 1
@@ -132,7 +139,11 @@ def measure(src_dir: Path) -> SafetyCounts:
                     lo, hi = max(a, start), min(b, end)
                     if lo < hi:
                         unsafe += hi - lo
-            fns.append(FnSafety(str(path.relative_to(src_dir)), name, end - start, min(unsafe, end - start)))
+            fns.append(
+                FnSafety(
+                    str(path.relative_to(src_dir)), name, end - start, min(unsafe, end - start)
+                )
+            )
         lines_in = set()
         for a, b in unsafe_regions:
             lines_in.update(range(clean.count("\n", 0, a), clean.count("\n", 0, b) + 1))

@@ -158,9 +158,14 @@ class ProjectContext:
         if not self._once("fn:" + cur.spelling):
             return
         mod = self.module_of(cur)
-        src = Path(cur.location.file.name).read_bytes()[cur.extent.start.offset:cur.extent.end.offset]
+        src = Path(cur.location.file.name).read_bytes()[
+            cur.extent.start.offset : cur.extent.end.offset
+        ]
         item = FunctionItem(
-            name=cur.spelling, rust_name=self.function_path(cur), cursor=cur, module=mod.name,
+            name=cur.spelling,
+            rust_name=self.function_path(cur),
+            cursor=cur,
+            module=mod.name,
             c_source=src.decode("utf-8", "replace"),
         )
         self.functions[cur.spelling] = item
@@ -184,7 +189,9 @@ class ProjectContext:
                 raise Untranslatable("union with non-Copy fields")
         except Untranslatable as exc:
             self.skipped.append({"item": name, "reason": str(exc)})
-            mod.items.append(f"/// C {cur.kind.name.split('_')[0].lower()} `{name}`: not translated: {exc}\n#[derive(Clone, Default)]\npub struct {name};\n")
+            mod.items.append(
+                f"/// C {cur.kind.name.split('_')[0].lower()} `{name}`: not translated: {exc}\n#[derive(Clone, Default)]\npub struct {name};\n"
+            )
             return
         body = "\n    ".join(parts)
         if is_union:
@@ -266,7 +273,9 @@ class ProjectContext:
     def define_global(self, cur: Any) -> None:
         if cur.storage_class.name == "EXTERN" and not cur.is_definition():
             return
-        has_init = any(c.kind.name not in ("TYPE_REF",) for c in cur.get_children()) and "=" in [t.spelling for t in cur.get_tokens()]
+        has_init = any(c.kind.name not in ("TYPE_REF",) for c in cur.get_children()) and "=" in [
+            t.spelling for t in cur.get_tokens()
+        ]
         key = "glob:" + cur.spelling
         if key in self._seen and not has_init:
             return
@@ -275,7 +284,9 @@ class ProjectContext:
             mod.statics = [s for s in mod.statics if f" G_{cur.spelling}:" not in s]
         self._seen.add(key)
         mod = self.module_of(cur)
-        mod.statics.append(self.storage(cur, f"G_{cur.spelling}", public=cur.storage_class.name != "STATIC"))
+        mod.statics.append(
+            self.storage(cur, f"G_{cur.spelling}", public=cur.storage_class.name != "STATIC")
+        )
 
     def storage(self, cur: Any, name: str, public: bool) -> str:
         """A ``thread_local!`` cell holding a global or static local."""
@@ -289,14 +300,20 @@ class ProjectContext:
                 elem = self.types.rust(t.element_type)
                 if has_init:
                     init = kids[-1]
-                    value = tr.initializer(init, init.type if t.kind.name == "INCOMPLETEARRAY" else cur.type)
+                    value = tr.initializer(
+                        init, init.type if t.kind.name == "INCOMPLETEARRAY" else cur.type
+                    )
                     code = f"Ptr::from_vec({value})"
                 else:
                     code = f"Ptr::<{elem}>::alloc({t.element_count})"
                 ty = f"Ptr<{elem}>"
             else:
                 ty = f"Ptr<{self.types.rust(cur.type)}>"
-                value = tr.initializer(kids[-1], cur.type) if has_init else self.types.default_value(cur.type)
+                value = (
+                    tr.initializer(kids[-1], cur.type)
+                    if has_init
+                    else self.types.default_value(cur.type)
+                )
                 code = f"Ptr::new_value({value})"
         except Untranslatable as exc:
             self.skipped.append({"item": cur.spelling, "reason": str(exc)})
