@@ -24,7 +24,12 @@ def signature(ctx: Any, fn: Any) -> tuple[str, list[tuple[str, str]], str]:
         raise Untranslatable("variadic function definitions")
     params = []
     for i, p in enumerate(fn.get_arguments()):
-        params.append((rust_ident(p.spelling or f"arg{i}"), ctx.types.rust(p.type)))
+        t = p.type.get_canonical()
+        if t.kind.name in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
+            rt = f"Ptr<{ctx.types.rust(t.element_type)}>"  # array parameters are pointers
+        else:
+            rt = ctx.types.rust(p.type)
+        params.append((rust_ident(p.spelling or f"arg{i}"), rt))
     ret = fn.result_type
     rt = "" if ret.get_canonical().kind.name == "VOID" else ctx.types.rust(ret)
     return ctx.function_path(fn), params, rt
@@ -53,7 +58,9 @@ class FunctionTranslator(ExprTranslator):
         prologue = []
         for p, (pname, _) in zip(self.fn.get_arguments(), params, strict=True):
             self.local_names[p.hash] = pname
-            if p.hash in taken:
+            if self.k(p.type) in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
+                self.locals[p.hash] = "array"
+            elif p.hash in taken:
                 self.locals[p.hash] = "cell"
                 prologue.append(f"let {pname} = Ptr::new_value({pname});")
             else:

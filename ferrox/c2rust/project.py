@@ -211,7 +211,7 @@ def translate(
         try:
             tr = FunctionTranslator(ctx, item.cursor)
             item.code = tr.translate()
-            item.unsafe = tr.uses_unsafe
+            item.unsafe = "unsafe {" in item.code
         except Untranslatable as exc:
             item.stub_reason = str(exc)
         except RecursionError:
