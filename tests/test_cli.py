@@ -62,7 +62,7 @@ def test_ad_diff_plain_and_json() -> None:
         (["ad", "diff", "x", "--at", "x=1", "--method", "magic"], "unknown method"),
         (["db", "list", "--db", "/nonexistent/ferrox-db"], "no ferrox database"),
         (["kb", "ingest"], "nothing to ingest"),
-        (["c2rust"], "not in ferrox"),
+        (["c2rust", "translate", "/nonexistent/c-src", "/tmp/ferrox-never"], "no such file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:

@@ -55,7 +55,7 @@ def _sources(src: Path, out: Path) -> tuple[Path, list[Path], list[Path]]:
     return src, c_files, [p for p in files if p.suffix == ".h"]
 
 
-def _prepare_out(src_root: Path, out: Path, force: bool) -> None:
+def _check_out(src_root: Path, out: Path, force: bool) -> None:
     out = out.resolve()
     if out == src_root or out in src_root.parents:
         raise InvalidInputError(f"{out}: the output directory may not contain the C sources")
@@ -64,6 +64,11 @@ def _prepare_out(src_root: Path, out: Path, force: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not force:
             raise ConflictError(f"{out}: not empty (pass --force to replace its contents)")
+
+
+def _prepare_out(src_root: Path, out: Path, force: bool) -> None:
+    _check_out(src_root, out, force)
+    if out.exists():
         for child in out.iterdir():
             if child.name == "target":
                 continue
@@ -118,7 +123,7 @@ class Assembler:
     def main_text(self) -> str:
         mods = sorted(self.ctx.modules)
         lints = ", ".join(LINTS)
-        lines = [f"#![allow({lints})]", "#![allow(clippy::all)]", "", "mod rt;"]
+        lines = [f"#![allow({lints})]", "", "mod rt;"]
         lines += [f"mod {m};" for m in mods]
         main = self.ctx.functions.get("main")
         lines.append("")
@@ -185,14 +190,17 @@ def translate(
     generator: Any = None,
     progress: Progress = _noop,
     max_rounds: int = 12,
+    clippy: bool = True,
 ) -> TranslationResult:
     """Translates the C project at ``src`` into a Cargo project at ``out``."""
     t0 = time.perf_counter()
     src = src.resolve()
     out = out.resolve()
+    if out == src or out in src.parents:
+        raise InvalidInputError(f"{out}: the output directory may not contain the C sources")
     root, c_files, headers = _sources(src, out)
     vectors = load_vectors(tests) if tests is not None else None
-    _prepare_out(root, out, force)
+    _check_out(root, out, force)
     cflags = list(cflags or [])
     per_file = project_flags(root, cflags)
     include = sorted({str(root), *(str(h.parent) for h in headers)})
@@ -202,6 +210,7 @@ def translate(
         progress("parse", i, len(c_files))
         parsed.append(parse_file(f, per_file.get(f.resolve(), base_flags)))
     progress("parse", len(c_files), len(c_files))
+    _prepare_out(root, out, force)
 
     ctx = ProjectContext(root, parsed)
     ctx.collect()
@@ -256,6 +265,7 @@ def translate(
         c_files,
         headers,
         repairer,
+        clippy,
     )
     write_file(out / "report.json", json.dumps(report, indent=2))
     write_file(out / "report.md", _markdown(report))
@@ -323,6 +333,7 @@ def _report(
     c_files: list[Path],
     headers: list[Path],
     repairer: Any,
+    clippy: bool = True,
 ) -> dict[str, Any]:
     safety = measure(out / "src")
     per_fn = {(f.file, f.name): f for f in safety.functions}
@@ -345,7 +356,7 @@ def _report(
                 "repaired": item.name in repairer.repaired,
             }
         )
-    clippy = _clippy(out) if build_ok else None
+    warnings = _clippy(out) if build_ok and clippy else None
     rust_lines = sum(
         len(p.read_text().splitlines()) for p in (out / "src").glob("*.rs") if p.name != "rt.rs"
     )
@@ -369,10 +380,10 @@ def _report(
         | {"failures": [o.__dict__ for o in tests.outcomes if o.status not in ("pass",)][:50]},
         "safe_rate": safety.safe_rate,
         "safety": safety.as_dict(),
-        "clippy_warnings": clippy,
+        "clippy_warnings": warnings,
         "clippy_per_kloc": None
-        if clippy is None or not rust_lines
-        else round(clippy / rust_lines * 1000, 2),
+        if warnings is None or not rust_lines
+        else round(warnings / rust_lines * 1000, 2),
         "skipped_items": ctx.skipped,
         "c_lines": c_lines,
         "rust_lines": rust_lines,

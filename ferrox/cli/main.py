@@ -13,6 +13,7 @@ import typer
 
 import ferrox
 from ferrox.cli import ad as ad_cli
+from ferrox.cli import c2rust as c2rust_cli
 from ferrox.cli import db as db_cli
 from ferrox.cli import kb as kb_cli
 from ferrox.cli import serve as serve_cli
@@ -100,7 +101,7 @@ def _planned(name: str, what: str, issue: int) -> None:
 app.add_typer(kb_cli.app, name="kb")
 app.command("ask")(kb_cli.ask)
 app.command("analyze")(kb_cli.analyze)
-_planned("c2rust", "C to Rust translation", 6)
+app.add_typer(c2rust_cli.app, name="c2rust")
 app.add_typer(db_cli.app, name="db")
 app.command("serve")(serve_cli.serve)
 
