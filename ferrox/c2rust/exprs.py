@@ -325,13 +325,13 @@ class ExprTranslator:
         args = _children(call)[1:]
         name = call.referenced.spelling
         if name == "malloc":
-            n = f"({self.num(self.value(args[0]))} as usize).div_ceil({size})"
+            n = f"({_paren(self.num(self.value(args[0])))} as usize).div_ceil({size})"
             return Val(f"rt::malloc::<{elem}>({n})", to)
         if name == "calloc":
-            a, b = (self.num(self.value(x)) for x in args)
+            a, b = (_paren(self.num(self.value(x))) for x in args)
             return Val(f"rt::malloc::<{elem}>(({a} as usize * {b} as usize).div_ceil({size}))", to)
         p = self.value(self.strip_casts(args[0]))
-        n = f"({self.num(self.value(args[1]))} as usize).div_ceil({size})"
+        n = f"({_paren(self.num(self.value(args[1])))} as usize).div_ceil({size})"
         return Val(f"rt::realloc::<{elem}>({p.code}, {n})", to)
 
     # ------------------------------------------------------------------ lvalues

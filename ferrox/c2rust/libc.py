@@ -81,7 +81,7 @@ class LibC:
                 f"rt::sprintf(&{self.v(tr, a[0])}, {self.fmt(tr, a[1])}, &[{self.fmt_args(tr, a[2:])}])"
             ),
             "snprintf": lambda tr, n, a: (
-                f"rt::snprintf(&{self.v(tr, a[0])}, {self.v(tr, a[1])} as usize, {self.fmt(tr, a[2])}, &[{self.fmt_args(tr, a[3:])}])"
+                f"rt::snprintf(&{self.v(tr, a[0])}, {self.v(tr, a[1], paren=True)} as usize, {self.fmt(tr, a[2])}, &[{self.fmt_args(tr, a[3:])}])"
             ),
             "scanf": lambda tr, n, a: (
                 f"rt::scanf({self.fmt(tr, a[0])}, &[{self.scan_args(tr, a[1:])}])"
@@ -105,10 +105,10 @@ class LibC:
             "strlen": lambda tr, n, a: f"(rt::strlen(&{self.v(tr, a[0])}) as u64)",
             "strcmp": lambda tr, n, a: f"rt::strcmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])})",
             "strncmp": lambda tr, n, a: (
-                f"rt::strncmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)"
+                f"rt::strncmp(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2], paren=True)} as usize)"
             ),
             "strncpy": lambda tr, n, a: (
-                f"rt::strncpy(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2])} as usize)"
+                f"rt::strncpy(&{self.v(tr, a[0])}, &{self.v(tr, a[1])}, {self.v(tr, a[2], paren=True)} as usize)"
             ),
             "atoi": lambda tr, n, a: f"rt::atoi(&{self.v(tr, a[0])})",
             "atol": lambda tr, n, a: f"rt::atol(&{self.v(tr, a[0])})",
@@ -217,16 +217,16 @@ class LibC:
             v = tr.value(a)
             k = tr.k(v.ctype)
             if k in FLOAT_KINDS:
-                out.append(f"rt::Arg::F({v.code} as f64)")
+                out.append(f"rt::Arg::F(({v.code}) as f64)")
             elif k == "POINTER":
                 pointee = tr.rust(v.ctype.get_canonical().get_pointee())
                 if pointee != "u8":
                     raise Untranslatable("printing a pointer (%p)")
                 out.append(f"rt::Arg::S({v.code})")
             elif k in UNSIGNED_KINDS:
-                out.append(f"rt::Arg::U({tr.num(v)} as u64)")
+                out.append(f"rt::Arg::U(({tr.num(v)}) as u64)")
             else:
-                out.append(f"rt::Arg::I({tr.num(v)} as i64)")
+                out.append(f"rt::Arg::I(({tr.num(v)}) as i64)")
         return ", ".join(out)
 
     def scan_args(self, tr: Any, args: list[Any]) -> str:
@@ -248,7 +248,7 @@ class LibC:
         p = self.ptr(tr, args[0])
         elem_t = p.ctype.get_canonical().get_pointee()
         elem = tr.rust(elem_t)
-        n = self.v(tr, args[2])
+        n = self.v(tr, args[2], paren=True)
         if elem in ("u8", "i8"):
             return (
                 f"{{ rt::memset_bytes(&{p.code}, {self.v(tr, args[1])}, {n} as usize); {p.code} }}"
@@ -263,14 +263,14 @@ class LibC:
         if tr.rust(d.ctype) != tr.rust(s.ctype):
             raise Untranslatable("memcpy between different types")
         size = tr.sizeof(d.ctype.get_canonical().get_pointee())
-        return f"{{ rt::memmove(&{d.code}, &{s.code}, ({self.v(tr, args[2])} as usize) / {size}); {d.code} }}"
+        return f"{{ rt::memmove(&{d.code}, &{s.code}, ({self.v(tr, args[2], paren=True)} as usize) / {size}); {d.code} }}"
 
     def memcmp(self, tr: Any, node: Any, args: list[Any]) -> str:
         a, b = self.ptr(tr, args[0]), self.ptr(tr, args[1])
         if tr.rust(a.ctype) != tr.rust(b.ctype):
             raise Untranslatable("memcmp between different types")
         size = tr.sizeof(a.ctype.get_canonical().get_pointee())
-        return f"rt::memcmp(&{a.code}, &{b.code}, ({self.v(tr, args[2])} as usize) / {size})"
+        return f"rt::memcmp(&{a.code}, &{b.code}, ({self.v(tr, args[2], paren=True)} as usize) / {size})"
 
     def _math1(self, method: str) -> Callable[[Any, Any, list[Any]], str]:
         return lambda tr, n, a: f"{self.v(tr, a[0], paren=True)}.{method}()"

@@ -690,11 +690,17 @@ fn fmt_float(v: f64, conv: u8, sp: &Spec) -> Vec<u8> {
             let p = if prec == 0 { 1 } else { prec };
             let (_, x) = if v == 0.0 { (vec![], 0) } else { exp_parts(v, p - 1) };
             if (x as i64) < p as i64 && x >= -4 {
-                let s = format!("{:.*}", (p as i64 - 1 - x as i64) as usize, v).into_bytes();
+                let mut s = format!("{:.*}", (p as i64 - 1 - x as i64) as usize, v).into_bytes();
+                if sp.alt && !s.contains(&b'.') {
+                    s.push(b'.');
+                }
                 if sp.alt { s } else { strip_zeros(s) }
             } else {
                 let (m, e) = exp_parts(v, p - 1);
-                let m = if sp.alt { m } else { strip_zeros(m) };
+                let mut m = if sp.alt { m } else { strip_zeros(m) };
+                if sp.alt && !m.contains(&b'.') {
+                    m.push(b'.');
+                }
                 let mut s = m;
                 s.push(if upper { b'E' } else { b'e' });
                 s.push(if e < 0 { b'-' } else { b'+' });
