@@ -187,7 +187,9 @@ def run_checks(settings: Settings) -> list[Check]:
             "" if docs else "rustup component add rust-docs",
         ),
         _check_tool("gcc", ["gcc", "--version"], "apt-get install gcc"),
-        _check_tool("clang", ["clang", "--version"], "optional: c2rust reads builtin headers from clang, else from gcc"),
+        _check_tool(
+            "clang", ["clang", "--version"], "optional: c2rust takes builtin headers from gcc"
+        ),
         _check_llm(settings),
     ]
     return checks

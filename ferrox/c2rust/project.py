@@ -61,9 +61,8 @@ def _check_out(src_root: Path, out: Path, force: bool) -> None:
         raise InvalidInputError(f"{out}: the output directory may not contain the C sources")
     if out.exists() and not out.is_dir():
         raise InvalidInputError(f"{out}: exists and is not a directory")
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ConflictError(f"{out}: not empty (pass --force to replace its contents)")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ConflictError(f"{out}: not empty (pass --force to replace its contents)")
 
 
 def _prepare_out(src_root: Path, out: Path, force: bool) -> None:

@@ -14,15 +14,18 @@ from ferrox.cli.context import console
 
 __all__ = ["app"]
 
-app = typer.Typer(help="C to Rust: skeleton, rule-based translation, repair, differential tests.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="C to Rust: skeleton, rule-based translation, repair, differential tests.",
+    no_args_is_help=True,
+)
 
 
 def _summary(report: dict) -> None:
     c, t = report["counts"], report["tests"]
     console.print(
-        f"build [bold]{'ok' if report['build_ok'] else 'FAILED'}[/bold] · functions {c['functions']}"
-        f" (safe {c['safe']}, unsafe {c['unsafe']}, stub {c['stub']}) · tests {t['passed']}/{t['total']}"
+        f"build [bold]{'ok' if report['build_ok'] else 'FAILED'}[/bold]"
+        f" · functions {c['functions']} (safe {c['safe']}, unsafe {c['unsafe']},"
+        f" stub {c['stub']}) · tests {t['passed']}/{t['total']}"
         f" · SafeRate {report['safe_rate']:.1%} · {report['seconds']} s"
     )
 
@@ -35,7 +38,10 @@ def translate(
     cflags: Annotated[str, typer.Option("--cflags", help="Extra C flags (-I, -D).")] = "",
     llm: Annotated[
         str | None,
-        typer.Option("--llm", help="Generator for repair: URL of an OpenAI-compatible server, a .gguf path, or none."),
+        typer.Option(
+            "--llm",
+            help="Generator for repair: URL of an OpenAI-compatible server, a .gguf path, or none.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a non-empty OUT.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print report.json.")] = False,
@@ -49,8 +55,13 @@ def translate(
 
         generator = load_generator(llm)
     with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=as_json,
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -59,8 +70,15 @@ def translate(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        result = run_translate(src, out, tests=tests, cflags=shlex.split(cflags), force=force,
-                               generator=generator, progress=progress)
+        result = run_translate(
+            src,
+            out,
+            tests=tests,
+            cflags=shlex.split(cflags),
+            force=force,
+            generator=generator,
+            progress=progress,
+        )
     if as_json:
         console.print_json(json.dumps(result.report))
     else:

@@ -42,14 +42,19 @@ def test_out_may_not_contain_the_sources(tmp_path: Path) -> None:
         translate(tmp_path / "proj" / "src", tmp_path / "proj", force=True)
 
 
-def test_unsupported_constructs_become_stubs_with_reasons_and_the_project_builds(tmp_path: Path) -> None:
-    write(tmp_path / "src" / "m.c", """
+def test_unsupported_constructs_become_stubs_with_reasons_and_the_project_builds(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
 #include <stdio.h>
 int twice(int x) { return 2 * x; }
 int spin(int x) { __asm__ volatile ("nop"); return x; }
 long addr(int *p) { return (long)p; }
 int main(void) { printf("%d\\n", twice(21)); return 0; }
-""")
+""",
+    )
     out = tmp_path / "out"
     result = translate(tmp_path / "src", out, clippy=False)
     tiers = {f["name"]: f for f in result.report["functions"]}
@@ -63,8 +68,12 @@ int main(void) { printf("%d\\n", twice(21)); return 0; }
     assert subprocess.run([exe], capture_output=True, text=True).stdout == "42\n"
 
 
-def test_expected_output_is_recorded_from_the_c_build_and_mismatches_are_reported(tmp_path: Path) -> None:
-    write(tmp_path / "src" / "m.c", """
+def test_expected_output_is_recorded_from_the_c_build_and_mismatches_are_reported(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
 #include <stdio.h>
 int main(int argc, char **argv) {
     int a[4] = {1, 2, 3, 4};
@@ -72,8 +81,12 @@ int main(int argc, char **argv) {
     printf("%d\\n", a[i]);
     return 0;
 }
-""")
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["x"]}, {"args": [], "stdout": "wrong\\n"}]))
+""",
+    )
+    vec = write(
+        tmp_path / "v.json",
+        json.dumps([{"args": []}, {"args": ["x"]}, {"args": [], "stdout": "wrong\\n"}]),
+    )
     report = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     t = report["tests"]
     # vector 1 reads out of bounds: ASan flags it in C, so it is discarded, not counted
@@ -90,32 +103,55 @@ def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
 
 
 def test_safe_rate_counts_unsafe_blocks_and_fns_by_bytes(tmp_path: Path) -> None:
-    write(tmp_path / "src" / "a.rs", """
+    write(
+        tmp_path / "src" / "a.rs",
+        """
 fn safe_one() -> i32 { let s = "unsafe { not code }"; 1 }
 fn mixed(u: U) -> i32 { let x = 1; unsafe { u.i } }
 unsafe fn raw(p: *const i32) -> i32 { *p }
-""")
+""",
+    )
     counts = measure(tmp_path / "src")
     by = {f.name: f for f in counts.functions}
     assert by["safe_one"].unsafe_bytes == 0
     assert 0 < by["mixed"].unsafe_bytes < by["mixed"].bytes
     assert by["raw"].unsafe_bytes == by["raw"].bytes
     total = sum(f.bytes for f in counts.functions)
-    assert counts.safe_rate == pytest.approx(1 - (by["mixed"].unsafe_bytes + by["raw"].bytes) / total)
+    assert counts.safe_rate == pytest.approx(
+        1 - (by["mixed"].unsafe_bytes + by["raw"].bytes) / total
+    )
     assert counts.raw_pointer_decls == 1
 
 
 def test_cli_translate_contract_and_bad_input(tmp_path: Path) -> None:
-    src = write(tmp_path / "src" / "m.c", "#include <stdio.h>\nint main(void){ puts(\"hi\"); return 0; }\n").parent
+    src = write(
+        tmp_path / "src" / "m.c", '#include <stdio.h>\nint main(void){ puts("hi"); return 0; }\n'
+    ).parent
     vec = write(tmp_path / "v.json", '[{"args": [], "stdin": ""}]')
-    run = [sys.executable, "-m", "ferrox.cli.main", "c2rust", "translate", str(src), str(tmp_path / "out"),
-           "--tests", str(vec)]
+    run = [
+        sys.executable,
+        "-m",
+        "ferrox.cli.main",
+        "c2rust",
+        "translate",
+        str(src),
+        str(tmp_path / "out"),
+        "--tests",
+        str(vec),
+    ]
     ok = subprocess.run(run, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["build_ok"] and report["tests"]["passed"] == 1
     again = subprocess.run(run, capture_output=True, text=True)
-    assert again.returncode == 2 and again.stderr.startswith("ferrox: error:") and "--force" in again.stderr
-    check = subprocess.run([sys.executable, "-m", "ferrox.cli.main", "c2rust", "check", str(tmp_path / "out")],
-                           capture_output=True, text=True)
+    assert (
+        again.returncode == 2
+        and again.stderr.startswith("ferrox: error:")
+        and "--force" in again.stderr
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "ferrox.cli.main", "c2rust", "check", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0 and "tests 1/1" in check.stdout
