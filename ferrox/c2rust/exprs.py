@@ -57,6 +57,7 @@ class ExprTranslator:
         self.locals: dict[str, str] = {}  # USR/hash -> kind ("local", "cell", "array")
         self.local_names: dict[str, str] = {}
         self.uses_unsafe = False
+        self.retyped: dict[int, Any] = {}  # void * parameters used as one T *
 
     # ------------------------------------------------------------------ helpers
 
@@ -129,6 +130,8 @@ class ExprTranslator:
         fk, tk = self.k(v.ctype), self.k(to)
         if tk == "VOID":
             return Val(v.code, to)
+        if tk == "POINTER" and fk == "POINTER" and self.k(to.get_canonical().get_pointee()) == "VOID":
+            return Val(v.code, v.ctype)  # a typed pointer seen through void *: keeps its type
         if tk == "BOOL":
             if fk == "BOOL":
                 return Val(v.code, to)
@@ -228,7 +231,7 @@ class ExprTranslator:
                 return Val(place.decay(), node.type)
             if kind == "DECL_REF_EXPR" and node.referenced.kind.name == "ENUM_CONSTANT_DECL":
                 return Val(place.base, node.type)
-            return Val(place.read(), node.type)
+            return Val(place.read(), place.ctype if kind == "DECL_REF_EXPR" else node.type)
         if kind == "INIT_LIST_EXPR":
             return Val(self.initializer(node, node.type), node.type)
         raise Untranslatable(f"{kind.lower().replace('_', ' ')} '{self.text(node)[:40]}'")
@@ -385,6 +388,8 @@ class ExprTranslator:
             if key in self.locals:
                 lk = self.locals[key]
                 name = self.local_names[key]
+                if key in self.retyped:
+                    return Place("local", name, self.retyped[key], copy=False)
                 if lk == "local":
                     return Place("local", name, node.type, copy=copy)
                 if lk == "array":

@@ -18,14 +18,76 @@ def _kids(c: Any) -> list[Any]:
     return list(c.get_children())
 
 
+def _strip(node: Any) -> Any:
+    while node.kind.name in ("PAREN_EXPR", "UNEXPOSED_EXPR") and len(_kids(node)) == 1:
+        node = _kids(node)[0]
+    return node
+
+
+def void_param_types(fn: Any) -> dict[int, Any]:
+    """Typed views of ``void *`` parameters: {index: pointer type} for each such parameter
+    whose every use converts it to one and the same ``T *`` (a qsort comparator's
+    ``const void *a`` read as ``const int *``)."""
+    params = list(fn.get_arguments())
+    wanted = {
+        p.hash: i
+        for i, p in enumerate(params)
+        if p.type.get_canonical().kind.name == "POINTER"
+        and p.type.get_canonical().get_pointee().get_canonical().kind.name == "VOID"
+    }
+    if not wanted:
+        return {}
+    seen: dict[int, Any] = {}
+    bad: set[int] = set()
+    uses: dict[int, int] = {}
+    converted: dict[int, int] = {}
+
+    def target(node: Any) -> Any:
+        t = node.type.get_canonical()
+        if t.kind.name != "POINTER" or t.get_pointee().get_canonical().kind.name == "VOID":
+            return None
+        return node.type
+
+    for node in fn.walk_preorder():
+        if node.kind.name == "DECL_REF_EXPR" and node.referenced is not None and node.referenced.hash in wanted:
+            uses[node.referenced.hash] = uses.get(node.referenced.hash, 0) + 1
+        if node.kind.name in ("CSTYLE_CAST_EXPR", "UNEXPOSED_EXPR"):
+            kids = _kids(node)
+            if not kids:
+                continue
+            inner = _strip(kids[-1])
+            if inner.kind.name != "DECL_REF_EXPR" or inner.referenced is None:
+                continue
+            key = inner.referenced.hash
+            if key not in wanted:
+                continue
+            t = target(node)
+            if t is None:
+                continue
+            pointee = t.get_canonical().get_pointee().get_canonical()
+            prev = seen.get(key)
+            if prev is not None and prev.get_canonical().get_pointee().get_canonical().spelling.replace("const ", "") != pointee.spelling.replace("const ", ""):
+                bad.add(key)
+            seen.setdefault(key, t)
+            converted[key] = converted.get(key, 0) + 1
+    out = {}
+    for key, i in wanted.items():
+        if key in seen and key not in bad and converted.get(key, 0) >= uses.get(key, 0):
+            out[i] = seen[key]
+    return out
+
+
 def signature(ctx: Any, fn: Any) -> tuple[str, list[tuple[str, str]], str]:
     """(Rust name, [(param name, Rust type)], return type text or '') of a C function."""
     if fn.type.kind.name == "FUNCTIONPROTO" and fn.type.is_function_variadic():
         raise Untranslatable("variadic function definitions")
     params = []
+    typed = void_param_types(fn)
     for i, p in enumerate(fn.get_arguments()):
         t = p.type.get_canonical()
-        if t.kind.name in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
+        if i in typed:
+            rt = ctx.types.rust(typed[i])
+        elif t.kind.name in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
             rt = f"Ptr<{ctx.types.rust(t.element_type)}>"  # array parameters are pointers
         else:
             rt = ctx.types.rust(p.type)
@@ -56,9 +118,13 @@ class FunctionTranslator(ExprTranslator):
             raise Untranslatable("no body")
         taken = self.address_taken(body)
         prologue = []
-        for p, (pname, _) in zip(self.fn.get_arguments(), params, strict=True):
+        typed = void_param_types(self.fn)
+        for i, (p, (pname, _)) in enumerate(zip(self.fn.get_arguments(), params, strict=True)):
             self.local_names[p.hash] = pname
-            if self.k(p.type) in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
+            if i in typed:
+                self.locals[p.hash] = "local"
+                self.retyped[p.hash] = typed[i]
+            elif self.k(p.type) in ("CONSTANTARRAY", "INCOMPLETEARRAY", "VARIABLEARRAY"):
                 self.locals[p.hash] = "array"
             elif p.hash in taken:
                 self.locals[p.hash] = "cell"
@@ -88,6 +154,8 @@ class FunctionTranslator(ExprTranslator):
         for node in body.walk_preorder():
             if node.kind.name == "UNARY_OPERATOR" and unary_op(node) == "&":
                 inner = self.strip(_kids(node)[0])
+                while inner.kind.name == "MEMBER_REF_EXPR" and self.k(_kids(inner)[0].type) != "POINTER":
+                    inner = self.strip(_kids(inner)[0])
                 if inner.kind.name == "DECL_REF_EXPR" and inner.referenced.kind.name in (
                     "VAR_DECL",
                     "PARM_DECL",

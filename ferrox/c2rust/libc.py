@@ -151,10 +151,28 @@ class LibC:
 
     def call(self, tr: Any, name: str, node: Any, args: list[Any]) -> Val:
         """Rust code for ``name(args…)``."""
+        if name in ("qsort", "bsearch"):
+            return self.sort_search(tr, name, node, args)
         fn = self.table.get(name)
         if fn is None:
             raise Untranslatable(f"call to library function '{name}'")
         return Val(fn(tr, node, args), node.type)
+
+    def sort_search(self, tr: Any, name: str, node: Any, args: list[Any]) -> Val:
+        """``qsort``/``bsearch`` with a project comparator whose ``void *`` parameters
+        are typed (see :func:`~ferrox.c2rust.functions.void_param_types`)."""
+        cmp = tr.strip_casts(args[-1])
+        if cmp.kind.name == "UNARY_OPERATOR":
+            cmp = tr.strip_casts(list(cmp.get_children())[0])
+        if cmp.kind.name != "DECL_REF_EXPR" or not tr.ctx.is_project_function(cmp.referenced):
+            raise Untranslatable(f"{name} with a comparator that is not a project function")
+        fn = tr.ctx.function_path(cmp.referenced)
+        if name == "qsort":
+            base = self.ptr(tr, args[0])
+            return Val(f"rt::qsort(&{base.code}, {self.v(tr, args[1], paren=True)} as usize, {fn})", node.type)
+        key, base = self.ptr(tr, args[0]), self.ptr(tr, args[1])
+        code = f"rt::bsearch(&{key.code}, &{base.code}, {self.v(tr, args[2], paren=True)} as usize, {fn})"
+        return Val(code, base.ctype)
 
     # ------------------------------------------------------------------ argument helpers
 

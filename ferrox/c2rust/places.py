@@ -110,7 +110,13 @@ class Place:
                 if self.index is not None
                 else f"{self.base}.clone()"
             )
-        raise Untranslatable("the address of a struct field or of a local that is not a cell")
+        if self.kind == "cell" and not self.union:
+            base = f"{self.base}.add({self.index})" if self.index is not None else self.base
+            sfx = self._suffix()
+            return f"Ptr::field(&{base}, |__s| &__s{sfx}, |__s| &mut __s{sfx})"
+        if self.union:
+            raise Untranslatable("the address of a union member")
+        raise Untranslatable("the address of a local that is not a cell")
 
     def bind_base(self) -> tuple[str, Place]:
         """A ``let`` that evaluates the pointer part once, and the place that uses it."""

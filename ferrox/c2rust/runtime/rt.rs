@@ -9,9 +9,61 @@ use std::cell::{Cell, RefCell};
 use std::io::{Read, Write};
 use std::rc::Rc;
 
-/// A C pointer: a shared buffer of `T` and an element offset into it (null when no buffer).
+/// Where a pointer's elements live: a heap/array buffer, or one field of another object.
+pub trait Store<T> {
+    /// Number of elements.
+    fn len(&self) -> usize;
+    /// Calls `f` with element `i` (in bounds).
+    fn with_elem(&self, i: usize, f: &mut dyn FnMut(&T));
+    /// Calls `f` with element `i` mutably (in bounds).
+    fn with_elem_mut(&self, i: usize, f: &mut dyn FnMut(&mut T));
+    /// Grows or shrinks the buffer (`realloc`); `fill` makes new elements.
+    fn resize(&self, n: usize, fill: &mut dyn FnMut() -> T);
+}
+
+struct VecStore<T>(RefCell<Vec<T>>);
+
+impl<T> Store<T> for VecStore<T> {
+    fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+    fn with_elem(&self, i: usize, f: &mut dyn FnMut(&T)) {
+        f(&self.0.borrow()[i])
+    }
+    fn with_elem_mut(&self, i: usize, f: &mut dyn FnMut(&mut T)) {
+        f(&mut self.0.borrow_mut()[i])
+    }
+    fn resize(&self, n: usize, fill: &mut dyn FnMut() -> T) {
+        self.0.borrow_mut().resize_with(n, fill)
+    }
+}
+
+struct FieldStore<S, T> {
+    base: Ptr<S>,
+    get: fn(&S) -> &T,
+    get_mut: fn(&mut S) -> &mut T,
+}
+
+impl<S: 'static, T: 'static> Store<T> for FieldStore<S, T> {
+    fn len(&self) -> usize {
+        1
+    }
+    fn with_elem(&self, _i: usize, f: &mut dyn FnMut(&T)) {
+        let get = self.get;
+        self.base.with(|s| f(get(s)))
+    }
+    fn with_elem_mut(&self, _i: usize, f: &mut dyn FnMut(&mut T)) {
+        let get_mut = self.get_mut;
+        self.base.with_mut(|s| f(get_mut(s)))
+    }
+    fn resize(&self, _n: usize, _fill: &mut dyn FnMut() -> T) {
+        panic!("realloc or free of a pointer to a struct field")
+    }
+}
+
+/// A C pointer: a shared store of `T` and an element offset into it (null when no store).
 pub struct Ptr<T> {
-    buf: Option<Rc<RefCell<Vec<T>>>>,
+    buf: Option<Rc<dyn Store<T>>>,
     off: isize,
 }
 
@@ -23,7 +75,7 @@ impl<T> Clone for Ptr<T> {
 
 impl<T> Default for Ptr<T> {
     fn default() -> Self {
-        Ptr::null()
+        Ptr { buf: None, off: 0 }
     }
 }
 
@@ -44,18 +96,24 @@ impl<T> PartialOrd for Ptr<T> {
     }
 }
 
-impl<T> Ptr<T> {
+impl<T: 'static> Ptr<T> {
     /// The null pointer.
     pub fn null() -> Self {
         Ptr { buf: None, off: 0 }
     }
     /// A pointer to the first element of a new buffer holding `items`.
     pub fn from_vec(items: Vec<T>) -> Self {
-        Ptr { buf: Some(Rc::new(RefCell::new(items))), off: 0 }
+        Ptr { buf: Some(Rc::new(VecStore(RefCell::new(items)))), off: 0 }
     }
     /// A pointer to a new one-element buffer.
     pub fn new_value(value: T) -> Self {
         Ptr::from_vec(vec![value])
+    }
+    /// `&base->field`: a pointer to one field of the object `base` points to.
+    pub fn field<S: 'static>(base: &Ptr<S>, get: fn(&S) -> &T, get_mut: fn(&mut S) -> &mut T) -> Self {
+        let base = base.add(0);
+        base.with(|_| ());
+        Ptr { buf: Some(Rc::new(FieldStore { base, get, get_mut })), off: 0 }
     }
     /// True for the null pointer.
     pub fn is_null(&self) -> bool {
@@ -69,7 +127,7 @@ impl<T> Ptr<T> {
     pub fn diff(&self, other: &Self) -> i64 {
         (self.off - other.off) as i64
     }
-    fn cell(&self) -> &Rc<RefCell<Vec<T>>> {
+    fn cell(&self) -> &Rc<dyn Store<T>> {
         match &self.buf {
             Some(b) => b,
             None => panic!("null pointer dereference"),
@@ -84,15 +142,21 @@ impl<T> Ptr<T> {
     }
     /// Calls `f` with a shared reference to element `i`.
     pub fn with_at<R>(&self, i: isize, f: impl FnOnce(&T) -> R) -> R {
-        let v = self.cell().borrow();
-        let k = self.index(i, v.len());
-        f(&v[k])
+        let store = self.cell();
+        let k = self.index(i, store.len());
+        let mut f = Some(f);
+        let mut out = None;
+        store.with_elem(k, &mut |e| out = Some((f.take().unwrap())(e)));
+        out.unwrap()
     }
     /// Calls `f` with a mutable reference to element `i`.
     pub fn with_mut_at<R>(&self, i: isize, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut v = self.cell().borrow_mut();
-        let k = self.index(i, v.len());
-        f(&mut v[k])
+        let store = self.cell();
+        let k = self.index(i, store.len());
+        let mut f = Some(f);
+        let mut out = None;
+        store.with_elem_mut(k, &mut |e| out = Some((f.take().unwrap())(e)));
+        out.unwrap()
     }
     /// Calls `f` with a shared reference to the pointee.
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
@@ -112,12 +176,12 @@ impl<T> Ptr<T> {
     }
     /// Elements from the pointee to the end of its buffer.
     pub fn remaining(&self) -> usize {
-        let len = self.cell().borrow().len() as isize;
+        let len = self.cell().len() as isize;
         (len - self.off).max(0) as usize
     }
 }
 
-impl<T: Clone> Ptr<T> {
+impl<T: Clone + 'static> Ptr<T> {
     /// `*p`.
     pub fn get(&self) -> T {
         self.with_at(0, T::clone)
@@ -128,7 +192,7 @@ impl<T: Clone> Ptr<T> {
     }
 }
 
-impl<T: Default> Ptr<T> {
+impl<T: Default + 'static> Ptr<T> {
     /// A new buffer of `n` default (zeroed) elements, as `calloc` or a C array gives.
     pub fn alloc(n: usize) -> Self {
         let mut v = Vec::with_capacity(n);
@@ -151,20 +215,20 @@ impl Ptr<u8> {
 /// A C array stored inside a struct: copied element by element when the struct is copied.
 pub struct Arr<T, const N: usize>(Ptr<T>);
 
-impl<T: Clone, const N: usize> Clone for Arr<T, N> {
+impl<T: Clone + 'static, const N: usize> Clone for Arr<T, N> {
     fn clone(&self) -> Self {
-        let items = self.0.cell().borrow().clone();
+        let items = (0..self.0.remaining() as isize).map(|i| self.0.at(i)).collect();
         Arr(Ptr::from_vec(items))
     }
 }
 
-impl<T: Default, const N: usize> Default for Arr<T, N> {
+impl<T: Default + 'static, const N: usize> Default for Arr<T, N> {
     fn default() -> Self {
         Arr(Ptr::alloc(N))
     }
 }
 
-impl<T, const N: usize> Arr<T, N> {
+impl<T: 'static, const N: usize> Arr<T, N> {
     /// The array decayed to a pointer to its first element.
     pub fn ptr(&self) -> Ptr<T> {
         self.0.clone()
@@ -184,23 +248,23 @@ pub fn padded<T: Default>(mut items: Vec<T>, n: usize) -> Vec<T> {
 // ---------------------------------------------------------------- memory
 
 /// `malloc`/`calloc`: `n` zeroed elements.
-pub fn malloc<T: Default>(n: usize) -> Ptr<T> {
+pub fn malloc<T: Default + 'static>(n: usize) -> Ptr<T> {
     Ptr::alloc(n)
 }
 
 /// `realloc`: the buffer grown or shrunk to `n` elements, in place (aliases stay valid).
-pub fn realloc<T: Default>(p: Ptr<T>, n: usize) -> Ptr<T> {
+pub fn realloc<T: Default + 'static>(p: Ptr<T>, n: usize) -> Ptr<T> {
     if p.is_null() {
         return Ptr::alloc(n);
     }
-    p.cell().borrow_mut().resize_with(n, T::default);
+    p.cell().resize(n, &mut T::default);
     p
 }
 
 /// `free`: the buffer is emptied so any later use through an alias panics.
-pub fn free<T>(p: Ptr<T>) {
+pub fn free<T: 'static>(p: Ptr<T>) {
     if let Some(b) = &p.buf {
-        b.borrow_mut().clear();
+        b.resize(0, &mut || unreachable!());
     }
 }
 
@@ -212,14 +276,14 @@ pub fn memset_bytes(p: &Ptr<u8>, value: i32, n: usize) {
 }
 
 /// `memset(p, 0, ...)` on any element type: `n` elements reset to zero.
-pub fn memzero<T: Default>(p: &Ptr<T>, n: usize) {
+pub fn memzero<T: Default + 'static>(p: &Ptr<T>, n: usize) {
     for i in 0..n {
         p.set_at(i as isize, T::default());
     }
 }
 
 /// `memcpy`/`memmove`: `n` elements copied from `src` to `dst` (overlap allowed).
-pub fn memmove<T: Clone>(dst: &Ptr<T>, src: &Ptr<T>, n: usize) {
+pub fn memmove<T: Clone + 'static>(dst: &Ptr<T>, src: &Ptr<T>, n: usize) {
     let items: Vec<T> = (0..n).map(|i| src.at(i as isize)).collect();
     for (i, v) in items.into_iter().enumerate() {
         dst.set_at(i as isize, v);
@@ -227,7 +291,7 @@ pub fn memmove<T: Clone>(dst: &Ptr<T>, src: &Ptr<T>, n: usize) {
 }
 
 /// `memcmp` over `n` elements.
-pub fn memcmp<T: Clone + PartialOrd>(a: &Ptr<T>, b: &Ptr<T>, n: usize) -> i32 {
+pub fn memcmp<T: Clone + PartialOrd + 'static>(a: &Ptr<T>, b: &Ptr<T>, n: usize) -> i32 {
     for i in 0..n as isize {
         let (x, y) = (a.at(i), b.at(i));
         if x < y {
@@ -240,17 +304,49 @@ pub fn memcmp<T: Clone + PartialOrd>(a: &Ptr<T>, b: &Ptr<T>, n: usize) -> i32 {
     0
 }
 
+/// `qsort` with a comparator over typed element pointers; stable, as glibc's merge sort.
+pub fn qsort<T: Clone + 'static>(base: &Ptr<T>, n: usize, cmp: fn(Ptr<T>, Ptr<T>) -> i32) {
+    let mut items: Vec<T> = (0..n as isize).map(|i| base.at(i)).collect();
+    items.sort_by(|a, b| cmp(Ptr::new_value(a.clone()), Ptr::new_value(b.clone())).cmp(&0));
+    for (i, v) in items.into_iter().enumerate() {
+        base.set_at(i as isize, v);
+    }
+}
+
+/// `bsearch`: glibc's binary search; null when `key` is absent.
+pub fn bsearch<K: 'static, T: 'static>(key: &Ptr<K>, base: &Ptr<T>, n: usize, cmp: fn(Ptr<K>, Ptr<T>) -> i32) -> Ptr<T> {
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let c = cmp(key.clone(), base.add(mid as isize));
+        if c < 0 {
+            hi = mid;
+        } else if c > 0 {
+            lo = mid + 1;
+        } else {
+            return base.add(mid as isize);
+        }
+    }
+    Ptr::null()
+}
+
 // ---------------------------------------------------------------- strings
 
 /// The bytes of a C string, without its NUL.
 pub fn cstr(s: &Ptr<u8>) -> Vec<u8> {
-    let v = s.cell().borrow();
-    let start = s.index(0, v.len() + 1).min(v.len());
-    let end = v[start..].iter().position(|&c| c == 0).map(|p| start + p);
-    match end {
-        Some(e) => v[start..e].to_vec(),
-        None => panic!("string not NUL-terminated"),
+    let len = s.remaining();
+    let mut out = Vec::new();
+    for i in 0..len as isize {
+        let c = s.at(i);
+        if c == 0 {
+            return out;
+        }
+        out.push(c);
     }
+    if len == 0 {
+        s.at(0);
+    }
+    panic!("string not NUL-terminated")
 }
 
 pub fn strlen(s: &Ptr<u8>) -> usize {
