@@ -130,7 +130,11 @@ class ExprTranslator:
         fk, tk = self.k(v.ctype), self.k(to)
         if tk == "VOID":
             return Val(v.code, to)
-        if tk == "POINTER" and fk == "POINTER" and self.k(to.get_canonical().get_pointee()) == "VOID":
+        if (
+            tk == "POINTER"
+            and fk == "POINTER"
+            and self.k(to.get_canonical().get_pointee()) == "VOID"
+        ):
             return Val(v.code, v.ctype)  # a typed pointer seen through void *: keeps its type
         if tk == "BOOL":
             if fk == "BOOL":
@@ -536,7 +540,7 @@ class ExprTranslator:
         cur = Val(p.read(), ctype)
         k = self.k(ctype)
         if k == "POINTER":
-            n = f"{_paren(self.num(rhs))} as isize"
+            n = rhs.code if rhs.code.isdigit() else f"{_paren(self.num(rhs))} as isize"
             new = f"{_paren(cur.code)}.add({n if op == '+' else '-(' + n + ')'})"
             return pre, p.write(new)
         rhs_k = self.k(rhs.ctype)

@@ -49,7 +49,11 @@ def void_param_types(fn: Any) -> dict[int, Any]:
         return node.type
 
     for node in fn.walk_preorder():
-        if node.kind.name == "DECL_REF_EXPR" and node.referenced is not None and node.referenced.hash in wanted:
+        if (
+            node.kind.name == "DECL_REF_EXPR"
+            and node.referenced is not None
+            and node.referenced.hash in wanted
+        ):
             uses[node.referenced.hash] = uses.get(node.referenced.hash, 0) + 1
         if node.kind.name in ("CSTYLE_CAST_EXPR", "UNEXPOSED_EXPR"):
             kids = _kids(node)
@@ -66,7 +70,14 @@ def void_param_types(fn: Any) -> dict[int, Any]:
                 continue
             pointee = t.get_canonical().get_pointee().get_canonical()
             prev = seen.get(key)
-            if prev is not None and prev.get_canonical().get_pointee().get_canonical().spelling.replace("const ", "") != pointee.spelling.replace("const ", ""):
+            if (
+                prev is not None
+                and prev.get_canonical()
+                .get_pointee()
+                .get_canonical()
+                .spelling.replace("const ", "")
+                != pointee.spelling.replace("const ", "")
+            ):
                 bad.add(key)
             seen.setdefault(key, t)
             converted[key] = converted.get(key, 0) + 1
@@ -133,7 +144,14 @@ class FunctionTranslator(ExprTranslator):
                 self.locals[p.hash] = "local"
         self.taken = taken
         stmts = self.block_items(_kids(body))
-        if ret and not self.ends_in_return(body):
+        if (
+            stmts
+            and stmts[-1].startswith("return ")
+            and stmts[-1].endswith(";")
+            and "\n" not in stmts[-1]
+        ):
+            stmts[-1] = stmts[-1][len("return ") : -1]  # the tail expression
+        elif ret and not self.ends_in_return(body):
             if self.fn.spelling == "main":
                 stmts.append("return 0;")
             else:
@@ -154,7 +172,10 @@ class FunctionTranslator(ExprTranslator):
         for node in body.walk_preorder():
             if node.kind.name == "UNARY_OPERATOR" and unary_op(node) == "&":
                 inner = self.strip(_kids(node)[0])
-                while inner.kind.name == "MEMBER_REF_EXPR" and self.k(_kids(inner)[0].type) != "POINTER":
+                while (
+                    inner.kind.name == "MEMBER_REF_EXPR"
+                    and self.k(_kids(inner)[0].type) != "POINTER"
+                ):
                     inner = self.strip(_kids(inner)[0])
                 if inner.kind.name == "DECL_REF_EXPR" and inner.referenced.kind.name in (
                     "VAR_DECL",
@@ -434,10 +455,12 @@ class FunctionTranslator(ExprTranslator):
         if init is not None:
             out += self.stmt(init) if init.kind.name == "DECL_STMT" else [self.effect(init) + ";"]
         inner = self.loop_body(body, lab, f"break {clab};")
-        out.append(f"{lab}: loop {{")
         if cond is not None:
-            out.append(f"if !({self.as_bool(self.value(cond))}) {{ break {lab}; }}")
-        out += [f"{clab}: {{", *inner, "}"]
+            out.append(f"{lab}: while {self.as_bool(self.value(cond))} {{")
+        else:
+            out.append(f"{lab}: loop {{")
+        uses_continue = any(f"break {clab};" in line for line in inner)
+        out += [f"{clab}: {{", *inner, "}"] if uses_continue else inner
         if inc is not None:
             out.append(self.effect(inc) + ";")
         out += ["}", "}"]

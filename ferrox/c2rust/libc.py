@@ -169,7 +169,10 @@ class LibC:
         fn = tr.ctx.function_path(cmp.referenced)
         if name == "qsort":
             base = self.ptr(tr, args[0])
-            return Val(f"rt::qsort(&{base.code}, {self.v(tr, args[1], paren=True)} as usize, {fn})", node.type)
+            return Val(
+                f"rt::qsort(&{base.code}, {self.v(tr, args[1], paren=True)} as usize, {fn})",
+                node.type,
+            )
         key, base = self.ptr(tr, args[0]), self.ptr(tr, args[1])
         code = f"rt::bsearch(&{key.code}, &{base.code}, {self.v(tr, args[2], paren=True)} as usize, {fn})"
         return Val(code, base.ctype)

@@ -190,6 +190,7 @@ def translate(
     progress: Progress = _noop,
     max_rounds: int = 12,
     clippy: bool = True,
+    skeleton_only: bool = False,
 ) -> TranslationResult:
     """Translates the C project at ``src`` into a Cargo project at ``out``."""
     t0 = time.perf_counter()
@@ -216,6 +217,9 @@ def translate(
     items = list(ctx.functions.values())
     for i, item in enumerate(items):
         progress("translate", i, len(items))
+        if skeleton_only:
+            item.stub_reason = "skeleton only (stage 1)"
+            continue
         try:
             tr = FunctionTranslator(ctx, item.cursor)
             item.code = tr.translate()

@@ -19,9 +19,21 @@ __all__ = ["Repairer", "explain"]
 
 
 def explain(code: str | None) -> str:
-    """The rustc explanation of an error code (``rustc --explain``), shortened."""
+    """The explanation of a rustc error code, from the local Rust docs' error index (read
+    with :mod:`ferrox.rag`'s rustdoc-aware parser), else from ``rustc --explain``."""
     if not code or not re.fullmatch(r"E\d{4}", code):
         return ""
+    try:
+        from ferrox.rag.documents import read_document
+        from ferrox.rag.sources import rust_docs_root
+
+        doc = read_document(rust_docs_root() / "error_codes" / f"{code}.html")
+        if doc is not None:
+            text = "\n\n".join(b for sec in doc.sections for b in sec.blocks)
+            if text.strip():
+                return text[:1500]
+    except Exception:  # noqa: BLE001 - docs or rag extra absent: fall back to rustc
+        pass
     try:
         proc = subprocess.run(
             ["rustc", "--explain", code], capture_output=True, text=True, timeout=30

@@ -44,6 +44,9 @@ def translate(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a non-empty OUT.")] = False,
+    skeleton: Annotated[
+        bool, typer.Option("--skeleton", help="Stage 1 only: items and stubbed signatures.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print report.json.")] = False,
 ) -> None:
     """Translate SRC into a Cargo project at OUT, with report.json and report.md."""
@@ -78,6 +81,7 @@ def translate(
             force=force,
             generator=generator,
             progress=progress,
+            skeleton_only=skeleton,
         )
     if as_json:
         console.print_json(json.dumps(result.report))

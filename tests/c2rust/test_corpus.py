@@ -39,3 +39,14 @@ def test_project_translates_builds_and_passes(name: str, tmp_path: Path) -> None
     # every unsafe byte sits in a function the report calls unsafe
     if report["counts"]["unsafe"] == 0:
         assert report["safe_rate"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_skeleton_of_every_project_checks_clean(name: str, tmp_path: Path) -> None:
+    result = translate(PROJECTS / name, tmp_path / "out", skeleton_only=True, clippy=False)
+    report = result.report
+    assert report["build_ok"] and report["repair_rounds"] == 0, report["repair_log"]
+    assert all(f["tier"] == "stub" for f in report["functions"])
+    text = "".join(p.read_text() for p in (tmp_path / "out" / "src").glob("*.rs"))
+    assert "not translated: skeleton only (stage 1)" in text

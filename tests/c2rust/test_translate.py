@@ -155,3 +155,11 @@ def test_cli_translate_contract_and_bad_input(tmp_path: Path) -> None:
         text=True,
     )
     assert check.returncode == 0 and "tests 1/1" in check.stdout
+
+
+def test_error_explanations_come_from_the_local_error_index() -> None:
+    from ferrox.c2rust.repair import explain
+
+    text = explain("E0308")
+    assert "expected" in text.lower() or "mismatch" in text.lower()
+    assert explain("not-a-code") == ""
