@@ -163,7 +163,7 @@ class LibC:
         are typed (see :func:`~ferrox.c2rust.functions.void_param_types`)."""
         cmp = tr.strip_casts(args[-1])
         if cmp.kind.name == "UNARY_OPERATOR":
-            cmp = tr.strip_casts(list(cmp.get_children())[0])
+            cmp = tr.strip_casts(next(iter(cmp.get_children())))
         if cmp.kind.name != "DECL_REF_EXPR" or not tr.ctx.is_project_function(cmp.referenced):
             raise Untranslatable(f"{name} with a comparator that is not a project function")
         fn = tr.ctx.function_path(cmp.referenced)

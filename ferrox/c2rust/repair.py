@@ -32,7 +32,7 @@ def explain(code: str | None) -> str:
             text = "\n\n".join(b for sec in doc.sections for b in sec.blocks)
             if text.strip():
                 return text[:1500]
-    except Exception:  # noqa: BLE001 - docs or rag extra absent: fall back to rustc
+    except Exception:
         pass
     try:
         proc = subprocess.run(
