@@ -266,6 +266,11 @@ class ExprTranslator:
         r = self.rust(node.type)
         if r in ("f32", "f64"):
             return Val(f"{float(v)!r}", node.type)
+        spelled = self.ctx.source_text(node)
+        if spelled.isidentifier():
+            const = self.ctx.macro_consts.get(spelled)
+            if const is not None and const[2] == v:  # the literal came from `#define NAME v`
+                return Val(const[0] if const[1] == r else f"({const[0]} as {r})", node.type)
         return Val(f"{v}{'' if r == 'i32' else r}", node.type)
 
     def string_of(self, node: Any) -> bytes:

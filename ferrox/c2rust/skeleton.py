@@ -72,9 +72,12 @@ class ProjectContext:
         self.globals: dict[str, tuple[str, bool]] = {}
         self.static_locals: dict[int, tuple[str, bool]] = {}
         self.enum_names: dict[str, str] = {}
+        # C macro name -> (Rust const name, Rust type, value)
+        self.macro_consts: dict[str, tuple[str, str, int]] = {}
         self.skipped: list[dict[str, str]] = []
         self._seen: set[str] = set()
         self._typedefs: set[str] = set()
+        self._sources: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ lookups used by translators
 
@@ -87,6 +90,17 @@ class ProjectContext:
         except ValueError:
             return False
         return True
+
+    def source_text(self, cursor: Any) -> str:
+        """The source text a cursor's extent covers (a macro's name at its expansion site)."""
+        ext = cursor.extent
+        if ext.start.file is None:
+            return ""
+        name = ext.start.file.name
+        data = self._sources.get(name)
+        if data is None:
+            data = self._sources[name] = Path(name).read_bytes()
+        return data[ext.start.offset : ext.end.offset].decode("utf-8", "replace")
 
     def module_of(self, cursor: Any) -> Module:
         path = Path(cursor.location.file.name).resolve()
@@ -255,6 +269,7 @@ class ProjectContext:
             value = -value if neg else value
             ty = "i32" if -(2**31) <= value < 2**31 else "i64"
             item = f"pub const {name}: {ty} = {value};\n"
+            self.macro_consts[cur.spelling] = (name, ty, value)
         elif re.fullmatch(r"(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?[fFlL]?", text):
             value = float(text.rstrip("fFlL"))
             item = f"pub const {name}: f64 = {-value if neg else value!r};\n"
