@@ -7,17 +7,22 @@ TORCH  ?= 2.13.0
 PIP    := $(BIN)/python -m pip
 EXTRAS ?= dev
 
-.PHONY: run test test-slow lint bench bench-vectordb bench-rag clean
+.PHONY: run test test-slow lint bench bench-vectordb bench-rag bench-server bench-c2rust clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-## run: install ferrox with what its main job needs and run it
+## run: install ferrox with what its main job needs and start the workbench
+# (http://127.0.0.1:6333/app; the first start ingests the quick Rust-docs subset in the
+# background). HOST, PORT and SERVE_ARGS pass through, e.g. SERVE_ARGS=--enable-translate
+HOST       ?= 127.0.0.1
+PORT       ?= 6333
+SERVE_ARGS ?=
 run: $(BIN)/python
 	$(PIP) install --quiet torch==$(TORCH)
-	$(PIP) install --quiet -e '.[ad,vectordb,server,rag]'
-	$(BIN)/ferrox demo
+	$(PIP) install --quiet -e '.[ad,vectordb,server,rag,c2rust]'
+	$(BIN)/ferrox serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
 
 ## test: install ferrox with the test extras and run the whole default test suite
 # torch is pinned first: on this project's machines 2.13.0 is a local CPU build, and an
@@ -50,6 +55,16 @@ bench-vectordb: $(BIN)/python
 	$(PIP) install --quiet -e '.[bench]'
 	$(BIN)/python bench/vectordb/corpus.py
 	$(BIN)/python bench/vectordb/run.py
+
+## bench-server: search QPS and latency over HTTP at 8/32/128 clients vs the embedded API
+bench-server: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python bench/server/run.py
+
+## bench-c2rust: translate the C corpus with no LLM; build, test and safety figures
+bench-c2rust: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python bench/c2rust/run.py
 
 ## bench-rag: retrieval quality and latency over the local Rust docs (builds the KB once)
 bench-rag: $(BIN)/python

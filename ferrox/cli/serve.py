@@ -1,4 +1,4 @@
-"""``ferrox serve``: run the HTTP service (today: the vector database's Qdrant API)."""
+"""``ferrox serve``: the workbench — web app, Qdrant-compatible REST API, /api routes."""
 
 from __future__ import annotations
 
@@ -24,8 +24,24 @@ def serve(
         str | None,
         typer.Option(help="Require this key in the api-key header (env FERROX_API_KEY)."),
     ] = None,
+    enable_translate: Annotated[
+        bool,
+        typer.Option(
+            "--enable-translate", help="Allow /api/c2rust (runs compilers on user input)."
+        ),
+    ] = False,
+    ingest: Annotated[
+        bool,
+        typer.Option(
+            "--ingest/--no-ingest",
+            help="On first start, ingest the quick Rust-docs subset in the background.",
+        ),
+    ] = True,
+    log_requests: Annotated[
+        bool, typer.Option("--log-requests", help="One JSON line per request on stderr.")
+    ] = False,
 ) -> None:
-    """Serve ferrox over HTTP: Qdrant-compatible REST API for the vector database."""
+    """The ferrox workbench: web app at /app, Qdrant-compatible REST API, /api routes."""
     try:
         import uvicorn
 
@@ -38,11 +54,21 @@ def serve(
     if data_dir is not None:
         state.data_dir = data_dir
     settings = state.settings()
-    config = ServerConfig(data_dir=settings.data_dir, api_key=api_key or settings.api_key)
+    config = ServerConfig(
+        data_dir=settings.data_dir,
+        api_key=api_key or settings.api_key,
+        enable_translate=enable_translate,
+        auto_ingest=ingest,
+    )
+    if log_requests:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     config.data_dir.mkdir(parents=True, exist_ok=True)
     host = host or settings.host
     port = port or settings.port
     console.print(
-        f"ferrox serving {config.db_dir} on http://{host}:{port}  (Qdrant REST API; docs at /docs)"
+        f"ferrox workbench on http://{host}:{port}/app  (data {config.data_dir}; Qdrant REST API"
+        f" at /collections, API docs at /docs; translate {'on' if enable_translate else 'off'})"
     )
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

@@ -4,6 +4,8 @@ key and the request-size limit."""
 from __future__ import annotations
 
 import hmac
+import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,11 +22,14 @@ import ferrox
 from ferrox.errors import FerroxError
 from ferrox.server.qdrant_api import build_router
 from ferrox.server.rag_api import RagService, build_rag_router
+from ferrox.server.workbench_api import IngestBody, IngestService, build_workbench_router
 from ferrox.vectordb import Database
 
 __all__ = ["ServerConfig", "create_app", "error_response"]
 
 _OPEN_PATHS = frozenset({"/healthz", "/livez", "/readyz"})  # probes need no key, as in Qdrant
+STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("ferrox.server")
 
 
 @dataclass
@@ -34,6 +39,8 @@ class ServerConfig:
     data_dir: Path
     api_key: str | None = None
     max_request_bytes: int = 32 * 1024 * 1024
+    enable_translate: bool = False
+    auto_ingest: bool = False
 
     @property
     def db_dir(self) -> Path:
@@ -47,14 +54,27 @@ def error_response(status: int, message: str, started: float | None = None) -> J
     return JSONResponse({"status": {"error": message}, "time": elapsed}, status_code=status)
 
 
+def web_page() -> str:
+    """The web app's HTML with ``style.css`` and ``app.js`` inlined."""
+    html = (STATIC / "index.html").read_text()
+    html = html.replace("/*STYLE*/", (STATIC / "style.css").read_text())
+    return html.replace("/*SCRIPT*/", (STATIC / "app.js").read_text())
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     """A ready-to-serve app; the database opens at startup and closes at shutdown."""
     state: dict[str, Database] = {}
     rag = RagService(config.data_dir)
+    ingest = IngestService(config.data_dir, on_ready=rag.invalidate)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state["db"] = Database(config.db_dir)
+        if config.auto_ingest:
+            # incremental: a first start ingests the quick Rust docs; later starts skip
+            # unchanged files and finish any embedding an earlier run left pending
+            log.info(json.dumps({"event": "ingest", "what": "quick Rust-docs subset"}))
+            ingest.start(IngestBody())
         try:
             yield
         finally:
@@ -98,8 +118,67 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots"))
     app.include_router(build_rag_router(lambda: rag))
+    app.include_router(
+        build_workbench_router(lambda: config.data_dir, lambda: ingest, config.enable_translate)
+    )
+    app.state.ingest = ingest
+
+    page = web_page()
+
+    @app.get("/app", include_in_schema=False)
+    def web_app() -> HTMLResponse:
+        """The workbench web app: one HTML document with its script and style inlined."""
+        return HTMLResponse(page)
+
+    @app.get("/", include_in_schema=False, response_model=None)
+    def root(request: Request) -> HTMLResponse | dict[str, str]:
+        """Browsers get the web app; API clients Qdrant's version document."""
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(page)
+        from ferrox.server.qdrant_api import QDRANT_API_VERSION
+
+        return {
+            "title": f"ferrox {ferrox.__version__} (Qdrant-compatible REST API)",
+            "version": QDRANT_API_VERSION,
+        }
+
     app.add_middleware(GuardMiddleware, config=config)
+    app.add_middleware(AccessLogMiddleware)
     return app
+
+
+class AccessLogMiddleware:
+    """One JSON line per request on the ``ferrox.server`` logger: method, path, status, ms."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    json.dumps(
+                        {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status["code"],
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    )
+                )
 
 
 class GuardMiddleware:
@@ -118,6 +197,11 @@ class GuardMiddleware:
         headers = dict(scope["headers"])
         if self.key is not None and scope["path"] not in _OPEN_PATHS:
             given = headers.get(b"api-key")
+            if given is None and scope["path"] in ("/", "/app"):
+                # a browser opening the page cannot send headers: ?api_key=... instead
+                for part in scope.get("query_string", b"").split(b"&"):
+                    if part.startswith(b"api_key="):
+                        given = part[len(b"api_key=") :]
             auth = headers.get(b"authorization", b"")
             if given is None and auth.lower().startswith(b"bearer "):
                 given = auth[7:]

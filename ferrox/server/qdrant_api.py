@@ -14,7 +14,6 @@ from urllib.parse import unquote, urlparse
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-import ferrox
 from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.models import normalize_id
@@ -239,13 +238,6 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
 
     def col(name: str) -> Collection:
         return get_db().collection(name)
-
-    @r.get("/")
-    def root() -> dict[str, Any]:
-        return {
-            "title": f"ferrox {ferrox.__version__} (Qdrant-compatible REST API)",
-            "version": QDRANT_API_VERSION,
-        }
 
     @r.get("/healthz")
     @r.get("/livez")

@@ -83,6 +83,19 @@ class RagService:
             self._embedder = load_embedder(self.embed_model, cache_dir=self.data_dir / "models")
         return self._embedder
 
+    def invalidate(self, name: str) -> None:
+        """Forget the open knowledge base ``name`` (an ingest changed it): the next
+        request reopens it and sees the new passages and vectors."""
+        with self._guard:
+            kb = self._kbs.pop(name, None)
+            lock = self._locks.get(name)
+        if kb is not None:
+            if lock is not None:
+                with lock:
+                    kb.close()
+            else:
+                kb.close()
+
     def close(self) -> None:
         """Close every open knowledge base."""
         with self._guard:

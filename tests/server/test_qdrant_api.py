@@ -34,6 +34,8 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "ferrox.cli.main", "serve", "--port", str(self.port)]
+        if "--ingest" not in extra:
+            cmd.append("--no-ingest")
         cmd += ["--data-dir", str(data_dir), *extra]
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy()

@@ -1,0 +1,328 @@
+"""The workbench's own ``/api`` routes: differentiate (``/api/ad``), translate C
+(``/api/c2rust``, off unless enabled) and knowledge-base ingests with progress
+(``/api/kb``)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from ferrox.errors import ConflictError, ExpressionError, FerroxError, InvalidInputError
+
+__all__ = ["IngestService", "build_workbench_router"]
+
+MAX_EXPRESSION = 2000
+MAX_C_BYTES = 256 * 1024
+MAX_C_FILES = 50
+TRANSLATE_TIMEOUT_S = 300.0
+
+
+class PlotSpec(BaseModel):
+    """A range over one variable, the others held at the point."""
+
+    variable: str | None = None
+    start: float = -5.0
+    stop: float = 5.0
+    points: int = Field(121, ge=2, le=1001)
+
+
+class AdBody(BaseModel):
+    """``POST /api/ad``."""
+
+    expression: str = Field(max_length=MAX_EXPRESSION)
+    at: dict[str, float]
+    method: str = "reverse"
+    hessian: bool = False
+    plot: PlotSpec | None = None
+
+
+class Vector(BaseModel):
+    """One differential-test vector."""
+
+    args: list[str] = Field(default_factory=list, max_length=64)
+    stdin: str = Field("", max_length=64 * 1024)
+    stdout: str | None = None
+    exit_code: int | None = None
+
+
+class C2RustBody(BaseModel):
+    """``POST /api/c2rust``: one pasted file (``source``) or a small project (``files``)."""
+
+    source: str | None = None
+    filename: str = "main.c"
+    files: dict[str, str] | None = None
+    tests: list[Vector] | None = Field(None, max_length=50)
+
+
+class IngestBody(BaseModel):
+    """``POST /api/kb/ingest``."""
+
+    kb: str = "default"
+    rust_docs: bool = True
+    quick: bool = True
+    dense: bool = True
+
+
+class IngestService:
+    """One background ingest at a time, with its progress for the Status page."""
+
+    def __init__(self, data_dir: Path, on_ready: Callable[[str], None] | None = None) -> None:
+        self.data_dir = data_dir
+        self.on_ready = on_ready
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.state: dict[str, Any] = {"running": False, "stage": "idle", "done": 0, "total": 0}
+
+    def start(self, body: IngestBody) -> dict[str, Any]:
+        """Starts an ingest in a thread; a second one while one runs is a conflict."""
+        with self._lock:
+            if self.state["running"]:
+                raise ConflictError("an ingest is already running")
+            self.state = {
+                "running": True,
+                "kb": body.kb,
+                "stage": "starting",
+                "done": 0,
+                "total": 0,
+                "started": time.time(),
+                "finished": None,
+                "error": None,
+                "bm25_ready": False,
+                "report": None,
+            }
+            self._thread = threading.Thread(target=self._run, args=(body,), daemon=True)
+            self._thread.start()
+            return dict(self.state)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        with self._lock:
+            if self.state["stage"] != stage and self.state["stage"] == "parse" and self.on_ready:
+                self.state["bm25_ready"] = True
+                self.on_ready(self.state["kb"])
+            self.state.update(stage=stage, done=done, total=total)
+
+    def _run(self, body: IngestBody) -> None:
+        from ferrox.rag import KnowledgeBase
+
+        try:
+            with KnowledgeBase.open(self.data_dir, body.kb, create=True) as kb:
+                report = kb.ingest(
+                    rust_docs=body.rust_docs,
+                    quick=body.quick,
+                    dense=body.dense,
+                    progress=self._progress,
+                )
+            with self._lock:
+                self.state["report"] = (
+                    report.as_dict() if hasattr(report, "as_dict") else str(report)
+                )
+        except Exception as exc:  # reported on the Status page, never raised into the server
+            with self._lock:
+                self.state["error"] = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                self.state.update(running=False, finished=time.time(), stage="done")
+                if not self.state["error"]:
+                    self.state["bm25_ready"] = True
+            if self.on_ready:
+                self.on_ready(body.kb)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return dict(self.state)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Blocks until the running ingest ends (tests and shutdown)."""
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
+
+
+def _plot(
+    expression: str, at: dict[str, float], spec: PlotSpec, variables: list[str]
+) -> dict[str, Any]:
+    from ferrox.ad.service import differentiate
+
+    var = spec.variable or (variables[0] if variables else None)
+    if var is None or var not in at:
+        raise ExpressionError(f"plot variable {var!r} is not one of the expression's variables")
+    if not (math.isfinite(spec.start) and math.isfinite(spec.stop)) or spec.start >= spec.stop:
+        raise InvalidInputError("plot range needs finite start < stop")
+    xs, fs, dfs = [], [], []
+    step = (spec.stop - spec.start) / (spec.points - 1)
+    for k in range(spec.points):
+        x = spec.start + k * step
+        point = dict(at, **{var: x})
+        try:
+            r = differentiate(expression, point)
+            f, df = r["value"], r["gradient"][var]
+            ok = math.isfinite(f) and math.isfinite(df)
+        except FerroxError:
+            ok = False
+        xs.append(x)
+        fs.append(f if ok else None)
+        dfs.append(df if ok else None)
+    return {"variable": var, "x": xs, "f": fs, "df": dfs}
+
+
+def _project_files(body: C2RustBody) -> dict[str, str]:
+    files = dict(body.files or {})
+    if body.source is not None:
+        files[body.filename] = body.source
+    if not files:
+        raise InvalidInputError("give 'source' (one C file) or 'files' (name -> text)")
+    if len(files) > MAX_C_FILES:
+        raise InvalidInputError(f"at most {MAX_C_FILES} files")
+    total = 0
+    for name, text in files.items():
+        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith((".c", ".h")):
+            raise InvalidInputError(f"bad file name {name!r}: a plain name ending in .c or .h")
+        total += len(text.encode())
+    if total > MAX_C_BYTES:
+        raise InvalidInputError(f"the C sources are {total} bytes; the limit is {MAX_C_BYTES}")
+    return files
+
+
+def build_workbench_router(
+    data_dir: Callable[[], Path], ingest: Callable[[], IngestService], translate_enabled: bool
+) -> APIRouter:
+    """``/api/ad``, ``/api/c2rust`` and ``/api/kb`` (list, ingest, progress events)."""
+    router = APIRouter(prefix="/api", tags=["workbench"])
+    translate_lock = threading.Lock()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="c2rust")
+
+    @router.post("/ad")
+    def ad(body: AdBody) -> dict[str, Any]:
+        """Value, gradient (or Jacobian) and optionally Hessian of a typed-in expression at
+        a point; with ``plot``, f and its derivative sampled over a range of one variable."""
+        from ferrox.ad.service import differentiate
+
+        result = differentiate(body.expression, body.at, method=body.method, hessian=body.hessian)
+        if body.plot is not None:
+            if "gradient" not in result:
+                raise ExpressionError("plots need a scalar expression")
+            result["plot"] = _plot(body.expression, body.at, body.plot, result["variables"])
+        return result
+
+    @router.post("/c2rust", response_model=None)
+    def c2rust(body: C2RustBody) -> dict[str, Any] | JSONResponse:
+        """Translate pasted C (or a small project) to Rust; returns the Rust files, each
+        function's tier and the build and test results. Off unless the server was started
+        with ``--enable-translate``."""
+        if not translate_enabled:
+            return JSONResponse(
+                {
+                    "status": {
+                        "error": "translation is off: start the server with --enable-translate"
+                    }
+                },
+                status_code=403,
+            )
+        files = _project_files(body)
+        if not translate_lock.acquire(blocking=False):
+            return JSONResponse(
+                {"status": {"error": "a translation is running; retry later"}}, status_code=429
+            )
+        work = Path(tempfile.mkdtemp(prefix="c2rust-", dir=_scratch(data_dir())))
+        try:
+            src = work / "src"
+            src.mkdir()
+            for name, text in files.items():
+                (src / name).write_text(text)
+            tests = None
+            if body.tests:
+                tests = work / "vectors.json"
+                tests.write_text(json.dumps([v.model_dump(exclude_none=True) for v in body.tests]))
+            from ferrox.c2rust import translate
+
+            future = pool.submit(translate, src, work / "out", tests=tests, clippy=False)
+            try:
+                result = future.result(timeout=TRANSLATE_TIMEOUT_S)
+            except FutureTimeout:
+                return JSONResponse(
+                    {"status": {"error": f"translation took over {TRANSLATE_TIMEOUT_S:g} s"}},
+                    status_code=504,
+                )
+            report = result.report
+            rust = {
+                p.name: p.read_text()
+                for p in sorted((work / "out" / "src").glob("*.rs"))
+                if p.name != "rt.rs"
+            }
+            keep = (
+                "functions",
+                "counts",
+                "build_ok",
+                "build_log",
+                "tests",
+                "safe_rate",
+                "safety",
+                "seconds",
+                "repair_log",
+                "skipped_items",
+            )
+            return {"report": {k: report[k] for k in keep}, "rust": rust}
+        finally:
+            translate_lock.release()
+            shutil.rmtree(work, ignore_errors=True)
+
+    @router.get("/kb")
+    def kb_list() -> dict[str, Any]:
+        """Knowledge bases on disk and the current (or last) ingest's progress."""
+        root = data_dir() / "kb"
+        names = (
+            sorted(p.name for p in root.iterdir() if (p / "catalog.sqlite").exists())
+            if root.exists()
+            else []
+        )
+        return {"kbs": names, "ingest": ingest().snapshot()}
+
+    @router.post("/kb/ingest", status_code=202)
+    def kb_ingest(body: IngestBody) -> dict[str, Any]:
+        """Start an ingest in the background (the quick Rust-docs subset by default)."""
+        if not body.rust_docs:
+            raise InvalidInputError("the workbench ingests the local Rust docs (rust_docs: true)")
+        return ingest().start(body)
+
+    @router.get("/kb/ingest/events")
+    def kb_ingest_events() -> StreamingResponse:
+        """Server-sent ``progress`` events until the ingest ends, then ``done``."""
+
+        def events() -> Iterator[str]:
+            last = None
+            while True:
+                snap = ingest().snapshot()
+                view = {
+                    k: snap.get(k)
+                    for k in ("stage", "done", "total", "running", "bm25_ready", "error")
+                }
+                if view != last:
+                    yield f"event: progress\ndata: {json.dumps(view)}\n\n"
+                    last = view
+                if not snap.get("running"):
+                    yield f"event: done\ndata: {json.dumps(view)}\n\n"
+                    return
+                time.sleep(0.5)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return router
+
+
+def _scratch(data_dir: Path) -> Path:
+    path = data_dir / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
