@@ -59,11 +59,13 @@ class Vector(BaseModel):
 
 
 class C2RustBody(BaseModel):
-    """``POST /api/c2rust``: one pasted file (``source``) or a small project (``files``)."""
+    """``POST /api/c2rust``: one pasted file (``source``), a small project (``files``:
+    relative path -> text) or a zip of one (``zip_base64``)."""
 
     source: str | None = None
     filename: str = "main.c"
     files: dict[str, str] | None = None
+    zip_base64: str | None = Field(None, max_length=2 * 1024 * 1024)
     tests: list[Vector] | None = Field(None, max_length=50)
 
 
@@ -178,18 +180,61 @@ def _plot(
     return {"variable": var, "x": xs, "f": fs, "df": dfs}
 
 
+def _safe_name(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        name.endswith((".c", ".h"))
+        and "\\" not in name
+        and all(
+            p and not p.startswith(".") and p.replace("-", "_").replace(".", "_").isidentifier()
+            for p in parts
+        )
+    )
+
+
+def _unzip(data_b64: str) -> dict[str, str]:
+    import base64
+    import binascii
+    import io
+    import zipfile
+
+    try:
+        raw = base64.b64decode(data_b64, validate=True)
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (binascii.Error, zipfile.BadZipFile, ValueError) as exc:
+        raise InvalidInputError(f"zip_base64 is not a base64-encoded zip file: {exc}") from exc
+    files: dict[str, str] = {}
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir() or not info.filename.endswith((".c", ".h")):
+            continue
+        total += info.file_size  # declared sizes, checked before anything is inflated
+        if total > MAX_C_BYTES or len(files) >= MAX_C_FILES:
+            raise InvalidInputError(
+                f"the zip holds more than {MAX_C_BYTES} bytes or {MAX_C_FILES} C files"
+            )
+        files[info.filename] = archive.read(info)[: MAX_C_BYTES + 1].decode("utf-8", "replace")
+    return files
+
+
 def _project_files(body: C2RustBody) -> dict[str, str]:
     files = dict(body.files or {})
+    if body.zip_base64 is not None:
+        files.update(_unzip(body.zip_base64))
     if body.source is not None:
         files[body.filename] = body.source
     if not files:
-        raise InvalidInputError("give 'source' (one C file) or 'files' (name -> text)")
+        raise InvalidInputError(
+            "give 'source' (one C file), 'files' (path -> text) or 'zip_base64'"
+        )
     if len(files) > MAX_C_FILES:
         raise InvalidInputError(f"at most {MAX_C_FILES} files")
     total = 0
     for name, text in files.items():
-        if "/" in name or "\\" in name or name.startswith(".") or not name.endswith((".c", ".h")):
-            raise InvalidInputError(f"bad file name {name!r}: a plain name ending in .c or .h")
+        if not _safe_name(name):
+            raise InvalidInputError(
+                f"bad file name {name!r}: a relative path of plain names ending in .c or .h"
+            )
         total += len(text.encode())
     if total > MAX_C_BYTES:
         raise InvalidInputError(f"the C sources are {total} bytes; the limit is {MAX_C_BYTES}")
@@ -241,6 +286,7 @@ def build_workbench_router(
             src = work / "src"
             src.mkdir()
             for name, text in files.items():
+                (src / name).parent.mkdir(parents=True, exist_ok=True)
                 (src / name).write_text(text)
             tests = None
             if body.tests:

@@ -184,3 +184,37 @@ def test_first_start_ingests_the_quick_rust_docs_in_the_background(tmp_path: Pat
         assert httpx.get(f"{again.url}/api/kb/default", timeout=60).json()["files"] == files
     finally:
         again.stop()
+
+
+def test_translate_a_zipped_multi_file_project(server_tr: Server) -> None:
+    import base64
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("proj/include/add.h", "int add(int a, int b);\n")
+        z.writestr(
+            "proj/add.c", '#include "include/add.h"\nint add(int a, int b) { return a + b; }\n'
+        )
+        z.writestr(
+            "proj/main.c",
+            '#include <stdio.h>\n#include "include/add.h"\n'
+            'int main(void) { printf("%d\\n", add(2, 3)); return 0; }\n',
+        )
+        z.writestr("proj/README", "ignored")
+    body = {"zip_base64": base64.b64encode(buf.getvalue()).decode(), "tests": [{"args": []}]}
+    r = httpx.post(f"{server_tr.url}/api/c2rust", json=body, timeout=300)
+    assert r.status_code == 200, r.text
+    rep = r.json()["report"]
+    assert rep["build_ok"] and rep["tests"]["passed"] == 1
+    assert {f["name"] for f in rep["functions"]} == {"add", "main"}
+    bad = httpx.post(f"{server_tr.url}/api/c2rust", json={"zip_base64": "bm90IGEgemlw"})
+    assert bad.status_code == 400 and "not a base64-encoded zip" in bad.json()["status"]["error"]
+
+
+@pytest.fixture(scope="module")
+def server_tr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("workbench-tr"), "--enable-translate")
+    yield srv
+    srv.stop()
