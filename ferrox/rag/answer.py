@@ -105,6 +105,7 @@ def extractive(
     share of question terms they hold, weighted down by source rank."""
     cands: list[tuple[int, str, str]] = []  # (source number, heading, sentence)
     code: list[tuple[int, str]] = []
+    seen: set[str] = set()  # neighbouring passages overlap by a block: each sentence once
     for n, s in enumerate(sources[:3], start=1):
         ids = s.passages[: PASSAGES_FIRST if n == 1 else PASSAGES_OTHERS] or [s.chunk_id]
         rows = kb.catalog.chunks(ids)
@@ -112,6 +113,10 @@ def extractive(
             row = rows.get(cid)
             text, heading = (row.text, row.heading) if row else (s.text, s.heading)
             for unit, is_code in _units(text):
+                key = " ".join(unit.split()).lower()
+                if key in seen:
+                    continue
+                seen.add(key)
                 if is_code:
                     code.append((n, unit))
                 else:
