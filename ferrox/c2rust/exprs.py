@@ -362,6 +362,15 @@ class ExprTranslator:
             return self.member_place(node, kids)
         if kind == "ARRAY_SUBSCRIPT_EXPR":
             base, idx = kids
+            inner = self.strip(base)
+            if (
+                inner.kind.name == "DECL_REF_EXPR"
+                and self.locals.get(inner.referenced.hash) == "rarray"
+            ):
+                i = self.index_code(idx)
+                i = i[: -len(" as isize")] + " as usize" if i.endswith(" as isize") else i
+                name = self.local_names[inner.referenced.hash]
+                return Place("local", f"{name}[{i}]", node.type, copy=True)
             if self.k(base.type) not in ("POINTER", "CONSTANTARRAY", "INCOMPLETEARRAY"):
                 base, idx = idx, base
             b = self.receiver(base)

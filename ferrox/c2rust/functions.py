@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from ferrox.c2rust.exprs import ExprTranslator
-from ferrox.c2rust.frontend import evaluate, unary_op
+from ferrox.c2rust.frontend import binary_op, evaluate, unary_op
 from ferrox.c2rust.rtypes import Untranslatable, rust_ident
 
 __all__ = ["FunctionTranslator", "signature"]
@@ -118,6 +118,7 @@ class FunctionTranslator(ExprTranslator):
         self.targets: list[tuple[str, str, str]] = []  # (kind, break label, continue code)
         self.goto_labels: dict[str, str] = {}
         self.statics: list[str] = []
+        self.plain_arrays: set[int] = set()
 
     # ------------------------------------------------------------------ entry
 
@@ -128,6 +129,7 @@ class FunctionTranslator(ExprTranslator):
         if body is None:
             raise Untranslatable("no body")
         taken = self.address_taken(body)
+        self.plain_arrays = self.find_plain_arrays(body)
         prologue = []
         typed = void_param_types(self.fn)
         for i, (p, (pname, _)) in enumerate(zip(self.fn.get_arguments(), params, strict=True)):
@@ -166,6 +168,62 @@ class FunctionTranslator(ExprTranslator):
     def ends_in_return(self, body: Any) -> bool:
         kids = _kids(body)
         return bool(kids) and kids[-1].kind.name == "RETURN_STMT"
+
+    def find_plain_arrays(self, body: Any) -> set[int]:
+        """Local arrays of scalars that are only ever indexed (never decayed to a pointer,
+        never the operand of ``&``), with side-effect-free indices and at most 256
+        elements when initialised: these become Rust arrays."""
+        candidates: dict[int, Any] = {}
+        for node in body.walk_preorder():
+            if node.kind.name == "VAR_DECL" and node.storage_class.name != "STATIC":
+                t = node.type.get_canonical()
+                if (
+                    t.kind.name == "CONSTANTARRAY"
+                    and self.types.is_copy(t.element_type)
+                    and self.k(t.element_type) != "POINTER"
+                ):
+                    init = self.init_expr(node)
+                    if init is None or (
+                        init.kind.name == "INIT_LIST_EXPR" and t.element_count <= 256
+                    ):
+                        candidates[node.hash] = node
+        if not candidates:
+            return set()
+        ok_refs: set[Any] = set()
+        effects = ("CALL_EXPR", "COMPOUND_ASSIGNMENT_OPERATOR")
+        for node in body.walk_preorder():
+            if node.kind.name != "ARRAY_SUBSCRIPT_EXPR":
+                continue
+            base, idx = _kids(node)
+            inner = self.strip(base)
+            if inner.kind.name != "DECL_REF_EXPR" or inner.referenced.hash not in candidates:
+                continue
+            pure = not any(
+                n.kind.name in effects
+                or (
+                    n.kind.name == "UNARY_OPERATOR"
+                    and unary_op(n) in ("++", "--", "post++", "post--")
+                )
+                or (n.kind.name == "BINARY_OPERATOR" and binary_op(n) == "=")
+                for n in idx.walk_preorder()
+            )
+            if pure:
+                ok_refs.add(inner.hash)
+        bad: set[int] = set()
+        for node in body.walk_preorder():
+            if (
+                node.kind.name == "DECL_REF_EXPR"
+                and node.referenced is not None
+                and node.referenced.hash in candidates
+            ) and node.hash not in ok_refs:
+                bad.add(node.referenced.hash)
+            if node.kind.name == "UNARY_OPERATOR" and unary_op(node) == "&":
+                inner = self.strip(_kids(node)[0])
+                if inner.kind.name == "ARRAY_SUBSCRIPT_EXPR":
+                    ref = self.strip(_kids(inner)[0])
+                    if ref.kind.name == "DECL_REF_EXPR" and ref.referenced is not None:
+                        bad.add(ref.referenced.hash)
+        return set(candidates) - bad
 
     def address_taken(self, body: Any) -> set[int]:
         taken: set[int] = set()
@@ -326,6 +384,27 @@ class FunctionTranslator(ExprTranslator):
         self.local_names[d.hash] = name
         init_node = self.init_expr(d)
         k = self.k(d.type)
+        if k == "CONSTANTARRAY" and d.hash in self.plain_arrays:
+            # only ever indexed here, never decayed: a Rust array on the stack
+            self.locals[d.hash] = "rarray"
+            t = d.type.get_canonical()
+            elem = self.rust(t.element_type)
+            n = t.element_count
+            if init_node is None:
+                value = f"[{self.types.default_value(t.element_type)}; {n}]"
+            else:
+                items = [self.initializer(c, t.element_type) for c in _kids(init_node)]
+                zero = self.types.default_value(t.element_type)
+                if all(x.strip("()") in (zero, "0", "0.0", "false") for x in items):
+                    value = f"[{zero}; {n}]"
+                else:
+                    value = f"[{', '.join(items + [zero] * (n - len(items)))}]"
+            line = f"let mut {name}: [{elem}; {n}] = {value};"
+            if split:
+                return [
+                    f"let mut {name}: [{elem}; {n}] = [{self.types.default_value(t.element_type)}; {n}];"
+                ], ([f"{name} = {value};"] if init_node is not None else [])
+            return [line]
         if k == "CONSTANTARRAY":
             self.locals[d.hash] = "array"
             t = d.type.get_canonical()

@@ -163,3 +163,29 @@ def test_error_explanations_come_from_the_local_error_index() -> None:
     text = explain("E0308")
     assert "expected" in text.lower() or "mismatch" in text.lower()
     assert explain("not-a-code") == ""
+
+
+def test_local_arrays_only_indexed_become_rust_arrays(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
+#include <stdio.h>
+static int sum(const int *v, int n) { int s = 0; for (int i = 0; i < n; i++) s += v[i]; return s; }
+int main(void) {
+    int counts[26] = {0};
+    int passed[4] = {1, 2, 3, 4};
+    const char *w = "hello world";
+    for (int i = 0; w[i]; i++)
+        if (w[i] >= 'a' && w[i] <= 'z')
+            counts[w[i] - 'a']++;
+    printf("l=%d o=%d sum=%d\\n", counts['l' - 'a'], counts['o' - 'a'], sum(passed, 4));
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", '[{"args": []}]')
+    result = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False)
+    assert result.report["tests"]["passed"] == 1
+    text = (tmp_path / "out" / "src" / "m.rs").read_text()
+    assert "let mut counts: [i32; 26] = [0;" in text  # indexed only: a Rust array
+    assert "let passed: Ptr<i32>" in text  # decays to a pointer: stays in the runtime
