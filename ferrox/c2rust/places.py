@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -83,6 +84,9 @@ class Place:
             if self.index is not None:
                 return f"{self.base}.set_at({self.index}, {value})"
             return f"{self.base}.set({value})"
+        if re.fullmatch(r"-?[\w.]+(\.clone\(\))?", value) and "__e" not in value:
+            # a local or a literal borrows nothing: store it straight from the closure
+            return self._access(f"__e{self._suffix()} = {value}", mutable=True)
         return (
             "{ let __v = "
             + value
