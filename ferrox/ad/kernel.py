@@ -329,6 +329,33 @@ def require_compiler() -> None:
         )
 
 
+def _refresh_numba_targets() -> None:
+    """Load Numba's lazily imported lowering registries now, without SciPy.
+
+    A cached kernel's first call makes Numba import ``numba.np.arraymath``, whose
+    module-level BLAS probe imports ``scipy.linalg`` (~0.5 s here): most of a warm
+    start. The kernel uses no BLAS, so the probe runs with SciPy's BLAS module
+    masked, and its answer is then set to what the probe would have found had SciPy
+    been imported (``np.dot`` in other Numba code behaves as before)."""
+    if "numba.np.arraymath" in sys.modules:
+        return
+    blas = "scipy.linalg.cython_blas"
+    masked = blas not in sys.modules
+    if masked:
+        sys.modules[blas] = None  # type: ignore[assignment]  # import fails at once
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.typing_context.refresh()
+        cpu_target.target_context.refresh()
+    finally:
+        if masked and sys.modules.get(blas, 0) is None:
+            del sys.modules[blas]
+    arraymath = sys.modules.get("numba.np.arraymath")
+    if arraymath is not None and masked:
+        arraymath._HAVE_BLAS = importlib.util.find_spec("scipy") is not None
+
+
 def load_kernel(codes: Collection[int] | None = None) -> ModuleType:
     """Import the kernel for the primitives with op ``codes``, writing it first if needed.
 
@@ -344,6 +371,7 @@ def load_kernel(codes: Collection[int] | None = None) -> ModuleType:
         if digest in _loaded:
             return _loaded[digest]
         require_compiler()
+        _refresh_numba_targets()
         name = f"ferrox_ad_kernel_{digest}"
         try:
             path = _write_source(cache_dir(), name, source)

@@ -177,3 +177,20 @@ def test_unwritable_cache_falls_back_with_a_warning(tmp_path) -> None:
         "print(any('AD kernel cache' in str(w.message) for w in caught))\n"
     )
     assert python_with_cache(code, blocked).split() == ["12.0", "True"]
+
+
+def test_kernel_loading_leaves_numba_blas_as_it_was() -> None:
+    """The warm-start shortcut masks SciPy during Numba's registry load; afterwards
+    np.dot in other Numba code must still use BLAS as it would have."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, numba, ferrox.ad as ad\n"
+        "ad.jacobian(lambda x: [x[0] * x[1]], [1.0, 2.0], 'compiled')\n"
+        "import sys; assert 'scipy.linalg' not in sys.modules\n"
+        "f = numba.njit(lambda a, b: np.dot(a, b))\n"
+        "print(f(np.arange(3.0), np.arange(3.0)), numba.np.arraymath._HAVE_BLAS)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["5.0", "True"]
