@@ -71,6 +71,9 @@ def build_prompt(question: str, sources: Sequence[Source]) -> list[dict[str, str
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
+_CODE_MARKS = ("fn ", "let ", "use ", "::", ";", "{", "=>", "impl ", "struct ")
+
+
 def _units(text: str) -> list[tuple[str, bool]]:
     """Sentences and code blocks of a chunk, in order: ``(text, is_code)``."""
     out: list[tuple[str, bool]] = []
@@ -144,7 +147,12 @@ def extractive(
     cited = {n for n, _ in groups}
     if _HOWTO.match(question) and code:
         first = min(cited) if cited else 1
-        n, block = next(((n, b) for n, b in code if n == first), code[0])
+        # prefer a block that reads as code (a chapter's first fence can be sample data)
+        looks = [(n, b) for n, b in code if any(t in b for t in _CODE_MARKS)]
+        n, block = next(
+            ((n, b) for n, b in looks if n == first),
+            next(((n, b) for n, b in code if n == first), (looks or code)[0]),
+        )
         block = "\n".join(block.split("\n")[:20])
         lines.append(f"```\n{block}\n``` [{n}]")
         cited.add(n)

@@ -60,7 +60,10 @@ document.querySelectorAll("#tabs button").forEach((btn) => {
 let askSources = [];
 
 function renderAnswer(text) {
-  const html = escapeHtml(text).replace(/\[(\d+)\]/g, (m, n) => `<a class="cite" data-n="${n}" href="#">[${n}]</a>`);
+  const cite = (s) => s.replace(/\[(\d+)\]/g, (m, n) => `<a class="cite" data-n="${n}" href="#">[${n}]</a>`);
+  // fenced code blocks (```) render as code; citations stay clickable everywhere
+  const html = escapeHtml(text).split("```").map((part, i) =>
+    i % 2 ? `<pre><code>${part.replace(/^\w*\n/, "")}</code></pre>` : cite(part)).join("");
   $("ask-answer").innerHTML = html;
 }
 
