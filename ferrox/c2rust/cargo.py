@@ -58,7 +58,11 @@ def cargo() -> str:
 
 
 def write_file(path: Path, text: str) -> None:
+    """Writes ``text`` unless the file already holds it: an untouched mtime keeps cargo
+    from rebuilding unchanged modules (and the runtime) in every repair round."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text() == text:
+        return
     path.write_text(text)
 
 

@@ -10,6 +10,7 @@ from ferrox.c2rust.places import Place, Val
 from ferrox.c2rust.rtypes import (
     FLOAT_KINDS,
     INTEGER_KINDS,
+    INTEGER_RANKS,
     UNSIGNED_KINDS,
     Untranslatable,
     rust_ident,
@@ -56,7 +57,6 @@ class ExprTranslator:
         self.fn_name = fn_name
         self.locals: dict[str, str] = {}  # USR/hash -> kind ("local", "cell", "array")
         self.local_names: dict[str, str] = {}
-        self.uses_unsafe = False
         self.retyped: dict[int, Any] = {}  # void * parameters used as one T *
 
     # ------------------------------------------------------------------ helpers
@@ -439,8 +439,6 @@ class ExprTranslator:
         arrow = self.k(base.type) == "POINTER"
         rec_t = base.type.get_canonical().get_pointee() if arrow else base.type
         is_union = rec_t.get_canonical().get_declaration().kind.name == "UNION_DECL"
-        if is_union:
-            self.uses_unsafe = True
         if arrow:
             p = self.receiver(base)
             return Place("cell", _paren(p.code), rec_t, copy=copy).with_field(
@@ -574,34 +572,17 @@ class ExprTranslator:
         return pre, p.write(new.code)
 
     def rank(self, ctype: Any) -> int:
+        """C's integer conversion rank (floating types rank above every integer)."""
         k = self.k(ctype)
-        order = [
-            "BOOL",
-            "CHAR_S",
-            "CHAR_U",
-            "SCHAR",
-            "UCHAR",
-            "SHORT",
-            "USHORT",
-            "INT",
-            "ENUM",
-            "UINT",
-            "LONG",
-            "ULONG",
-            "LONGLONG",
-            "ULONGLONG",
-        ]
         if k in FLOAT_KINDS:
             return 100
-        return order.index(k) if k in order else 0
+        return INTEGER_RANKS.index(k) if k in INTEGER_RANKS else 0
 
     def promoted(self, ctype: Any) -> Any:
-        if self.rank(ctype) < self.rank_of_int():
+        """The type after C's integer promotions."""
+        if self.rank(ctype) < INTEGER_RANKS.index("INT"):
             return self.ctx.int_type
         return ctype
-
-    def rank_of_int(self) -> int:
-        return 7
 
     def arith(self, op: str, a: Val, b: Val, ctype: Any) -> str:
         ac, bc = _paren(self.num(a)), _paren(self.num(b))
@@ -619,8 +600,6 @@ class ExprTranslator:
         place = self.place(lhs)
         if op == "=":
             v = self.convert(self.value(rhs), lhs.type, rhs)
-            if not place.copy and rhs.kind.name != "CALL_EXPR":
-                pass
             return "", place, v.code
         r = self.value(rhs)
         pre, stmt = self.rmw(place, op[:-1], r, lhs.type)

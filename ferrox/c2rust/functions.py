@@ -93,7 +93,7 @@ def signature(ctx: Any, fn: Any) -> tuple[str, list[tuple[str, str]], str]:
     if fn.type.kind.name == "FUNCTIONPROTO" and fn.type.is_function_variadic():
         raise Untranslatable("variadic function definitions")
     params = []
-    typed = void_param_types(fn)
+    typed = ctx.void_params(fn)
     for i, p in enumerate(fn.get_arguments()):
         t = p.type.get_canonical()
         if i in typed:
@@ -131,7 +131,7 @@ class FunctionTranslator(ExprTranslator):
         taken = self.address_taken(body)
         self.plain_arrays = self.find_plain_arrays(body)
         prologue = []
-        typed = void_param_types(self.fn)
+        typed = self.ctx.void_params(self.fn)
         for i, (p, (pname, _)) in enumerate(zip(self.fn.get_arguments(), params, strict=True)):
             self.local_names[p.hash] = pname
             if i in typed:

@@ -145,10 +145,6 @@ class LibC:
         for name in _STR_PTR:
             self.table[name] = self._strfn(name)
 
-    def names(self) -> set[str]:
-        """The C library functions ferrox can translate calls to."""
-        return set(self.table)
-
     def call(self, tr: Any, name: str, node: Any, args: list[Any]) -> Val:
         """Rust code for ``name(args…)``."""
         if name in ("qsort", "bsearch"):

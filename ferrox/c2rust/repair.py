@@ -125,19 +125,7 @@ class Repairer:
                     code = code[:a] + text.encode() + code[b:]
             saved[name] = item.code
             item.code = code.decode()
-        if not saved:
-            return None
-        after = self.check()
-        if len(after) < len(diags):
-            self.repaired.update(saved)
-            self.log.append(
-                f"rustc suggestions kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)"
-            )
-            return after
-        for name, code in saved.items():
-            items[name].code = code
-        self.log.append(f"rustc suggestions rolled back for {', '.join(sorted(saved))}")
-        return None
+        return self._keep_if_better(saved, items, diags, "rustc suggestions")
 
     def ask_llm(
         self, by_fn: dict[str, list[Diagnostic]], items: dict[str, Any], diags: list[Diagnostic]
@@ -169,16 +157,22 @@ class Repairer:
             if m and "fn " in m.group(1):
                 saved[name] = item.code
                 item.code = m.group(1).strip() + "\n"
+        return self._keep_if_better(saved, items, diags, "LLM edits")
+
+    def _keep_if_better(
+        self, saved: dict[str, str], items: dict[str, Any], diags: list[Diagnostic], what: str
+    ) -> list[Diagnostic] | None:
+        """Checks the edited project; keeps the edits only if the error count fell, else
+        restores each function's previous code (``saved``). None when nothing was kept."""
         if not saved:
             return None
         after = self.check()
+        names = ", ".join(sorted(saved))
         if len(after) < len(diags):
             self.repaired.update(saved)
-            self.log.append(
-                f"LLM edits kept for {', '.join(sorted(saved))} ({len(diags)} -> {len(after)} errors)"
-            )
+            self.log.append(f"{what} kept for {names} ({len(diags)} -> {len(after)} errors)")
             return after
         for name, code in saved.items():
             items[name].code = code
-        self.log.append(f"LLM edits rolled back for {', '.join(sorted(saved))}")
+        self.log.append(f"{what} rolled back for {names}")
         return None

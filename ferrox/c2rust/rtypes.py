@@ -129,26 +129,26 @@ _SCALARS = {
     "INT128": "i128",
     "UINT128": "u128",
 }
-INTEGER_KINDS = frozenset(
-    {
-        "BOOL",
-        "CHAR_S",
-        "CHAR_U",
-        "SCHAR",
-        "UCHAR",
-        "SHORT",
-        "USHORT",
-        "INT",
-        "UINT",
-        "LONG",
-        "ULONG",
-        "LONGLONG",
-        "ULONGLONG",
-        "INT128",
-        "UINT128",
-        "ENUM",
-    }
+# C's integer conversion ranks, lowest first (an enum ranks as its int)
+INTEGER_RANKS = (
+    "BOOL",
+    "CHAR_S",
+    "CHAR_U",
+    "SCHAR",
+    "UCHAR",
+    "SHORT",
+    "USHORT",
+    "INT",
+    "ENUM",
+    "UINT",
+    "LONG",
+    "ULONG",
+    "LONGLONG",
+    "ULONGLONG",
+    "INT128",
+    "UINT128",
 )
+INTEGER_KINDS = frozenset(INTEGER_RANKS)
 UNSIGNED_KINDS = frozenset(
     {"BOOL", "CHAR_S", "CHAR_U", "UCHAR", "USHORT", "UINT", "ULONG", "ULONGLONG", "UINT128"}
 )
@@ -208,7 +208,7 @@ class TypeMapper:
             "FILE",
         )
 
-    def rust(self, ctype: Any, *, in_record: bool = True) -> str:
+    def rust(self, ctype: Any) -> str:
         """Rust type text for ``ctype`` (arrays as ``Arr<T, N>`` — callers decay locals)."""
         t = ctype.get_canonical()
         k = t.kind.name

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ferrox.c2rust.exprs import ExprTranslator
-from ferrox.c2rust.frontend import ParsedFile, evaluate
-from ferrox.c2rust.functions import signature
+from ferrox.c2rust.frontend import ParsedFile
+from ferrox.c2rust.functions import signature, void_param_types
 from ferrox.c2rust.libc import LibC
 from ferrox.c2rust.literals import rust_bytes, string_bytes
 from ferrox.c2rust.rtypes import CInt, TypeMapper, Untranslatable, rust_ident
@@ -76,8 +76,8 @@ class ProjectContext:
         self.macro_consts: dict[str, tuple[str, str, int]] = {}
         self.skipped: list[dict[str, str]] = []
         self._seen: set[str] = set()
-        self._typedefs: set[str] = set()
         self._sources: dict[str, bytes] = {}
+        self._void_params: dict[int, dict[int, Any]] = {}
 
     # ------------------------------------------------------------------ lookups used by translators
 
@@ -125,6 +125,14 @@ class ProjectContext:
         if decl.hash in self.static_locals:
             return self.static_locals[decl.hash]
         return self.globals.get(decl.spelling)
+
+    def void_params(self, fn: Any) -> dict[int, Any]:
+        """:func:`~ferrox.c2rust.functions.void_param_types` of ``fn``, worked out once
+        (signatures are needed for the stub, the body and every caller)."""
+        key = fn.hash
+        if key not in self._void_params:
+            self._void_params[key] = void_param_types(fn)
+        return self._void_params[key]
 
     def local_type(self, decl: Any) -> None:
         self.record(decl)
@@ -348,7 +356,3 @@ class ProjectContext:
         tail = f" -> {ret}" if ret else ""
         msg = reason.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
         return f'{vis}fn {name}({plist}){tail} {{\n    unimplemented!("{item.name}: not translated: {msg}")\n}}\n'
-
-    def evaluate_size(self, node: Any) -> int | None:
-        v = evaluate(node)
-        return int(v) if isinstance(v, int) else None

@@ -372,12 +372,21 @@ pub fn strncmp(a: &Ptr<u8>, b: &Ptr<u8>, n: usize) -> i32 {
     0
 }
 
-pub fn strcpy(dst: &Ptr<u8>, src: &Ptr<u8>) -> Ptr<u8> {
-    let s = cstr(src);
-    for (i, c) in s.iter().enumerate() {
+/// Stores `bytes` at `dst` (no terminator).
+fn put_bytes(dst: &Ptr<u8>, bytes: &[u8]) {
+    for (i, c) in bytes.iter().enumerate() {
         dst.set_at(i as isize, *c);
     }
-    dst.set_at(s.len() as isize, 0);
+}
+
+/// Stores `bytes` and a NUL at `dst`.
+fn put_cstr(dst: &Ptr<u8>, bytes: &[u8]) {
+    put_bytes(dst, bytes);
+    dst.set_at(bytes.len() as isize, 0);
+}
+
+pub fn strcpy(dst: &Ptr<u8>, src: &Ptr<u8>) -> Ptr<u8> {
+    put_cstr(dst, &cstr(src));
     dst.clone()
 }
 
@@ -976,10 +985,7 @@ pub fn fprintf(stream: Stream, fmt: &[u8], args: &[Arg]) -> i32 {
 /// `sprintf(dst, fmt, ...)`.
 pub fn sprintf(dst: &Ptr<u8>, fmt: &[u8], args: &[Arg]) -> i32 {
     let s = format(fmt, args);
-    for (i, c) in s.iter().enumerate() {
-        dst.set_at(i as isize, *c);
-    }
-    dst.set_at(s.len() as isize, 0);
+    put_cstr(dst, &s);
     s.len() as i32
 }
 
@@ -987,11 +993,7 @@ pub fn sprintf(dst: &Ptr<u8>, fmt: &[u8], args: &[Arg]) -> i32 {
 pub fn snprintf(dst: &Ptr<u8>, n: usize, fmt: &[u8], args: &[Arg]) -> i32 {
     let s = format(fmt, args);
     if n > 0 {
-        let k = s.len().min(n - 1);
-        for (i, c) in s[..k].iter().enumerate() {
-            dst.set_at(i as isize, *c);
-        }
-        dst.set_at(k as isize, 0);
+        put_cstr(dst, &s[..s.len().min(n - 1)]);
     }
     s.len() as i32
 }
@@ -1155,10 +1157,7 @@ pub fn scanf(fmt: &[u8], outs: &[Out]) -> i32 {
                 let tok = read_token(|_, c| !is_space(c), width);
                 if !suppress {
                     if let Out::U8(p) = &outs[oi] {
-                        for (k, b) in tok.iter().enumerate() {
-                            p.set_at(k as isize, *b);
-                        }
-                        p.set_at(tok.len() as isize, 0);
+                        put_cstr(p, &tok);
                     }
                     oi += 1;
                     stored += 1;
@@ -1169,11 +1168,7 @@ pub fn scanf(fmt: &[u8], outs: &[Out]) -> i32 {
                 let tok = read_token(|_, _| true, n);
                 if !suppress {
                     match &outs[oi] {
-                        Out::U8(p) => {
-                            for (k, b) in tok.iter().enumerate() {
-                                p.set_at(k as isize, *b);
-                            }
-                        }
+                        Out::U8(p) => put_bytes(p, &tok),
                         other => store_int(other, tok[0] as i64),
                     }
                     oi += 1;
