@@ -137,17 +137,26 @@ def _check_llm(settings: Settings) -> Check:
 
 
 def _check_ad_kernel() -> Check:
-    """How many compiled AD kernels (one per set of primitives used) are cached."""
-    from ferrox.ad.kernel import cache_dir
+    """Which compiled AD kernel this process would use, and whether one is cached."""
+    from ferrox.ad.kernel import cache_dir, kernel_backend
+    from ferrox.errors import DependencyError
 
-    cached = len(list((cache_dir() / "__pycache__").glob("ferrox_ad_kernel_*.nbi")))
+    try:
+        backend = kernel_backend()
+    except DependencyError as exc:
+        return Check("ad kernel", False, str(exc), "install a C compiler or ferrox[ad]")
+    where = cache_dir()
+    if backend == "c":
+        cached = len(list(where.glob("ferrox_ad_kernel_*.so")))
+    else:
+        cached = len(list((where / "__pycache__").glob("ferrox_ad_kernel_*.nbi")))
     if cached:
-        return Check("ad kernels", True, f"{cached} compiled, cached in {cache_dir()}")
+        return Check("ad kernel", True, f"{backend}: {cached} built, cached in {where}")
     return Check(
-        "ad kernels",
+        "ad kernel",
         True,
-        "none compiled yet: the first compiled-mode call builds one (a few seconds, once)",
-        "run 'ferrox demo' to build the common ones now",
+        f"{backend}: none built yet; the first compiled-mode call builds it (once)",
+        "run 'ferrox demo' to build it now",
     )
 
 

@@ -48,8 +48,12 @@ def timed(make: Callable[[], Callable[[], Any]]) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- peers
-def ferrox_method(method: str) -> Callable[[ChainSpec, np.ndarray], Callable[[], Any]]:
+def ferrox_method(
+    method: str, kernel: str = ""
+) -> Callable[[ChainSpec, np.ndarray], Callable[[], Any]]:
     def make(spec: ChainSpec, x: np.ndarray) -> Callable[[], Any]:
+        if kernel:
+            os.environ["FERROX_AD_KERNEL"] = kernel
         f = chain_function(spec)
         return lambda: ad.jacobian(f, x, method)
 
@@ -132,7 +136,8 @@ def autograd_jacobian(spec: ChainSpec, x: np.ndarray) -> Callable[[], Any]:
 
 
 PEERS: dict[str, tuple[str, Callable[[ChainSpec, np.ndarray], Callable[[], Any]]]] = {
-    "ferrox compiled": ("numba", ferrox_method("compiled")),
+    "ferrox compiled": ("", ferrox_method("compiled", "c")),
+    "ferrox compiled (numba kernel)": ("numba", ferrox_method("compiled", "numba")),
     "ferrox forward-multi": ("", ferrox_method("forward-multi")),
     "ferrox reverse": ("", ferrox_method("reverse")),
     "ferrox forward": ("", ferrox_method("forward")),
@@ -147,26 +152,29 @@ PEERS: dict[str, tuple[str, Callable[[ChainSpec, np.ndarray], Callable[[], Any]]
 }
 
 
-def kernel_setup_times() -> dict[str, float]:
-    """Cold kernel compile and warm (disk-cache) setup, each in a fresh process."""
+def kernel_setup_times(backend: str) -> dict[str, float]:
+    """Cold (build) and warm (disk cache) setup of one kernel, each in a fresh process:
+    ``setup`` is the first compiled Jacobian (trace, kernel build or load, cones, call),
+    ``total`` adds importing ferrox.ad (and Numba for that kernel)."""
     code = (
         "import time\n"
-        "t0 = time.perf_counter(); import numba; t1 = time.perf_counter()\n"
+        "t0 = time.perf_counter()\n"
         "import ferrox.ad as ad\n"
-        "t2 = time.perf_counter()\n"
+        "t1 = time.perf_counter()\n"
         "ad.jacobian(lambda x: [x[0] * x[1]], [1.0, 2.0], 'compiled')\n"
-        "print(t1 - t0, time.perf_counter() - t2)\n"
+        "t2 = time.perf_counter()\n"
+        "print(t2 - t1, t2 - t0)\n"
     )
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, FERROX_CACHE_DIR=cache)
+        env = dict(os.environ, FERROX_CACHE_DIR=cache, FERROX_AD_KERNEL=backend)
         for label in ("cold", "warm"):
             result = subprocess.run(
                 [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
             )
-            numba_import, setup = map(float, result.stdout.split())
+            setup, total = map(float, result.stdout.split())
             out[f"setup_{label}_s"] = setup
-            out["numba_import_s"] = numba_import
+            out[f"total_{label}_s"] = total
     return out
 
 
@@ -299,12 +307,17 @@ def main() -> None:
         peers = [p for p in peers if p in wanted]
     print(f"python {sys.version.split()[0]}; peers missing (not installed): {missing or 'none'}")
 
-    kernel = kernel_setup_times()
-    print(
-        f"ferrox compiled setup in a fresh process: cold kernel {kernel['setup_cold_s']:.2f} s, "
-        f"from disk cache {kernel['setup_warm_s']:.2f} s (numba import "
-        f"{kernel['numba_import_s']:.2f} s not included)"
-    )
+    kernel = {}
+    for backend in ("c", "numba"):
+        if backend == "numba" and importlib.util.find_spec("numba") is None:
+            continue
+        times = kernel[backend] = kernel_setup_times(backend)
+        print(
+            f"ferrox compiled, {backend} kernel, fresh process: first Jacobian "
+            f"{times['setup_cold_s']:.3f} s cold (kernel built), {times['setup_warm_s']:.3f} s "
+            f"from the disk cache; with importing ferrox.ad {times['total_cold_s']:.3f} s / "
+            f"{times['total_warm_s']:.3f} s"
+        )
 
     sizes = [(int(s), int(s)) for s in args.sizes.split(",")]
     jac_rows = run_family(sizes, args.steps, args.budget, peers)

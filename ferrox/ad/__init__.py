@@ -3,7 +3,7 @@
 Write numeric code once with ``ferrox.ad.math`` (a drop-in for :mod:`math`) and
 ordinary operators; differentiate it by dual numbers (:class:`Dual`, one tangent or a
 vector of them), by a reverse tape (:class:`Var`), by central finite differences, or
-by the compiled fast path (trace once, evaluate with a Numba kernel)::
+by the compiled fast path (trace once, evaluate with a C or Numba kernel)::
 
     from ferrox.ad import Dual
     x = Dual(2.0, 1.0)

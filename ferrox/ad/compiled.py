@@ -2,7 +2,7 @@
 
 :func:`trace` runs the function on recording values and flattens the tape into arrays
 (op code, argument nodes or constants per node). :class:`CompiledFunction` evaluates
-that program with the generated Numba kernel: value and full Jacobian per call, or per
+that program with the generated C (or Numba) kernel: value and full Jacobian per call, or per
 row of a batch. The sweep direction is chosen by measured cost, not guessed from
 shape: the total size of the outputs' dependency cones (reverse) against the inputs'
 (forward).
@@ -54,6 +54,7 @@ class Program:
     idx: np.ndarray | None = field(default=None, repr=False)
     cone_cost: tuple[int, int] = (0, 0)
     kernel: Any = field(default=None, repr=False)
+    plan: Any = field(default=None, repr=False)
 
     @property
     def n_outputs(self) -> int:
@@ -118,30 +119,49 @@ def trace(f: Callable[[Any], Any], x: Sequence[float]) -> Program:
 
 
 def _plan(program: Program, mode: str) -> None:
-    """Compute dependency cones and pick the cheaper sweep direction."""
-    from ferrox.ad.cones import forward_cones, reverse_cones  # SciPy: the [ad] extra
-    from ferrox.ad.kernel import kernel_codes, load_kernel
+    """Load the kernel, compute dependency cones and pick the cheaper sweep direction."""
+    from ferrox.ad.kernel import load_kernel
 
-    rptr, ridx = reverse_cones(program.code, program.outs)
+    used = np.unique(program.code[0, program.n_inputs :]).tolist()
+    kernel = load_kernel(used)
+    rptr, ridx = kernel.cones(program.code, program.outs)
     skip = np.isin(program.code[0], _GUARD_CODES)
-    fptr, fidx = forward_cones(program.code, program.n_inputs, skip)
+    fptr, fidx = kernel.cones(program.code, np.arange(program.n_inputs), skip=skip)
     cost_rev = int(rptr[-1])
     cost_fwd = int(fptr[-1]) + program.n_inputs * program.n_outputs
     program.cone_cost = (cost_rev, cost_fwd)
     reverse = cost_rev <= cost_fwd if mode == "auto" else mode == "reverse"
     program.reverse = reverse
     program.ptr, program.idx = (rptr, ridx) if reverse else (fptr, fidx)
-    used = np.unique(program.code[0, program.n_inputs :]).tolist()
-    program.kernel = load_kernel(kernel_codes(used))
+    program.kernel = kernel
+    program.plan = kernel.prepare(program)
+
+
+class _Slot:
+    """One thread's buffers for one program, bound to the kernel once: a single-point
+    call then costs a copy in, the kernel call and copies out."""
+
+    __slots__ = ("call", "jac", "status", "work", "x", "ys")
+
+    def __init__(self, program: Program) -> None:
+        n_in, m = program.n_inputs, program.n_outputs
+        self.work = np.zeros((4, program.n_nodes))
+        self.x = np.zeros((1, n_in))
+        self.ys = np.empty((1, m))
+        self.jac = np.empty((1, m, n_in))
+        self.status = np.empty(1, dtype=np.int64)
+        self.call = program.kernel.bind(
+            program.plan, self.x, True, self.work, self.ys, self.jac, self.status
+        )
 
 
 class _Scratch(threading.local):
-    """Per-thread work arrays, so one compiled function is safe to call from threads."""
+    """Per-thread slots, so one compiled function is safe to call from threads."""
 
-    arrays: dict[int, np.ndarray]
+    slots: dict[int, _Slot]
 
     def __init__(self) -> None:
-        self.arrays = {}
+        self.slots = {}
 
 
 _OK, _NON_FINITE = -1, -2
@@ -192,15 +212,14 @@ class CompiledFunction:
         self.setup_seconds += time.perf_counter() - start
         return program
 
-    def _work(self, program: Program) -> np.ndarray:
-        scratch = self._scratch.arrays.get(id(program))
-        if scratch is None:
-            scratch = np.zeros((4, program.n_nodes))
-            self._scratch.arrays = {
-                k: v for k, v in self._scratch.arrays.items() if k in {id(p) for p in self.programs}
-            }
-            self._scratch.arrays[id(program)] = scratch
-        return scratch
+    def _slot(self, program: Program) -> _Slot:
+        slot = self._scratch.slots.get(id(program))
+        if slot is None:
+            slot = _Slot(program)
+            live = {id(p) for p in self.programs}
+            self._scratch.slots = {k: v for k, v in self._scratch.slots.items() if k in live}
+            self._scratch.slots[id(program)] = slot
+        return slot
 
     def _point(self, x: Any) -> np.ndarray:
         if not (type(x) is np.ndarray and x.dtype == np.float64 and x.flags.c_contiguous):
@@ -210,16 +229,10 @@ class CompiledFunction:
         return x
 
     def _evaluate(self, program: Program, x: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-        m = program.outs.shape[0]
-        ys = np.empty((1, m))
-        jacs = np.empty((1, m, self.n_inputs))
-        status = np.empty(1, dtype=np.int64)
-        program.kernel.run(
-            program.code, program.cst, x.reshape(1, -1), program.outs, program.oconst,
-            program.ptr, program.idx, program.reverse, True, self._work(program), ys, jacs,
-            status,
-        )  # fmt: skip
-        return int(status[0]), ys[0], jacs[0]
+        slot = self._slot(program)
+        slot.x[0] = x
+        slot.call()
+        return int(slot.status[0]), slot.ys[0].copy(), slot.jac[0].copy()
 
     # ------------------------------------------------------------ public API
     def jacobian(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -272,10 +285,14 @@ class CompiledFunction:
 
         def run(lo: int, hi: int) -> None:
             program.kernel.run(
-                program.code, program.cst, xs[lo:hi], program.outs, program.oconst,
-                program.ptr, program.idx, program.reverse, True, self._work(program),
-                ys[lo:hi], jacs[lo:hi], status[lo:hi],
-            )  # fmt: skip
+                program.plan,
+                xs[lo:hi],
+                True,
+                self._slot(program).work,
+                ys[lo:hi],
+                jacs[lo:hi],
+                status[lo:hi],
+            )
 
         if workers > 1 and len(xs) >= 2 * workers:
             bounds = np.linspace(0, len(xs), workers + 1).astype(int)

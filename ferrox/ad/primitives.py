@@ -7,7 +7,8 @@ included) and one partial-derivative rule per argument as a small expression ove
 The same rule text drives every mode: it is compiled once into Python callables whose
 function names (``cos``, ``sqrt`` ...) are ferrox's overloaded math, so rules apply to
 nested dual / reverse values and give higher derivatives; and it is pasted into the
-compiled tape interpreter (:mod:`ferrox.ad.kernel`) where the names are Numba's math.
+compiled tape interpreters (:mod:`ferrox.ad.c_kernel`, translated to C, and
+:mod:`ferrox.ad.numba_kernel`) where the names are libm's math.
 """
 
 from __future__ import annotations
