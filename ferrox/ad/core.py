@@ -191,6 +191,10 @@ def flatten_outputs(y: Any) -> list[Any]:
     """A function's result as a flat list: a scalar is one output."""
     if isinstance(y, ADNumber | float | int):
         return [y]
+    if type(y) is list or type(y) is tuple:
+        items = list(y)
+        if all(isinstance(v, ADNumber | float | int) for v in items):
+            return items  # already flat: skip NumPy's per-item inspection
     return list(np.asarray(y, dtype=object).ravel())
 
 

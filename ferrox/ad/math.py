@@ -12,6 +12,7 @@ from __future__ import annotations
 import math as _math
 from typing import Any
 
+from ferrox.ad import fastpath as _fastpath  # noqa: F401  # fills GENERIC with fast paths
 from ferrox.ad.core import GENERIC, ADNumber, value_of
 
 __all__ = [
