@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -25,12 +24,31 @@ class Dual(ADNumber):
     NumPy ufuncs all work on it.
     """
 
-    __slots__ = ("_tag", "tangent", "value")
+    __slots__ = ("_dir", "_scale", "_tag", "value")
 
-    def __init__(self, value: Any, tangent: Any = 0.0, tag: int | None = None) -> None:
+    def __init__(
+        self, value: Any, tangent: Any = 0.0, tag: int | None = None, scale: float = 1.0
+    ) -> None:
         self.value = value
-        self.tangent = tangent
+        # the tangent is _dir * _scale: a chain of scalings of an array tangent (each
+        # primitive's partial) multiplies floats until an addition needs the array
+        self._dir = tangent
+        self._scale = scale
         self._tag = new_tag() if tag is None else tag
+
+    @property
+    def tangent(self) -> Any:
+        """The tangent: a float, or a 1-D array for many directions at once."""
+        scale = self._scale
+        if scale != 1.0:  # apply a pending scaling once; the value stays the same
+            self._dir = self._dir * scale
+            self._scale = 1.0
+        return self._dir
+
+    @tangent.setter
+    def tangent(self, tangent: Any) -> None:
+        self._dir = tangent
+        self._scale = 1.0
 
     @property
     def derivative(self) -> Any:
@@ -127,8 +145,18 @@ def seed_duals(x: Sequence[Any], directions: Any = None) -> np.ndarray:
     if directions is None and n == 1:  # one direction: a float tangent is cheaper
         return seed_duals(x, np.ones(1))
     if directions is None:
-        # fromiter: filling an object array from a list inspects every item (~10x slower)
-        duals = map(Dual, x, _unit_rows(n), repeat(tag, n))
+        # Built slot by slot (calling the class costs a Python __init__ per input) and
+        # put in the array with fromiter (assigning a list inspects every item).
+        duals = []
+        append = duals.append
+        new = object.__new__
+        for value, row in zip(x, _unit_rows(n), strict=True):
+            d = new(Dual)
+            d.value = value
+            d._dir = row
+            d._scale = 1.0
+            d._tag = tag
+            append(d)
         return np.fromiter(duals, dtype=object, count=n)
     out = np.empty(n, dtype=object)
     d = np.asarray(directions, dtype=float)

@@ -11,10 +11,13 @@ in :mod:`ferrox.ad.core`, which gives the same results.
 
 from __future__ import annotations
 
+import ast
 import math
 import operator
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from ferrox.ad.core import GENERIC, UFUNCS, ADNumber, apply2
 from ferrox.ad.dual import Dual
@@ -63,19 +66,13 @@ def _value(prim: Primitive) -> str:
     return "_value(x)" if prim.arity == 1 else "_value(x, y)"
 
 
-def _scaled(d: str, rule: str | None, tangent: str) -> str:
-    """``d * tangent`` where a unit partial skips the multiply."""
-    if rule is not None and rule.strip() in ("1.0", "1"):
-        return tangent
-    return f"{d} * {tangent}"
-
-
 def _unary_source(prim: Primitive) -> str:
     rule = prim.partials[0]
     value = _value(prim)
     d = _partial("d", rule)
     var_node = "_LEAF" if rule is None else "(v._index, d)"
-    dual_tangent = "v.tangent * 0.0" if rule is None else _scaled("d", rule, "v.tangent")
+    dual_tangent = "tv * 0.0" if rule is None else "d * tv"
+    dual_scale = "0.0 * v._scale" if rule is None else "d * v._scale"
     body = [
         "def f(v):",
         "    t = type(v)",
@@ -93,6 +90,9 @@ def _unary_source(prim: Primitive) -> str:
         "        if type(x) is float:",
         f"            out = {value}",
         *_indent(d, 3),
+        "            tv = v._dir",
+        "            if type(tv) is _ndarray:  # scale lazily: a float multiply",
+        f"                return _Dual(out, tv, v._tag, {dual_scale})",
         f"            return _Dual(out, {dual_tangent}, v._tag)",
         "    elif t is float:",
         "        x = v",
@@ -128,22 +128,42 @@ def _binary_source(prim: Primitive) -> str:
         ]
 
     def dual_case(active: str) -> list[str]:
-        terms = []
-        if "x" in active:
-            terms.append(_scaled("dx", rx, "a.tangent") if rx is not None else None)
-        if "y" in active:
-            terms.append(_scaled("dy", ry, "b.tangent") if ry is not None else None)
-        live = [t for t in terms if t is not None]
-        if not live:
-            source = "a.tangent" if "x" in active else "b.tangent"
-            tangent = f"{source} * 0.0"
-        else:
-            tangent = " + ".join(live)
-        return [
+        """Lines for a Dual holding a float on the ``active`` side(s): x, y or xy."""
+        sides = [
+            (arg, name, rule)
+            for arg, name, rule, side in (("a", "dx", rx, "x"), ("b", "dy", ry, "y"))
+            if side in active and rule is not None
+        ]
+        lines = [
             f"out = {value}",
             *(dx if "x" in active and rx is not None else []),
             *(dy if "y" in active and ry is not None else []),
-            f"return _Dual(out, {tangent}, tag)",
+        ]
+        if not sides:  # every active argument has a zero partial
+            source = "a" if "x" in active else "b"
+            return [*lines, f"return _Dual(out, {source}.tangent * 0.0, tag)"]
+        if len(sides) == 1:
+            arg, name, _ = sides[0]
+            return [
+                *lines,
+                f"td = {arg}._dir",
+                "if type(td) is _ndarray:  # scale lazily: a float multiply",
+                f"    return _Dual(out, td, tag, {name} * {arg}._scale)",
+                f"return _Dual(out, {name} * td, tag)",
+            ]
+        return [
+            *lines,
+            "ta = a._dir",
+            "tb = b._dir",
+            "if type(ta) is _ndarray and type(tb) is _ndarray:",
+            "    ca = dx * a._scale",
+            "    cb = dy * b._scale",
+            "    if ca != 1.0:",
+            "        ta = _mul(ta, ca)",
+            "    if cb != 1.0:",
+            "        tb = _mul(tb, cb)",
+            "    return _Dual(out, ta + tb, tag)",
+            "return _Dual(out, dx * a.tangent + dy * b.tangent, tag)",
         ]
 
     is_plain = " or ".join(f"{{t}} is {p}" for p in plain)
@@ -190,9 +210,43 @@ def _binary_source(prim: Primitive) -> str:
     return "\n".join(body)
 
 
+# Slots each constructor fills, from its arguments: (slot, argument index or an
+# expression over the arguments a0, a1 ...).
+_CONSTRUCTORS = {
+    "_Var": [("value", "a0"), ("_tape", "a1"), ("_index", "a2"), ("_tag", "a1.tag")],
+    "_Dual": [("value", "a0"), ("_dir", "a1"), ("_scale", "a3"), ("_tag", "a2")],
+}
+
+
+def _inline_constructors(source: str) -> str:
+    """Write ``return _Var(...)`` / ``return _Dual(...)`` as ``object.__new__`` and slot
+    stores: a third cheaper than calling the class, whose ``__init__`` is a Python call."""
+    out = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        call = stripped.removeprefix("return ")
+        name = call.split("(", 1)[0]
+        if not stripped.startswith("return ") or name not in _CONSTRUCTORS:
+            out.append(line)
+            continue
+        pad = line[: len(line) - len(stripped)]
+        args = [ast.unparse(a) for a in ast.parse(call, mode="eval").body.args]  # type: ignore[attr-defined]
+        if name == "_Dual" and len(args) == 3:
+            args.append("1.0")
+        bound = dict(zip(("a0", "a1", "a2", "a3"), args, strict=False))
+        out.append(f"{pad}r = _new({name})")
+        for slot, expr in _CONSTRUCTORS[name]:
+            head, _, rest = expr.partition(".")
+            value = bound[head] + (f".{rest}" if rest else "")
+            out.append(f"{pad}r.{slot} = {value}")
+        out.append(f"{pad}return r")
+    return "\n".join(out)
+
+
 def specialise(prim: Primitive) -> Callable[..., Any]:
     """The generated function for ``prim``, same results as the generic one."""
     source = _unary_source(prim) if prim.arity == 1 else _binary_source(prim)
+    source = _inline_constructors(source)
     namespace: dict[str, Any] = {name: p.value for name, p in PRIMITIVES.items()}
     namespace.update(
         _prim=prim,
@@ -203,6 +257,9 @@ def specialise(prim: Primitive) -> Callable[..., Any]:
         _LEAF=_LEAF,
         _apply2=apply2,
         _inf=math.inf,
+        _mul=np.multiply,
+        _new=object.__new__,
+        _ndarray=np.ndarray,
         _nan=math.nan,
     )
     code = compile(source, f"<ferrox.ad fast path: {prim.name}>", "exec")

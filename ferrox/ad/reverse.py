@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -63,8 +62,20 @@ class Tape:
             self.args.extend([()] * n)
             self.values.extend(values)
         self.n_inputs = n
-        # fromiter: filling an object array from a list inspects every item (~10x slower)
-        return np.fromiter(map(Var, values, repeat(self, n), range(n)), dtype=object, count=n)
+        # Built slot by slot (calling the class costs a Python __init__ per input) and
+        # put in the array with fromiter (assigning a list inspects every item).
+        out = []
+        append = out.append
+        new = object.__new__
+        tag = self.tag
+        for i, value in enumerate(values):
+            v = new(Var)
+            v.value = value
+            v._tape = self
+            v._index = i
+            v._tag = tag
+            append(v)
+        return np.fromiter(out, dtype=object, count=n)
 
     def _node(self, value: Any, links: tuple[Any, ...]) -> Var:
         self.nodes.append(links)
