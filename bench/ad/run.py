@@ -319,7 +319,7 @@ def main() -> None:
             f"{times['total_warm_s']:.3f} s"
         )
 
-    sizes = [(int(s), int(s)) for s in args.sizes.split(",")]
+    sizes = [(int(s), int(s)) for s in args.sizes.split(",") if s]
     jac_rows = run_family(sizes, args.steps, args.budget, peers)
     grad_sizes = [(int(s), 1) for s in args.grad_sizes.split(",") if s]
     grad_rows = run_family(grad_sizes, args.steps, args.budget, peers)

@@ -121,3 +121,28 @@ def test_function_engine_like_ad_trait() -> None:
 def test_bad_input_is_a_clear_error(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_pure_python_modes_pause_the_collector_only_while_they_run() -> None:
+    import gc
+
+    seen = []
+
+    def f(v):
+        seen.append(gc.isenabled())
+        return [v[0] * v[1]]
+
+    assert gc.isenabled()
+    for method in ("forward", "forward-multi", "reverse"):
+        ad.jacobian(f, [1.0, 2.0], method)
+    ad.hessian(lambda v: v[0] * v[1], [1.0, 2.0])
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        ad.jacobian(lambda v: [1.0 / (v[0] - v[0])], [1.0], "reverse")
+    assert gc.isenabled()  # resumed after an error too
+    gc.disable()
+    try:
+        ad.jacobian(f, [1.0, 2.0], "reverse")
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
