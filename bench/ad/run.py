@@ -323,10 +323,10 @@ def main() -> None:
     jac_rows = run_family(sizes, args.steps, args.budget, peers)
     grad_sizes = [(int(s), 1) for s in args.grad_sizes.split(",") if s]
     grad_rows = run_family(grad_sizes, args.steps, args.budget, peers)
-    print()
-    print(table(jac_rows, f"Jacobians, n = m, o = {args.steps}"))
-    print()
-    print(table(grad_rows, f"Gradients, m = 1, o = {args.steps}"))
+    for rows, title in ((jac_rows, "Jacobians, n = m"), (grad_rows, "Gradients, m = 1")):
+        if rows:
+            print()
+            print(table(rows, f"{title}, o = {args.steps}"))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(
