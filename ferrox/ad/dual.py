@@ -40,10 +40,8 @@ class Dual(ADNumber):
     def tangent(self) -> Any:
         """The tangent: a float, or a 1-D array for many directions at once."""
         scale = self._scale
-        if scale != 1.0:  # apply a pending scaling once; the value stays the same
-            self._dir = self._dir * scale
-            self._scale = 1.0
-        return self._dir
+        # computed, not stored back: a shared number stays safe to read from threads
+        return self._dir if scale == 1.0 else self._dir * scale
 
     @tangent.setter
     def tangent(self, tangent: Any) -> None:

@@ -9,6 +9,7 @@ compiler is found), and Numba (:mod:`ferrox.ad.numba_kernel`, the fallback).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,24 @@ def require_compiler() -> None:
 
 
 def load_kernel(used: Collection[int]) -> Any:
-    """The kernel for a program using the primitives with op codes ``used``."""
+    """The kernel for a program using the primitives with op codes ``used``.
+
+    When the C kernel was chosen automatically but cannot be built (a broken compiler
+    or toolchain), Numba is used instead if installed, with a warning naming why.
+    """
+    from ferrox.ad.numba_kernel import kernel_codes, load_numba_kernel, require_numba
+
     if kernel_backend() == "c":
         from ferrox.ad.c_kernel import load_c_kernel
 
-        return load_c_kernel(cache_dir())
-    from ferrox.ad.numba_kernel import kernel_codes, load_numba_kernel
-
+        try:
+            return load_c_kernel(cache_dir())
+        except DependencyError as exc:
+            if os.environ.get("FERROX_AD_KERNEL", "").strip().lower() == "c":
+                raise
+            try:
+                require_numba()
+            except DependencyError:
+                raise exc from None
+            warnings.warn(f"{exc}; using the Numba kernel instead", RuntimeWarning, stacklevel=2)
     return load_numba_kernel(cache_dir(), kernel_codes(used))

@@ -279,3 +279,37 @@ def test_c_expression_translation() -> None:
         c_expression("gamma(x)")
     with pytest.raises(TraceError, match="not supported"):
         c_expression("x[0]")
+
+
+def test_a_broken_c_compiler_falls_back_to_numba_with_a_warning(tmp_path, monkeypatch) -> None:
+    broken = tmp_path / "cc"
+    broken.write_text("#!/bin/sh\necho 'cc: internal compiler error' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    code = (
+        "import warnings, ferrox.ad as ad\n"
+        "from ferrox.ad.api import compiled\n"
+        "f = lambda x: [x[0] ** 3]\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    print(ad.jacobian(f, [2.0], 'compiled')[1][0, 0])\n"
+        "print(compiled(f, 1).programs[0].kernel.backend)\n"
+        "print(any('internal compiler error' in str(w.message) for w in caught))\n"
+    )
+    monkeypatch.setenv("CC", str(broken))
+    assert python_with_cache(code, tmp_path / "cache").split() == ["12.0", "numba", "True"]
+    # asked for C explicitly: the build error is raised, naming the compiler's message
+    failing = "import ferrox.ad as ad\nad.jacobian(lambda x: [x[0] * 2.0], [1.0], 'compiled')\n"
+    env = dict(os.environ, FERROX_CACHE_DIR=str(tmp_path / "c2"), FERROX_AD_KERNEL="c")
+    result = subprocess.run(
+        [sys.executable, "-c", failing], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "internal compiler error" in result.stderr
+
+
+def test_a_shared_dual_reads_the_same_tangent_every_time() -> None:
+    x = ad.seed_duals([0.3, 0.7])
+    y = admath.sin(admath.cos(x[0]))  # pending scale on an array tangent
+    first = y.tangent.copy()
+    np.testing.assert_array_equal(y.tangent, first)
+    np.testing.assert_array_equal(y.derivative, first)
+    assert first[0] == pytest.approx(np.cos(np.cos(0.3)) * -np.sin(0.3)) and first[1] == 0.0
