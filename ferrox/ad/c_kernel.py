@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -426,27 +425,12 @@ class CKernel:
         jacs: np.ndarray,
         status: np.ndarray,
     ) -> Callable[[], None]:
-        """:meth:`run` on these arrays as a call without arguments (the arrays must stay
-        alive and in place: callers refill ``xs`` and read ``ys``, ``jacs``, ``status``)."""
+        """The evaluation of the prepared program at each row of ``xs`` (C-contiguous
+        float64) as a call without arguments. The arrays must stay alive and in place:
+        callers refill ``xs`` and read ``ys``, ``jacs`` and ``status`` after each call."""
         return functools.partial(
             self._run, ctypes.addressof(plan), _address(xs), xs.shape[0], int(jacobian),
             _address(work), _address(ys), _address(jacs), _address(status),
-        )  # fmt: skip
-
-    def run(
-        self,
-        plan: Any,
-        xs: np.ndarray,
-        jacobian: bool,
-        work: np.ndarray,
-        ys: np.ndarray,
-        jacs: np.ndarray,
-        status: np.ndarray,
-    ) -> None:
-        """Evaluate the prepared program at each row of ``xs`` (C-contiguous float64)."""
-        self._run(
-            ctypes.byref(plan), _address(xs), xs.shape[0], int(jacobian), _address(work),
-            _address(ys), _address(jacs), _address(status),
         )  # fmt: skip
 
 
@@ -474,10 +458,20 @@ def _build(compiler: str, source: str, target: Path) -> None:
         os.replace(out, target)
 
 
-def load_c_kernel(directory: Path) -> CKernel:
-    """The C kernel for the current primitive table: loaded from ``directory`` when
-    built before (the file is named by a digest of source, compiler and flags), else
-    built there first."""
+def _built(compiler: str, source: str, target: Path) -> tuple[Path, bool]:
+    """``target``, built first unless it exists; and whether it was built now."""
+    if target.is_file():
+        return target, False
+    _build(compiler, source, target)
+    return target, True
+
+
+def load_c_kernel() -> CKernel:
+    """The C kernel for the current primitive table: loaded from the cache directory
+    when built before (the file is named by a digest of source, compiler and flags),
+    else built there first."""
+    from ferrox.ad.kernel import in_cache
+
     compiler = find_compiler()
     if compiler is None:
         raise DependencyError("no C compiler found (set CC, or install cc, gcc or clang)")
@@ -490,20 +484,7 @@ def load_c_kernel(directory: Path) -> CKernel:
     with _lock:
         if digest in _loaded:
             return _loaded[digest]
-        target = directory / f"ferrox_ad_kernel_{digest}.so"
-        fresh = not target.is_file()
-        if fresh:
-            try:
-                _build(compiler, source, target)
-            except OSError as exc:
-                fallback = Path(tempfile.gettempdir()) / f"ferrox-kernels-{os.getuid()}"
-                warnings.warn(
-                    f"cannot write the AD kernel cache ({exc}); using {fallback}",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
-                target = fallback / target.name
-                if not target.is_file():
-                    _build(compiler, source, target)
+        name = f"ferrox_ad_kernel_{digest}.so"
+        target, fresh = in_cache(lambda d: _built(compiler, source, d / name))
         kernel = _loaded[digest] = CKernel(target, fresh)
         return kernel

@@ -284,7 +284,7 @@ class CompiledFunction:
         status = np.empty(len(xs), dtype=np.int64)
 
         def run(lo: int, hi: int) -> None:
-            program.kernel.run(
+            program.kernel.bind(
                 program.plan,
                 xs[lo:hi],
                 True,
@@ -292,7 +292,7 @@ class CompiledFunction:
                 ys[lo:hi],
                 jacs[lo:hi],
                 status[lo:hi],
-            )
+            )()
 
         if workers > 1 and len(xs) >= 2 * workers:
             bounds = np.linspace(0, len(xs), workers + 1).astype(int)

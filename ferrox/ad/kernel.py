@@ -9,16 +9,26 @@ compiler is found), and Numba (:mod:`ferrox.ad.numba_kernel`, the fallback).
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 from ferrox.errors import DependencyError
 
-__all__ = ["BACKENDS", "cache_dir", "kernel_backend", "load_kernel", "require_compiler"]
+__all__ = [
+    "BACKENDS",
+    "cache_dir",
+    "in_cache",
+    "kernel_backend",
+    "load_kernel",
+    "require_compiler",
+]
+
+_T = TypeVar("_T")
 
 BACKENDS = ("c", "numba")
 """The kernel implementations, in order of preference."""
@@ -31,13 +41,33 @@ def cache_dir() -> Path:
     return base / "kernels"
 
 
+def in_cache(write: Callable[[Path], _T]) -> _T:
+    """``write(cache_dir())``; where the cache is unwritable, warn and write to a
+    private temp directory instead."""
+    try:
+        return write(cache_dir())
+    except OSError as exc:
+        fallback = Path(tempfile.gettempdir()) / f"ferrox-kernels-{os.getuid()}"
+        warnings.warn(
+            f"cannot write the AD kernel cache ({exc}); using {fallback}",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return write(fallback)
+
+
+def _requested() -> str:
+    """The kernel named by ``FERROX_AD_KERNEL`` ('' when unset)."""
+    return os.environ.get("FERROX_AD_KERNEL", "").strip().lower()
+
+
 def kernel_backend() -> str:
     """The kernel this process uses: ``FERROX_AD_KERNEL`` if set, else C when a compiler
     is found, else Numba. Raises :class:`DependencyError` when neither can run."""
     from ferrox.ad.c_kernel import find_compiler
     from ferrox.ad.numba_kernel import require_numba
 
-    choice = os.environ.get("FERROX_AD_KERNEL", "").strip().lower()
+    choice = _requested()
     if choice and choice not in BACKENDS:
         raise DependencyError(
             f"FERROX_AD_KERNEL must be one of {', '.join(BACKENDS)}, not {choice!r}"
@@ -74,13 +104,13 @@ def load_kernel(used: Collection[int]) -> Any:
         from ferrox.ad.c_kernel import load_c_kernel
 
         try:
-            return load_c_kernel(cache_dir())
+            return load_c_kernel()
         except DependencyError as exc:
-            if os.environ.get("FERROX_AD_KERNEL", "").strip().lower() == "c":
+            if _requested() == "c":
                 raise
             try:
                 require_numba()
             except DependencyError:
                 raise exc from None
             warnings.warn(f"{exc}; using the Numba kernel instead", RuntimeWarning, stacklevel=2)
-    return load_numba_kernel(cache_dir(), kernel_codes(used))
+    return load_numba_kernel(kernel_codes(used))

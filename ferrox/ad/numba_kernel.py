@@ -15,9 +15,7 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import threading
-import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
 from types import ModuleType
@@ -392,28 +390,16 @@ class NumbaKernel:
         jacs: np.ndarray,
         status: np.ndarray,
     ) -> Callable[[], None]:
-        """:meth:`run` on these arrays as a call without arguments."""
-        return functools.partial(self.run, plan, xs, jacobian, work, ys, jacs, status)
-
-    def run(
-        self,
-        plan: Any,
-        xs: np.ndarray,
-        jacobian: bool,
-        work: np.ndarray,
-        ys: np.ndarray,
-        jacs: np.ndarray,
-        status: np.ndarray,
-    ) -> None:
-        """Evaluate the program at each row of ``xs``."""
-        self.module.run(
-            plan.code, plan.cst, xs, plan.outs, plan.oconst, plan.ptr, plan.idx,
-            plan.reverse, jacobian, work, ys, jacs, status,
+        """The evaluation of the program at each row of ``xs`` as a call without
+        arguments (the arrays must stay alive and in place)."""
+        return functools.partial(
+            self.module.run, plan.code, plan.cst, xs, plan.outs, plan.oconst, plan.ptr,
+            plan.idx, plan.reverse, jacobian, work, ys, jacs, status,
         )  # fmt: skip
 
 
-def load_numba_kernel(directory: Path, codes: Collection[int] | None = None) -> NumbaKernel:
-    """Import the kernel for the primitives with op ``codes`` from ``directory``,
+def load_numba_kernel(codes: Collection[int] | None = None) -> NumbaKernel:
+    """Import the kernel for the primitives with op ``codes`` from the cache directory,
     writing its source first if needed.
 
     The module is named by a digest of its source, so a changed primitive (or one added
@@ -427,19 +413,12 @@ def load_numba_kernel(directory: Path, codes: Collection[int] | None = None) -> 
     with _lock:
         if digest in _loaded:
             return _loaded[digest]
+        from ferrox.ad.kernel import in_cache
+
         require_numba()
         _refresh_numba_targets()
         name = f"ferrox_ad_kernel_{digest}"
-        try:
-            path = _write_source(directory, name, source)
-        except OSError as exc:  # unwritable cache: compile in a private temp dir instead
-            fallback = Path(tempfile.gettempdir()) / f"ferrox-kernels-{os.getuid()}"
-            warnings.warn(
-                f"cannot write the AD kernel cache ({exc}); using {fallback}",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            path = _write_source(fallback, name, source)
+        path = in_cache(lambda d: _write_source(d, name, source))
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
