@@ -44,12 +44,11 @@ def explain(code: str | None) -> str:
 
 
 class Repairer:
-    """Runs check-fix rounds over an :class:`~ferrox.c2rust.project.Assembler`'s output."""
+    """Runs check-fix rounds over a :class:`~ferrox.c2rust.crate.Crate`."""
 
-    def __init__(self, asm: Any, out: Path, crate: str, generator: Any = None) -> None:
-        self.asm = asm
-        self.out = out
+    def __init__(self, crate: Any, out: Path, generator: Any = None) -> None:
         self.crate = crate
+        self.out = out
         self.generator = generator
         self.repaired: set[str] = set()
         self.log: list[str] = []
@@ -57,7 +56,7 @@ class Repairer:
         self._tried_llm: set[str] = set()
 
     def check(self) -> list[Diagnostic]:
-        self.asm.write(self.crate)
+        self.crate.write(self.out)
         return cargo_check(self.out)
 
     def run(self, max_rounds: int, progress: Any) -> int:
@@ -71,12 +70,12 @@ class Repairer:
             items = {}
             outside: list[Diagnostic] = []
             for d in diags:
-                owner = self.asm.owner(d)
-                if owner is None:
+                owner = self.crate.owner(d.file, d.start)
+                if owner is None or owner.stub_reason:
                     outside.append(d)
                 else:
-                    by_fn[owner.name].append(d)
-                    items[owner.name] = owner
+                    by_fn[owner.c_key].append(d)
+                    items[owner.c_key] = owner
             improved = self.apply_rustc_fixes(by_fn, items, diags)
             if improved is not None:
                 diags = improved
@@ -86,17 +85,14 @@ class Repairer:
                 if improved is not None:
                     diags = improved
                     continue
-            for name, ds in by_fn.items():
-                item = items[name]
+            for key, ds in by_fn.items():
+                item = items[key]
                 first = ds[0]
                 code = f" {first.code}" if first.code else ""
-                item.stub_reason = f"rustc{code}: {first.message}"
+                self.crate.stub(item, f"rustc{code}: {first.message}")
                 where = first.rendered.strip().splitlines()[:12]
-                self.log.append(f"round {rnd}: {name} stubbed: " + "\n".join(where))
-            dropped = False
-            for d in outside:
-                dropped = self.asm.drop_static(d) or dropped
-            if not by_fn and not dropped:
+                self.log.append(f"round {rnd}: {item.name} stubbed: " + "\n".join(where))
+            if not by_fn:
                 self.log.append(
                     f"round {rnd}: {len(outside)} error(s) outside functions left: {outside[0].message}"
                 )
@@ -117,7 +113,9 @@ class Repairer:
                 continue
             item = items[name]
             self._tried_fixes.add(name)
-            start = self.asm.function_start(item)
+            start = next(
+                (a for spans in self.crate.spans.values() for a, _, it in spans if it is item), -1
+            )
             code = item.code.encode()
             for a, b, text in fixes:
                 a, b = a - start, b - start
@@ -140,10 +138,11 @@ class Repairer:
             errors = "\n".join(d.rendered[:800] for d in ds[:3])
             explanation = explain(ds[0].code)
             prompt = (
-                "Fix this Rust function, translated from C, so that it compiles. It uses the "
-                "runtime types Ptr<T> (a safe C pointer: get/set/at/set_at/add/with/with_mut) and "
-                "Arr<T, N>. Answer with the whole corrected Rust function only, in one ```rust block.\n\n"
-                f"C source:\n```c\n{item.c_source}\n```\n\nRust:\n```rust\n{item.code}\n```\n\n"
+                "Fix this Rust function, translated from C, so that it compiles. C memory is "
+                "the runtime's `rt::Mem` (`m`, always the last argument); a pointer is a u64; "
+                "loads and stores are rt::ld_T(p, m) / rt::st_T(p, v, m). Answer with the whole "
+                "corrected Rust function only, in one ```rust block.\n\n"
+                f"Rust:\n```rust\n{item.code}\n```\n\n"
                 f"rustc errors:\n{errors}\n\n{explanation}"
             )
             try:

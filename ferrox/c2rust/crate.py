@@ -1,0 +1,267 @@
+"""Assembling the Cargo crate: modules per C file, statics, function-pointer dispatchers.
+
+:func:`assemble` lowers every function of the program (a function that cannot be lowered
+becomes a stub naming the reason), then writes ``src/main.rs``, ``src/statics.rs`` (static
+objects, function ids, dispatchers) and one module per C file, and remembers which byte
+span of which file holds which function, so rustc's errors can be traced back to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ferrox.c2rust import cir
+from ferrox.c2rust.analysis import function_facts
+from ferrox.c2rust.cargo import LINTS, write_file
+from ferrox.c2rust.lower import Lowering, NotLowered, rust_type
+from ferrox.c2rust.rir import RFn, RLine, print_fn
+
+__all__ = ["Crate", "FunctionItem", "assemble"]
+
+RUNTIME = Path(__file__).with_name("runtime") / "rt_mem.rs"
+_RESERVED_MODULES = {"rt", "statics", "main", "std", "core", "crate", "self", "super"}
+
+
+@dataclass
+class FunctionItem:
+    """One C function in the crate: where it went and whether it is a stub (and why)."""
+
+    name: str
+    rust_name: str
+    module: str
+    file: str
+    c_key: str
+    code: str = ""
+    stub_reason: str | None = None
+    uses_pointers: bool = False
+    rfn: RFn | None = None
+
+
+@dataclass
+class Crate:
+    """The crate being assembled: items per module and the spans of functions."""
+
+    name: str
+    low: Lowering
+    modules: dict[str, list[FunctionItem]] = field(default_factory=dict)
+    statics_text: str = ""
+    spans: dict[str, list[tuple[int, int, FunctionItem]]] = field(default_factory=dict)
+    main_module: str | None = None
+    main_args: int = 0
+
+    @property
+    def functions(self) -> list[FunctionItem]:
+        return [f for items in self.modules.values() for f in items]
+
+    def stub(self, item: FunctionItem, reason: str) -> None:
+        """Replaces a function by its stub (signature kept) with ``reason``."""
+        item.stub_reason = reason
+        assert item.rfn is not None
+        item.rfn = RFn(item.rfn.name, item.rfn.params, item.rfn.ret, doc=item.rfn.doc, c_name=item.name, stub=reason)
+        item.code = print_fn(item.rfn)
+
+    def write(self, out: Path) -> None:
+        """Writes Cargo.toml and every source file; records function spans."""
+        write_file(
+            out / "Cargo.toml",
+            f'[package]\nname = "{self.name}"\nversion = "0.1.0"\nedition = "2021"\n\n'
+            "[dependencies]\n\n[profile.dev]\nopt-level = 1\noverflow-checks = false\n\n"
+            "[profile.release]\noverflow-checks = false\n",
+        )
+        write_file(out / "src" / "rt.rs", RUNTIME.read_text())
+        write_file(out / "src" / "statics.rs", _HEAD + self.statics_text)
+        write_file(out / "src" / "main.rs", self.main_text())
+        for mod, items in self.modules.items():
+            text = _HEAD
+            spans = []
+            for item in items:
+                start = len(text.encode())
+                text += item.code + "\n"
+                spans.append((start, len(text.encode()), item))
+            self.spans[f"src/{mod}.rs"] = spans
+            write_file(out / "src" / f"{mod}.rs", text)
+
+    def main_text(self) -> str:
+        lints = ", ".join(LINTS)
+        lines = [
+            f"#![allow({lints}, clippy::all)]",
+            "",
+            "mod rt;",
+            "mod statics;",
+            *[f"mod {m};" for m in sorted(self.modules)],
+            "",
+            "pub use statics::*;",
+            *[f"pub use {m}::*;" for m in sorted(self.modules)],
+            "",
+            "fn main() {",
+            "    let mut mem = rt::Mem::new();",
+            "    let m = &mut mem;",
+            "    init_statics(m);",
+            "    rt::set_void_caller(call_void, m);",
+        ]
+        if self.main_module is None:
+            lines.append("    rt::exit(0, m);")
+        elif self.main_args >= 2:
+            lines += ["    let (argc, argv) = rt::main_args(m);", "    let code = c_main(argc, argv, m);", "    rt::exit(code, m);"]
+        else:
+            lines += ["    let code = c_main(m);", "    rt::exit(code, m);"]
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def owner(self, file: str, offset: int) -> FunctionItem | None:
+        """The function whose text holds byte ``offset`` of ``file``."""
+        for start, end, item in self.spans.get(file, []):
+            if start <= offset < end:
+                return item
+        return None
+
+
+_HEAD = "//! Translated by ferrox c2rust (safe Rust over the memory runtime `rt`).\n\nuse crate::rt;\nuse crate::*;\n\n"
+
+
+def _module_name(file: str, used: set[str]) -> str:
+    stem = "".join(c if c.isalnum() else "_" for c in file.lower())
+    if stem.endswith("_c"):
+        stem = stem[:-2]
+    stem = stem.strip("_") or "c"
+    if stem[0].isdigit() or stem in _RESERVED_MODULES:
+        stem = "c_" + stem
+    name = stem
+    n = 2
+    while name in used:
+        name = f"{stem}_{n}"
+        n += 1
+    return name
+
+
+def _reachable(prog: cir.Program, project_files: set[str]) -> list[cir.FuncDef]:
+    """Project functions, plus header-defined ones (system ``static inline``) they use."""
+    chosen: dict[str, cir.FuncDef] = {}
+    work = [
+        f
+        for f in prog.functions.values()
+        if f.body is not None and f.file in project_files and not f.file.endswith(".h")
+    ]
+    while work:
+        fn = work.pop()
+        if fn.key in chosen:
+            continue
+        chosen[fn.key] = fn
+        facts = function_facts(fn)
+        for key in facts.called | facts.address_taken_functions:
+            callee = prog.functions.get(key)
+            if callee is not None and callee.body is not None and key not in chosen:
+                work.append(callee)
+    for g in prog.globals.values():
+        if g.init is not None:
+            from ferrox.c2rust.analysis import walk
+
+            for n in walk(g.init):
+                if isinstance(n, cir.Ref) and n.kind == "function":
+                    callee = prog.functions.get(n.key)
+                    if callee is not None and callee.body is not None and n.key not in chosen:
+                        chosen[n.key] = callee
+    return [f for f in prog.functions.values() if f.key in chosen]
+
+
+def assemble(prog: cir.Program, project_files: set[str], crate_name: str) -> Crate:
+    """Lowers the program and lays it out as a crate (nothing written yet)."""
+    low = Lowering(prog, project_files)
+    crate = Crate(crate_name, low)
+    used: set[str] = set()
+    module_of: dict[str, str] = {}
+    for fn in _reachable(prog, project_files):
+        mod = module_of.get(fn.file)
+        if mod is None:
+            mod = module_of[fn.file] = _module_name(fn.file, used)
+            used.add(mod)
+        item = FunctionItem(fn.name, low.fn_names[fn.key], mod, fn.file, fn.key)
+        try:
+            rfn = low.lower_function(fn)
+            item.uses_pointers = function_facts(fn).uses_pointers
+        except (NotLowered, KeyError) as exc:
+            reason = str(exc).strip("'\"")
+            rfn = _signature(low, fn)
+            rfn.stub = reason
+            item.stub_reason = reason
+        except RecursionError:
+            rfn = _signature(low, fn)
+            rfn.stub = item.stub_reason = "expression nested too deeply"
+        item.rfn = rfn
+        item.code = print_fn(rfn)
+        crate.modules.setdefault(mod, []).append(item)
+        if fn.name == "main":
+            crate.main_module = mod
+            crate.main_args = len(fn.params)
+    crate.statics_text = _statics_text(low)
+    return crate
+
+
+def _signature(low: Lowering, fn: cir.FuncDef) -> RFn:
+    params = []
+    for p in fn.params:
+        try:
+            params.append((f"_{p.name or 'p'}", rust_type(p.type)))
+        except NotLowered:
+            params.append((f"_{p.name or 'p'}", "u64"))
+    if fn.type.variadic:
+        params.append(("_va", "&[rt::Va]"))
+    params.append(("_m", "&mut rt::Mem"))
+    try:
+        ret = rust_type(fn.type.ret)
+    except NotLowered:
+        ret = "()"
+    return RFn(low.fn_names[fn.key], params, ret, c_name=fn.name, doc=f"`{fn.name}` ({fn.loc}).")
+
+
+def _statics_text(low: Lowering) -> str:
+    parts: list[str] = []
+    try:
+        consts, init_fn = low.lower_statics()
+    except (NotLowered, KeyError) as exc:
+        consts, init_fn = [], RFn("init_statics", [("m", "&mut rt::Mem")], "")
+        init_fn.body = [RLine(f'panic!("static initializers not translated: {str(exc).replace(chr(34), "")}");')]
+    parts += consts
+    parts.append("")
+    parts.append(print_fn(init_fn))
+    void_void = cir.FuncT(cir.Void(), (), False)
+    low.dispatcher(void_void)
+    prog = low.prog
+    sigs: dict[str, list[tuple[str, str]]] = {}
+    for key, ident in low.fn_ids.items():
+        parts.append(f"pub const F{ident}: u64 = rt::fnptr({ident});")
+    for (params, variadic, ret), name in low.dispatchers.items():
+        args = [(f"a{i}", t) for i, t in enumerate(params)]
+        call_args = [a for a, _ in args] + (["va"] if variadic else []) + ["m"]
+        fparams = [("f", "u64"), *args] + ([("va", "&[rt::Va]")] if variadic else []) + [("m", "&mut rt::Mem")]
+        arms = []
+        for key, ident in low.fn_ids.items():
+            fn = prog.functions.get(key)
+            if fn is None:
+                continue
+            try:
+                fp = tuple(rust_type(p.type) for p in fn.params) if fn.body is not None else tuple(
+                    rust_type(p) for p in (fn.type.params or ())
+                )
+                fr = rust_type(fn.type.ret)
+            except NotLowered:
+                continue
+            if fp != params or fr != ret or bool(fn.type.variadic) != variadic:
+                continue
+            target = low.fn_names[key] if fn.body is not None else f"libc_{fn.name}"
+            arms.append(f"        F{ident} => {target}({', '.join(call_args)}),")
+        sigs[name] = fparams
+        ret_s = "" if ret == "()" else f" -> {ret}"
+        name_out = "call_void" if (params, variadic, ret) == ((), False, "()") else name
+        body = "\n".join(arms)
+        fp_s = ", ".join(f"{n}: {t}" for n, t in fparams)
+        parts.append(
+            f"/// Calls the function whose pointer is `f` (signature {list(params)} -> {ret}).\n"
+            f"pub fn {name_out}({fp_s}){ret_s} {{\n    match f {{\n{body}\n        _ => rt::bad_call(f),\n    }}\n}}\n"
+        )
+        if name_out != name:
+            parts.append(f"pub use self::{name_out} as {name};\n")
+    for w in low.libc_wrappers.values():
+        parts.append(print_fn(w))
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,291 @@
+"""The C library as a rule table: each C name maps to how its call is written in Rust.
+
+A rule is a template over the lowered arguments (``{0}``, ``{1}`` …, ``{va}`` for the
+packed variadic arguments, ``{m}`` for the memory); the table is flat, grouped by header.
+Names that are not here and not defined by the program make their caller a stub that
+names the missing function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BUILTINS", "LIBC", "Rule", "rule_for"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to call one C function; ``variadic`` rules get ``{va}`` for the extra arguments."""
+
+    template: str
+    variadic: bool = False
+
+
+def _rt(name: str, arity: int, *, mem: bool = True, variadic: bool = False) -> Rule:
+    args = [f"{{{i}}}" for i in range(arity)]
+    if variadic:
+        args.append("{va}")
+    if mem:
+        args.append("{m}")
+    return Rule(f"rt::{name}({', '.join(args)})", variadic)
+
+
+LIBC: dict[str, Rule] = {}
+
+# ---- stdio.h
+for _name, _n in {
+    "printf": 1,
+    "fprintf": 2,
+    "sprintf": 2,
+    "snprintf": 3,
+    "scanf": 1,
+    "sscanf": 2,
+    "fscanf": 2,
+}.items():
+    LIBC[_name] = _rt(_name, _n, variadic=True)
+for _name, _n in {
+    "vprintf": 2,
+    "vfprintf": 3,
+    "vsprintf": 3,
+    "vsnprintf": 4,
+    "puts": 1,
+    "fputs": 2,
+    "putchar": 1,
+    "fputc": 2,
+    "putc": 2,
+    "getchar": 0,
+    "fgetc": 1,
+    "getc": 1,
+    "ungetc": 2,
+    "fgets": 3,
+    "fread": 4,
+    "fwrite": 4,
+    "fopen": 2,
+    "fclose": 1,
+    "fflush": 1,
+    "fseek": 3,
+    "fseeko": 3,
+    "ftell": 1,
+    "ftello": 1,
+    "rewind": 1,
+    "feof": 1,
+    "ferror": 1,
+    "clearerr": 1,
+    "fileno": 1,
+    "setvbuf": 4,
+    "setbuf": 2,
+    "perror": 1,
+    "remove": 1,
+    "rename": 2,
+    "tmpfile": 0,
+    "getline": 3,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+LIBC["_IO_putc"] = LIBC["putc"]
+LIBC["_IO_getc"] = LIBC["getc"]
+
+# ---- string.h
+for _name, _n in {
+    "strlen": 1,
+    "strnlen": 2,
+    "strcpy": 2,
+    "strncpy": 3,
+    "strcat": 2,
+    "strncat": 3,
+    "strcmp": 2,
+    "strncmp": 3,
+    "strcasecmp": 2,
+    "strncasecmp": 3,
+    "strcoll": 2,
+    "strchr": 2,
+    "strrchr": 2,
+    "strstr": 2,
+    "strspn": 2,
+    "strcspn": 2,
+    "strpbrk": 2,
+    "strtok": 2,
+    "strtok_r": 3,
+    "strdup": 1,
+    "strndup": 2,
+    "memcpy": 3,
+    "memmove": 3,
+    "memset": 3,
+    "memcmp": 3,
+    "memchr": 3,
+    "memrchr": 3,
+    "strerror": 1,
+    "stpcpy": 2,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+LIBC["bcmp"] = LIBC["memcmp"]
+
+# ---- stdlib.h
+for _name, _n in {
+    "malloc": 1,
+    "calloc": 2,
+    "realloc": 2,
+    "free": 1,
+    "atoi": 1,
+    "atol": 1,
+    "atoll": 1,
+    "atof": 1,
+    "strtol": 3,
+    "strtoul": 3,
+    "strtoll": 3,
+    "strtoull": 3,
+    "strtod": 2,
+    "strtof": 2,
+    "srand": 1,
+    "rand": 0,
+    "exit": 1,
+    "_exit": 1,
+    "atexit": 1,
+    "abort": 0,
+    "getenv": 1,
+    "system": 1,
+    "__assert_fail": 4,
+    "time": 1,
+    "clock": 0,
+    "gettimeofday": 2,
+    "gmtime": 1,
+    "localtime": 1,
+    "__errno_location": 0,
+    "getopt": 3,
+    "signal": 2,
+    "isatty": 1,
+    "sleep": 1,
+    "usleep": 1,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+LIBC["_exit"] = Rule("rt::exit({0}, {m})")
+LIBC["localtime"] = Rule("rt::gmtime({0}, {m})")
+LIBC["__builtin_alloca"] = LIBC["alloca"] = Rule("rt::local({0}, {m})")
+LIBC["abs"] = Rule("({0}).wrapping_abs()")
+LIBC["labs"] = LIBC["llabs"] = Rule("({0}).wrapping_abs()")
+
+# ---- ctype.h
+for _name in (
+    "isalpha isdigit isalnum isspace isupper islower isxdigit isprint ispunct iscntrl "
+    "isgraph isblank isascii toupper tolower"
+).split():
+    LIBC[_name] = _rt(_name, 1, mem=False)
+
+# ---- math.h
+for _c, _r in {
+    "sqrt": "sqrt",
+    "fabs": "abs",
+    "floor": "floor",
+    "ceil": "ceil",
+    "round": "round",
+    "trunc": "trunc",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "exp": "exp",
+    "exp2": "exp2",
+    "log": "ln",
+    "log10": "log10",
+    "log2": "log2",
+    "log1p": "ln_1p",
+    "expm1": "exp_m1",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "cbrt": "cbrt",
+}.items():
+    LIBC[_c] = Rule(f"({{0}}).{_r}()")
+    LIBC[_c + "f"] = Rule(f"({{0}}).{_r}()")
+for _c, _r in {"pow": "powf", "atan2": "atan2", "fmin": "min", "fmax": "max", "hypot": "hypot"}.items():
+    LIBC[_c] = Rule(f"({{0}}).{_r}({{1}})")
+    LIBC[_c + "f"] = Rule(f"({{0}}).{_r}({{1}})")
+LIBC["fmod"] = LIBC["fmodf"] = Rule("(({0}) % ({1}))")
+LIBC["ldexp"] = Rule("rt::ldexp({0}, {1})")
+LIBC["frexp"] = Rule("rt::frexp({0}, {1}, {m})")
+LIBC["modf"] = Rule("rt::modf({0}, {1}, {m})")
+LIBC["lround"] = Rule("rt::lround({0})")
+LIBC["rint"] = LIBC["nearbyint"] = Rule("({0}).round_ties_even()")
+LIBC["isnan"] = LIBC["__isnan"] = Rule("(({0}) as f64).is_nan() as i32")
+LIBC["isinf"] = LIBC["__isinf"] = Rule("(({0}) as f64).is_infinite() as i32")
+
+# ---- GCC builtins in common use
+BUILTINS: dict[str, Rule] = {
+    "__builtin_expect": Rule("({0})"),
+    "__builtin_expect_with_probability": Rule("({0})"),
+    "__builtin_unreachable": Rule('unreachable!("__builtin_unreachable reached")'),
+    "__builtin_trap": Rule("rt::abort({m})"),
+    "__builtin_abort": Rule("rt::abort({m})"),
+    "__builtin_clz": Rule("(({0}).leading_zeros() as i32)"),
+    "__builtin_clzl": Rule("(({0}).leading_zeros() as i32)"),
+    "__builtin_clzll": Rule("(({0}).leading_zeros() as i32)"),
+    "__builtin_ctz": Rule("(({0}).trailing_zeros() as i32)"),
+    "__builtin_ctzl": Rule("(({0}).trailing_zeros() as i32)"),
+    "__builtin_ctzll": Rule("(({0}).trailing_zeros() as i32)"),
+    "__builtin_popcount": Rule("(({0}).count_ones() as i32)"),
+    "__builtin_popcountl": Rule("(({0}).count_ones() as i32)"),
+    "__builtin_popcountll": Rule("(({0}).count_ones() as i32)"),
+    "__builtin_bswap16": Rule("({0}).swap_bytes()"),
+    "__builtin_bswap32": Rule("({0}).swap_bytes()"),
+    "__builtin_bswap64": Rule("({0}).swap_bytes()"),
+    "__builtin_memcpy": LIBC["memcpy"],
+    "__builtin_memmove": LIBC["memmove"],
+    "__builtin_memset": LIBC["memset"],
+    "__builtin_memcmp": LIBC["memcmp"],
+    "__builtin_strlen": LIBC["strlen"],
+    "__builtin_strcmp": LIBC["strcmp"],
+    "__builtin_malloc": LIBC["malloc"],
+    "__builtin_free": LIBC["free"],
+    "__builtin_fabs": LIBC["fabs"],
+    "__builtin_huge_val": Rule("f64::INFINITY"),
+    "__builtin_huge_valf": Rule("f32::INFINITY"),
+    "__builtin_inf": Rule("f64::INFINITY"),
+    "__builtin_inff": Rule("f32::INFINITY"),
+    "__builtin_nan": Rule("f64::NAN"),
+    "__builtin_nanf": Rule("f32::NAN"),
+    "__builtin_va_start": Rule("rt::va_start({0}, va, {m})"),
+    "__builtin_va_end": Rule("rt::va_end({0}, {m})"),
+    "__builtin_va_copy": Rule("rt::va_copy({0}, {1}, {m})"),
+    "__builtin_object_size": Rule("u64::MAX"),
+    "__builtin_isnan": Rule("(({0}) as f64).is_nan() as i32"),
+    "__builtin_isinf": Rule("(({0}) as f64).is_infinite() as i32"),
+    "__builtin_isinf_sign": Rule("rt::isinf_sign({0} as f64)"),
+    "__builtin_isfinite": Rule("(({0}) as f64).is_finite() as i32"),
+    "__builtin_signbit": Rule("(({0}) as f64).is_sign_negative() as i32"),
+    "__builtin_rotateleft8": Rule("({0}).rotate_left(({1}) as u32)"),
+    "__builtin_rotateleft16": Rule("({0}).rotate_left(({1}) as u32)"),
+    "__builtin_rotateleft32": Rule("({0}).rotate_left(({1}) as u32)"),
+    "__builtin_rotateleft64": Rule("({0}).rotate_left(({1}) as u32)"),
+    "__builtin_rotateright32": Rule("({0}).rotate_right(({1}) as u32)"),
+    "__builtin_rotateright64": Rule("({0}).rotate_right(({1}) as u32)"),
+    "__builtin_prefetch": Rule("()"),
+    "__builtin_assume_aligned": Rule("({0})"),
+    "__builtin_constant_p": Rule("0i32"),
+    "__sync_synchronize": Rule("()"),
+}
+# atomics on one thread: plain read-modify-write through memory
+for _bits in (1, 2, 4, 8):
+    _t = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}[_bits]
+    for _op, _expr in {"add": "wrapping_add", "sub": "wrapping_sub"}.items():
+        BUILTINS[f"__sync_{_op}_and_fetch_{_bits}"] = Rule(
+            f"{{{{ let p = {{0}}; let v = rt::ld_{_t}(p, {{m}}).{_expr}(({{1}}) as {_t}); "
+            f"rt::st_{_t}(p, v, {{m}}); v }}}}"
+        )
+        BUILTINS[f"__sync_fetch_and_{_op}_{_bits}"] = Rule(
+            f"{{{{ let p = {{0}}; let v = rt::ld_{_t}(p, {{m}}); "
+            f"rt::st_{_t}(p, v.{_expr}(({{1}}) as {_t}), {{m}}); v }}}}"
+        )
+    BUILTINS[f"__sync_val_compare_and_swap_{_bits}"] = Rule(
+        f"{{{{ let p = {{0}}; let v = rt::ld_{_t}(p, {{m}}); "
+        f"if v == ({{1}}) as {_t} {{{{ rt::st_{_t}(p, ({{2}}) as {_t}, {{m}}); }}}} v }}}}"
+    )
+    BUILTINS[f"__sync_bool_compare_and_swap_{_bits}"] = Rule(
+        f"{{{{ let p = {{0}}; let v = rt::ld_{_t}(p, {{m}}); "
+        f"if v == ({{1}}) as {_t} {{{{ rt::st_{_t}(p, ({{2}}) as {_t}, {{m}}); 1u8 }}}} else {{{{ 0u8 }}}} }}}}"
+    )
+
+
+def rule_for(name: str) -> Rule | None:
+    """The rule for a C library function or builtin, None when ferrox has none."""
+    return BUILTINS.get(name) or LIBC.get(name)
