@@ -252,6 +252,8 @@ class _Unit:
                 t = cir.FuncT(cir.Void(), None, True)
             return cir.Ref(t, _loc(c), "function", usr, ref.spelling)
         if kind == "PARM_DECL" or (kind == "VAR_DECL" and self._is_local(ref)):
+            if kind == "PARM_DECL":
+                t = _decay(t)
             return cir.Ref(t, _loc(c), "local", local_key(ref), ref.spelling)
         if kind == "VAR_DECL":
             if ref.semantic_parent is not None and ref.semantic_parent.kind.name == "FUNCTION_DECL":
@@ -269,6 +271,11 @@ class _Unit:
     def e_unexposed(self, c: Any) -> cir.Expr:
         kids = self.kids(c)
         t = self.ctype(c.type)
+        if any(k.kind.name == "MEMBER_REF" for k in kids):
+            value = evaluate(c)
+            if value is None:
+                raise _Unsupported("offsetof that clang cannot fold")
+            return cir.IntLit(t, _loc(c), int(value))
         if len(kids) == 1 and "__va_list_tag" in kids[0].type.spelling and "__va_list_tag" not in c.type.spelling:
             return cir.VaArg(t, _loc(c), self.expr(kids[0]))
         if len(kids) == 1:
@@ -277,7 +284,7 @@ class _Unit:
             if kids[0].kind.name == "INIT_LIST_EXPR":
                 return self.expr(kids[0])
             inner = self.expr(kids[0])
-            if inner.type == t:
+            if inner.type == t or isinstance(t, cir.Array) and isinstance(inner.type, cir.Pointer):
                 return inner
             return cir.Cast(t, _loc(c), inner, True)
         value = evaluate(c) if c.type.get_canonical().kind.name in _INT_KINDS else None
@@ -528,7 +535,7 @@ class _Unit:
                 return
             if known is None:
                 params = tuple(
-                    cir.LocalVar(local_key(p), p.spelling, self.ctype(p.type), None)
+                    cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
                     for p in c.get_arguments()
                 )
                 self.prog.functions[usr] = cir.FuncDef(
@@ -538,7 +545,7 @@ class _Unit:
         if known is not None and known.body is not None:
             return
         params = tuple(
-            cir.LocalVar(local_key(p), p.spelling, self.ctype(p.type), None)
+            cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
             for p in c.get_arguments()
         )
         self.fn_name = c.spelling
@@ -594,6 +601,15 @@ class _Unit:
                     self.record(c.type)
             except _Unsupported:
                 continue
+
+
+def _decay(t: cir.CType) -> cir.CType:
+    """A parameter's type as C adjusts it: arrays and functions become pointers."""
+    if isinstance(t, cir.Array):
+        return cir.Pointer(t.elem)
+    if isinstance(t, cir.FuncT):
+        return cir.Pointer(t)
+    return t
 
 
 def _alias_target(c: Any) -> str | None:

@@ -4,23 +4,45 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
+import math
+import re
 import shutil
-import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferrox.c2rust.sandbox import (
+    Limits,
+    MiB,
+    SandboxResult,
+    asan_options,
+    run_sandboxed,
+    run_tool,
+)
 from ferrox.errors import DependencyError, InvalidInputError
 
-__all__ = ["Outcome", "TestReport", "build_c", "load_vectors", "run_vectors"]
+__all__ = [
+    "Outcome",
+    "TestReport",
+    "build_c",
+    "failed_report",
+    "load_vectors",
+    "record_expected",
+    "run_vectors",
+]
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
+MEMORY_MB = 2048  # each run's memory: RLIMIT_AS for Rust, ASan's RSS limit for C
+COMPILE_TIMEOUT_S = 300.0
 
 
 @dataclass
 class Outcome:
-    """One vector's result: status in pass / mismatch / panic / timeout / ub (discarded)."""
+    """One vector's result: status in pass / mismatch / panic / timeout / limit (a resource
+    limit of the sandbox, named in ``detail``) / killed (a signal the C build did not die
+    of) / not_run (no Rust build) / ub (discarded: the C build misbehaved; ``detail`` says
+    how, e.g. ``C build: AddressSanitizer: heap-buffer-overflow``)."""
 
     index: int
     status: str
@@ -29,7 +51,8 @@ class Outcome:
 
 @dataclass
 class TestReport:
-    """Totals over all vectors; ``ub`` vectors are excluded from ``total``."""
+    """Totals over all vectors; discarded (``ub``) vectors are excluded from ``total``;
+    ``limits`` and ``killed`` count failures the sandbox stopped or saw die of a signal."""
 
     passed: int = 0
     failed: int = 0
@@ -37,10 +60,13 @@ class TestReport:
     mismatches: int = 0
     panics: int = 0
     timeouts: int = 0
+    limits: int = 0
+    killed: int = 0
     discarded_ub: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as plain data (``report.json``'s ``tests``)."""
         return asdict(self)
 
 
@@ -65,7 +91,10 @@ def load_vectors(path: Path) -> list[dict[str, Any]]:
 
 
 def build_c(sources: list[Path], include_dirs: list[Path], cflags: list[str], out: Path) -> Path:
-    """Compiles the C project with gcc and sanitizers; returns the executable."""
+    """Compiles the C project with gcc and sanitizers; returns the executable.
+
+    gcc is trusted, so it runs outside the sandbox, but under CPU, memory and time limits
+    (hostile code can make a compiler work hard), killed with its whole process group."""
     gcc = shutil.which("gcc") or shutil.which("cc")
     if gcc is None:
         raise DependencyError("differential tests need gcc on PATH")
@@ -84,75 +113,178 @@ def build_c(sources: list[Path], include_dirs: list[Path], cflags: list[str], ou
         str(out),
         "-lm",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        raise InvalidInputError(f"gcc could not build the C project: {proc.stderr.strip()[:800]}")
+    code, _, stderr = run_tool(cmd, timeout=COMPILE_TIMEOUT_S)
+    if code is None:
+        raise InvalidInputError(f"gcc could not build the C project: over {COMPILE_TIMEOUT_S:g} s")
+    if code != 0:
+        err = stderr.decode("utf-8", "replace").strip()[:800]
+        raise InvalidInputError(f"gcc could not build the C project: {err}")
     return out
 
 
-def _run(exe: Path, vector: dict[str, Any], timeout: float) -> tuple[str, bytes, bytes, int]:
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
-    env["UBSAN_OPTIONS"] = "print_stacktrace=0"
+def _limits(reference: bool, timeout: float) -> Limits:
+    # the CPU limit sits above the wall-clock one: a busy loop ends as a timeout, the CPU
+    # limit catches programs that burn several cores
+    cpu = math.ceil(timeout) + 2
+    if reference:  # ASan reserves terabytes of address space: bounded by ASAN_OPTIONS
+        return Limits(cpu_seconds=cpu, address_space=None)
+    return Limits(cpu_seconds=cpu, address_space=(MEMORY_MB + 512) * MiB)
+
+
+def _env(reference: bool) -> dict[str, str]:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
+    if reference:
+        env["ASAN_OPTIONS"] = asan_options(MEMORY_MB)
+        env["UBSAN_OPTIONS"] = "print_stacktrace=0"
+    return env
+
+
+def _run(
+    exe: Path,
+    vector: dict[str, Any],
+    timeout: float,
+    *,
+    cwd: Path | None = None,
+    reference: bool = False,
+) -> SandboxResult:
+    """Runs one vector in the sandbox, in a fresh copy of ``cwd`` (the data files)."""
+    scratch = Path(tempfile.mkdtemp(prefix="ferrox-run-"))
     try:
-        proc = subprocess.run(
-            [str(exe), *vector.get("args", [])],
-            input=vector.get("stdin", "").encode(),
-            capture_output=True,
+        if cwd is not None and Path(cwd).is_dir():
+            shutil.copytree(
+                cwd,
+                scratch,
+                symlinks=True,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("target", ".git"),
+            )
+        env = _env(reference) | {"HOME": str(scratch)}
+        return run_sandboxed(
+            [str(Path(exe).resolve()), *vector.get("args", [])],
+            cwd=scratch,
+            stdin=vector.get("stdin", "").encode(),
             timeout=timeout,
             env=env,
+            limits=_limits(reference, timeout),
         )
-    except subprocess.TimeoutExpired:
-        return "timeout", b"", b"", -1
-    return "ok", proc.stdout, proc.stderr, proc.returncode
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+_SANITIZER_LINE = re.compile(
+    r"(AddressSanitizer: [\w-]+|runtime error: [^\n]{0,160}|LeakSanitizer: [\w-]+)"
+)
+
+
+def _sanitizer_finding(stderr: str) -> str | None:
+    """The sanitizer's verdict in a C run's stderr, e.g. ``AddressSanitizer: SEGV``."""
+    m = _SANITIZER_LINE.search(stderr)
+    return m.group(1).strip() if m else None
 
 
 def record_expected(
-    c_exe: Path, vectors: list[dict[str, Any]], timeout: float = 10.0
+    c_exe: Path,
+    vectors: list[dict[str, Any]],
+    timeout: float = 10.0,
+    *,
+    cwd: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Fills absent ``stdout``/``exit_code`` from the C build; marks UB runs ``"ub": true``."""
+    """Fills absent ``stdout``/``exit_code`` from the C build, run in the sandbox in a copy
+    of ``cwd``. A vector the C build misbehaves on is discarded, with ``c_reason`` saying
+    why: ``"ub": true`` (a sanitizer finding), ``"c_timeout": true`` or ``"c_limit": true``
+    (a resource limit)."""
     out = []
     for v in vectors:
         v = dict(v)
-        status, stdout, stderr, code = _run(c_exe, v, timeout)
-        text = stderr.decode("utf-8", "replace")
-        if status == "timeout":
+        r = _run(c_exe, v, timeout, cwd=cwd, reference=True)
+        text = r.stderr.decode("utf-8", "replace")
+        finding = _sanitizer_finding(text)
+        if r.status == "timeout":
             v["c_timeout"] = True
-        elif "runtime error:" in text or "AddressSanitizer" in text:
+            v["c_reason"] = f"C build: timed out after {timeout:g} s"
+        elif r.status == "limit":
+            v["c_limit"] = True
+            v["c_reason"] = f"C build: {r.reason}"
+        elif finding is not None or "runtime error:" in text or "AddressSanitizer" in text:
             v["ub"] = True
-        else:
-            v.setdefault("stdout", stdout.decode("utf-8", "replace"))
-            v.setdefault("exit_code", code)
+            v["c_reason"] = f"C build: {finding or 'sanitizer report'}"
+        else:  # ok, or killed by a signal (abort()): the exit code is what C does
+            v.setdefault("stdout", r.stdout.decode("utf-8", "replace"))
+            v.setdefault("exit_code", r.returncode)
         out.append(v)
     return out
 
 
-def run_vectors(rust_exe: Path, vectors: list[dict[str, Any]], timeout: float = 10.0) -> TestReport:
-    """Runs the Rust build on every vector that has expectations and compares."""
+def _discard_reason(v: dict[str, Any]) -> str | None:
+    if v.get("c_reason"):
+        return str(v["c_reason"])
+    if v.get("ub"):
+        return "C build: undefined behaviour (sanitizer report)"
+    if v.get("c_timeout"):
+        return "C build: timed out"
+    if v.get("c_limit"):
+        return "C build: resource limit hit"
+    return None
+
+
+def failed_report(vectors: list[dict[str, Any]], reason: str) -> TestReport:
+    """Every vector that was not discarded counted as failed with ``reason`` (the Rust
+    build failed, say); discarded ones keep their reason."""
     rep = TestReport()
     for i, v in enumerate(vectors):
-        if v.get("ub") or v.get("c_timeout"):
+        why = _discard_reason(v)
+        if why is not None:
             rep.discarded_ub += 1
-            rep.outcomes.append(
-                Outcome(i, "ub", "the C build hit undefined behaviour or timed out")
-            )
+            rep.outcomes.append(Outcome(i, "ub", why))
             continue
         rep.total += 1
-        status, stdout, stderr, code = _run(rust_exe, v, timeout)
+        rep.failed += 1
+        rep.outcomes.append(Outcome(i, "not_run", reason))
+    return rep
+
+
+def run_vectors(
+    rust_exe: Path,
+    vectors: list[dict[str, Any]],
+    timeout: float = 10.0,
+    *,
+    cwd: Path | None = None,
+) -> TestReport:
+    """Runs the Rust build (sandboxed, in a copy of ``cwd``) on every vector that has
+    expectations and compares."""
+    rep = TestReport()
+    for i, v in enumerate(vectors):
+        why = _discard_reason(v)
+        if why is not None:
+            rep.discarded_ub += 1
+            rep.outcomes.append(Outcome(i, "ub", why))
+            continue
+        rep.total += 1
+        r = _run(rust_exe, v, timeout, cwd=cwd)
         want_out = v.get("stdout", "")
         want_code = int(v.get("exit_code", 0))
-        got = stdout.decode("utf-8", "replace")
-        if status == "timeout":
+        got = r.stdout.decode("utf-8", "replace")
+        if r.status == "timeout":
             rep.timeouts += 1
             rep.outcomes.append(Outcome(i, "timeout", f"no exit within {timeout:g} s"))
-        elif code == 101 and b"panicked" in stderr:
+        elif r.status == "limit":
+            rep.limits += 1
+            rep.outcomes.append(Outcome(i, "limit", r.reason))
+        elif r.returncode == 101 and b"panicked" in r.stderr:
             rep.panics += 1
-            msg = stderr.decode("utf-8", "replace").strip().splitlines()
+            msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
             rep.outcomes.append(Outcome(i, "panic", " ".join(msg[:2])[:300]))
-        elif got == want_out and code == want_code:
+        elif got == want_out and r.returncode == want_code:
             rep.passed += 1
             rep.outcomes.append(Outcome(i, "pass"))
             continue
+        elif r.status == "killed":
+            rep.killed += 1
+            tail = r.stderr.decode("utf-8", "replace").strip().splitlines()[-2:]
+            detail = r.reason + (f" (C: exit code {want_code})" if want_code >= 0 else "")
+            rep.outcomes.append(
+                Outcome(i, "killed", (detail + "\n" + "\n".join(tail)).strip()[:500])
+            )
         else:
             rep.mismatches += 1
             diff = "".join(
@@ -160,8 +292,8 @@ def run_vectors(rust_exe: Path, vectors: list[dict[str, Any]], timeout: float = 
                     want_out.splitlines(True), got.splitlines(True), "c", "rust", n=1
                 )
             )[:1500]
-            if code != want_code:
-                diff = f"exit code {code} != {want_code}\n" + diff
+            if r.returncode != want_code:
+                diff = f"exit code {r.returncode} != {want_code}\n" + diff
             rep.outcomes.append(Outcome(i, "mismatch", diff))
         rep.failed += 1
     return rep

@@ -776,8 +776,13 @@ class FunctionLowering:
             return LV("mem", self.low.statics.string(e.data), e.type)
         if isinstance(e, cir.CompoundLit):
             return LV("mem", self.compound(e), e.type)
-        if isinstance(e, cir.Cast) and e.type == e.operand.type:
-            return self.lv(e.operand)
+        if isinstance(e, cir.Cast) and (
+            e.type == e.operand.type
+            or isinstance(e.type, cir.Array) and isinstance(e.operand.type, cir.Array)
+            or isinstance(e.type, cir.Record) and isinstance(e.operand.type, cir.Record)
+        ):
+            inner = self.lv(e.operand)
+            return LV(inner.kind, inner.code, e.type, inner.bit, inner.width)
         raise NotLowered(f"{type(e).__name__} as an lvalue")
 
     def addr_of_record(self, e: cir.Expr) -> str:
@@ -941,7 +946,7 @@ class FunctionLowering:
             return f"({self.rv(e)} != 0.0)"
         if isinstance(e.type, cir.IntT | cir.Pointer):
             return f"({self.rv(e)} != 0)"
-        raise NotLowered("a condition of non-scalar type")
+        raise NotLowered(f"a condition of non-scalar type ({type(e).__name__} of {e.type})")
 
     def e_assign(self, e: cir.Assign) -> str:
         lv = self.lv(e.lhs)
