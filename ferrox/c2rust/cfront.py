@@ -276,7 +276,11 @@ class _Unit:
             if value is None:
                 raise _Unsupported("offsetof that clang cannot fold")
             return cir.IntLit(t, _loc(c), int(value))
-        if len(kids) == 1 and "__va_list_tag" in kids[0].type.spelling and "__va_list_tag" not in c.type.spelling:
+        if (
+            len(kids) == 1
+            and "__va_list_tag" in kids[0].type.get_canonical().spelling
+            and "__va_list_tag" not in c.type.get_canonical().spelling
+        ):
             return cir.VaArg(t, _loc(c), self.expr(kids[0]))
         if len(kids) == 1:
             if kids[0].kind.name == "COMPOUND_STMT":
@@ -548,6 +552,8 @@ class _Unit:
             cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
             for p in c.get_arguments()
         )
+        if t.params is None:
+            t = cir.FuncT(t.ret, tuple(p.type for p in params), False)
         self.fn_name = c.spelling
         self.static_locals = []
         error = None

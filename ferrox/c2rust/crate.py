@@ -19,7 +19,7 @@ from ferrox.c2rust.rir import RFn, RLine, print_fn
 
 __all__ = ["Crate", "FunctionItem", "assemble"]
 
-RUNTIME = Path(__file__).with_name("runtime") / "rt_mem.rs"
+RUNTIME = Path(__file__).with_name("runtime") / "rt.rs"
 _RESERVED_MODULES = {"rt", "statics", "main", "std", "core", "crate", "self", "super"}
 
 

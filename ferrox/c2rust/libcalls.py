@@ -152,11 +152,22 @@ for _name, _n in {
     "__errno_location": 0,
     "getopt": 3,
     "signal": 2,
-    "isatty": 1,
-    "sleep": 1,
-    "usleep": 1,
+    "random": 0,
+    "srandom": 1,
+    "raise": 1,
+    "mktime": 1,
+    "gmtime_r": 2,
+    "localtime_r": 2,
+    "freopen": 3,
+    "getdelim": 4,
+    "strtold": 2,
 }.items():
     LIBC[_name] = _rt(_name, _n)
+for _name in ("isatty", "sleep", "usleep", "lrint", "scalbn", "difftime"):
+    LIBC[_name] = _rt(_name, 2 if _name in ("scalbn", "difftime") else 1, mem=False)
+LIBC["vscanf"] = _rt("vscanf", 2)
+LIBC["vfscanf"] = _rt("vfscanf", 3)
+LIBC["vsscanf"] = _rt("vsscanf", 3)
 LIBC["_exit"] = Rule("rt::exit({0}, {m})")
 LIBC["localtime"] = Rule("rt::gmtime({0}, {m})")
 LIBC["__builtin_alloca"] = LIBC["alloca"] = Rule("rt::local({0}, {m})")

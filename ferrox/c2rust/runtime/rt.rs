@@ -1,692 +1,1510 @@
-//! Support code emitted by ferrox c2rust: C's memory, strings and stdio in safe Rust.
+//! ferrox c2rust runtime: C's memory, strings, stdio and the rest of libc that translated
+//! programs use, written in entirely safe Rust.
 //!
-//! Every C object whose address is taken lives in a `Ptr` buffer: a shared, bounds-checked
-//! vector plus an offset. Null, out-of-bounds and use-after-free accesses panic with a
-//! message instead of corrupting memory. Nothing in this module uses `unsafe`.
-#![allow(dead_code)]
+//! All C memory lives in one [`Mem`], passed explicitly to every runtime function that touches
+//! memory or libc state, always as the LAST argument. A C pointer is a plain [`P`] (`u64`):
+//! the object id in the high 32 bits and the byte offset in the low 32 bits, so the generated
+//! code does pointer arithmetic with wrapping `u64` operations. Every access decodes the id,
+//! bounds-checks the offset against that object's bytes and converts little-endian; null,
+//! out-of-bounds, freed and returned-from locals all panic with a message naming the fault.
+//!
+//! Functions that neither read memory nor keep state (ctype, `abs`, `ldexp`, ...) take no `m`.
 
-use std::cell::{Cell, RefCell};
-use std::io::{Read, Write};
-use std::rc::Rc;
+use std::collections::{HashMap, VecDeque};
+use std::ffi::OsStr;
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-/// Where a pointer's elements live: a heap/array buffer, or one field of another object.
-pub trait Store<T> {
-    /// Number of elements.
-    fn len(&self) -> usize;
-    /// Calls `f` with element `i` (in bounds).
-    fn with_elem(&self, i: usize, f: &mut dyn FnMut(&T));
-    /// Calls `f` with element `i` mutably (in bounds).
-    fn with_elem_mut(&self, i: usize, f: &mut dyn FnMut(&mut T));
-    /// Grows or shrinks the buffer (`realloc`); `fill` makes new elements.
-    fn resize(&self, n: usize, fill: &mut dyn FnMut() -> T);
+// ---- pointers, fixed objects and constants
+
+/// A C pointer: `(object_id << 32) | offset`; 0 is NULL.
+pub type P = u64;
+
+/// The null pointer.
+pub const NULL: P = 0;
+/// Address of the C variable `stdin` (an 8-byte cell holding the stdin FILE handle).
+pub const STDIN_VAR: P = 1 << 32;
+/// Address of the C variable `stdout`.
+pub const STDOUT_VAR: P = 2 << 32;
+/// Address of the C variable `stderr`.
+pub const STDERR_VAR: P = 3 << 32;
+/// Address of `errno` (a 4-byte int cell).
+pub const ERRNO: P = 4 << 32;
+/// Address of getopt's `optarg` (8-byte `char *`).
+pub const OPTARG: P = 5 << 32;
+/// Address of getopt's `optind` (int, initially 1).
+pub const OPTIND: P = 6 << 32;
+/// Address of getopt's `opterr` (int, initially 1).
+pub const OPTERR: P = 7 << 32;
+/// Address of getopt's `optopt` (int, initially '?' as in glibc).
+pub const OPTOPT: P = 8 << 32;
+/// Id of the first program static (ids 1..=15 are the runtime's own cells).
+pub const FIRST_STATIC: u32 = 16;
+/// Function pointer `i` is `(FN_BASE + i) << 32`.
+pub const FN_BASE: u32 = 0x7000_0000;
+/// FILE handle `k` is `(FILE_BASE + k) << 32` (0 stdin, 1 stdout, 2 stderr).
+pub const FILE_BASE: u32 = 0x7100_0000;
+/// va_list handles are `(VA_BASE + slot) << 32` (stored inside the C va_list object).
+const VA_BASE: u32 = 0x7200_0000;
+/// The FILE handle of stdin.
+pub const STDIN_FILE: P = (FILE_BASE as u64) << 32;
+/// The FILE handle of stdout.
+pub const STDOUT_FILE: P = ((FILE_BASE + 1) as u64) << 32;
+/// The FILE handle of stderr.
+pub const STDERR_FILE: P = ((FILE_BASE + 2) as u64) << 32;
+
+/// C's `EOF`.
+pub const EOF: i32 = -1;
+/// glibc's `RAND_MAX`.
+pub const RAND_MAX: i32 = 0x7fff_ffff;
+/// `CLOCKS_PER_SEC` (POSIX: one million).
+pub const CLOCKS_PER_SEC: i64 = 1_000_000;
+/// `fseek` whence: from the start.
+pub const SEEK_SET: i32 = 0;
+/// `fseek` whence: from the current position.
+pub const SEEK_CUR: i32 = 1;
+/// `fseek` whence: from the end.
+pub const SEEK_END: i32 = 2;
+/// errno: operation not permitted.
+pub const EPERM: i32 = 1;
+/// errno: no such file or directory.
+pub const ENOENT: i32 = 2;
+/// errno: input/output error.
+pub const EIO: i32 = 5;
+/// errno: bad file descriptor.
+pub const EBADF: i32 = 9;
+/// errno: cannot allocate memory.
+pub const ENOMEM: i32 = 12;
+/// errno: permission denied.
+pub const EACCES: i32 = 13;
+/// errno: file exists.
+pub const EEXIST: i32 = 17;
+/// errno: is a directory.
+pub const EISDIR: i32 = 21;
+/// errno: invalid argument.
+pub const EINVAL: i32 = 22;
+/// errno: illegal seek.
+pub const ESPIPE: i32 = 29;
+/// errno: numerical result out of range.
+pub const ERANGE: i32 = 34;
+/// errno: value too large for defined data type.
+pub const EOVERFLOW: i32 = 75;
+
+/// Largest object (and allocation) the runtime creates: 2 GiB.
+const MAX_OBJ: u64 = 1 << 31;
+/// Freed ids wait in a FIFO of this length before they are reused.
+const QUARANTINE: usize = 4096;
+/// Stream buffer size (stdout is flushed when its buffer reaches this).
+const BUF_SIZE: usize = 64 * 1024;
+
+/// `fnptr(i)`: the C value of a pointer to the generated program's function number `i`.
+pub const fn fnptr(i: u32) -> P {
+    ((FN_BASE + i) as u64) << 32
 }
 
-struct VecStore<T>(RefCell<Vec<T>>);
+/// The function number of a function pointer (panics for null or a non-function pointer).
+pub fn fn_index(p: P) -> u32 {
+    let id = (p >> 32) as u32;
+    if p as u32 != 0 || !(FN_BASE..FILE_BASE).contains(&id) {
+        bad_call(p)
+    }
+    id - FN_BASE
+}
 
-impl<T> Store<T> for VecStore<T> {
-    fn len(&self) -> usize {
-        self.0.borrow().len()
+/// Panics for a call through a pointer that is not one of the program's functions.
+pub fn bad_call(p: P) -> ! {
+    if p == 0 {
+        panic!("ferrox rt: call through a null function pointer")
     }
-    fn with_elem(&self, i: usize, f: &mut dyn FnMut(&T)) {
-        f(&self.0.borrow()[i])
+    panic!("ferrox rt: call through a pointer that is not a function ({:#x})", p)
+}
+
+#[inline(always)]
+fn split(p: P) -> (usize, usize) {
+    ((p >> 32) as usize, (p as u32) as usize)
+}
+
+#[inline(always)]
+const fn obj_ptr(id: usize) -> P {
+    (id as u64) << 32
+}
+
+// ---- objects and the memory
+
+/// What an object is (or was).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// Id 0 and the reserved ids: never accessible.
+    Invalid,
+    Static,
+    Heap,
+    Local,
+    /// A heap object after `free`.
+    Freed,
+    /// A local after its function returned (`unwind`).
+    Dead,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Invalid => "reserved",
+            Kind::Static => "static",
+            Kind::Heap => "heap",
+            Kind::Local => "local",
+            Kind::Freed => "freed heap",
+            Kind::Dead => "dead local",
+        }
     }
-    fn with_elem_mut(&self, i: usize, f: &mut dyn FnMut(&mut T)) {
-        f(&mut self.0.borrow_mut()[i])
-    }
-    fn resize(&self, n: usize, fill: &mut dyn FnMut() -> T) {
-        self.0.borrow_mut().resize_with(n, fill)
+    fn live(self) -> bool {
+        matches!(self, Kind::Static | Kind::Heap | Kind::Local)
     }
 }
 
-struct FieldStore<S, T> {
-    base: Ptr<S>,
-    get: fn(&S) -> &T,
-    get_mut: fn(&mut S) -> &mut T,
+/// One C object: its bytes and kind. Dead objects keep no bytes, so every access to them
+/// fails the ordinary bounds check and the slow path names the fault.
+struct Obj {
+    data: Vec<u8>,
+    kind: Kind,
 }
 
-impl<S: 'static, T: 'static> Store<T> for FieldStore<S, T> {
-    fn len(&self) -> usize {
-        1
-    }
-    fn with_elem(&self, _i: usize, f: &mut dyn FnMut(&T)) {
-        let get = self.get;
-        self.base.with(|s| f(get(s)))
-    }
-    fn with_elem_mut(&self, _i: usize, f: &mut dyn FnMut(&mut T)) {
-        let get_mut = self.get_mut;
-        self.base.with_mut(|s| f(get_mut(s)))
-    }
-    fn resize(&self, _n: usize, _fill: &mut dyn FnMut() -> T) {
-        panic!("realloc or free of a pointer to a struct field")
-    }
+/// One va_list: the variadic arguments and the index of the next one.
+#[derive(Clone)]
+struct VaState {
+    args: Vec<Va>,
+    pos: usize,
 }
 
-/// A C pointer: a shared store of `T` and an element offset into it (null when no store).
-pub struct Ptr<T> {
-    buf: Option<Rc<dyn Store<T>>>,
-    off: isize,
+/// glibc's `random()` TYPE_3 state (31 words, front and rear indices).
+struct Rand {
+    r: [i32; 31],
+    f: usize,
+    b: usize,
 }
 
-impl<T> Clone for Ptr<T> {
-    fn clone(&self) -> Self {
-        Ptr { buf: self.buf.clone(), off: self.off }
-    }
+/// getopt's hidden state (glibc's `struct _getopt_data` minus the public cells).
+#[derive(Default)]
+struct Getopt {
+    initialized: bool,
+    nextchar: P,
+    /// 0 permute (glibc default), 1 require order (`+` or POSIXLY_CORRECT), 2 return in order (`-`).
+    ordering: u8,
+    first_nonopt: i32,
+    last_nonopt: i32,
+    /// glibc copies its internal optopt (initially 0) into `optopt` after every call.
+    optopt: i32,
 }
 
-impl<T> Default for Ptr<T> {
+/// All of a C program's memory and libc state.
+pub struct Mem {
+    objs: Vec<Obj>,
+    quarantine: VecDeque<u32>,
+    locals: Vec<u32>,
+    vas: Vec<Option<VaState>>,
+    va_free: Vec<usize>,
+    files: Vec<Option<Stream>>,
+    rand: Rand,
+    atexit: Vec<P>,
+    void_caller: Option<fn(P, &mut Mem)>,
+    strerror_cache: HashMap<i32, P>,
+    getenv_cache: HashMap<Vec<u8>, P>,
+    strtok_save: P,
+    tm_obj: P,
+    tm_zone: P,
+    getopt: Getopt,
+    start: std::time::Instant,
+    tmp_count: u64,
+}
+
+impl Default for Mem {
     fn default() -> Self {
-        Ptr { buf: None, off: 0 }
+        Mem::new()
     }
 }
 
-impl<T> PartialEq for Ptr<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.off == other.off
-            && match (&self.buf, &other.buf) {
-                (None, None) => true,
-                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-                _ => false,
+impl Drop for Mem {
+    fn drop(&mut self) {
+        self.flush_all();
+    }
+}
+
+impl Mem {
+    /// A fresh memory with the runtime's fixed cells (ids 1..=15) and the three standard streams.
+    pub fn new() -> Mem {
+        let mut m = Mem {
+            objs: Vec::with_capacity(1024),
+            quarantine: VecDeque::new(),
+            locals: Vec::new(),
+            vas: Vec::new(),
+            va_free: Vec::new(),
+            files: Vec::new(),
+            rand: Rand::seeded(1),
+            atexit: Vec::new(),
+            void_caller: None,
+            strerror_cache: HashMap::new(),
+            getenv_cache: HashMap::new(),
+            strtok_save: 0,
+            tm_obj: 0,
+            tm_zone: 0,
+            getopt: Getopt::default(),
+            start: std::time::Instant::now(),
+            tmp_count: 0,
+        };
+        m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
+        let cells: [(usize, u64); 8] = [
+            (8, STDIN_FILE),
+            (8, STDOUT_FILE),
+            (8, STDERR_FILE),
+            (4, 0),
+            (8, 0),
+            (4, 1),
+            (4, 1),
+            (4, b'?' as u64),
+        ];
+        for (size, v) in cells {
+            m.objs.push(Obj { data: v.to_le_bytes()[..size].to_vec(), kind: Kind::Static });
+        }
+        while m.objs.len() < FIRST_STATIC as usize {
+            m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
+        }
+        let tty = std::io::stdout().is_terminal();
+        m.files.push(Some(Stream::new(Sink::Stdin, true, false)));
+        let mut out = Stream::new(Sink::Stdout, false, true);
+        out.line_buffered = tty;
+        m.files.push(Some(out));
+        m.files.push(Some(Stream::new(Sink::Stderr, false, true)));
+        m
+    }
+
+    /// Allocates an object, reusing a quarantined id once the quarantine is full.
+    fn alloc(&mut self, kind: Kind, data: Vec<u8>) -> P {
+        if self.quarantine.len() > QUARANTINE {
+            if let Some(id) = self.quarantine.pop_front() {
+                self.objs[id as usize] = Obj { data, kind };
+                return obj_ptr(id as usize);
             }
+        }
+        self.push_obj(kind, data)
     }
-}
 
-impl<T> PartialOrd for Ptr<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.off.partial_cmp(&other.off)
+    /// Allocates a brand-new id (never a reused one).
+    fn push_obj(&mut self, kind: Kind, data: Vec<u8>) -> P {
+        let id = self.objs.len();
+        if id >= FN_BASE as usize {
+            panic!("ferrox rt: out of object ids ({} objects live)", id)
+        }
+        self.objs.push(Obj { data, kind });
+        obj_ptr(id)
     }
-}
 
-impl<T: 'static> Ptr<T> {
-    /// The null pointer.
-    pub fn null() -> Self {
-        Ptr { buf: None, off: 0 }
+    /// Kills object `id` (freed heap or dead local) and quarantines its id.
+    fn release(&mut self, id: usize, kind: Kind) {
+        let o = &mut self.objs[id];
+        o.data = Vec::new();
+        o.kind = kind;
+        self.quarantine.push_back(id as u32);
     }
-    /// A pointer to the first element of a new buffer holding `items`.
-    pub fn from_vec(items: Vec<T>) -> Self {
-        Ptr { buf: Some(Rc::new(VecStore(RefCell::new(items)))), off: 0 }
-    }
-    /// A pointer to a new one-element buffer.
-    pub fn new_value(value: T) -> Self {
-        Ptr::from_vec(vec![value])
-    }
-    /// `&base->field`: a pointer to one field of the object `base` points to.
-    pub fn field<S: 'static>(base: &Ptr<S>, get: fn(&S) -> &T, get_mut: fn(&mut S) -> &mut T) -> Self {
-        let base = base.add(0);
-        base.with(|_| ());
-        Ptr { buf: Some(Rc::new(FieldStore { base, get, get_mut })), off: 0 }
-    }
-    /// True for the null pointer.
-    pub fn is_null(&self) -> bool {
-        self.buf.is_none()
-    }
-    /// Pointer arithmetic: this pointer moved by `n` elements.
-    pub fn add(&self, n: isize) -> Self {
-        Ptr { buf: self.buf.clone(), off: self.off + n }
-    }
-    /// `self - other` in elements (both must point into the same buffer).
-    pub fn diff(&self, other: &Self) -> i64 {
-        (self.off - other.off) as i64
-    }
-    fn cell(&self) -> &Rc<dyn Store<T>> {
-        match &self.buf {
-            Some(b) => b,
-            None => panic!("null pointer dereference"),
+
+    #[inline(always)]
+    fn get<const N: usize>(&self, p: P) -> [u8; N] {
+        let (id, off) = split(p);
+        match self.objs.get(id).and_then(|o| o.data.get(off..off + N)) {
+            Some(b) => {
+                let mut a = [0u8; N];
+                a.copy_from_slice(b);
+                a
+            }
+            None => fault(&self.objs, p, N as u64, "load"),
         }
     }
-    fn index(&self, i: isize, len: usize) -> usize {
-        let at = self.off + i;
-        if at < 0 || at as usize >= len {
-            panic!("pointer access out of bounds: element {} of a buffer of {}", at, len);
+
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, p: P, v: [u8; N]) {
+        let (id, off) = split(p);
+        if let Some(b) = self.objs.get_mut(id).and_then(|o| o.data.get_mut(off..off + N)) {
+            b.copy_from_slice(&v);
+            return;
         }
-        at as usize
+        fault(&self.objs, p, N as u64, "store")
     }
-    /// Calls `f` with a shared reference to element `i`.
-    pub fn with_at<R>(&self, i: isize, f: impl FnOnce(&T) -> R) -> R {
-        let store = self.cell();
-        let k = self.index(i, store.len());
-        let mut f = Some(f);
-        let mut out = None;
-        store.with_elem(k, &mut |e| out = Some((f.take().unwrap())(e)));
-        out.unwrap()
-    }
-    /// Calls `f` with a mutable reference to element `i`.
-    pub fn with_mut_at<R>(&self, i: isize, f: impl FnOnce(&mut T) -> R) -> R {
-        let store = self.cell();
-        let k = self.index(i, store.len());
-        let mut f = Some(f);
-        let mut out = None;
-        store.with_elem_mut(k, &mut |e| out = Some((f.take().unwrap())(e)));
-        out.unwrap()
-    }
-    /// Calls `f` with a shared reference to the pointee.
-    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        self.with_at(0, f)
-    }
-    /// Calls `f` with a mutable reference to the pointee.
-    pub fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.with_mut_at(0, f)
-    }
-    /// `*p = value`.
-    pub fn set(&self, value: T) {
-        self.with_mut_at(0, |e| *e = value)
-    }
-    /// `p[i] = value`.
-    pub fn set_at(&self, i: isize, value: T) {
-        self.with_mut_at(i, |e| *e = value)
-    }
-    /// Elements from the pointee to the end of its buffer.
-    pub fn remaining(&self) -> usize {
-        let len = self.cell().len() as isize;
-        (len - self.off).max(0) as usize
-    }
-}
 
-impl<T: Clone + 'static> Ptr<T> {
-    /// `*p`.
-    pub fn get(&self) -> T {
-        self.with_at(0, T::clone)
+    /// The `n` bytes at `p` (bounds-checked).
+    fn slice(&self, p: P, n: u64, what: &str) -> &[u8] {
+        let (id, off) = check(&self.objs, p, n, what);
+        &self.objs[id].data[off..off + n as usize]
     }
-    /// `p[i]`.
-    pub fn at(&self, i: isize) -> T {
-        self.with_at(i, T::clone)
-    }
-}
 
-impl<T: Default + 'static> Ptr<T> {
-    /// A new buffer of `n` default (zeroed) elements, as `calloc` or a C array gives.
-    pub fn alloc(n: usize) -> Self {
-        let mut v = Vec::with_capacity(n);
-        v.resize_with(n, T::default);
-        Ptr::from_vec(v)
+    /// The `n` bytes at `p`, mutably (bounds-checked).
+    fn slice_mut(&mut self, p: P, n: u64, what: &str) -> &mut [u8] {
+        let (id, off) = check(&self.objs, p, n, what);
+        &mut self.objs[id].data[off..off + n as usize]
     }
-}
 
-impl Ptr<u8> {
-    /// A new NUL-terminated buffer holding `bytes` (a C string literal).
-    pub fn from_bytes(bytes: &[u8]) -> Self {
-        let mut v = bytes.to_vec();
-        if v.last() != Some(&0) {
-            v.push(0);
+    /// The bytes from `p` to the end of its object (for string scans).
+    fn tail(&self, p: P, what: &str) -> &[u8] {
+        let (id, off) = split(p);
+        match self.objs.get(id) {
+            Some(o) if o.kind.live() && off <= o.data.len() => &o.data[off..],
+            _ => fault(&self.objs, p, 1, what),
         }
-        Ptr::from_vec(v)
+    }
+
+    /// Length of the C string at `p` (panics when it runs off its object).
+    fn strlen_at(&self, p: P, what: &str) -> usize {
+        let t = self.tail(p, what);
+        match t.iter().position(|&c| c == 0) {
+            Some(n) => n,
+            None => unterminated(&self.objs, p, what),
+        }
+    }
+
+    /// Length of the string at `p`, reading at most `max` bytes (strnlen).
+    fn strnlen_at(&self, p: P, max: u64, what: &str) -> usize {
+        if max == 0 {
+            return 0;
+        }
+        let t = self.tail(p, what);
+        let lim = (max.min(t.len() as u64)) as usize;
+        match t[..lim].iter().position(|&c| c == 0) {
+            Some(n) => n,
+            None if (lim as u64) == max => lim,
+            None => unterminated(&self.objs, p, what),
+        }
+    }
+
+    /// memmove between any two objects (overlap allowed).
+    fn copy(&mut self, dst: P, src: P, n: u64, what: &str) {
+        if n == 0 {
+            return;
+        }
+        let (si, so) = check(&self.objs, src, n, what);
+        let (di, d_o) = check(&self.objs, dst, n, what);
+        let n = n as usize;
+        if si == di {
+            self.objs[di].data.copy_within(so..so + n, d_o);
+        } else if di < si {
+            let (a, b) = self.objs.split_at_mut(si);
+            a[di].data[d_o..d_o + n].copy_from_slice(&b[0].data[so..so + n]);
+        } else {
+            let (a, b) = self.objs.split_at_mut(di);
+            b[0].data[d_o..d_o + n].copy_from_slice(&a[si].data[so..so + n]);
+        }
+    }
+
+    /// Sets errno.
+    fn set_errno(&mut self, e: i32) {
+        st_i32(ERRNO, e, self);
+    }
+
+    /// Flushes every open stream (exit, fflush(NULL), drop).
+    fn flush_all(&mut self) {
+        for s in self.files.iter_mut().flatten() {
+            s.flush();
+        }
     }
 }
 
-/// A C array stored inside a struct: copied element by element when the struct is copied.
-pub struct Arr<T, const N: usize>(Ptr<T>);
+/// Bounds-checks `n` bytes at `p`, giving (id, offset); panics with the fault otherwise.
+#[inline]
+fn check(objs: &[Obj], p: P, n: u64, what: &str) -> (usize, usize) {
+    let (id, off) = split(p);
+    if let Some(o) = objs.get(id) {
+        let len = o.data.len() as u64;
+        if n <= len && off as u64 <= len - n && (n > 0 || o.kind.live()) {
+            return (id, off);
+        }
+    }
+    fault(objs, p, n, what)
+}
 
-impl<T: Clone + 'static, const N: usize> Clone for Arr<T, N> {
-    fn clone(&self) -> Self {
-        let items = (0..self.0.remaining() as isize).map(|i| self.0.at(i)).collect();
-        Arr(Ptr::from_vec(items))
+/// Panics with a description of why `n` bytes at `p` cannot be accessed.
+#[cold]
+#[inline(never)]
+fn fault(objs: &[Obj], p: P, n: u64, what: &str) -> ! {
+    let (id, off) = split(p);
+    let what = format!("{} of {} byte{}", what, n, if n == 1 { "" } else { "s" });
+    if p == 0 {
+        panic!("ferrox rt: null pointer dereference ({})", what)
+    }
+    if id == 0 {
+        panic!("ferrox rt: {} through an invalid pointer {:#x} (a small integer, or null moved)", what, p)
+    }
+    if id as u64 >= FN_BASE as u64 && (id as u64) < FILE_BASE as u64 {
+        panic!("ferrox rt: {} through a function pointer ({:#x})", what, p)
+    }
+    if id as u64 >= FILE_BASE as u64 && (id as u64) < VA_BASE as u64 {
+        panic!("ferrox rt: {} through a FILE pointer ({:#x})", what, p)
+    }
+    let Some(o) = objs.get(id) else {
+        panic!("ferrox rt: {} through a wild pointer {:#x} (object {} does not exist)", what, p, id)
+    };
+    let before = if off >= 1 << 31 { " (a pointer moved before the start of an object?)" } else { "" };
+    match o.kind {
+        Kind::Freed => panic!("ferrox rt: use after free: {} at offset {} of a freed heap object", what, off),
+        Kind::Dead => panic!(
+            "ferrox rt: use after return: {} at offset {} of a local whose function has returned",
+            what, off
+        ),
+        Kind::Invalid => panic!("ferrox rt: {} through a pointer to reserved object {}", what, id),
+        k => panic!(
+            "ferrox rt: out-of-bounds {} at offset {} of a {}-byte {} object{}",
+            what,
+            off,
+            o.data.len(),
+            k.name(),
+            before
+        ),
     }
 }
 
-impl<T: Default + 'static, const N: usize> Default for Arr<T, N> {
-    fn default() -> Self {
-        Arr(Ptr::alloc(N))
+#[cold]
+#[inline(never)]
+fn unterminated(objs: &[Obj], p: P, what: &str) -> ! {
+    let (id, off) = split(p);
+    let (len, kind) = objs.get(id).map(|o| (o.data.len(), o.kind.name())).unwrap_or((0, "?"));
+    panic!(
+        "ferrox rt: {}: string at offset {} of a {}-byte {} object is not NUL-terminated (read past its end)",
+        what, off, len, kind
+    )
+}
+
+// ---- loads and stores
+
+macro_rules! load_store {
+    ($ld:ident, $st:ident, $t:ty, $n:expr) => {
+        #[doc = concat!("Loads a little-endian `", stringify!($t), "` from `p`.")]
+        #[inline]
+        pub fn $ld(p: P, m: &Mem) -> $t {
+            <$t>::from_le_bytes(m.get::<$n>(p))
+        }
+        #[doc = concat!("Stores a little-endian `", stringify!($t), "` at `p`.")]
+        #[inline]
+        pub fn $st(p: P, v: $t, m: &mut Mem) {
+            m.put::<$n>(p, v.to_le_bytes())
+        }
+    };
+}
+
+load_store!(ld_i8, st_i8, i8, 1);
+load_store!(ld_u8, st_u8, u8, 1);
+load_store!(ld_i16, st_i16, i16, 2);
+load_store!(ld_u16, st_u16, u16, 2);
+load_store!(ld_i32, st_i32, i32, 4);
+load_store!(ld_u32, st_u32, u32, 4);
+load_store!(ld_i64, st_i64, i64, 8);
+load_store!(ld_u64, st_u64, u64, 8);
+load_store!(ld_i128, st_i128, i128, 16);
+load_store!(ld_u128, st_u128, u128, 16);
+load_store!(ld_f32, st_f32, f32, 4);
+load_store!(ld_f64, st_f64, f64, 8);
+
+/// Copies `n` bytes out of memory at `p`.
+pub fn ld_bytes(p: P, n: u64, m: &Mem) -> Vec<u8> {
+    if n == 0 {
+        return Vec::new();
+    }
+    m.slice(p, n, "load").to_vec()
+}
+
+/// Copies `v` into memory at `p`.
+pub fn st_bytes(p: P, v: &[u8], m: &mut Mem) {
+    if v.is_empty() {
+        return;
+    }
+    m.slice_mut(p, v.len() as u64, "store").copy_from_slice(v)
+}
+
+/// Reads a bit-field of `width` bits starting `bit` bits after `p` (gcc x86-64 layout).
+pub fn ld_bits(p: P, bit: u32, width: u32, signed: bool, m: &Mem) -> i64 {
+    let (start, shift, nbytes) = bit_span(bit, width);
+    let bytes = m.slice(p.wrapping_add(start), nbytes, "bit-field load");
+    let mut v: u128 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        v |= (*b as u128) << (8 * i);
+    }
+    let raw = ((v >> shift) as u64) & mask(width);
+    if signed && width < 64 && raw >> (width - 1) & 1 == 1 {
+        (raw | !mask(width)) as i64
+    } else {
+        raw as i64
     }
 }
 
-impl<T: 'static, const N: usize> Arr<T, N> {
-    /// The array decayed to a pointer to its first element.
-    pub fn ptr(&self) -> Ptr<T> {
-        self.0.clone()
+/// Writes the low `width` bits of `v` into the bit-field `bit` bits after `p`.
+pub fn st_bits(p: P, bit: u32, width: u32, v: i64, m: &mut Mem) {
+    let (start, shift, nbytes) = bit_span(bit, width);
+    let bytes = m.slice_mut(p.wrapping_add(start), nbytes, "bit-field store");
+    let mut cur: u128 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        cur |= (*b as u128) << (8 * i);
     }
-    /// An array holding `items` (padded with defaults by the caller).
-    pub fn from_vec(items: Vec<T>) -> Self {
-        Arr(Ptr::from_vec(items))
+    let fmask = (mask(width) as u128) << shift;
+    cur = (cur & !fmask) | ((((v as u64) & mask(width)) as u128) << shift);
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = (cur >> (8 * i)) as u8;
     }
 }
 
-/// Pads `items` with defaults to `n` elements (C's rule for short array initialisers).
-pub fn padded<T: Default>(mut items: Vec<T>, n: usize) -> Vec<T> {
-    items.resize_with(n.max(items.len()), T::default);
-    items
-}
-
-// ---------------------------------------------------------------- memory
-
-/// `malloc`/`calloc`: `n` zeroed elements.
-pub fn malloc<T: Default + 'static>(n: usize) -> Ptr<T> {
-    Ptr::alloc(n)
-}
-
-/// `realloc`: the buffer grown or shrunk to `n` elements, in place (aliases stay valid).
-pub fn realloc<T: Default + 'static>(p: Ptr<T>, n: usize) -> Ptr<T> {
-    if p.is_null() {
-        return Ptr::alloc(n);
+/// (first byte, bit shift within it, bytes covered) of a bit-field.
+fn bit_span(bit: u32, width: u32) -> (u64, u32, u64) {
+    if width == 0 || width > 64 {
+        panic!("ferrox rt: bit-field width {} out of range", width)
     }
-    p.cell().resize(n, &mut T::default);
+    let start = (bit / 8) as u64;
+    let shift = bit % 8;
+    (start, shift, (shift + width).div_ceil(8) as u64)
+}
+
+fn mask(width: u32) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    }
+}
+
+/// The bytes of the C string at `p`, without its NUL (panics past the object's end).
+pub fn cstr(p: P, m: &Mem) -> Vec<u8> {
+    let n = m.strlen_at(p, "string read");
+    m.tail(p, "string read")[..n].to_vec()
+}
+
+/// The C string at `p` as a Rust `String` (lossy UTF-8), for messages.
+pub fn cstr_lossy(p: P, m: &Mem) -> String {
+    String::from_utf8_lossy(&cstr(p, m)).into_owned()
+}
+
+/// A new heap copy of `bytes` plus a NUL terminator.
+pub fn new_cstr(bytes: &[u8], m: &mut Mem) -> P {
+    let mut v = Vec::with_capacity(bytes.len() + 1);
+    v.extend_from_slice(bytes);
+    v.push(0);
+    m.alloc(Kind::Heap, v)
+}
+
+/// Size in bytes of the live object `p` points into (0 for null or a dead object).
+pub fn obj_size(p: P, m: &Mem) -> u64 {
+    match m.objs.get(split(p).0) {
+        Some(o) if o.kind.live() => o.data.len() as u64,
+        _ => 0,
+    }
+}
+
+// ---- statics, heap and locals
+
+/// Allocates the next static object: `init` zero-padded to `size` bytes (ids start at 16).
+pub fn static_obj(size: u64, init: &[u8], m: &mut Mem) -> P {
+    if size > MAX_OBJ || init.len() as u64 > size {
+        panic!("ferrox rt: static object of {} bytes with a {}-byte initialiser", size, init.len())
+    }
+    let mut data = init.to_vec();
+    data.resize(size as usize, 0);
+    m.push_obj(Kind::Static, data)
+}
+
+/// `malloc(n)`: a new zero-filled heap object (NULL and ENOMEM when over 2 GiB).
+pub fn malloc(n: u64, m: &mut Mem) -> P {
+    if n > MAX_OBJ {
+        m.set_errno(ENOMEM);
+        return 0;
+    }
+    m.alloc(Kind::Heap, vec![0; n as usize])
+}
+
+/// `calloc(n, size)`: a zeroed array (NULL and ENOMEM on overflow or over 2 GiB).
+pub fn calloc(n: u64, size: u64, m: &mut Mem) -> P {
+    match n.checked_mul(size) {
+        Some(t) => malloc(t, m),
+        None => {
+            m.set_errno(ENOMEM);
+            0
+        }
+    }
+}
+
+/// Checks that `p` is the start of a live heap object, for free/realloc.
+fn heap_id(p: P, what: &str, m: &Mem) -> usize {
+    let (id, off) = split(p);
+    match m.objs.get(id).map(|o| o.kind) {
+        Some(Kind::Heap) if off == 0 => id,
+        Some(Kind::Heap) => panic!("ferrox rt: {} of an interior pointer (offset {} of a heap object)", what, off),
+        Some(Kind::Freed) => panic!("ferrox rt: {} of an already freed pointer (double free)", what),
+        Some(k @ (Kind::Static | Kind::Local | Kind::Dead)) => {
+            panic!("ferrox rt: {} of a pointer to a {} object, not to the heap", what, k.name())
+        }
+        _ => panic!("ferrox rt: {} of a pointer that malloc did not return ({:#x})", what, p),
+    }
+}
+
+/// `realloc(p, n)`: resizes in place (same pointer); NULL p mallocs, n = 0 frees and gives NULL.
+pub fn realloc(p: P, n: u64, m: &mut Mem) -> P {
+    if p == 0 {
+        return malloc(n, m);
+    }
+    let id = heap_id(p, "realloc", m);
+    if n == 0 {
+        m.release(id, Kind::Freed);
+        return 0;
+    }
+    if n > MAX_OBJ {
+        m.set_errno(ENOMEM);
+        return 0;
+    }
+    m.objs[id].data.resize(n as usize, 0);
     p
 }
 
-/// `free`: the buffer is emptied so any later use through an alias panics.
-pub fn free<T: 'static>(p: Ptr<T>) {
-    if let Some(b) = &p.buf {
-        b.resize(0, &mut || unreachable!());
+/// `free(p)`: NULL is ignored; double free, interior or non-heap pointers panic.
+pub fn free(p: P, m: &mut Mem) {
+    if p == 0 {
+        return;
+    }
+    let id = heap_id(p, "free", m);
+    m.release(id, Kind::Freed);
+}
+
+/// Marker of the current local-object stack depth (taken at function entry).
+pub fn frame(m: &Mem) -> usize {
+    m.locals.len()
+}
+
+/// A new zeroed local object (an address-taken local), released by `unwind`.
+pub fn local(size: u64, m: &mut Mem) -> P {
+    if size > MAX_OBJ {
+        panic!("ferrox rt: local object of {} bytes overflows the stack", size)
+    }
+    let p = m.alloc(Kind::Local, vec![0; size as usize]);
+    m.locals.push(split(p).0 as u32);
+    p
+}
+
+/// `alloca(n)`: a local object of `n` bytes living until the function's `unwind`.
+pub fn alloca(n: u64, m: &mut Mem) -> P {
+    local(n, m)
+}
+
+/// Releases every local allocated after `mark` (at function exit).
+pub fn unwind(mark: usize, m: &mut Mem) {
+    while m.locals.len() > mark {
+        let id = m.locals.pop().unwrap_or(0) as usize;
+        m.release(id, Kind::Dead);
     }
 }
 
-/// `memset` on a byte buffer.
-pub fn memset_bytes(p: &Ptr<u8>, value: i32, n: usize) {
-    for i in 0..n {
-        p.set_at(i as isize, value as u8);
-    }
+// ---- variadic arguments
+
+/// One variadic argument after C's default promotions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Va {
+    /// Any integer or pointer (signed sign-extended, unsigned zero-extended).
+    I(i64),
+    /// A float or double.
+    F(f64),
 }
 
-/// `memset(p, 0, ...)` on any element type: `n` elements reset to zero.
-pub fn memzero<T: Default + 'static>(p: &Ptr<T>, n: usize) {
-    for i in 0..n {
-        p.set_at(i as isize, T::default());
-    }
-}
-
-/// `memcpy`/`memmove`: `n` elements copied from `src` to `dst` (overlap allowed).
-pub fn memmove<T: Clone + 'static>(dst: &Ptr<T>, src: &Ptr<T>, n: usize) {
-    let items: Vec<T> = (0..n).map(|i| src.at(i as isize)).collect();
-    for (i, v) in items.into_iter().enumerate() {
-        dst.set_at(i as isize, v);
-    }
-}
-
-/// `memcmp` over `n` elements.
-pub fn memcmp<T: Clone + PartialOrd + 'static>(a: &Ptr<T>, b: &Ptr<T>, n: usize) -> i32 {
-    for i in 0..n as isize {
-        let (x, y) = (a.at(i), b.at(i));
-        if x < y {
-            return -1;
-        }
-        if x > y {
-            return 1;
-        }
-    }
-    0
-}
-
-/// `qsort` with a comparator over typed element pointers; stable, as glibc's merge sort.
-pub fn qsort<T: Clone + 'static>(base: &Ptr<T>, n: usize, cmp: fn(Ptr<T>, Ptr<T>) -> i32) {
-    let mut items: Vec<T> = (0..n as isize).map(|i| base.at(i)).collect();
-    items.sort_by(|a, b| cmp(Ptr::new_value(a.clone()), Ptr::new_value(b.clone())).cmp(&0));
-    for (i, v) in items.into_iter().enumerate() {
-        base.set_at(i as isize, v);
-    }
-}
-
-/// `bsearch`: glibc's binary search; null when `key` is absent.
-pub fn bsearch<K: 'static, T: 'static>(key: &Ptr<K>, base: &Ptr<T>, n: usize, cmp: fn(Ptr<K>, Ptr<T>) -> i32) -> Ptr<T> {
-    let (mut lo, mut hi) = (0usize, n);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        let c = cmp(key.clone(), base.add(mid as isize));
-        if c < 0 {
-            hi = mid;
-        } else if c > 0 {
-            lo = mid + 1;
-        } else {
-            return base.add(mid as isize);
+impl Va {
+    fn int(self) -> i64 {
+        match self {
+            Va::I(v) => v,
+            Va::F(f) => f as i64,
         }
     }
-    Ptr::null()
-}
-
-// ---------------------------------------------------------------- strings
-
-/// The bytes of a C string, without its NUL.
-pub fn cstr(s: &Ptr<u8>) -> Vec<u8> {
-    let len = s.remaining();
-    let mut out = Vec::new();
-    for i in 0..len as isize {
-        let c = s.at(i);
-        if c == 0 {
-            return out;
-        }
-        out.push(c);
-    }
-    if len == 0 {
-        s.at(0);
-    }
-    panic!("string not NUL-terminated")
-}
-
-pub fn strlen(s: &Ptr<u8>) -> usize {
-    cstr(s).len()
-}
-
-pub fn strcmp(a: &Ptr<u8>, b: &Ptr<u8>) -> i32 {
-    strncmp(a, b, usize::MAX)
-}
-
-pub fn strncmp(a: &Ptr<u8>, b: &Ptr<u8>, n: usize) -> i32 {
-    let mut i = 0isize;
-    while (i as usize) < n {
-        let (x, y) = (a.at(i), b.at(i));
-        if x != y {
-            return x as i32 - y as i32;
-        }
-        if x == 0 {
-            break;
-        }
-        i += 1;
-    }
-    0
-}
-
-/// Stores `bytes` at `dst` (no terminator).
-fn put_bytes(dst: &Ptr<u8>, bytes: &[u8]) {
-    for (i, c) in bytes.iter().enumerate() {
-        dst.set_at(i as isize, *c);
-    }
-}
-
-/// Stores `bytes` and a NUL at `dst`.
-fn put_cstr(dst: &Ptr<u8>, bytes: &[u8]) {
-    put_bytes(dst, bytes);
-    dst.set_at(bytes.len() as isize, 0);
-}
-
-pub fn strcpy(dst: &Ptr<u8>, src: &Ptr<u8>) -> Ptr<u8> {
-    put_cstr(dst, &cstr(src));
-    dst.clone()
-}
-
-pub fn strncpy(dst: &Ptr<u8>, src: &Ptr<u8>, n: usize) -> Ptr<u8> {
-    let s = cstr(src);
-    for i in 0..n {
-        dst.set_at(i as isize, if i < s.len() { s[i] } else { 0 });
-    }
-    dst.clone()
-}
-
-pub fn strcat(dst: &Ptr<u8>, src: &Ptr<u8>) -> Ptr<u8> {
-    let at = strlen(dst);
-    strcpy(&dst.add(at as isize), src);
-    dst.clone()
-}
-
-pub fn strchr(s: &Ptr<u8>, c: i32) -> Ptr<u8> {
-    let mut i = 0isize;
-    loop {
-        let x = s.at(i);
-        if x == c as u8 {
-            return s.add(i);
-        }
-        if x == 0 {
-            return Ptr::null();
-        }
-        i += 1;
-    }
-}
-
-pub fn strrchr(s: &Ptr<u8>, c: i32) -> Ptr<u8> {
-    let bytes = cstr(s);
-    if c as u8 == 0 {
-        return s.add(bytes.len() as isize);
-    }
-    match bytes.iter().rposition(|&x| x == c as u8) {
-        Some(p) => s.add(p as isize),
-        None => Ptr::null(),
-    }
-}
-
-pub fn strstr(hay: &Ptr<u8>, needle: &Ptr<u8>) -> Ptr<u8> {
-    let (h, n) = (cstr(hay), cstr(needle));
-    if n.is_empty() {
-        return hay.clone();
-    }
-    match h.windows(n.len()).position(|w| w == n.as_slice()) {
-        Some(p) => hay.add(p as isize),
-        None => Ptr::null(),
-    }
-}
-
-pub fn strdup(s: &Ptr<u8>) -> Ptr<u8> {
-    Ptr::from_bytes(&cstr(s))
-}
-
-fn parse_int_prefix(bytes: &[u8], base: u32) -> (i64, usize) {
-    let mut i = 0;
-    while i < bytes.len() && is_space(bytes[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
-        neg = bytes[i] == b'-';
-        i += 1;
-    }
-    let mut base = base;
-    if (base == 0 || base == 16)
-        && i + 1 < bytes.len()
-        && bytes[i] == b'0'
-        && (bytes[i + 1] | 0x20) == b'x'
-        && i + 2 < bytes.len()
-        && (bytes[i + 2] as char).is_digit(16)
-    {
-        i += 2;
-        base = 16;
-    } else if base == 0 {
-        base = if i < bytes.len() && bytes[i] == b'0' { 8 } else { 10 };
-    }
-    let start = i;
-    let mut v: i64 = 0;
-    while i < bytes.len() {
-        match (bytes[i] as char).to_digit(base) {
-            Some(d) => v = v.wrapping_mul(base as i64).wrapping_add(d as i64),
-            None => break,
-        }
-        i += 1;
-    }
-    if i == start {
-        return (0, 0);
-    }
-    (if neg { v.wrapping_neg() } else { v }, i)
-}
-
-pub fn atoi(s: &Ptr<u8>) -> i32 {
-    parse_int_prefix(&cstr(s), 10).0 as i32
-}
-
-pub fn atol(s: &Ptr<u8>) -> i64 {
-    parse_int_prefix(&cstr(s), 10).0
-}
-
-/// `strtol(s, endp, base)`; `end` receives the stop position when not null.
-pub fn strtol(s: &Ptr<u8>, end: &Ptr<Ptr<u8>>, base: i32) -> i64 {
-    let (v, used) = parse_int_prefix(&cstr(s), base as u32);
-    if !end.is_null() {
-        end.set(s.add(used as isize));
-    }
-    v
-}
-
-pub fn atof(s: &Ptr<u8>) -> f64 {
-    let b = cstr(s);
-    let text = String::from_utf8_lossy(&b);
-    let t = text.trim_start();
-    let mut best = 0.0;
-    for k in (1..=t.len()).rev() {
-        if let Ok(v) = t[..k].parse::<f64>() {
-            best = v;
-            break;
+    fn float(self) -> f64 {
+        match self {
+            Va::F(f) => f,
+            Va::I(v) => v as f64,
         }
     }
-    best
 }
 
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+/// Reads the va_list handle stored at `ap`, giving its slot.
+fn va_slot(ap: P, m: &Mem) -> usize {
+    let h = ld_u64(ap, m);
+    let slot = (h >> 32).wrapping_sub(VA_BASE as u64) as usize;
+    if h as u32 != 0 || (h >> 32) < VA_BASE as u64 || m.vas.get(slot).is_none_or(|v| v.is_none()) {
+        panic!("ferrox rt: va_arg/va_end on a va_list that va_start did not set up ({:#x})", h)
+    }
+    slot
 }
 
-pub fn isspace(c: i32) -> i32 { (c >= 0 && c < 256 && is_space(c as u8)) as i32 }
-pub fn isdigit(c: i32) -> i32 { (c >= b'0' as i32 && c <= b'9' as i32) as i32 }
-pub fn isalpha(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_alphabetic()) as i32 }
-pub fn isalnum(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_alphanumeric()) as i32 }
-pub fn isupper(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_uppercase()) as i32 }
-pub fn islower(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_lowercase()) as i32 }
-pub fn ispunct(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_punctuation()) as i32 }
-pub fn isxdigit(c: i32) -> i32 { (c >= 0 && c < 128 && (c as u8).is_ascii_hexdigit()) as i32 }
-pub fn isprint(c: i32) -> i32 { (c >= 32 && c < 127) as i32 }
-pub fn toupper(c: i32) -> i32 { if islower(c) != 0 { c - 32 } else { c } }
-pub fn tolower(c: i32) -> i32 { if isupper(c) != 0 { c + 32 } else { c } }
-
-// ---------------------------------------------------------------- stdio
-
-/// A C stream: only the three standard ones exist.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Stream {
-    In,
-    Out,
-    Err,
-}
-
-thread_local! {
-    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    static INPUT: RefCell<Option<(Vec<u8>, usize)>> = const { RefCell::new(None) };
-    static RAND_STATE: RefCell<Option<Vec<i32>>> = const { RefCell::new(None) };
-    static RAND_POS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn write_to(stream: Stream, bytes: &[u8]) {
-    match stream {
-        Stream::Err => {
-            flush();
-            let _ = std::io::stderr().write_all(bytes);
+fn va_new(st: VaState, m: &mut Mem) -> P {
+    let slot = match m.va_free.pop() {
+        Some(s) => {
+            m.vas[s] = Some(st);
+            s
         }
-        _ => OUT.with_borrow_mut(|o| {
-            o.extend_from_slice(bytes);
-            if o.len() > 1 << 16 {
-                let _ = std::io::stdout().write_all(o);
-                o.clear();
+        None => {
+            m.vas.push(Some(st));
+            m.vas.len() - 1
+        }
+    };
+    ((VA_BASE as u64) + slot as u64) << 32
+}
+
+fn va_next(ap: P, m: &mut Mem) -> Va {
+    let slot = va_slot(ap, m);
+    let st = m.vas[slot].as_mut().expect("va slot");
+    match st.args.get(st.pos) {
+        Some(v) => {
+            st.pos += 1;
+            *v
+        }
+        None => panic!("ferrox rt: va_arg past the last variadic argument ({} passed)", st.args.len()),
+    }
+}
+
+/// The remaining arguments of the va_list at `ap` (for the v* printf/scanf functions).
+fn va_rest(ap: P, m: &Mem) -> Vec<Va> {
+    let slot = va_slot(ap, m);
+    let st = m.vas[slot].as_ref().expect("va slot");
+    st.args[st.pos.min(st.args.len())..].to_vec()
+}
+
+/// `va_start(ap, last)`: stores a handle for `va` in the va_list object at `ap`.
+pub fn va_start(ap: P, va: &[Va], m: &mut Mem) {
+    let h = va_new(VaState { args: va.to_vec(), pos: 0 }, m);
+    st_u64(ap, h, m);
+}
+
+/// `va_arg(ap, <integer or pointer type>)`: the next argument as i64 (cast to the type by the caller).
+pub fn va_arg_i64(ap: P, m: &mut Mem) -> i64 {
+    va_next(ap, m).int()
+}
+
+/// `va_arg(ap, double)`.
+pub fn va_arg_f64(ap: P, m: &mut Mem) -> f64 {
+    va_next(ap, m).float()
+}
+
+/// `va_end(ap)`: releases the handle.
+pub fn va_end(ap: P, m: &mut Mem) {
+    if ld_u64(ap, m) == 0 {
+        return;
+    }
+    let slot = va_slot(ap, m);
+    m.vas[slot] = None;
+    m.va_free.push(slot);
+    st_u64(ap, 0, m);
+}
+
+/// `va_copy(dst, src)`: `dst` gets its own handle at `src`'s position.
+pub fn va_copy(dst: P, src: P, m: &mut Mem) {
+    let slot = va_slot(src, m);
+    let st = m.vas[slot].clone().expect("va slot");
+    let h = va_new(st, m);
+    st_u64(dst, h, m);
+}
+
+/// Arguments for the formatters: a slice read in order (or by `n$` position).
+struct Args<'a> {
+    args: &'a [Va],
+    pos: usize,
+}
+
+impl Args<'_> {
+    fn next(&mut self) -> Va {
+        let v = self.args.get(self.pos).copied().unwrap_or(Va::I(0));
+        self.pos += 1;
+        v
+    }
+}
+
+// ---- streams (FILE)
+
+/// Where a stream's bytes go or come from.
+enum Sink {
+    Stdin,
+    Stdout,
+    Stderr,
+    Disk(std::fs::File),
+}
+
+/// One open FILE: read-ahead, pushed-back and pending bytes, and the C flags.
+struct Stream {
+    sink: Sink,
+    readable: bool,
+    writable: bool,
+    rbuf: Vec<u8>,
+    rpos: usize,
+    wbuf: Vec<u8>,
+    /// ungetc'd bytes, last pushed on top.
+    unget: Vec<u8>,
+    eof: bool,
+    err: bool,
+    line_buffered: bool,
+}
+
+impl Stream {
+    fn new(sink: Sink, readable: bool, writable: bool) -> Stream {
+        Stream {
+            sink,
+            readable,
+            writable,
+            rbuf: Vec::new(),
+            rpos: 0,
+            wbuf: Vec::new(),
+            unget: Vec::new(),
+            eof: false,
+            err: false,
+            line_buffered: false,
+        }
+    }
+
+    /// Bytes read ahead of the program's position.
+    fn unread(&self) -> usize {
+        self.rbuf.len() - self.rpos + self.unget.len()
+    }
+
+    /// Writes out pending bytes; false on an I/O error (which sets the error flag).
+    fn flush(&mut self) -> bool {
+        if self.wbuf.is_empty() {
+            return true;
+        }
+        let r = match &mut self.sink {
+            Sink::Stdout => {
+                let mut o = std::io::stdout().lock();
+                o.write_all(&self.wbuf).and_then(|_| o.flush())
             }
-        }),
+            Sink::Stderr => std::io::stderr().write_all(&self.wbuf),
+            Sink::Disk(f) => f.write_all(&self.wbuf),
+            Sink::Stdin => Ok(()),
+        };
+        self.wbuf.clear();
+        if r.is_err() {
+            self.err = true;
+        }
+        r.is_ok()
+    }
+
+    /// Drops read-ahead, moving a file's OS position back to the program's position.
+    fn sync_read(&mut self) {
+        let unread = self.unread();
+        if unread > 0 {
+            if let Sink::Disk(f) = &mut self.sink {
+                let _ = f.seek(SeekFrom::Current(-(unread as i64)));
+            }
+        }
+        self.rbuf.clear();
+        self.rpos = 0;
+        self.unget.clear();
+    }
+
+    /// Reads the next chunk into the (exhausted) read buffer; false at end of file or error.
+    fn fill(&mut self) -> bool {
+        if !self.readable {
+            self.err = true;
+            return false;
+        }
+        if self.eof {
+            return false;
+        }
+        if !self.wbuf.is_empty() {
+            self.flush();
+        }
+        self.rbuf.resize(BUF_SIZE, 0);
+        self.rpos = 0;
+        loop {
+            let r = match &mut self.sink {
+                Sink::Stdin => std::io::stdin().read(&mut self.rbuf),
+                Sink::Disk(f) => f.read(&mut self.rbuf),
+                _ => Ok(0),
+            };
+            match r {
+                Ok(0) => {
+                    self.rbuf.clear();
+                    self.eof = true;
+                    return false;
+                }
+                Ok(n) => {
+                    self.rbuf.truncate(n);
+                    return true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    self.rbuf.clear();
+                    self.err = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Appends bytes to the stream (flushing as its buffering mode says).
+    fn write(&mut self, b: &[u8]) -> bool {
+        if !self.rbuf.is_empty() || !self.unget.is_empty() {
+            self.sync_read();
+        }
+        self.wbuf.extend_from_slice(b);
+        let now = match self.sink {
+            Sink::Stderr => true,
+            _ => self.wbuf.len() >= BUF_SIZE || (self.line_buffered && b.contains(&b'\n')),
+        };
+        if now {
+            self.flush()
+        } else {
+            !self.err
+        }
     }
 }
 
-/// Writes buffered stdout (called at exit).
-pub fn flush() {
-    OUT.with_borrow_mut(|o| {
-        let mut out = std::io::stdout();
-        let _ = out.write_all(o);
-        let _ = out.flush();
-        o.clear();
-    });
-}
-
-/// `exit(code)`: flushes stdout first, as C does.
-pub fn exit(code: i32) -> ! {
-    flush();
-    std::process::exit(code)
-}
-
-/// `abort()`.
-pub fn abort() -> ! {
-    flush();
-    std::process::abort()
-}
-
-fn next_byte() -> i32 {
-    INPUT.with_borrow_mut(|inp| {
-        if inp.is_none() {
-            let mut data = Vec::new();
-            let _ = std::io::stdin().read_to_end(&mut data);
-            *inp = Some((data, 0));
+/// The index of the open stream `f`, or a panic naming what was wrong with it.
+fn file_index(f: P, what: &str, m: &Mem) -> usize {
+    let id = (f >> 32) as u32;
+    let k = id.wrapping_sub(FILE_BASE) as usize;
+    if f as u32 == 0 && (FILE_BASE..VA_BASE).contains(&id) && k < m.files.len() {
+        if m.files[k].is_some() {
+            return k;
         }
-        let (data, pos) = inp.as_mut().unwrap();
-        if *pos < data.len() {
-            *pos += 1;
-            data[*pos - 1] as i32
-        } else {
+        panic!("ferrox rt: {} on a closed FILE", what)
+    }
+    if f == 0 {
+        panic!("ferrox rt: {} on a NULL FILE pointer", what)
+    }
+    panic!("ferrox rt: {} on a pointer that is not a FILE ({:#x})", what, f)
+}
+
+fn stream<'a>(f: P, what: &str, m: &'a mut Mem) -> &'a mut Stream {
+    let k = file_index(f, what, m);
+    m.files[k].as_mut().expect("open stream")
+}
+
+fn file_handle(k: usize) -> P {
+    ((FILE_BASE as u64) + k as u64) << 32
+}
+
+/// Refills stream `k` (stdin first flushes line-buffered output, as glibc does).
+fn fill_k(k: usize, m: &mut Mem) -> bool {
+    if matches!(m.files[k].as_ref().map(|s| &s.sink), Some(Sink::Stdin)) {
+        for s in m.files.iter_mut().flatten() {
+            if s.line_buffered {
+                s.flush();
+            }
+        }
+    }
+    let s = m.files[k].as_mut().expect("open stream");
+    if !s.readable {
+        s.err = true;
+        m.set_errno(EBADF);
+        return false;
+    }
+    s.fill()
+}
+
+/// Next byte of stream `k`, or EOF.
+#[inline]
+fn getc_k(k: usize, m: &mut Mem) -> i32 {
+    let s = m.files[k].as_mut().expect("open stream");
+    if let Some(c) = s.unget.pop() {
+        return c as i32;
+    }
+    if s.rpos < s.rbuf.len() {
+        s.rpos += 1;
+        return s.rbuf[s.rpos - 1] as i32;
+    }
+    if !fill_k(k, m) {
+        return EOF;
+    }
+    let s = m.files[k].as_mut().expect("open stream");
+    s.rpos = 1;
+    s.rbuf[0] as i32
+}
+
+/// Up to `n` bytes from stream `k` (fewer at end of file).
+fn read_k(k: usize, n: usize, m: &mut Mem) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n.min(BUF_SIZE));
+    while out.len() < n {
+        let s = m.files[k].as_mut().expect("open stream");
+        if let Some(c) = s.unget.pop() {
+            out.push(c);
+            continue;
+        }
+        if s.rpos < s.rbuf.len() {
+            let take = (n - out.len()).min(s.rbuf.len() - s.rpos);
+            out.extend_from_slice(&s.rbuf[s.rpos..s.rpos + take]);
+            s.rpos += take;
+            continue;
+        }
+        if !fill_k(k, m) {
+            break;
+        }
+    }
+    out
+}
+
+/// Writes `b` to the FILE `f`; false on error.
+fn write_file(f: P, b: &[u8], what: &str, m: &mut Mem) -> bool {
+    let k = file_index(f, what, m);
+    let s = m.files[k].as_mut().expect("open stream");
+    if !s.writable {
+        s.err = true;
+        m.set_errno(EBADF);
+        return false;
+    }
+    s.write(b)
+}
+
+/// The FILE handle currently in the C variable `stdin` (etc.).
+fn std_file(var: P, m: &Mem) -> P {
+    ld_u64(var, m)
+}
+
+/// Opens `name` with a C mode string, as a new stream (errno value on failure).
+fn open_stream(name: &[u8], mode: &[u8]) -> Result<Stream, i32> {
+    let mut o = std::fs::OpenOptions::new();
+    let plus = mode.len() > 1 && mode[1..].contains(&b'+');
+    let (r, w) = match mode.first() {
+        Some(b'r') => {
+            o.read(true).write(plus);
+            (true, plus)
+        }
+        Some(b'w') => {
+            o.write(true).create(true).truncate(true).read(plus);
+            (plus, true)
+        }
+        Some(b'a') => {
+            o.append(true).create(true).read(plus);
+            (plus, true)
+        }
+        _ => return Err(EINVAL),
+    };
+    if mode[0] != b'r' && mode.contains(&b'x') {
+        o.create_new(true);
+    }
+    match o.open(OsStr::from_bytes(name)) {
+        Ok(f) => Ok(Stream::new(Sink::Disk(f), r, w)),
+        Err(e) => Err(e.raw_os_error().unwrap_or(EIO)),
+    }
+}
+
+/// `fopen(path, mode)`: a FILE handle, or NULL with errno set.
+pub fn fopen(path: P, mode: P, m: &mut Mem) -> P {
+    let (name, md) = (cstr(path, m), cstr(mode, m));
+    match open_stream(&name, &md) {
+        Ok(s) => {
+            m.files.push(Some(s));
+            file_handle(m.files.len() - 1)
+        }
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
+    }
+}
+
+/// `freopen(path, mode, f)`: reopens `f` on another file (NULL path keeps the file).
+pub fn freopen(path: P, mode: P, f: P, m: &mut Mem) -> P {
+    let k = file_index(f, "freopen", m);
+    if path == 0 {
+        return f;
+    }
+    let (name, md) = (cstr(path, m), cstr(mode, m));
+    if let Some(mut s) = m.files[k].take() {
+        s.flush();
+    }
+    match open_stream(&name, &md) {
+        Ok(s) => {
+            m.files[k] = Some(s);
+            f
+        }
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
+    }
+}
+
+/// `fclose(f)`: flushes and closes; 0, or EOF when the flush failed.
+pub fn fclose(f: P, m: &mut Mem) -> i32 {
+    let k = file_index(f, "fclose", m);
+    let mut s = m.files[k].take().expect("open stream");
+    if s.flush() {
+        0
+    } else {
+        EOF
+    }
+}
+
+/// `fflush(f)`: writes pending output (NULL: every stream).
+pub fn fflush(f: P, m: &mut Mem) -> i32 {
+    if f == 0 {
+        m.flush_all();
+        return 0;
+    }
+    let s = stream(f, "fflush", m);
+    if matches!(s.sink, Sink::Disk(_)) && !s.rbuf.is_empty() {
+        s.sync_read();
+    }
+    if s.flush() {
+        0
+    } else {
+        EOF
+    }
+}
+
+/// `fseek(f, off, whence)`: 0, or -1 with errno (EINVAL, ESPIPE for the standard streams).
+pub fn fseek(f: P, off: i64, whence: i32, m: &mut Mem) -> i32 {
+    let s = stream(f, "fseek", m);
+    let unread = s.unread() as i64;
+    let r = match &mut s.sink {
+        Sink::Disk(file) => {
+            let to = match whence {
+                SEEK_SET if off >= 0 => Some(SeekFrom::Start(off as u64)),
+                SEEK_CUR => Some(SeekFrom::Current(off.saturating_sub(unread))),
+                SEEK_END => Some(SeekFrom::End(off)),
+                _ => None,
+            };
+            match to {
+                None => Err(EINVAL),
+                Some(to) => {
+                    let pending = std::mem::take(&mut s.wbuf);
+                    let w = file.write_all(&pending);
+                    match w.and_then(|_| file.seek(to)) {
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e.raw_os_error().unwrap_or(EINVAL)),
+                    }
+                }
+            }
+        }
+        _ => Err(ESPIPE),
+    };
+    match r {
+        Ok(()) => {
+            s.rbuf.clear();
+            s.rpos = 0;
+            s.unget.clear();
+            s.eof = false;
+            0
+        }
+        Err(e) => {
+            m.set_errno(e);
             -1
         }
-    })
+    }
 }
 
-fn unread_byte() {
-    INPUT.with_borrow_mut(|inp| {
-        if let Some((_, pos)) = inp.as_mut() {
-            *pos -= 1;
+/// `ftell(f)`: the position, or -1 with errno.
+pub fn ftell(f: P, m: &mut Mem) -> i64 {
+    let s = stream(f, "ftell", m);
+    let unread = s.unread() as i64;
+    let r = match &mut s.sink {
+        Sink::Disk(file) => {
+            let pending = std::mem::take(&mut s.wbuf);
+            match file.write_all(&pending).and_then(|_| file.stream_position()) {
+                Ok(p) => Ok(p as i64 - unread),
+                Err(e) => Err(e.raw_os_error().unwrap_or(EINVAL)),
+            }
         }
-    })
-}
-
-fn peek_byte() -> i32 {
-    let c = next_byte();
-    if c >= 0 {
-        unread_byte();
+        _ => Err(ESPIPE),
+    };
+    match r {
+        Ok(p) => p,
+        Err(e) => {
+            m.set_errno(e);
+            -1
+        }
     }
-    c
 }
 
-pub fn getchar() -> i32 {
-    next_byte()
+/// `rewind(f)`: seek to the start and clear the error flag.
+pub fn rewind(f: P, m: &mut Mem) {
+    fseek(f, 0, SEEK_SET, m);
+    stream(f, "rewind", m).err = false;
 }
 
-pub fn fgetc(_s: Stream) -> i32 {
-    next_byte()
+/// `feof(f)`.
+pub fn feof(f: P, m: &mut Mem) -> i32 {
+    stream(f, "feof", m).eof as i32
 }
 
-pub fn ungetc(c: i32, _s: Stream) -> i32 {
-    if c >= 0 {
-        unread_byte();
+/// `ferror(f)`.
+pub fn ferror(f: P, m: &mut Mem) -> i32 {
+    stream(f, "ferror", m).err as i32
+}
+
+/// `clearerr(f)`.
+pub fn clearerr(f: P, m: &mut Mem) {
+    let s = stream(f, "clearerr", m);
+    s.eof = false;
+    s.err = false;
+}
+
+/// `fileno(f)`: 0, 1, 2 for the standard streams, a distinct number for others.
+pub fn fileno(f: P, m: &mut Mem) -> i32 {
+    file_index(f, "fileno", m) as i32
+}
+
+/// `setvbuf`: accepted and ignored (returns 0).
+pub fn setvbuf(f: P, _buf: P, _mode: i32, _size: u64, m: &mut Mem) -> i32 {
+    file_index(f, "setvbuf", m);
+    0
+}
+
+/// `setbuf`: ignored.
+pub fn setbuf(f: P, _buf: P, m: &mut Mem) {
+    file_index(f, "setbuf", m);
+}
+
+/// `fgetc(f)`: the next byte as unsigned char, or EOF.
+#[inline]
+pub fn fgetc(f: P, m: &mut Mem) -> i32 {
+    let k = file_index(f, "fgetc", m);
+    getc_k(k, m)
+}
+
+/// `getc(f)`.
+#[inline]
+pub fn getc(f: P, m: &mut Mem) -> i32 {
+    fgetc(f, m)
+}
+
+/// `getchar()`.
+#[inline]
+pub fn getchar(m: &mut Mem) -> i32 {
+    let f = std_file(STDIN_VAR, m);
+    fgetc(f, m)
+}
+
+/// `ungetc(c, f)`: pushes a byte back (any number of them); EOF is refused.
+pub fn ungetc(c: i32, f: P, m: &mut Mem) -> i32 {
+    let s = stream(f, "ungetc", m);
+    if c == EOF {
+        return EOF;
     }
-    c
+    s.unget.push(c as u8);
+    s.eof = false;
+    c as u8 as i32
 }
 
-pub fn putchar(c: i32) -> i32 {
-    write_to(Stream::Out, &[c as u8]);
-    c & 0xff
+/// `fputc(c, f)`: writes one byte; returns it as unsigned char, or EOF.
+#[inline]
+pub fn fputc(c: i32, f: P, m: &mut Mem) -> i32 {
+    if write_file(f, &[c as u8], "fputc", m) {
+        c as u8 as i32
+    } else {
+        EOF
+    }
 }
 
-pub fn fputc(c: i32, s: Stream) -> i32 {
-    write_to(s, &[c as u8]);
-    c & 0xff
+/// `putc(c, f)`.
+#[inline]
+pub fn putc(c: i32, f: P, m: &mut Mem) -> i32 {
+    fputc(c, f, m)
 }
 
-pub fn puts(s: &Ptr<u8>) -> i32 {
-    let mut b = cstr(s);
+/// `putchar(c)`.
+#[inline]
+pub fn putchar(c: i32, m: &mut Mem) -> i32 {
+    let f = std_file(STDOUT_VAR, m);
+    fputc(c, f, m)
+}
+
+/// `fputs(s, f)`: 1 on success (as glibc), EOF on error.
+pub fn fputs(s: P, f: P, m: &mut Mem) -> i32 {
+    let b = cstr(s, m);
+    if write_file(f, &b, "fputs", m) {
+        1
+    } else {
+        EOF
+    }
+}
+
+/// `puts(s)`: the string and a newline; returns its length + 1 (as glibc).
+pub fn puts(s: P, m: &mut Mem) -> i32 {
+    let mut b = cstr(s, m);
     b.push(b'\n');
-    write_to(Stream::Out, &b);
-    0
-}
-
-pub fn fputs(s: &Ptr<u8>, stream: Stream) -> i32 {
-    write_to(stream, &cstr(s));
-    0
-}
-
-/// `fgets(buf, n, stdin)`.
-pub fn fgets(buf: &Ptr<u8>, n: i32, _s: Stream) -> Ptr<u8> {
-    if n <= 0 {
-        return Ptr::null();
+    let f = std_file(STDOUT_VAR, m);
+    if write_file(f, &b, "puts", m) {
+        b.len().min(i32::MAX as usize) as i32
+    } else {
+        EOF
     }
-    let mut i = 0;
-    while i < n - 1 {
-        let c = next_byte();
-        if c < 0 {
+}
+
+/// `fgets(buf, n, f)`: a line (newline kept) of at most n-1 bytes plus NUL; NULL at end of file.
+pub fn fgets(buf: P, n: i32, f: P, m: &mut Mem) -> P {
+    let k = file_index(f, "fgets", m);
+    if n <= 0 {
+        return 0;
+    }
+    if n == 1 {
+        st_u8(buf, 0, m);
+        return buf;
+    }
+    let mut line = Vec::new();
+    while line.len() < (n - 1) as usize {
+        let c = getc_k(k, m);
+        if c == EOF {
             break;
         }
-        buf.set_at(i as isize, c as u8);
-        i += 1;
+        line.push(c as u8);
         if c == b'\n' as i32 {
             break;
         }
     }
-    if i == 0 {
-        return Ptr::null();
+    if line.is_empty() {
+        return 0;
     }
-    buf.set_at(i as isize, 0);
-    buf.clone()
+    line.push(0);
+    st_bytes(buf, &line, m);
+    buf
 }
 
-/// One `printf` argument after C's default argument promotions.
-#[derive(Clone)]
-pub enum Arg {
-    I(i64),
-    U(u64),
-    F(f64),
-    S(Ptr<u8>),
+/// `getdelim(lineptr, n, delim, f)`: reads through `delim`, growing `*lineptr` with realloc.
+pub fn getdelim(lineptr: P, n: P, delim: i32, f: P, m: &mut Mem) -> i64 {
+    let k = file_index(f, "getdelim", m);
+    let mut line = Vec::new();
+    loop {
+        let c = getc_k(k, m);
+        if c == EOF {
+            break;
+        }
+        line.push(c as u8);
+        if c == delim as u8 as i32 {
+            break;
+        }
+    }
+    if line.is_empty() {
+        return -1;
+    }
+    let mut buf = ld_u64(lineptr, m);
+    let mut cap = ld_u64(n, m);
+    if buf == 0 || cap == 0 {
+        cap = 120;
+        buf = realloc(buf, cap, m);
+    }
+    let need = line.len() as u64 + 1;
+    if need > cap {
+        cap = need.max(2 * cap);
+        buf = realloc(buf, cap, m);
+    }
+    st_u64(lineptr, buf, m);
+    st_u64(n, cap, m);
+    let len = line.len() as i64;
+    line.push(0);
+    st_bytes(buf, &line, m);
+    len
 }
 
+/// `getline(lineptr, n, f)`.
+pub fn getline(lineptr: P, n: P, f: P, m: &mut Mem) -> i64 {
+    getdelim(lineptr, n, b'\n' as i32, f, m)
+}
+
+/// `fread(ptr, size, nmemb, f)`: the number of whole items read.
+pub fn fread(ptr: P, size: u64, nmemb: u64, f: P, m: &mut Mem) -> u64 {
+    let k = file_index(f, "fread", m);
+    let total = size.saturating_mul(nmemb);
+    if total == 0 {
+        return 0;
+    }
+    check(&m.objs, ptr, total, "fread store");
+    let data = read_k(k, total as usize, m);
+    st_bytes(ptr, &data, m);
+    data.len() as u64 / size
+}
+
+/// `fwrite(ptr, size, nmemb, f)`: the number of items written.
+pub fn fwrite(ptr: P, size: u64, nmemb: u64, f: P, m: &mut Mem) -> u64 {
+    let k = file_index(f, "fwrite", m);
+    let total = size.saturating_mul(nmemb);
+    if total == 0 {
+        return 0;
+    }
+    let (id, off) = check(&m.objs, ptr, total, "fwrite load");
+    let src = &m.objs[id].data[off..off + total as usize];
+    let s = m.files[k].as_mut().expect("open stream");
+    if !s.writable {
+        s.err = true;
+        m.set_errno(EBADF);
+        return 0;
+    }
+    if s.write(src) {
+        nmemb
+    } else {
+        0
+    }
+}
+
+/// `perror(s)`: "s: <strerror(errno)>" on stderr.
+pub fn perror(s: P, m: &mut Mem) {
+    let e = ld_i32(ERRNO, m);
+    let mut msg = if s != 0 { cstr(s, m) } else { Vec::new() };
+    if !msg.is_empty() {
+        msg.extend_from_slice(b": ");
+    }
+    msg.extend_from_slice(strerror_text(e).as_bytes());
+    msg.push(b'\n');
+    let f = std_file(STDERR_VAR, m);
+    write_file(f, &msg, "perror", m);
+}
+
+fn io_result(r: std::io::Result<()>, m: &mut Mem) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => {
+            m.set_errno(e.raw_os_error().unwrap_or(EIO));
+            -1
+        }
+    }
+}
+
+/// `remove(path)`: unlinks a file or removes an empty directory.
+pub fn remove(path: P, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let p = OsStr::from_bytes(&name);
+    let r = match std::fs::remove_file(p) {
+        Err(e) if e.raw_os_error() == Some(EISDIR) || std::path::Path::new(p).is_dir() => std::fs::remove_dir(p),
+        r => r,
+    };
+    io_result(r, m)
+}
+
+/// `rename(old, new)`.
+pub fn rename(old: P, new: P, m: &mut Mem) -> i32 {
+    let (a, b) = (cstr(old, m), cstr(new, m));
+    io_result(std::fs::rename(OsStr::from_bytes(&a), OsStr::from_bytes(&b)), m)
+}
+
+/// `tmpfile()`: an anonymous read/write file, deleted already (NULL with errno on failure).
+pub fn tmpfile(m: &mut Mem) -> P {
+    for _ in 0..100 {
+        m.tmp_count += 1;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!("ferrox-tmp-{}-{}-{}", std::process::id(), m.tmp_count, nanos));
+        let r = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path);
+        match r {
+            Ok(f) => {
+                let _ = std::fs::remove_file(&path);
+                m.files.push(Some(Stream::new(Sink::Disk(f), true, true)));
+                return file_handle(m.files.len() - 1);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                m.set_errno(e.raw_os_error().unwrap_or(EIO));
+                return 0;
+            }
+        }
+    }
+    m.set_errno(EEXIST);
+    0
+}
+
+// ---- printf
+
+/// Length modifier of a conversion.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Len {
+    None,
+    Hh,
+    H,
+    /// l, ll, q, j, z, t, L: all 64-bit here.
+    Long,
+}
+
+/// Flags, width and precision of one conversion.
 struct Spec {
     left: bool,
     plus: bool,
@@ -695,72 +1513,57 @@ struct Spec {
     zero: bool,
     width: usize,
     prec: Option<usize>,
-    len: Vec<u8>,
 }
 
-fn pad(out: &mut Vec<u8>, sp: &Spec, sign: &[u8], body: &[u8], numeric: bool) {
-    let n = sign.len() + body.len();
-    let fill = sp.width.saturating_sub(n);
+/// Emits `prefix` + `body` padded to the width (zeros between them when allowed).
+fn pad(out: &mut Vec<u8>, sp: &Spec, prefix: &[u8], body: &[u8], zeros_ok: bool) {
+    let fill = sp.width.saturating_sub(prefix.len() + body.len());
     if sp.left {
-        out.extend_from_slice(sign);
+        out.extend_from_slice(prefix);
         out.extend_from_slice(body);
-        out.extend(std::iter::repeat(b' ').take(fill));
-    } else if sp.zero && numeric {
-        out.extend_from_slice(sign);
-        out.extend(std::iter::repeat(b'0').take(fill));
+        out.resize(out.len() + fill, b' ');
+    } else if sp.zero && zeros_ok {
+        out.extend_from_slice(prefix);
+        out.resize(out.len() + fill, b'0');
         out.extend_from_slice(body);
     } else {
-        out.extend(std::iter::repeat(b' ').take(fill));
-        out.extend_from_slice(sign);
+        out.resize(out.len() + fill, b' ');
+        out.extend_from_slice(prefix);
         out.extend_from_slice(body);
     }
 }
 
-fn as_signed(arg: &Arg, len: &[u8]) -> i64 {
-    let v = match arg {
-        Arg::I(v) => *v,
-        Arg::U(v) => *v as i64,
-        Arg::F(f) => *f as i64,
-        Arg::S(_) => 0,
-    };
+fn signed_arg(v: Va, len: Len) -> i64 {
+    let v = v.int();
     match len {
-        b"hh" => v as i8 as i64,
-        b"h" => v as i16 as i64,
-        b"" => v as i32 as i64,
-        _ => v,
+        Len::Hh => v as i8 as i64,
+        Len::H => v as i16 as i64,
+        Len::None => v as i32 as i64,
+        Len::Long => v,
     }
 }
 
-fn as_unsigned(arg: &Arg, len: &[u8]) -> u64 {
-    let v = match arg {
-        Arg::I(v) => *v as u64,
-        Arg::U(v) => *v,
-        Arg::F(f) => *f as u64,
-        Arg::S(_) => 0,
-    };
+fn unsigned_arg(v: Va, len: Len) -> u64 {
+    let v = v.int() as u64;
     match len {
-        b"hh" => v as u8 as u64,
-        b"h" => v as u16 as u64,
-        b"" => v as u32 as u64,
-        _ => v,
+        Len::Hh => v as u8 as u64,
+        Len::H => v as u16 as u64,
+        Len::None => v as u32 as u64,
+        Len::Long => v,
     }
 }
 
+/// Mantissa digits and decimal exponent of `v` (>= 0) rounded to `prec` digits after the point.
 fn exp_parts(v: f64, prec: usize) -> (Vec<u8>, i32) {
     let s = format!("{:.*e}", prec, v);
-    let (m, e) = s.split_once('e').unwrap();
-    (m.as_bytes().to_vec(), e.parse().unwrap())
+    let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
+    (mant.as_bytes().to_vec(), e.parse().unwrap_or(0))
 }
 
-fn fmt_exp(v: f64, prec: usize, upper: bool, alt: bool) -> Vec<u8> {
-    let (mut m, e) = exp_parts(v, prec);
-    if alt && prec == 0 {
-        m.push(b'.');
-    }
-    m.push(if upper { b'E' } else { b'e' });
-    m.push(if e < 0 { b'-' } else { b'+' });
-    m.extend(format!("{:02}", e.abs()).bytes());
-    m
+fn push_exp(s: &mut Vec<u8>, e: i32, upper: bool, letter: u8, min_digits: usize) {
+    s.push(if upper { letter.to_ascii_uppercase() } else { letter });
+    s.push(if e < 0 { b'-' } else { b'+' });
+    s.extend(format!("{:0w$}", e.unsigned_abs(), w = min_digits).bytes());
 }
 
 fn strip_zeros(mut s: Vec<u8>) -> Vec<u8> {
@@ -775,11 +1578,72 @@ fn strip_zeros(mut s: Vec<u8>) -> Vec<u8> {
     s
 }
 
+/// `%a` of `v` (>= 0): glibc's hex float.
+fn fmt_hex_float(v: f64, prec: Option<usize>, upper: bool, alt: bool) -> Vec<u8> {
+    let bits = v.to_bits();
+    let bexp = ((bits >> 52) & 0x7ff) as i32;
+    let mut frac = bits & ((1u64 << 52) - 1);
+    let (mut lead, exp) = if bexp == 0 {
+        (0u64, if frac == 0 { 0 } else { -1022 })
+    } else {
+        (1u64, bexp - 1023)
+    };
+    let ndig = match prec {
+        None => {
+            let mut n = 13;
+            while n > 0 && frac & 0xf == 0 {
+                frac >>= 4;
+                n -= 1;
+            }
+            n
+        }
+        Some(p) if p < 13 => {
+            let shift = (13 - p) * 4;
+            let rem = frac & ((1u64 << shift) - 1);
+            let half = 1u64 << (shift - 1);
+            frac >>= shift;
+            let odd = if p == 0 { lead & 1 == 1 } else { frac & 1 == 1 };
+            if rem > half || (rem == half && odd) {
+                frac += 1;
+                if p == 0 || frac >> (p * 4) != 0 {
+                    frac = 0;
+                    lead += 1;
+                }
+            }
+            p
+        }
+        Some(p) => p,
+    };
+    let mut s = if upper { b"0X".to_vec() } else { b"0x".to_vec() };
+    s.push(b'0' + lead as u8);
+    if ndig > 0 || alt {
+        s.push(b'.');
+    }
+    let shown = ndig.min(13);
+    for i in (0..shown).rev() {
+        let d = ((frac >> (4 * i)) & 0xf) as u8;
+        let c = if d < 10 { b'0' + d } else { b'a' + d - 10 };
+        s.push(if upper { c.to_ascii_uppercase() } else { c });
+    }
+    s.resize(s.len() + (ndig - shown), b'0');
+    push_exp(&mut s, exp, upper, b'p', 1);
+    s
+}
+
+/// The digits of a floating conversion of `v` (>= 0 or NaN), without sign or padding.
 fn fmt_float(v: f64, conv: u8, sp: &Spec) -> Vec<u8> {
     let upper = conv.is_ascii_uppercase();
     if !v.is_finite() {
-        let s = if v.is_nan() { "nan" } else { "inf" };
-        return if upper { s.to_uppercase().into_bytes() } else { s.as_bytes().to_vec() };
+        let s: &[u8] = match (v.is_nan(), upper) {
+            (true, false) => b"nan",
+            (true, true) => b"NAN",
+            (false, false) => b"inf",
+            (false, true) => b"INF",
+        };
+        return s.to_vec();
+    }
+    if conv == b'a' || conv == b'A' {
+        return fmt_hex_float(v, sp.prec, upper, sp.alt);
     }
     let prec = sp.prec.unwrap_or(6);
     match conv {
@@ -790,41 +1654,71 @@ fn fmt_float(v: f64, conv: u8, sp: &Spec) -> Vec<u8> {
             }
             s
         }
-        b'e' | b'E' => fmt_exp(v, prec, upper, sp.alt),
+        b'e' | b'E' => {
+            let (mut s, e) = exp_parts(v, prec);
+            if sp.alt && prec == 0 {
+                s.push(b'.');
+            }
+            push_exp(&mut s, e, upper, b'e', 2);
+            s
+        }
         _ => {
-            let p = if prec == 0 { 1 } else { prec };
-            let (_, x) = if v == 0.0 { (vec![], 0) } else { exp_parts(v, p - 1) };
-            if (x as i64) < p as i64 && x >= -4 {
-                let mut s = format!("{:.*}", (p as i64 - 1 - x as i64) as usize, v).into_bytes();
+            let p = prec.max(1);
+            let x = if v == 0.0 { 0 } else { exp_parts(v, p - 1).1 };
+            if x < p as i32 && x >= -4 {
+                let mut s = format!("{:.*}", (p as i32 - 1 - x) as usize, v).into_bytes();
+                if sp.alt {
+                    if !s.contains(&b'.') {
+                        s.push(b'.');
+                    }
+                    s
+                } else {
+                    strip_zeros(s)
+                }
+            } else {
+                let (s, e) = exp_parts(v, p - 1);
+                // glibc quirk: when rounding carries into a new power of ten and the %f branch
+                // had no fraction digits, `#` prints "1.e+06" rather than "1.00000e+06".
+                let carried = v != 0.0 && exp_parts(v, 25).1 == p as i32 - 1 && e == p as i32;
+                let s = if sp.alt && carried { b"1".to_vec() } else { s };
+                let mut s = if sp.alt { s } else { strip_zeros(s) };
                 if sp.alt && !s.contains(&b'.') {
                     s.push(b'.');
                 }
-                if sp.alt { s } else { strip_zeros(s) }
-            } else {
-                let (m, e) = exp_parts(v, p - 1);
-                let mut m = if sp.alt { m } else { strip_zeros(m) };
-                if sp.alt && !m.contains(&b'.') {
-                    m.push(b'.');
-                }
-                let mut s = m;
-                s.push(if upper { b'E' } else { b'e' });
-                s.push(if e < 0 { b'-' } else { b'+' });
-                s.extend(format!("{:02}", e.abs()).bytes());
+                push_exp(&mut s, e, upper, b'e', 2);
                 s
             }
         }
     }
 }
 
-/// C's `printf` formatting of `fmt` with `args`.
-pub fn format(fmt: &[u8], args: &[Arg]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut ai = 0;
-    let mut next = || {
-        let a = args.get(ai).cloned().unwrap_or(Arg::I(0));
-        ai += 1;
-        a
-    };
+/// The bytes of a `%s` argument: up to `prec` bytes or the NUL; glibc's "(null)" for NULL.
+fn str_arg(p: P, prec: Option<usize>, m: &Mem) -> Vec<u8> {
+    if p == 0 {
+        return if prec.is_none_or(|n| n >= 6) { b"(null)".to_vec() } else { Vec::new() };
+    }
+    let t = m.tail(p, "printf %s");
+    let lim = prec.map_or(t.len(), |n| n.min(t.len()));
+    match t[..lim].iter().position(|&c| c == 0) {
+        Some(n) => t[..n].to_vec(),
+        None if prec.is_some_and(|n| n <= t.len()) => t[..lim].to_vec(),
+        None => unterminated(&m.objs, p, "printf %s"),
+    }
+}
+
+/// Parses a decimal number at `fmt[*i..]`.
+fn parse_num(fmt: &[u8], i: &mut usize) -> usize {
+    let mut n = 0usize;
+    while *i < fmt.len() && fmt[*i].is_ascii_digit() {
+        n = n.saturating_mul(10).saturating_add((fmt[*i] - b'0') as usize);
+        *i += 1;
+    }
+    n
+}
+
+/// C's printf: formats `fmt` (bytes, stops at NUL) with `args`; `%n` stores into memory.
+fn format(fmt: &[u8], args: &mut Args, m: &mut Mem) -> Vec<u8> {
+    let mut out = Vec::with_capacity(fmt.len() + 16);
     let mut i = 0;
     while i < fmt.len() {
         let c = fmt[i];
@@ -836,10 +1730,17 @@ pub fn format(fmt: &[u8], args: &[Arg]) -> Vec<u8> {
             out.push(c);
             continue;
         }
-        let mut sp = Spec {
-            left: false, plus: false, space: false, alt: false, zero: false,
-            width: 0, prec: None, len: Vec::new(),
-        };
+        let start = i - 1;
+        // %n$ positional argument
+        let save = i;
+        let n = parse_num(fmt, &mut i);
+        if n > 0 && i < fmt.len() && fmt[i] == b'$' {
+            args.pos = n - 1;
+            i += 1;
+        } else {
+            i = save;
+        }
+        let mut sp = Spec { left: false, plus: false, space: false, alt: false, zero: false, width: 0, prec: None };
         while i < fmt.len() {
             match fmt[i] {
                 b'-' => sp.left = true,
@@ -847,412 +1748,3031 @@ pub fn format(fmt: &[u8], args: &[Arg]) -> Vec<u8> {
                 b' ' => sp.space = true,
                 b'#' => sp.alt = true,
                 b'0' => sp.zero = true,
+                b'\'' | b'I' => {}
                 _ => break,
             }
             i += 1;
         }
         if i < fmt.len() && fmt[i] == b'*' {
-            let w = as_signed(&next(), b"");
+            i += 1;
+            let w = args.next().int() as i32;
             if w < 0 {
                 sp.left = true;
             }
             sp.width = w.unsigned_abs() as usize;
-            i += 1;
-        }
-        while i < fmt.len() && fmt[i].is_ascii_digit() {
-            sp.width = sp.width * 10 + (fmt[i] - b'0') as usize;
-            i += 1;
+        } else {
+            sp.width = parse_num(fmt, &mut i);
         }
         if i < fmt.len() && fmt[i] == b'.' {
             i += 1;
-            let mut p = 0usize;
             if i < fmt.len() && fmt[i] == b'*' {
-                let v = as_signed(&next(), b"");
                 i += 1;
-                sp.prec = if v < 0 { None } else { Some(v as usize) };
+                let p = args.next().int() as i32;
+                sp.prec = if p < 0 { None } else { Some(p as usize) };
             } else {
-                while i < fmt.len() && fmt[i].is_ascii_digit() {
-                    p = p * 10 + (fmt[i] - b'0') as usize;
-                    i += 1;
-                }
-                sp.prec = Some(p);
+                sp.prec = Some(parse_num(fmt, &mut i));
             }
         }
-        while i < fmt.len() && b"hlLqjzt".contains(&fmt[i]) {
-            sp.len.push(fmt[i]);
+        let mut len = Len::None;
+        while i < fmt.len() {
+            match fmt[i] {
+                b'h' => len = if len == Len::H { Len::Hh } else { Len::H },
+                b'l' | b'L' | b'q' | b'j' | b'z' | b'Z' | b't' => len = Len::Long,
+                _ => break,
+            }
             i += 1;
-        }
-        if sp.len == b"z" || sp.len == b"j" || sp.len == b"t" || sp.len == b"ll" || sp.len == b"L" {
-            sp.len = b"l".to_vec();
         }
         let conv = if i < fmt.len() { fmt[i] } else { 0 };
         i += 1;
         match conv {
             b'%' => out.push(b'%'),
             b'd' | b'i' => {
-                let v = as_signed(&next(), &sp.len);
+                let v = signed_arg(args.next(), len);
                 let mut body = v.unsigned_abs().to_string().into_bytes();
                 if let Some(p) = sp.prec {
                     if p == 0 && v == 0 {
                         body.clear();
                     }
-                    while body.len() < p {
-                        body.insert(0, b'0');
+                    if body.len() < p {
+                        body.splice(0..0, std::iter::repeat_n(b'0', p - body.len()));
                     }
                     sp.zero = false;
                 }
-                let sign: &[u8] = if v < 0 { b"-" } else if sp.plus { b"+" } else if sp.space { b" " } else { b"" };
+                let sign: &[u8] = if v < 0 {
+                    b"-"
+                } else if sp.plus {
+                    b"+"
+                } else if sp.space {
+                    b" "
+                } else {
+                    b""
+                };
                 pad(&mut out, &sp, sign, &body, true);
             }
-            b'u' | b'x' | b'X' | b'o' => {
-                let v = as_unsigned(&next(), &sp.len);
+            b'u' | b'x' | b'X' | b'o' | b'b' | b'B' => {
+                let v = unsigned_arg(args.next(), len);
                 let mut body = match conv {
                     b'u' => v.to_string(),
                     b'x' => format!("{:x}", v),
                     b'X' => format!("{:X}", v),
-                    _ => format!("{:o}", v),
+                    b'o' => format!("{:o}", v),
+                    _ => format!("{:b}", v),
                 }
                 .into_bytes();
                 if let Some(p) = sp.prec {
                     if p == 0 && v == 0 {
                         body.clear();
                     }
-                    while body.len() < p {
-                        body.insert(0, b'0');
+                    if body.len() < p {
+                        body.splice(0..0, std::iter::repeat_n(b'0', p - body.len()));
                     }
                     sp.zero = false;
                 }
                 if sp.alt && conv == b'o' && body.first() != Some(&b'0') {
                     body.insert(0, b'0');
                 }
-                let prefix: &[u8] = if sp.alt && v != 0 && conv == b'x' {
-                    b"0x"
-                } else if sp.alt && v != 0 && conv == b'X' {
-                    b"0X"
-                } else {
-                    b""
+                let prefix: &[u8] = match conv {
+                    b'x' if sp.alt && v != 0 => b"0x",
+                    b'X' if sp.alt && v != 0 => b"0X",
+                    b'b' if sp.alt && v != 0 => b"0b",
+                    b'B' if sp.alt && v != 0 => b"0B",
+                    _ => b"",
                 };
                 pad(&mut out, &sp, prefix, &body, true);
             }
             b'c' => {
-                let v = as_signed(&next(), b"");
-                pad(&mut out, &sp, b"", &[v as u8], false);
+                let v = args.next().int() as u8;
+                pad(&mut out, &sp, b"", &[v], false);
             }
             b's' => {
-                let s = match next() {
-                    Arg::S(p) => if p.is_null() { b"(null)".to_vec() } else { cstr(&p) },
-                    _ => Vec::new(),
-                };
+                let p = args.next().int() as u64;
+                let s = str_arg(p, sp.prec, m);
+                pad(&mut out, &sp, b"", &s, false);
+            }
+            b'p' => {
+                let v = args.next().int() as u64;
+                if v == 0 {
+                    pad(&mut out, &sp, b"", b"(nil)", false);
+                } else {
+                    let mut body = format!("{:x}", v).into_bytes();
+                    if let Some(p) = sp.prec {
+                        if body.len() < p {
+                            body.splice(0..0, std::iter::repeat_n(b'0', p - body.len()));
+                        }
+                        sp.zero = false;
+                    }
+                    let prefix: &[u8] = if sp.plus {
+                        b"+0x"
+                    } else if sp.space {
+                        b" 0x"
+                    } else {
+                        b"0x"
+                    };
+                    pad(&mut out, &sp, prefix, &body, true);
+                }
+            }
+            b'n' => {
+                let p = args.next().int() as u64;
+                let n = out.len() as i64;
+                match len {
+                    Len::Hh => st_u8(p, n as u8, m),
+                    Len::H => st_u16(p, n as u16, m),
+                    Len::None => st_i32(p, n as i32, m),
+                    Len::Long => st_i64(p, n, m),
+                }
+            }
+            b'm' => {
+                let e = ld_i32(ERRNO, m);
+                let s = strerror_text(e).into_bytes();
                 let s = match sp.prec {
                     Some(p) if p < s.len() => s[..p].to_vec(),
                     _ => s,
                 };
                 pad(&mut out, &sp, b"", &s, false);
             }
-            b'f' | b'F' | b'e' | b'E' | b'g' | b'G' => {
-                let v = match next() {
-                    Arg::F(f) => f,
-                    Arg::I(i) => i as f64,
-                    Arg::U(u) => u as f64,
-                    Arg::S(_) => 0.0,
-                };
+            b'f' | b'F' | b'e' | b'E' | b'g' | b'G' | b'a' | b'A' => {
+                let v = args.next().float();
                 let body = fmt_float(v.abs(), conv, &sp);
-                let neg = v.is_sign_negative() && !(v.is_nan());
-                let sign: &[u8] = if neg { b"-" } else if sp.plus { b"+" } else if sp.space { b" " } else { b"" };
-                pad(&mut out, &sp, sign, &body, v.is_finite());
+                let sign: &[u8] = if v.is_sign_negative() {
+                    b"-"
+                } else if sp.plus {
+                    b"+"
+                } else if sp.space {
+                    b" "
+                } else {
+                    b""
+                };
+                if (conv == b'a' || conv == b'A') && v.is_finite() && sp.zero && !sp.left {
+                    // glibc zero-pads hex floats after the 0x prefix
+                    let mut prefix = sign.to_vec();
+                    prefix.extend_from_slice(&body[..2]);
+                    pad(&mut out, &sp, &prefix, &body[2..], true);
+                } else {
+                    pad(&mut out, &sp, sign, &body, v.is_finite());
+                }
             }
-            _ => {
-                out.push(b'%');
-                out.push(conv);
+            0 => {
+                out.extend_from_slice(&fmt[start..i - 1]);
+                break;
             }
+            _ => out.extend_from_slice(&fmt[start..i]),
         }
     }
     out
 }
 
-pub fn printf(fmt: &[u8], args: &[Arg]) -> i32 {
-    let s = format(fmt, args);
-    write_to(Stream::Out, &s);
-    s.len() as i32
+/// Formats the C format string at `fmt` with `args`.
+fn format_at(fmt: P, args: &[Va], m: &mut Mem) -> Vec<u8> {
+    let f = cstr(fmt, m);
+    format(&f, &mut Args { args, pos: 0 }, m)
 }
 
-pub fn fprintf(stream: Stream, fmt: &[u8], args: &[Arg]) -> i32 {
-    let s = format(fmt, args);
-    write_to(stream, &s);
-    s.len() as i32
+/// Formats with the arguments left in the va_list at `ap`.
+fn vformat_at(fmt: P, ap: P, m: &mut Mem) -> Vec<u8> {
+    let rest = va_rest(ap, m);
+    format_at(fmt, &rest, m)
 }
 
-/// `sprintf(dst, fmt, ...)`.
-pub fn sprintf(dst: &Ptr<u8>, fmt: &[u8], args: &[Arg]) -> i32 {
-    let s = format(fmt, args);
-    put_cstr(dst, &s);
-    s.len() as i32
-}
-
-/// `snprintf(dst, n, fmt, ...)`: at most `n - 1` bytes and a NUL; returns the full length.
-pub fn snprintf(dst: &Ptr<u8>, n: usize, fmt: &[u8], args: &[Arg]) -> i32 {
-    let s = format(fmt, args);
+/// Stores `s` and a NUL at `buf`, cut to `n - 1` bytes (snprintf); returns the full length.
+fn store_snprintf(buf: P, n: u64, s: &[u8], m: &mut Mem) -> i32 {
     if n > 0 {
-        put_cstr(dst, &s[..s.len().min(n - 1)]);
+        let k = s.len().min((n - 1) as usize);
+        st_bytes(buf, &s[..k], m);
+        st_u8(buf.wrapping_add(k as u64), 0, m);
     }
-    s.len() as i32
+    s.len().min(i32::MAX as usize) as i32
 }
 
-/// One `scanf` destination.
-pub enum Out {
-    I8(Ptr<i8>),
-    U8(Ptr<u8>),
-    I16(Ptr<i16>),
-    U16(Ptr<u16>),
-    I32(Ptr<i32>),
-    U32(Ptr<u32>),
-    I64(Ptr<i64>),
-    U64(Ptr<u64>),
-    F32(Ptr<f32>),
-    F64(Ptr<f64>),
-}
-
-fn skip_space() {
-    loop {
-        let c = next_byte();
-        if c < 0 {
-            return;
-        }
-        if !is_space(c as u8) {
-            unread_byte();
-            return;
-        }
+fn print_to(f: P, s: &[u8], what: &str, m: &mut Mem) -> i32 {
+    if write_file(f, s, what, m) {
+        s.len().min(i32::MAX as usize) as i32
+    } else {
+        -1
     }
 }
 
-fn read_token(accept: impl Fn(&[u8], u8) -> bool, width: usize) -> Vec<u8> {
-    let mut tok = Vec::new();
-    while tok.len() < width {
-        let c = next_byte();
-        if c < 0 {
-            break;
-        }
-        if !accept(&tok, c as u8) {
-            unread_byte();
-            break;
-        }
-        tok.push(c as u8);
-    }
-    tok
+/// C's printf formatting as a byte vector (for generated code that needs the text itself).
+pub fn format_c(fmt: P, args: &[Va], m: &mut Mem) -> Vec<u8> {
+    format_at(fmt, args, m)
 }
 
-fn store_int(out: &Out, v: i64) {
-    match out {
-        Out::I8(p) => p.set(v as i8),
-        Out::U8(p) => p.set(v as u8),
-        Out::I16(p) => p.set(v as i16),
-        Out::U16(p) => p.set(v as u16),
-        Out::I32(p) => p.set(v as i32),
-        Out::U32(p) => p.set(v as u32),
-        Out::I64(p) => p.set(v),
-        Out::U64(p) => p.set(v as u64),
-        Out::F32(p) => p.set(v as f32),
-        Out::F64(p) => p.set(v as f64),
-    }
+/// `printf(fmt, ...)`.
+pub fn printf(fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let s = format_at(fmt, args, m);
+    let f = std_file(STDOUT_VAR, m);
+    print_to(f, &s, "printf", m)
 }
 
-/// `scanf(fmt, ...)` over stdin: returns the number of items stored, or -1 at end of input.
-pub fn scanf(fmt: &[u8], outs: &[Out]) -> i32 {
-    let mut stored = 0;
-    let mut oi = 0;
-    let mut i = 0;
-    while i < fmt.len() && fmt[i] != 0 {
-        let c = fmt[i];
-        i += 1;
-        if is_space(c) {
-            skip_space();
-            continue;
-        }
-        if c != b'%' {
-            let got = next_byte();
-            if got != c as i32 {
-                if got >= 0 {
-                    unread_byte();
-                } else if stored == 0 {
-                    return -1;
+/// `fprintf(f, fmt, ...)`.
+pub fn fprintf(f: P, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    file_index(f, "fprintf", m);
+    let s = format_at(fmt, args, m);
+    print_to(f, &s, "fprintf", m)
+}
+
+/// `sprintf(buf, fmt, ...)`.
+pub fn sprintf(buf: P, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let mut s = format_at(fmt, args, m);
+    let n = s.len();
+    s.push(0);
+    st_bytes(buf, &s, m);
+    n.min(i32::MAX as usize) as i32
+}
+
+/// `snprintf(buf, n, fmt, ...)`: at most n-1 bytes and a NUL; returns the untruncated length.
+pub fn snprintf(buf: P, n: u64, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let s = format_at(fmt, args, m);
+    store_snprintf(buf, n, &s, m)
+}
+
+/// `vprintf(fmt, ap)`.
+pub fn vprintf(fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let s = vformat_at(fmt, ap, m);
+    let f = std_file(STDOUT_VAR, m);
+    print_to(f, &s, "vprintf", m)
+}
+
+/// `vfprintf(f, fmt, ap)`.
+pub fn vfprintf(f: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    file_index(f, "vfprintf", m);
+    let s = vformat_at(fmt, ap, m);
+    print_to(f, &s, "vfprintf", m)
+}
+
+/// `vsprintf(buf, fmt, ap)`.
+pub fn vsprintf(buf: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let mut s = vformat_at(fmt, ap, m);
+    let n = s.len();
+    s.push(0);
+    st_bytes(buf, &s, m);
+    n.min(i32::MAX as usize) as i32
+}
+
+/// `vsnprintf(buf, n, fmt, ap)`.
+pub fn vsnprintf(buf: P, n: u64, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let s = vformat_at(fmt, ap, m);
+    store_snprintf(buf, n, &s, m)
+}
+
+// ---- scanf
+
+/// Where scanf reads from: a copied string (sscanf) or a stream.
+enum Src {
+    Bytes(Vec<u8>, usize),
+    File(usize),
+}
+
+/// A scanf input with one-byte lookahead and a count of consumed bytes (for `%n`).
+struct Scanner {
+    src: Src,
+    used: u64,
+}
+
+impl Scanner {
+    fn getc(&mut self, m: &mut Mem) -> i32 {
+        let c = match &mut self.src {
+            Src::Bytes(b, i) => {
+                if *i < b.len() {
+                    *i += 1;
+                    b[*i - 1] as i32
+                } else {
+                    EOF
                 }
-                return stored;
+            }
+            Src::File(k) => getc_k(*k, m),
+        };
+        if c != EOF {
+            self.used += 1;
+        }
+        c
+    }
+
+    fn ungetc(&mut self, c: i32, m: &mut Mem) {
+        if c == EOF {
+            return;
+        }
+        self.used -= 1;
+        match &mut self.src {
+            Src::Bytes(_, i) => *i -= 1,
+            Src::File(k) => {
+                if let Some(s) = m.files[*k].as_mut() {
+                    s.unget.push(c as u8);
+                }
+            }
+        }
+    }
+
+    /// Skips white space; false when the input ended.
+    fn skip_space(&mut self, m: &mut Mem) -> bool {
+        loop {
+            let c = self.getc(m);
+            if c == EOF {
+                return false;
+            }
+            if !is_space(c as u8) {
+                self.ungetc(c, m);
+                return true;
+            }
+        }
+    }
+}
+
+/// Reads the text of an integer in `base` (0: C prefixes), at most `width` bytes; None when
+/// no digits came. Gives the text and the base it is in.
+fn scan_int_text(sc: &mut Scanner, width: usize, base: u32, m: &mut Mem) -> Option<(Vec<u8>, u32)> {
+    let mut w = width;
+    let mut tok = Vec::new();
+    let mut c = sc.getc(m);
+    if c == b'-' as i32 || c == b'+' as i32 {
+        tok.push(c as u8);
+        w -= 1;
+        c = if w > 0 { sc.getc(m) } else { -2 };
+    }
+    let mut base = base;
+    let mut digits = false;
+    if w > 0 && c == b'0' as i32 && (base == 0 || base == 16) {
+        tok.push(b'0');
+        digits = true;
+        w -= 1;
+        c = if w > 0 { sc.getc(m) } else { -2 };
+        if w > 0 && (c == b'x' as i32 || c == b'X' as i32) {
+            tok.push(c as u8);
+            w -= 1;
+            base = 16;
+            c = if w > 0 { sc.getc(m) } else { -2 };
+        } else if base == 0 {
+            base = 8;
+        }
+    } else if base == 0 {
+        base = 10;
+    }
+    while c >= 0 && digit_val(c as u8) < base {
+        tok.push(c as u8);
+        digits = true;
+        w -= 1;
+        c = if w > 0 { sc.getc(m) } else { -2 };
+    }
+    if c >= 0 {
+        sc.ungetc(c, m);
+    }
+    if digits {
+        Some((tok, base))
+    } else {
+        None
+    }
+}
+
+/// Reads the text of a floating number (decimal, hex, inf, nan), at most `width` bytes;
+/// None for glibc's matching failures ("0x" without digits, a partial "infinity").
+fn scan_float_text(sc: &mut Scanner, width: usize, m: &mut Mem) -> Option<Vec<u8>> {
+    let mut w = width;
+    let mut tok = Vec::new();
+    let mut c = sc.getc(m);
+    let take = |tok: &mut Vec<u8>, c: &mut i32, w: &mut usize, sc: &mut Scanner, m: &mut Mem| {
+        tok.push(*c as u8);
+        *w -= 1;
+        *c = if *w > 0 { sc.getc(m) } else { -2 };
+    };
+    if c == b'-' as i32 || c == b'+' as i32 {
+        take(&mut tok, &mut c, &mut w, sc, m);
+    }
+    let lower = |c: i32| if c >= 0 { (c as u8).to_ascii_lowercase() } else { 0 };
+    if lower(c) == b'i' || lower(c) == b'n' {
+        // "inf", "infinity" or "nan"; glibc fails on a partial word (e.g. "infin")
+        let word: &[u8] = if lower(c) == b'i' { b"infinity" } else { b"nan" };
+        let mut k = 0;
+        while k < word.len() && lower(c) == word[k] {
+            take(&mut tok, &mut c, &mut w, sc, m);
+            k += 1;
+        }
+        if c >= 0 {
+            sc.ungetc(c, m);
+        }
+        let ok = k == word.len() || (word.len() == 8 && k == 3);
+        return if ok { Some(tok) } else { None };
+    }
+    let (mut hex, mut dot, mut exp, mut ndig) = (false, false, false, 0);
+    if c == b'0' as i32 {
+        take(&mut tok, &mut c, &mut w, sc, m);
+        ndig = 1;
+        if lower(c) == b'x' {
+            take(&mut tok, &mut c, &mut w, sc, m);
+            hex = true;
+            ndig = 0;
+        }
+    }
+    loop {
+        let ch = lower(c);
+        if c >= 0 && (ch.is_ascii_digit() || (hex && !exp && ch.is_ascii_hexdigit())) {
+            ndig += 1;
+        } else if ch == b'.' && !dot && !exp {
+            dot = true;
+        } else if !exp && ndig > 0 && ch == if hex { b'p' } else { b'e' } {
+            exp = true;
+            take(&mut tok, &mut c, &mut w, sc, m);
+            if c == b'-' as i32 || c == b'+' as i32 {
+                take(&mut tok, &mut c, &mut w, sc, m);
             }
             continue;
+        } else {
+            break;
+        }
+        take(&mut tok, &mut c, &mut w, sc, m);
+    }
+    if c >= 0 {
+        sc.ungetc(c, m);
+    }
+    if hex && ndig == 0 {
+        return None;
+    }
+    Some(tok)
+}
+
+/// Stores an integer through a scanf destination of length `len`.
+fn scan_store_int(p: P, v: u64, len: Len, m: &mut Mem) {
+    match len {
+        Len::Hh => st_u8(p, v as u8, m),
+        Len::H => st_u16(p, v as u16, m),
+        Len::None => st_u32(p, v as u32, m),
+        Len::Long => st_u64(p, v, m),
+    }
+}
+
+/// Parses a `[...]` set starting after '['; gives (accept table, index after ']').
+fn scan_set(fmt: &[u8], mut i: usize) -> ([bool; 256], usize) {
+    let mut set = [false; 256];
+    let neg = i < fmt.len() && fmt[i] == b'^';
+    if neg {
+        i += 1;
+    }
+    let first = i;
+    while i < fmt.len() && fmt[i] != 0 && (fmt[i] != b']' || i == first) {
+        let c = fmt[i];
+        if c == b'-' && i > first && i + 1 < fmt.len() && fmt[i + 1] != b']' && fmt[i + 1] != 0 {
+            let (lo, hi) = (fmt[i - 1], fmt[i + 1]);
+            for x in lo..=hi.max(lo) {
+                set[x as usize] = true;
+            }
+            i += 2;
+            continue;
+        }
+        set[c as usize] = true;
+        i += 1;
+    }
+    if i < fmt.len() && fmt[i] == b']' {
+        i += 1;
+    }
+    if neg {
+        for s in set.iter_mut() {
+            *s = !*s;
+        }
+    }
+    (set, i)
+}
+
+/// C's scanf engine: the number of assignments, or EOF for input failure before the first.
+fn scan(sc: &mut Scanner, fmt: &[u8], args: &mut Args, m: &mut Mem) -> i32 {
+    let mut done = 0i32;
+    let mut i = 0;
+    macro_rules! input_error {
+        () => {
+            return if done == 0 { EOF } else { done }
+        };
+    }
+    while i < fmt.len() && fmt[i] != 0 {
+        let fc = fmt[i];
+        i += 1;
+        if is_space(fc) {
+            sc.skip_space(m);
+            continue;
+        }
+        if fc != b'%' {
+            let c = sc.getc(m);
+            if c == EOF {
+                input_error!();
+            }
+            if c != fc as i32 {
+                sc.ungetc(c, m);
+                return done;
+            }
+            continue;
+        }
+        let save = i;
+        let n = parse_num(fmt, &mut i);
+        if n > 0 && i < fmt.len() && fmt[i] == b'$' {
+            args.pos = n - 1;
+            i += 1;
+        } else {
+            i = save;
         }
         let mut suppress = false;
         if i < fmt.len() && fmt[i] == b'*' {
             suppress = true;
             i += 1;
         }
-        let mut width = 0usize;
-        while i < fmt.len() && fmt[i].is_ascii_digit() {
-            width = width * 10 + (fmt[i] - b'0') as usize;
+        let width = match parse_num(fmt, &mut i) {
+            0 => usize::MAX,
+            w => w,
+        };
+        let mut len = Len::None;
+        while i < fmt.len() {
+            match fmt[i] {
+                b'h' => len = if len == Len::H { Len::Hh } else { Len::H },
+                b'l' | b'L' | b'q' | b'j' | b'z' | b't' => len = Len::Long,
+                b'm' | b'a' if i + 1 < fmt.len() && matches!(fmt[i + 1], b's' | b'[' | b'c') => {}
+                _ => break,
+            }
             i += 1;
         }
-        let width = if width == 0 { usize::MAX } else { width };
-        while i < fmt.len() && b"hlLqjzt".contains(&fmt[i]) {
-            i += 1;
-        }
-        let conv = fmt[i];
+        let conv = if i < fmt.len() { fmt[i] } else { 0 };
         i += 1;
-        if conv == b'%' {
-            skip_space();
-            if next_byte() != b'%' as i32 {
-                return stored;
+        if conv == b'n' {
+            if !suppress {
+                let p = args.next().int() as u64;
+                let v = sc.used;
+                match len {
+                    Len::Long => st_u64(p, v, m),
+                    l => scan_store_int(p, v, l, m),
+                }
             }
             continue;
         }
-        if conv != b'c' {
-            skip_space();
+        if conv != b'c' && conv != b'[' && !sc.skip_space(m) {
+            input_error!();
         }
-        if peek_byte() < 0 {
-            return if stored == 0 { -1 } else { stored };
+        let c = sc.getc(m);
+        if c == EOF {
+            input_error!();
         }
+        sc.ungetc(c, m);
         match conv {
-            b'd' | b'i' | b'u' | b'x' => {
-                let base = match conv { b'x' => 16, b'i' => 0, _ => 10 };
-                let tok = read_token(
-                    |t, c| {
-                        (t.is_empty() && (c == b'-' || c == b'+'))
-                            || (c as char).is_digit(if base == 16 { 16 } else { 10 })
-                            || (base != 10 && (c | 0x20) == b'x' && t.last() == Some(&b'0'))
-                    },
-                    width,
-                );
-                let (v, used) = parse_int_prefix(&tok, base);
-                if used == 0 {
-                    return stored;
+            b'%' => {
+                let c = sc.getc(m);
+                if c != b'%' as i32 {
+                    sc.ungetc(c, m);
+                    return done;
                 }
-                if !suppress {
-                    store_int(&outs[oi], v);
-                    oi += 1;
-                    stored += 1;
-                }
+                continue;
             }
-            b'f' | b'e' | b'g' | b'E' | b'G' => {
-                let tok = read_token(
-                    |t, c| {
-                        c.is_ascii_digit()
-                            || ((c == b'-' || c == b'+') && (t.is_empty() || (t.last().unwrap() | 0x20) == b'e'))
-                            || (c == b'.' && !t.contains(&b'.'))
-                            || ((c | 0x20) == b'e' && !t.iter().any(|x| (x | 0x20) == b'e') && !t.is_empty())
-                    },
-                    width,
-                );
-                let Ok(v) = String::from_utf8_lossy(&tok).parse::<f64>() else {
-                    return stored;
+            b'd' | b'i' | b'u' | b'x' | b'X' | b'o' | b'p' => {
+                let base = match conv {
+                    b'd' | b'u' => 10,
+                    b'i' => 0,
+                    b'o' => 8,
+                    _ => 16,
+                };
+                let Some((tok, base)) = scan_int_text(sc, width, base, m) else {
+                    return done;
+                };
+                let (neg, mag, over, _) = parse_int(&tok, base);
+                let v = if conv == b'd' || conv == b'i' {
+                    clamp_signed(neg, mag, over).0 as u64
+                } else {
+                    clamp_unsigned(neg, mag, over).0
                 };
                 if !suppress {
-                    match &outs[oi] {
-                        Out::F32(p) => p.set(v as f32),
-                        Out::F64(p) => p.set(v),
-                        other => store_int(other, v as i64),
-                    }
-                    oi += 1;
-                    stored += 1;
+                    let p = args.next().int() as u64;
+                    scan_store_int(p, v, if conv == b'p' { Len::Long } else { len }, m);
+                    done += 1;
                 }
             }
-            b's' => {
-                let tok = read_token(|_, c| !is_space(c), width);
+            b'f' | b'F' | b'e' | b'E' | b'g' | b'G' | b'a' | b'A' => {
+                let Some(lit) = scan_float_text(sc, width, m).and_then(|t| parse_float(&t)) else {
+                    return done;
+                };
                 if !suppress {
-                    if let Out::U8(p) = &outs[oi] {
-                        put_cstr(p, &tok);
+                    let p = args.next().int() as u64;
+                    match len {
+                        Len::None => st_f32(p, lit.to_f32(), m),
+                        _ => st_f64(p, lit.to_f64(), m),
                     }
-                    oi += 1;
-                    stored += 1;
+                    done += 1;
+                }
+            }
+            b's' | b'[' => {
+                let set = if conv == b'[' {
+                    let (set, next) = scan_set(fmt, i);
+                    i = next;
+                    set
+                } else {
+                    let mut set = [true; 256];
+                    for c in [b' ', b'\t', b'\n', b'\r', 0x0b, 0x0c] {
+                        set[c as usize] = false;
+                    }
+                    set
+                };
+                let mut tok = Vec::new();
+                while tok.len() < width {
+                    let c = sc.getc(m);
+                    if c == EOF {
+                        break;
+                    }
+                    if !set[c as usize] {
+                        sc.ungetc(c, m);
+                        break;
+                    }
+                    tok.push(c as u8);
+                }
+                if tok.is_empty() {
+                    return done;
+                }
+                if !suppress {
+                    let p = args.next().int() as u64;
+                    tok.push(0);
+                    st_bytes(p, &tok, m);
+                    done += 1;
                 }
             }
             b'c' => {
                 let n = if width == usize::MAX { 1 } else { width };
-                let tok = read_token(|_, _| true, n);
-                if !suppress {
-                    match &outs[oi] {
-                        Out::U8(p) => put_bytes(p, &tok),
-                        other => store_int(other, tok[0] as i64),
+                let mut tok = Vec::new();
+                while tok.len() < n {
+                    let c = sc.getc(m);
+                    if c == EOF {
+                        break;
                     }
-                    oi += 1;
-                    stored += 1;
+                    tok.push(c as u8);
+                }
+                if !suppress {
+                    let p = args.next().int() as u64;
+                    st_bytes(p, &tok, m);
+                    done += 1;
                 }
             }
-            _ => return stored,
+            _ => return done,
         }
     }
-    stored
+    done
 }
 
-// ---------------------------------------------------------------- process and maths
-
-/// The program's arguments as C strings (`argv`), and their count.
-pub fn args() -> (i32, Ptr<Ptr<u8>>) {
-    use std::os::unix::ffi::OsStringExt;
-    let mut v: Vec<Ptr<u8>> = std::env::args_os().map(|a| Ptr::from_bytes(&a.into_vec())).collect();
-    let n = v.len() as i32;
-    v.push(Ptr::null());
-    (n, Ptr::from_vec(v))
+fn file_scanner(f: P, what: &str, m: &Mem) -> Scanner {
+    Scanner { src: Src::File(file_index(f, what, m)), used: 0 }
 }
 
-/// glibc's `rand()` (the TYPE_3 additive feedback generator), so seeded runs match C.
-pub fn rand() -> i32 {
-    RAND_STATE.with_borrow_mut(|st| {
-        if st.is_none() {
-            *st = Some(seed_state(1));
-            RAND_POS.set(0);
+/// `scanf(fmt, ...)` on stdin (arguments are the destination pointers).
+pub fn scanf(fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let f = std_file(STDIN_VAR, m);
+    fscanf(f, fmt, args, m)
+}
+
+/// `fscanf(f, fmt, ...)`.
+pub fn fscanf(f: P, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let mut sc = file_scanner(f, "fscanf", m);
+    let fm = cstr(fmt, m);
+    scan(&mut sc, &fm, &mut Args { args, pos: 0 }, m)
+}
+
+/// `sscanf(s, fmt, ...)`.
+pub fn sscanf(s: P, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let mut sc = Scanner { src: Src::Bytes(cstr(s, m), 0), used: 0 };
+    let fm = cstr(fmt, m);
+    scan(&mut sc, &fm, &mut Args { args, pos: 0 }, m)
+}
+
+/// `vscanf(fmt, ap)`.
+pub fn vscanf(fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let args = va_rest(ap, m);
+    scanf(fmt, &args, m)
+}
+
+/// `vfscanf(f, fmt, ap)`.
+pub fn vfscanf(f: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let args = va_rest(ap, m);
+    fscanf(f, fmt, &args, m)
+}
+
+/// `vsscanf(s, fmt, ap)`.
+pub fn vsscanf(s: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let args = va_rest(ap, m);
+    sscanf(s, fmt, &args, m)
+}
+
+// ---- numbers in text (shared by strto*, ato* and scanf)
+
+/// C's `isspace` in the C locale.
+#[inline]
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Value of a digit in bases up to 36 (99 for anything else).
+fn digit_val(c: u8) -> u32 {
+    match c {
+        b'0'..=b'9' => (c - b'0') as u32,
+        b'a'..=b'z' => (c - b'a') as u32 + 10,
+        b'A'..=b'Z' => (c - b'A') as u32 + 10,
+        _ => 99,
+    }
+}
+
+/// C integer syntax at the start of `s` (space, sign, 0x/0 prefixes by base):
+/// (negative, magnitude, overflowed u64, bytes used); used = 0 when there is no number.
+fn parse_int(s: &[u8], base: u32) -> (bool, u64, bool, usize) {
+    let mut i = 0;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let mut base = base;
+    let hex_prefix = i + 2 < s.len() && s[i] == b'0' && (s[i + 1] | 0x20) == b'x' && digit_val(s[i + 2]) < 16;
+    if (base == 0 || base == 16) && hex_prefix {
+        i += 2;
+        base = 16;
+    } else if base == 0 {
+        base = if i < s.len() && s[i] == b'0' { 8 } else { 10 };
+    }
+    let start = i;
+    let (mut v, mut over) = (0u64, false);
+    while i < s.len() {
+        let d = digit_val(s[i]);
+        if d >= base {
+            break;
         }
-        let r = st.as_mut().unwrap();
-        let k = RAND_POS.get();
-        let n = r.len();
-        let v = r[(k + n - 31) % n].wrapping_add(r[(k + n - 3) % n]);
-        r[k % n] = v;
-        RAND_POS.set((k + 1) % n);
-        ((v as u32) >> 1) as i32
-    })
+        match v.checked_mul(base as u64).and_then(|x| x.checked_add(d as u64)) {
+            Some(x) => v = x,
+            None => over = true,
+        }
+        i += 1;
+    }
+    if i == start {
+        return (false, 0, false, 0);
+    }
+    (neg, v, over, i)
 }
 
-fn seed_state(seed: u32) -> Vec<i32> {
-    let mut r = vec![0i32; 34];
-    r[0] = if seed == 0 { 1 } else { seed as i32 };
-    for i in 1..31 {
-        let hi = r[i - 1] as i64 / 127773;
-        let lo = r[i - 1] as i64 % 127773;
-        let mut word = 16807 * lo - 2836 * hi;
-        if word < 0 {
-            word += 2147483647;
+/// strtol's clamping: (value, out of range).
+fn clamp_signed(neg: bool, mag: u64, over: bool) -> (i64, bool) {
+    if neg {
+        if over || mag > 1u64 << 63 {
+            (i64::MIN, true)
+        } else {
+            ((mag as i64).wrapping_neg(), false)
         }
-        r[i] = word as i32;
+    } else if over || mag > i64::MAX as u64 {
+        (i64::MAX, true)
+    } else {
+        (mag as i64, false)
     }
-    for i in 31..34 {
-        r[i] = r[i - 31];
+}
+
+/// strtoul's clamping (a minus sign negates modulo 2^64): (value, out of range).
+fn clamp_unsigned(neg: bool, mag: u64, over: bool) -> (u64, bool) {
+    if over {
+        (u64::MAX, true)
+    } else if neg {
+        (mag.wrapping_neg(), false)
+    } else {
+        (mag, false)
     }
-    let mut out = r;
-    // 310 discarded outputs, as glibc's srandom does
-    let mut all: Vec<i32> = out.clone();
-    for i in 34..344 {
-        let v = all[i - 31].wrapping_add(all[i - 3]);
-        all.push(v);
+}
+
+/// What a floating literal parsed to (before rounding to f64 or f32).
+enum FloatKind {
+    Inf,
+    Nan,
+    /// A decimal literal normalised for Rust's exact parser, e.g. "12.5e3".
+    Dec(String),
+    /// A hex literal: `mant * 2^exp` (mant's low bit is sticky for dropped digits).
+    Hex(u64, i64),
+}
+
+/// A parsed floating literal: sign, kind and the bytes it used (leading space included).
+struct FloatLit {
+    neg: bool,
+    kind: FloatKind,
+    used: usize,
+}
+
+impl FloatLit {
+    fn to_f64(&self) -> f64 {
+        let v = match &self.kind {
+            FloatKind::Inf => f64::INFINITY,
+            FloatKind::Nan => f64::NAN,
+            FloatKind::Dec(s) => s.parse::<f64>().unwrap_or(0.0),
+            FloatKind::Hex(mant, exp) => scalbn(*mant as f64, (*exp).clamp(-5000, 5000) as i32),
+        };
+        if self.neg {
+            -v
+        } else {
+            v
+        }
     }
-    out = all[344 - 34..].to_vec();
-    out
+    fn to_f32(&self) -> f32 {
+        match &self.kind {
+            FloatKind::Dec(s) => {
+                let v = s.parse::<f32>().unwrap_or(0.0);
+                if self.neg {
+                    -v
+                } else {
+                    v
+                }
+            }
+            _ => self.to_f64() as f32,
+        }
+    }
+    /// True when a finite literal rounded to `inf` (`overflow`) or, having a nonzero digit, to
+    /// zero or a subnormal (`tiny`): strtod's and strtof's ERANGE.
+    /// `v` is the rounded result (as f64); an exact hex subnormal is not an underflow.
+    fn out_of_range(&self, v: f64, overflow: bool, tiny: bool) -> bool {
+        let nonzero = match &self.kind {
+            FloatKind::Dec(s) => s.split('e').next().unwrap_or("").bytes().any(|c| (b'1'..=b'9').contains(&c)),
+            FloatKind::Hex(mant, exp) => {
+                let exact = *mant < 1 << 53 && v != 0.0 && scalbn(v.abs(), (-*exp).clamp(-5000, 5000) as i32) == *mant as f64;
+                *mant != 0 && !exact
+            }
+            _ => return false,
+        };
+        overflow || (nonzero && tiny)
+    }
+}
+
+fn starts_ci(s: &[u8], word: &[u8]) -> bool {
+    s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word)
+}
+
+/// strtod's syntax at the start of `s`: space, sign, decimal or hex float, inf/infinity,
+/// nan/nan(chars). None when there is no number.
+fn parse_float(s: &[u8]) -> Option<FloatLit> {
+    let mut i = 0;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let r = &s[i..];
+    if starts_ci(r, b"inf") {
+        let n = if starts_ci(r, b"infinity") { 8 } else { 3 };
+        return Some(FloatLit { neg, kind: FloatKind::Inf, used: i + n });
+    }
+    if starts_ci(r, b"nan") {
+        let mut n = 3;
+        if r.get(3) == Some(&b'(') {
+            let mut k = 4;
+            while k < r.len() && (r[k].is_ascii_alphanumeric() || r[k] == b'_') {
+                k += 1;
+            }
+            if r.get(k) == Some(&b')') {
+                n = k + 1;
+            }
+        }
+        return Some(FloatLit { neg, kind: FloatKind::Nan, used: i + n });
+    }
+    let hexd = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_hexdigit());
+    if r.len() >= 2 && r[0] == b'0' && (r[1] | 0x20) == b'x' && (hexd(r.get(2)) || (r.get(2) == Some(&b'.') && hexd(r.get(3)))) {
+        let mut k = 2;
+        let (mut mant, mut exp, mut sticky, mut dot) = (0u64, 0i64, false, false);
+        while k < r.len() {
+            let c = r[k];
+            if c == b'.' && !dot {
+                dot = true;
+            } else if c.is_ascii_hexdigit() {
+                let d = digit_val(c) as u64;
+                if mant >> 58 == 0 {
+                    mant = mant * 16 + d;
+                    if dot {
+                        exp -= 4;
+                    }
+                } else {
+                    sticky |= d != 0;
+                    if !dot {
+                        exp += 4;
+                    }
+                }
+            } else {
+                break;
+            }
+            k += 1;
+        }
+        if k < r.len() && (r[k] | 0x20) == b'p' {
+            let (e, used) = parse_exp(&r[k + 1..]);
+            if used > 0 {
+                exp += e;
+                k += 1 + used;
+            }
+        }
+        if sticky {
+            mant |= 1;
+        }
+        return Some(FloatLit { neg, kind: FloatKind::Hex(mant, exp), used: i + k });
+    }
+    let mut k = 0;
+    let mut int = String::new();
+    while k < r.len() && r[k].is_ascii_digit() {
+        int.push(r[k] as char);
+        k += 1;
+    }
+    let mut frac = String::new();
+    if k < r.len() && r[k] == b'.' {
+        let mut j = k + 1;
+        while j < r.len() && r[j].is_ascii_digit() {
+            frac.push(r[j] as char);
+            j += 1;
+        }
+        if !int.is_empty() || !frac.is_empty() {
+            k = j;
+        }
+    }
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut exp = 0i64;
+    if k < r.len() && (r[k] | 0x20) == b'e' {
+        let (e, used) = parse_exp(&r[k + 1..]);
+        if used > 0 {
+            exp = e;
+            k += 1 + used;
+        }
+    }
+    let text = format!(
+        "{}.{}e{}",
+        if int.is_empty() { "0" } else { &int },
+        if frac.is_empty() { "0" } else { &frac },
+        exp
+    );
+    Some(FloatLit { neg, kind: FloatKind::Dec(text), used: i + k })
+}
+
+/// An exponent `[+-]digits` (clamped to +-1e6): (value, bytes used; 0 when no digits).
+fn parse_exp(s: &[u8]) -> (i64, usize) {
+    let mut k = 0;
+    let mut neg = false;
+    if k < s.len() && (s[k] == b'+' || s[k] == b'-') {
+        neg = s[k] == b'-';
+        k += 1;
+    }
+    let start = k;
+    let mut e = 0i64;
+    while k < s.len() && s[k].is_ascii_digit() {
+        e = (e * 10 + (s[k] - b'0') as i64).min(1_000_000);
+        k += 1;
+    }
+    if k == start {
+        return (0, 0);
+    }
+    (if neg { -e } else { e }, k)
+}
+
+// ---- string.h
+
+/// `strlen(s)`.
+pub fn strlen(s: P, m: &Mem) -> u64 {
+    m.strlen_at(s, "strlen") as u64
+}
+
+/// `strnlen(s, maxlen)`: never reads beyond `maxlen` bytes.
+pub fn strnlen(s: P, maxlen: u64, m: &Mem) -> u64 {
+    m.strnlen_at(s, maxlen, "strnlen") as u64
+}
+
+/// `strcpy(dst, src)`.
+pub fn strcpy(dst: P, src: P, m: &mut Mem) -> P {
+    let n = m.strlen_at(src, "strcpy") as u64;
+    m.copy(dst, src, n + 1, "strcpy");
+    dst
+}
+
+/// `stpcpy(dst, src)`: like strcpy, returning a pointer to the copied NUL.
+pub fn stpcpy(dst: P, src: P, m: &mut Mem) -> P {
+    let n = m.strlen_at(src, "stpcpy") as u64;
+    m.copy(dst, src, n + 1, "stpcpy");
+    dst.wrapping_add(n)
+}
+
+/// `strncpy(dst, src, n)`: copies at most n bytes and NUL-pads the rest of the n.
+pub fn strncpy(dst: P, src: P, n: u64, m: &mut Mem) -> P {
+    let k = m.strnlen_at(src, n, "strncpy") as u64;
+    m.copy(dst, src, k, "strncpy");
+    if n > k {
+        m.slice_mut(dst.wrapping_add(k), n - k, "strncpy").fill(0);
+    }
+    dst
+}
+
+/// `strcat(dst, src)`.
+pub fn strcat(dst: P, src: P, m: &mut Mem) -> P {
+    let d = m.strlen_at(dst, "strcat") as u64;
+    let n = m.strlen_at(src, "strcat") as u64;
+    m.copy(dst.wrapping_add(d), src, n + 1, "strcat");
+    dst
+}
+
+/// `strncat(dst, src, n)`: appends at most n bytes, then a NUL.
+pub fn strncat(dst: P, src: P, n: u64, m: &mut Mem) -> P {
+    let d = m.strlen_at(dst, "strncat") as u64;
+    let k = m.strnlen_at(src, n, "strncat") as u64;
+    m.copy(dst.wrapping_add(d), src, k, "strncat");
+    st_u8(dst.wrapping_add(d + k), 0, m);
+    dst
+}
+
+/// Compares C strings at most `n` bytes, mapping bytes through `f` (glibc returns the difference).
+fn str_compare(a: P, b: P, n: u64, f: fn(u8) -> u8, what: &str, m: &Mem) -> i32 {
+    if n == 0 {
+        return 0;
+    }
+    let (ta, tb) = (m.tail(a, what), m.tail(b, what));
+    let mut i = 0usize;
+    loop {
+        let Some(&x) = ta.get(i) else { unterminated(&m.objs, a, what) };
+        let Some(&y) = tb.get(i) else { unterminated(&m.objs, b, what) };
+        let (x, y) = (f(x), f(y));
+        if x != y || x == 0 {
+            return x as i32 - y as i32;
+        }
+        i += 1;
+        if i as u64 >= n {
+            return 0;
+        }
+    }
+}
+
+fn same(c: u8) -> u8 {
+    c
+}
+
+/// `strcmp(a, b)`.
+pub fn strcmp(a: P, b: P, m: &Mem) -> i32 {
+    str_compare(a, b, u64::MAX, same, "strcmp", m)
+}
+
+/// `strncmp(a, b, n)`.
+pub fn strncmp(a: P, b: P, n: u64, m: &Mem) -> i32 {
+    str_compare(a, b, n, same, "strncmp", m)
+}
+
+/// `strcasecmp(a, b)` (C locale).
+pub fn strcasecmp(a: P, b: P, m: &Mem) -> i32 {
+    str_compare(a, b, u64::MAX, |c| c.to_ascii_lowercase(), "strcasecmp", m)
+}
+
+/// `strncasecmp(a, b, n)` (C locale).
+pub fn strncasecmp(a: P, b: P, n: u64, m: &Mem) -> i32 {
+    str_compare(a, b, n, |c| c.to_ascii_lowercase(), "strncasecmp", m)
+}
+
+/// `strcoll(a, b)`: strcmp (C locale).
+pub fn strcoll(a: P, b: P, m: &Mem) -> i32 {
+    strcmp(a, b, m)
+}
+
+/// `strchr(s, c)`: the first `c` (the terminator when c is 0), or NULL.
+pub fn strchr(s: P, c: i32, m: &Mem) -> P {
+    let t = m.tail(s, "strchr");
+    let c = c as u8;
+    for (i, &x) in t.iter().enumerate() {
+        if x == c {
+            return s.wrapping_add(i as u64);
+        }
+        if x == 0 {
+            return 0;
+        }
+    }
+    unterminated(&m.objs, s, "strchr")
+}
+
+/// `strrchr(s, c)`: the last `c`, or NULL.
+pub fn strrchr(s: P, c: i32, m: &Mem) -> P {
+    let n = m.strlen_at(s, "strrchr");
+    let t = &m.tail(s, "strrchr")[..n + 1];
+    match t.iter().rposition(|&x| x == c as u8) {
+        Some(i) => s.wrapping_add(i as u64),
+        None => 0,
+    }
+}
+
+/// `strstr(hay, needle)`.
+pub fn strstr(hay: P, needle: P, m: &Mem) -> P {
+    let (hn, nn) = (m.strlen_at(hay, "strstr"), m.strlen_at(needle, "strstr"));
+    if nn == 0 {
+        return hay;
+    }
+    let h = &m.tail(hay, "strstr")[..hn];
+    let n = &m.tail(needle, "strstr")[..nn];
+    match h.windows(nn).position(|w| w == n) {
+        Some(i) => hay.wrapping_add(i as u64),
+        None => 0,
+    }
+}
+
+/// A 256-entry membership table of the C string at `set`.
+fn byte_set(set: P, what: &str, m: &Mem) -> [bool; 256] {
+    let n = m.strlen_at(set, what);
+    let mut t = [false; 256];
+    for &c in &m.tail(set, what)[..n] {
+        t[c as usize] = true;
+    }
+    t
+}
+
+/// `strspn(s, accept)`.
+pub fn strspn(s: P, accept: P, m: &Mem) -> u64 {
+    let set = byte_set(accept, "strspn", m);
+    let n = m.strlen_at(s, "strspn");
+    m.tail(s, "strspn")[..n].iter().take_while(|&&c| set[c as usize]).count() as u64
+}
+
+/// `strcspn(s, reject)`.
+pub fn strcspn(s: P, reject: P, m: &Mem) -> u64 {
+    let set = byte_set(reject, "strcspn", m);
+    let n = m.strlen_at(s, "strcspn");
+    m.tail(s, "strcspn")[..n].iter().take_while(|&&c| !set[c as usize]).count() as u64
+}
+
+/// `strpbrk(s, accept)`.
+pub fn strpbrk(s: P, accept: P, m: &Mem) -> P {
+    let k = strcspn(s, accept, m);
+    if ld_u8(s.wrapping_add(k), m) == 0 {
+        0
+    } else {
+        s.wrapping_add(k)
+    }
+}
+
+/// `strtok_r(s, delim, saveptr)`: glibc's algorithm, with the position kept in `*saveptr`.
+pub fn strtok_r(s: P, delim: P, saveptr: P, m: &mut Mem) -> P {
+    let s = if s == 0 { ld_u64(saveptr, m) } else { s };
+    let (save, tok) = strtok_step(s, delim, m);
+    st_u64(saveptr, save, m);
+    tok
+}
+
+/// `strtok(s, delim)`.
+pub fn strtok(s: P, delim: P, m: &mut Mem) -> P {
+    let s = if s == 0 { m.strtok_save } else { s };
+    let (save, tok) = strtok_step(s, delim, m);
+    m.strtok_save = save;
+    tok
+}
+
+/// One strtok step from `s`: (new save pointer, token or NULL).
+fn strtok_step(s: P, delim: P, m: &mut Mem) -> (P, P) {
+    if ld_u8(s, m) == 0 {
+        return (s, 0);
+    }
+    let s = s.wrapping_add(strspn(s, delim, m));
+    if ld_u8(s, m) == 0 {
+        return (s, 0);
+    }
+    let end = s.wrapping_add(strcspn(s, delim, m));
+    if ld_u8(end, m) == 0 {
+        return (end, s);
+    }
+    st_u8(end, 0, m);
+    (end.wrapping_add(1), s)
+}
+
+/// `strdup(s)`: a malloc'd copy.
+pub fn strdup(s: P, m: &mut Mem) -> P {
+    let b = cstr(s, m);
+    new_cstr(&b, m)
+}
+
+/// `strndup(s, n)`: a malloc'd copy of at most n bytes.
+pub fn strndup(s: P, n: u64, m: &mut Mem) -> P {
+    let k = m.strnlen_at(s, n, "strndup") as u64;
+    let b = ld_bytes(s, k, m);
+    new_cstr(&b, m)
+}
+
+/// `memcpy(dst, src, n)` (overlap tolerated, as memmove).
+pub fn memcpy(dst: P, src: P, n: u64, m: &mut Mem) -> P {
+    m.copy(dst, src, n, "memcpy");
+    dst
+}
+
+/// `memmove(dst, src, n)`.
+pub fn memmove(dst: P, src: P, n: u64, m: &mut Mem) -> P {
+    m.copy(dst, src, n, "memmove");
+    dst
+}
+
+/// `memset(p, c, n)`.
+pub fn memset(p: P, c: i32, n: u64, m: &mut Mem) -> P {
+    if n > 0 {
+        m.slice_mut(p, n, "memset").fill(c as u8);
+    }
+    p
+}
+
+/// `memcmp(a, b, n)`: the difference of the first differing bytes (as glibc on x86-64).
+pub fn memcmp(a: P, b: P, n: u64, m: &Mem) -> i32 {
+    if n == 0 {
+        return 0;
+    }
+    let (x, y) = (m.slice(a, n, "memcmp"), m.slice(b, n, "memcmp"));
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        Some(i) => x[i] as i32 - y[i] as i32,
+        None => 0,
+    }
+}
+
+/// `memchr(s, c, n)`.
+pub fn memchr(s: P, c: i32, n: u64, m: &Mem) -> P {
+    if n == 0 {
+        return 0;
+    }
+    match m.slice(s, n, "memchr").iter().position(|&x| x == c as u8) {
+        Some(i) => s.wrapping_add(i as u64),
+        None => 0,
+    }
+}
+
+/// `memrchr(s, c, n)`.
+pub fn memrchr(s: P, c: i32, n: u64, m: &Mem) -> P {
+    if n == 0 {
+        return 0;
+    }
+    match m.slice(s, n, "memrchr").iter().rposition(|&x| x == c as u8) {
+        Some(i) => s.wrapping_add(i as u64),
+        None => 0,
+    }
+}
+
+/// glibc's message for an errno value.
+fn strerror_text(e: i32) -> String {
+    let s = match e {
+        0 => "Success",
+        1 => "Operation not permitted",
+        2 => "No such file or directory",
+        3 => "No such process",
+        4 => "Interrupted system call",
+        5 => "Input/output error",
+        6 => "No such device or address",
+        7 => "Argument list too long",
+        8 => "Exec format error",
+        9 => "Bad file descriptor",
+        10 => "No child processes",
+        11 => "Resource temporarily unavailable",
+        12 => "Cannot allocate memory",
+        13 => "Permission denied",
+        14 => "Bad address",
+        15 => "Block device required",
+        16 => "Device or resource busy",
+        17 => "File exists",
+        18 => "Invalid cross-device link",
+        19 => "No such device",
+        20 => "Not a directory",
+        21 => "Is a directory",
+        22 => "Invalid argument",
+        23 => "Too many open files in system",
+        24 => "Too many open files",
+        25 => "Inappropriate ioctl for device",
+        26 => "Text file busy",
+        27 => "File too large",
+        28 => "No space left on device",
+        29 => "Illegal seek",
+        30 => "Read-only file system",
+        31 => "Too many links",
+        32 => "Broken pipe",
+        33 => "Numerical argument out of domain",
+        34 => "Numerical result out of range",
+        35 => "Resource deadlock avoided",
+        36 => "File name too long",
+        37 => "No locks available",
+        38 => "Function not implemented",
+        39 => "Directory not empty",
+        40 => "Too many levels of symbolic links",
+        42 => "No message of desired type",
+        43 => "Identifier removed",
+        44 => "Channel number out of range",
+        45 => "Level 2 not synchronized",
+        46 => "Level 3 halted",
+        47 => "Level 3 reset",
+        48 => "Link number out of range",
+        49 => "Protocol driver not attached",
+        50 => "No CSI structure available",
+        51 => "Level 2 halted",
+        52 => "Invalid exchange",
+        53 => "Invalid request descriptor",
+        54 => "Exchange full",
+        55 => "No anode",
+        56 => "Invalid request code",
+        57 => "Invalid slot",
+        59 => "Bad font file format",
+        60 => "Device not a stream",
+        61 => "No data available",
+        62 => "Timer expired",
+        63 => "Out of streams resources",
+        64 => "Machine is not on the network",
+        65 => "Package not installed",
+        66 => "Object is remote",
+        67 => "Link has been severed",
+        68 => "Advertise error",
+        69 => "Srmount error",
+        70 => "Communication error on send",
+        71 => "Protocol error",
+        72 => "Multihop attempted",
+        73 => "RFS specific error",
+        74 => "Bad message",
+        75 => "Value too large for defined data type",
+        76 => "Name not unique on network",
+        77 => "File descriptor in bad state",
+        78 => "Remote address changed",
+        79 => "Can not access a needed shared library",
+        80 => "Accessing a corrupted shared library",
+        81 => ".lib section in a.out corrupted",
+        82 => "Attempting to link in too many shared libraries",
+        83 => "Cannot exec a shared library directly",
+        84 => "Invalid or incomplete multibyte or wide character",
+        85 => "Interrupted system call should be restarted",
+        86 => "Streams pipe error",
+        87 => "Too many users",
+        88 => "Socket operation on non-socket",
+        89 => "Destination address required",
+        90 => "Message too long",
+        91 => "Protocol wrong type for socket",
+        92 => "Protocol not available",
+        93 => "Protocol not supported",
+        94 => "Socket type not supported",
+        95 => "Operation not supported",
+        96 => "Protocol family not supported",
+        97 => "Address family not supported by protocol",
+        98 => "Address already in use",
+        99 => "Cannot assign requested address",
+        100 => "Network is down",
+        101 => "Network is unreachable",
+        102 => "Network dropped connection on reset",
+        103 => "Software caused connection abort",
+        104 => "Connection reset by peer",
+        105 => "No buffer space available",
+        106 => "Transport endpoint is already connected",
+        107 => "Transport endpoint is not connected",
+        108 => "Cannot send after transport endpoint shutdown",
+        109 => "Too many references: cannot splice",
+        110 => "Connection timed out",
+        111 => "Connection refused",
+        112 => "Host is down",
+        113 => "No route to host",
+        114 => "Operation already in progress",
+        115 => "Operation now in progress",
+        116 => "Stale file handle",
+        117 => "Structure needs cleaning",
+        118 => "Not a XENIX named type file",
+        119 => "No XENIX semaphores available",
+        120 => "Is a named type file",
+        121 => "Remote I/O error",
+        122 => "Disk quota exceeded",
+        123 => "No medium found",
+        124 => "Wrong medium type",
+        125 => "Operation canceled",
+        126 => "Required key not available",
+        127 => "Key has expired",
+        128 => "Key has been revoked",
+        129 => "Key was rejected by service",
+        130 => "Owner died",
+        131 => "State not recoverable",
+        132 => "Operation not possible due to RF-kill",
+        133 => "Memory page has hardware error",
+        _ => return format!("Unknown error {}", e),
+    };
+    s.to_string()
+}
+
+/// `strerror(e)`: glibc's message, allocated once per errno value and cached.
+pub fn strerror(e: i32, m: &mut Mem) -> P {
+    if let Some(&p) = m.strerror_cache.get(&e) {
+        return p;
+    }
+    let mut b = strerror_text(e).into_bytes();
+    b.push(0);
+    let p = m.push_obj(Kind::Static, b);
+    m.strerror_cache.insert(e, p);
+    p
+}
+
+// ---- stdlib: numbers
+
+/// The common part of strtol and friends: (negative, magnitude, overflow, end pointer) or
+/// None for an invalid base (errno EINVAL).
+fn strto_int(s: P, endptr: P, base: i32, m: &mut Mem) -> Option<(bool, u64, bool)> {
+    if base < 0 || base == 1 || base > 36 {
+        m.set_errno(EINVAL);
+        return None;
+    }
+    let b = cstr(s, m);
+    let (neg, mag, over, used) = parse_int(&b, base as u32);
+    if endptr != 0 {
+        st_u64(endptr, s.wrapping_add(used as u64), m);
+    }
+    Some((neg, mag, over))
+}
+
+/// `strtol(s, endptr, base)`: clamps to LONG_MIN/LONG_MAX with ERANGE.
+pub fn strtol(s: P, endptr: P, base: i32, m: &mut Mem) -> i64 {
+    let Some((neg, mag, over)) = strto_int(s, endptr, base, m) else { return 0 };
+    let (v, range) = clamp_signed(neg, mag, over);
+    if range {
+        m.set_errno(ERANGE);
+    }
+    v
+}
+
+/// `strtoll(s, endptr, base)`.
+pub fn strtoll(s: P, endptr: P, base: i32, m: &mut Mem) -> i64 {
+    strtol(s, endptr, base, m)
+}
+
+/// `strtoul(s, endptr, base)`: ULONG_MAX with ERANGE on overflow; "-1" wraps as in C.
+pub fn strtoul(s: P, endptr: P, base: i32, m: &mut Mem) -> u64 {
+    let Some((neg, mag, over)) = strto_int(s, endptr, base, m) else { return 0 };
+    let (v, range) = clamp_unsigned(neg, mag, over);
+    if range {
+        m.set_errno(ERANGE);
+    }
+    v
+}
+
+/// `strtoull(s, endptr, base)`.
+pub fn strtoull(s: P, endptr: P, base: i32, m: &mut Mem) -> u64 {
+    strtoul(s, endptr, base, m)
+}
+
+/// `atoi(s)`: `(int) strtol(s, NULL, 10)`.
+pub fn atoi(s: P, m: &mut Mem) -> i32 {
+    strtol(s, 0, 10, m) as i32
+}
+
+/// `atol(s)`.
+pub fn atol(s: P, m: &mut Mem) -> i64 {
+    strtol(s, 0, 10, m)
+}
+
+/// `atoll(s)`.
+pub fn atoll(s: P, m: &mut Mem) -> i64 {
+    strtol(s, 0, 10, m)
+}
+
+/// Parses a float at `s` for strtod/strtof, storing `*endptr`.
+fn strto_float(s: P, endptr: P, m: &mut Mem) -> Option<FloatLit> {
+    let b = cstr(s, m);
+    let lit = parse_float(&b);
+    if endptr != 0 {
+        let used = lit.as_ref().map_or(0, |l| l.used);
+        st_u64(endptr, s.wrapping_add(used as u64), m);
+    }
+    lit
+}
+
+/// `strtod(s, endptr)`: decimal, hex, inf and nan; ERANGE on overflow/underflow.
+pub fn strtod(s: P, endptr: P, m: &mut Mem) -> f64 {
+    let Some(lit) = strto_float(s, endptr, m) else { return 0.0 };
+    let v = lit.to_f64();
+    if lit.out_of_range(v, v.is_infinite(), v == 0.0 || v.is_subnormal()) {
+        m.set_errno(ERANGE);
+    }
+    v
+}
+
+/// `strtof(s, endptr)`.
+pub fn strtof(s: P, endptr: P, m: &mut Mem) -> f32 {
+    let Some(lit) = strto_float(s, endptr, m) else { return 0.0 };
+    let v = lit.to_f32();
+    if lit.out_of_range(v as f64, v.is_infinite(), v == 0.0 || v.is_subnormal()) {
+        m.set_errno(ERANGE);
+    }
+    v
+}
+
+/// `strtold(s, endptr)`: long double is double here.
+pub fn strtold(s: P, endptr: P, m: &mut Mem) -> f64 {
+    strtod(s, endptr, m)
+}
+
+/// `atof(s)`.
+pub fn atof(s: P, m: &mut Mem) -> f64 {
+    strtod(s, 0, m)
+}
+
+/// `abs(x)` (wrapping for INT_MIN).
+pub fn abs(x: i32) -> i32 {
+    x.wrapping_abs()
+}
+
+/// `labs(x)`.
+pub fn labs(x: i64) -> i64 {
+    x.wrapping_abs()
+}
+
+/// `llabs(x)`.
+pub fn llabs(x: i64) -> i64 {
+    x.wrapping_abs()
+}
+
+/// `div(a, b)` as (quot, rem).
+pub fn div_quot_rem(a: i32, b: i32) -> (i32, i32) {
+    (a.wrapping_div(b), a.wrapping_rem(b))
+}
+
+/// `ldiv(a, b)` / `lldiv(a, b)` as (quot, rem).
+pub fn ldiv_quot_rem(a: i64, b: i64) -> (i64, i64) {
+    (a.wrapping_div(b), a.wrapping_rem(b))
+}
+
+// ---- stdlib: rand
+
+impl Rand {
+    /// glibc's `srandom_r` for TYPE_3: the LCG fill, then 310 discarded outputs.
+    fn seeded(seed: u32) -> Rand {
+        let seed = if seed == 0 { 1 } else { seed };
+        let mut r = [0i32; 31];
+        r[0] = seed as i32;
+        let mut word = seed as i32 as i64;
+        for x in r.iter_mut().skip(1) {
+            let hi = word / 127_773;
+            let lo = word % 127_773;
+            word = 16_807 * lo - 2_836 * hi;
+            if word < 0 {
+                word += 2_147_483_647;
+            }
+            *x = word as i32;
+        }
+        let mut st = Rand { r, f: 3, b: 0 };
+        for _ in 0..310 {
+            st.next();
+        }
+        st
+    }
+
+    /// glibc's `random_r` for TYPE_3.
+    fn next(&mut self) -> i32 {
+        let v = (self.r[self.f] as u32).wrapping_add(self.r[self.b] as u32);
+        self.r[self.f] = v as i32;
+        self.f = (self.f + 1) % 31;
+        self.b = (self.b + 1) % 31;
+        (v >> 1) as i32
+    }
+}
+
+/// `rand()`: glibc's generator, so seeded runs print what the C program prints.
+pub fn rand(m: &mut Mem) -> i32 {
+    m.rand.next()
+}
+
+/// `random()`: the same generator as rand (as in glibc).
+pub fn random(m: &mut Mem) -> i64 {
+    m.rand.next() as i64
 }
 
 /// `srand(seed)`.
-pub fn srand(seed: u32) {
-    RAND_STATE.with_borrow_mut(|st| *st = Some(seed_state(seed)));
-    RAND_POS.set(0);
+pub fn srand(seed: u32, m: &mut Mem) {
+    m.rand = Rand::seeded(seed);
 }
 
-/// glibc's `__assert_fail`, which `assert()` expands to.
-pub fn assert_fail(expr: &Ptr<u8>, file: &Ptr<u8>, line: u32, func: &Ptr<u8>) -> ! {
-    flush();
-    let prog = std::env::args().next().unwrap_or_default();
-    let msg = format!(
-        "{}: {}:{}: {}: Assertion `{}' failed.\n",
-        prog,
-        String::from_utf8_lossy(&cstr(file)),
-        line,
-        String::from_utf8_lossy(&cstr(func)),
-        String::from_utf8_lossy(&cstr(expr))
-    );
-    let _ = std::io::stderr().write_all(msg.as_bytes());
+/// `srandom(seed)`.
+pub fn srandom(seed: u32, m: &mut Mem) {
+    srand(seed, m)
+}
+
+// ---- stdlib: process
+
+/// Registers the generated dispatcher that calls a `void (*)(void)` function pointer (atexit).
+pub fn set_void_caller(f: fn(P, &mut Mem), m: &mut Mem) {
+    m.void_caller = Some(f);
+}
+
+/// `atexit(f)`: 0 (the handler runs at `exit`, last registered first).
+pub fn atexit(f: P, m: &mut Mem) -> i32 {
+    m.atexit.push(f);
+    0
+}
+
+/// `exit(code)`: runs atexit handlers in reverse order, flushes every stream, exits.
+pub fn exit(code: i32, m: &mut Mem) -> ! {
+    while let Some(f) = m.atexit.pop() {
+        match m.void_caller {
+            Some(call) => call(f, m),
+            None => panic!("ferrox rt: exit: atexit handler registered but no set_void_caller"),
+        }
+    }
+    m.flush_all();
+    std::process::exit(code)
+}
+
+/// `abort()`: no flushing, SIGABRT (as C).
+pub fn abort(_m: &mut Mem) -> ! {
     std::process::abort()
+}
+
+/// The program's short name (glibc's `__progname`: the basename of argv[0]).
+fn progname() -> Vec<u8> {
+    let a = std::env::args_os().next().unwrap_or_default().into_vec();
+    match a.iter().rposition(|&c| c == b'/') {
+        Some(i) => a[i + 1..].to_vec(),
+        None => a,
+    }
+}
+
+/// `__assert_fail`: glibc's "prog: file:line: func: Assertion `expr' failed." and abort.
+pub fn __assert_fail(expr: P, file: P, line: u32, func: P, m: &mut Mem) -> ! {
+    let mut msg = progname();
+    if !msg.is_empty() {
+        msg.extend_from_slice(b": ");
+    }
+    msg.extend(cstr(file, m));
+    msg.extend(format!(":{}: ", line).bytes());
+    if func != 0 {
+        msg.extend(cstr(func, m));
+        msg.extend_from_slice(b": ");
+    }
+    msg.extend_from_slice(b"Assertion `");
+    msg.extend(cstr(expr, m));
+    msg.extend_from_slice(b"' failed.\n");
+    let _ = std::io::stderr().write_all(&msg);
+    std::process::abort()
+}
+
+/// `getenv(name)`: a copy of the value (cached per name), or NULL.
+pub fn getenv(name: P, m: &mut Mem) -> P {
+    let n = cstr(name, m);
+    if let Some(&p) = m.getenv_cache.get(&n) {
+        return p;
+    }
+    if n.is_empty() || n.contains(&b'=') {
+        return 0;
+    }
+    let p = match std::env::var_os(OsStr::from_bytes(&n)) {
+        Some(v) => {
+            let mut b = v.into_vec();
+            b.push(0);
+            m.push_obj(Kind::Static, b)
+        }
+        None => 0,
+    };
+    m.getenv_cache.insert(n, p);
+    p
+}
+
+/// `system(cmd)`: no shell here; 0 for NULL ("no command processor"), otherwise -1.
+pub fn system(cmd: P, _m: &mut Mem) -> i32 {
+    if cmd == 0 {
+        0
+    } else {
+        -1
+    }
+}
+
+/// The program's `argc` and `argv` (NUL-terminated strings and a NULL-terminated array).
+pub fn main_args(m: &mut Mem) -> (i32, P) {
+    let args: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_vec()).collect();
+    let mut arr = Vec::with_capacity((args.len() + 1) * 8);
+    for a in &args {
+        let mut b = a.clone();
+        b.push(0);
+        let p = m.push_obj(Kind::Static, b);
+        arr.extend_from_slice(&p.to_le_bytes());
+    }
+    arr.extend_from_slice(&0u64.to_le_bytes());
+    let argv = m.push_obj(Kind::Static, arr);
+    (args.len() as i32, argv)
+}
+
+/// `signal(sig, handler)`: signals are not delivered; returns SIG_DFL (0).
+pub fn signal(_sig: i32, _handler: P, _m: &mut Mem) -> P {
+    0
+}
+
+/// `raise(sig)`: SIGABRT (6) aborts, others are ignored.
+pub fn raise(sig: i32, _m: &mut Mem) -> i32 {
+    if sig == 6 {
+        std::process::abort()
+    }
+    0
+}
+
+/// `sleep(s)`: no-op, returns 0.
+pub fn sleep(_secs: u32) -> u32 {
+    0
+}
+
+/// `usleep(us)`: no-op, returns 0.
+pub fn usleep(_us: u32) -> i32 {
+    0
+}
+
+/// `isatty(fd)`: 0.
+pub fn isatty(_fd: i32) -> i32 {
+    0
+}
+
+// ---- stdlib: qsort and bsearch
+
+/// glibc's merge order (msort): sorts `idx` so that ties keep their order.
+fn msort(idx: &mut [u64], tmp: &mut Vec<u64>, base: P, size: u64, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) {
+    let n = idx.len();
+    if n <= 1 {
+        return;
+    }
+    let n1 = n / 2;
+    msort(&mut idx[..n1], tmp, base, size, cmp, m);
+    msort(&mut idx[n1..], tmp, base, size, cmp, m);
+    tmp.clear();
+    let (mut i, mut j) = (0, n1);
+    while i < n1 && j < n {
+        let (a, b) = (base.wrapping_add(idx[i] * size), base.wrapping_add(idx[j] * size));
+        if cmp(a, b, m) <= 0 {
+            tmp.push(idx[i]);
+            i += 1;
+        } else {
+            tmp.push(idx[j]);
+            j += 1;
+        }
+    }
+    tmp.extend_from_slice(&idx[i..n1]);
+    let k = tmp.len();
+    idx[..k].copy_from_slice(tmp);
+}
+
+/// `qsort(base, n, size, cmp)`: glibc's stable merge sort; `cmp` gets pointers into `base`.
+pub fn qsort(base: P, n: u64, size: u64, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) {
+    if n <= 1 || size == 0 {
+        return;
+    }
+    let total = n.saturating_mul(size);
+    check(&m.objs, base, total, "qsort");
+    let mut idx: Vec<u64> = (0..n).collect();
+    let mut tmp = Vec::with_capacity(n as usize);
+    msort(&mut idx, &mut tmp, base, size, cmp, m);
+    let old = ld_bytes(base, total, m);
+    let mut new = Vec::with_capacity(old.len());
+    for &i in &idx {
+        let at = (i * size) as usize;
+        new.extend_from_slice(&old[at..at + size as usize]);
+    }
+    st_bytes(base, &new, m);
+}
+
+/// `bsearch(key, base, n, size, cmp)`: glibc's binary search; NULL when absent.
+pub fn bsearch(key: P, base: P, n: u64, size: u64, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) -> P {
+    let (mut lo, mut hi) = (0u64, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let p = base.wrapping_add(mid * size);
+        let c = cmp(key, p, m);
+        if c < 0 {
+            hi = mid;
+        } else if c > 0 {
+            lo = mid + 1;
+        } else {
+            return p;
+        }
+    }
+    0
+}
+
+// ---- ctype (C locale; results are glibc's class bits)
+
+const CT_UPPER: u16 = 1 << 8;
+const CT_LOWER: u16 = 1 << 9;
+const CT_ALPHA: u16 = 1 << 10;
+const CT_DIGIT: u16 = 1 << 11;
+const CT_XDIGIT: u16 = 1 << 12;
+const CT_SPACE: u16 = 1 << 13;
+const CT_PRINT: u16 = 1 << 14;
+const CT_GRAPH: u16 = 1 << 15;
+const CT_BLANK: u16 = 1;
+const CT_CNTRL: u16 = 2;
+const CT_PUNCT: u16 = 4;
+const CT_ALNUM: u16 = 8;
+
+/// glibc's C-locale class bits of `c` (0 outside 0..=127, EOF included).
+fn ctype_bits(c: i32) -> u16 {
+    if !(0..128).contains(&c) {
+        return 0;
+    }
+    let b = c as u8;
+    let mut t = 0;
+    if b.is_ascii_uppercase() {
+        t |= CT_UPPER | CT_ALPHA | CT_ALNUM;
+    }
+    if b.is_ascii_lowercase() {
+        t |= CT_LOWER | CT_ALPHA | CT_ALNUM;
+    }
+    if b.is_ascii_digit() {
+        t |= CT_DIGIT | CT_ALNUM;
+    }
+    if b.is_ascii_hexdigit() {
+        t |= CT_XDIGIT;
+    }
+    if is_space(b) {
+        t |= CT_SPACE;
+    }
+    if b == b' ' || b == b'\t' {
+        t |= CT_BLANK;
+    }
+    if b < 32 || b == 127 {
+        t |= CT_CNTRL;
+    }
+    if (32..127).contains(&b) {
+        t |= CT_PRINT;
+    }
+    if (33..127).contains(&b) {
+        t |= CT_GRAPH;
+        if !b.is_ascii_alphanumeric() {
+            t |= CT_PUNCT;
+        }
+    }
+    t
+}
+
+/// `isalpha(c)`.
+pub fn isalpha(c: i32) -> i32 {
+    (ctype_bits(c) & CT_ALPHA) as i32
+}
+/// `isdigit(c)`.
+pub fn isdigit(c: i32) -> i32 {
+    (ctype_bits(c) & CT_DIGIT) as i32
+}
+/// `isalnum(c)`.
+pub fn isalnum(c: i32) -> i32 {
+    (ctype_bits(c) & CT_ALNUM) as i32
+}
+/// `isspace(c)`.
+pub fn isspace(c: i32) -> i32 {
+    (ctype_bits(c) & CT_SPACE) as i32
+}
+/// `isupper(c)`.
+pub fn isupper(c: i32) -> i32 {
+    (ctype_bits(c) & CT_UPPER) as i32
+}
+/// `islower(c)`.
+pub fn islower(c: i32) -> i32 {
+    (ctype_bits(c) & CT_LOWER) as i32
+}
+/// `isxdigit(c)`.
+pub fn isxdigit(c: i32) -> i32 {
+    (ctype_bits(c) & CT_XDIGIT) as i32
+}
+/// `isprint(c)`.
+pub fn isprint(c: i32) -> i32 {
+    (ctype_bits(c) & CT_PRINT) as i32
+}
+/// `ispunct(c)`.
+pub fn ispunct(c: i32) -> i32 {
+    (ctype_bits(c) & CT_PUNCT) as i32
+}
+/// `iscntrl(c)`.
+pub fn iscntrl(c: i32) -> i32 {
+    (ctype_bits(c) & CT_CNTRL) as i32
+}
+/// `isgraph(c)`.
+pub fn isgraph(c: i32) -> i32 {
+    (ctype_bits(c) & CT_GRAPH) as i32
+}
+/// `isblank(c)`.
+pub fn isblank(c: i32) -> i32 {
+    (ctype_bits(c) & CT_BLANK) as i32
+}
+/// `isascii(c)`.
+pub fn isascii(c: i32) -> i32 {
+    (c & !0x7f == 0) as i32
+}
+/// `toupper(c)`.
+pub fn toupper(c: i32) -> i32 {
+    if (b'a' as i32..=b'z' as i32).contains(&c) {
+        c - 32
+    } else {
+        c
+    }
+}
+/// `tolower(c)`.
+pub fn tolower(c: i32) -> i32 {
+    if (b'A' as i32..=b'Z' as i32).contains(&c) {
+        c + 32
+    } else {
+        c
+    }
+}
+
+// ---- math
+
+/// `scalbn(x, n)`: x * 2^n with one rounding (musl's algorithm).
+pub fn scalbn(x: f64, n: i32) -> f64 {
+    let mut y = x;
+    let mut n = n;
+    let p1023 = f64::from_bits(0x7fe0_0000_0000_0000);
+    let pm969 = f64::from_bits(0x0360_0000_0000_0000); // 2^-1022 * 2^53
+    if n > 1023 {
+        y *= p1023;
+        n -= 1023;
+        if n > 1023 {
+            y *= p1023;
+            n -= 1023;
+            n = n.min(1023);
+        }
+    } else if n < -1022 {
+        y *= pm969;
+        n += 1022 - 53;
+        if n < -1022 {
+            y *= pm969;
+            n += 1022 - 53;
+            n = n.max(-1022);
+        }
+    }
+    y * f64::from_bits(((0x3ff + n) as u64) << 52)
+}
+
+/// `ldexp(x, e)`.
+pub fn ldexp(x: f64, e: i32) -> f64 {
+    scalbn(x, e)
+}
+
+/// `frexp(x, e)`: mantissa in [0.5, 1) and `*e` the exponent.
+pub fn frexp(x: f64, e: P, m: &mut Mem) -> f64 {
+    let (mant, ex) = frexp_parts(x);
+    st_i32(e, ex, m);
+    mant
+}
+
+fn frexp_parts(x: f64) -> (f64, i32) {
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    let bits = x.to_bits();
+    let bexp = ((bits >> 52) & 0x7ff) as i32;
+    if bexp == 0 {
+        let (m, e) = frexp_parts(x * f64::from_bits(0x43f0_0000_0000_0000)); // 2^64
+        return (m, e - 64);
+    }
+    let mant = f64::from_bits((bits & !(0x7ffu64 << 52)) | (0x3feu64 << 52));
+    (mant, bexp - 1022)
+}
+
+/// `modf(x, ip)`: the fractional part, with `*ip` the integral part (as double).
+pub fn modf(x: f64, ip: P, m: &mut Mem) -> f64 {
+    let i = x.trunc();
+    st_f64(ip, i, m);
+    if x.is_infinite() {
+        0.0f64.copysign(x)
+    } else {
+        (x - i).copysign(x)
+    }
+}
+
+/// `lround(x)`: nearest, halves away from zero.
+pub fn lround(x: f64) -> i64 {
+    x.round() as i64
+}
+
+/// `rint(x)`: nearest, halves to even (the default rounding mode).
+pub fn rint(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// `nearbyint(x)`.
+pub fn nearbyint(x: f64) -> f64 {
+    x.round_ties_even()
+}
+
+/// `lrint(x)`.
+pub fn lrint(x: f64) -> i64 {
+    x.round_ties_even() as i64
+}
+
+// ---- time
+
+fn now() -> std::time::Duration {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default()
+}
+
+/// `time(p)`: seconds since the epoch, also stored at `p` when not NULL.
+pub fn time(p: P, m: &mut Mem) -> i64 {
+    let t = now().as_secs() as i64;
+    if p != 0 {
+        st_i64(p, t, m);
+    }
+    t
+}
+
+/// `clock()`: microseconds since the program started (CLOCKS_PER_SEC = 1e6).
+pub fn clock(m: &mut Mem) -> i64 {
+    m.start.elapsed().as_micros() as i64
+}
+
+/// `gettimeofday(tv, tz)`: fills `struct timeval` (two longs); returns 0.
+pub fn gettimeofday(tv: P, _tz: P, m: &mut Mem) -> i32 {
+    let d = now();
+    if tv != 0 {
+        st_i64(tv, d.as_secs() as i64, m);
+        st_i64(tv.wrapping_add(8), d.subsec_micros() as i64, m);
+    }
+    0
+}
+
+/// `difftime(a, b)`.
+pub fn difftime(a: i64, b: i64) -> f64 {
+    (a - b) as f64
+}
+
+/// Civil date of a day count since 1970-01-01: (year, month 1..=12, day).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + (mo <= 2) as i64, mo, d)
+}
+
+/// Days since 1970-01-01 of a civil date (month 1..=12).
+fn days_from_civil(y: i64, mo: i64, d: i64) -> i64 {
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// True when the year of `t` fits `tm_year` (an int), as glibc requires.
+fn tm_in_range(t: i64) -> bool {
+    (-67_768_040_609_740_800..=67_768_036_191_676_799).contains(&t)
+}
+
+/// Writes the broken-down UTC time of `t` into the `struct tm` at `tm`.
+fn fill_tm(tm: P, t: i64, m: &mut Mem) {
+    if m.tm_zone == 0 {
+        m.tm_zone = m.push_obj(Kind::Static, b"GMT\0".to_vec());
+    }
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, mo, d) = civil(days);
+    let yday = days - days_from_civil(y, 1, 1);
+    let fields = [
+        (secs % 60) as i32,
+        ((secs / 60) % 60) as i32,
+        (secs / 3600) as i32,
+        d as i32,
+        mo as i32 - 1,
+        (y - 1900) as i32,
+        (days + 4).rem_euclid(7) as i32,
+        yday as i32,
+        0,
+    ];
+    for (i, v) in fields.iter().enumerate() {
+        st_i32(tm.wrapping_add(4 * i as u64), *v, m);
+    }
+    st_i64(tm.wrapping_add(40), 0, m);
+    let zone = m.tm_zone;
+    st_u64(tm.wrapping_add(48), zone, m);
+}
+
+/// `gmtime(t)`: a pointer to the runtime's one static `struct tm` (56 bytes) for `*t`.
+pub fn gmtime(t: P, m: &mut Mem) -> P {
+    let secs = ld_i64(t, m);
+    if !tm_in_range(secs) {
+        m.set_errno(EOVERFLOW);
+        return 0;
+    }
+    if m.tm_obj == 0 {
+        m.tm_obj = m.push_obj(Kind::Static, vec![0; 56]);
+    }
+    let tm = m.tm_obj;
+    fill_tm(tm, secs, m);
+    tm
+}
+
+/// `localtime(t)`: the local zone is taken to be UTC.
+pub fn localtime(t: P, m: &mut Mem) -> P {
+    gmtime(t, m)
+}
+
+/// `gmtime_r(t, tm)`.
+pub fn gmtime_r(t: P, tm: P, m: &mut Mem) -> P {
+    let secs = ld_i64(t, m);
+    if !tm_in_range(secs) {
+        m.set_errno(EOVERFLOW);
+        return 0;
+    }
+    fill_tm(tm, secs, m);
+    tm
+}
+
+/// `localtime_r(t, tm)` (UTC).
+pub fn localtime_r(t: P, tm: P, m: &mut Mem) -> P {
+    gmtime_r(t, tm, m)
+}
+
+/// `mktime(tm)` (UTC, as `timegm`): normalises `*tm` and returns its time.
+pub fn mktime(tm: P, m: &mut Mem) -> i64 {
+    let f = |i: u64, m: &Mem| ld_i32(tm.wrapping_add(4 * i), m) as i64;
+    let (sec, min, hour, mday, mon, year) = (f(0, m), f(1, m), f(2, m), f(3, m), f(4, m), f(5, m));
+    let y = 1900 + year + mon.div_euclid(12);
+    let mo = mon.rem_euclid(12) + 1;
+    let t = days_from_civil(y, mo, 1) * 86_400 + (mday - 1) * 86_400 + hour * 3600 + min * 60 + sec;
+    if !tm_in_range(t) {
+        m.set_errno(EOVERFLOW);
+        return -1;
+    }
+    fill_tm(tm, t, m);
+    t
+}
+
+// ---- errno
+
+/// `__errno_location()`: the address of errno.
+pub fn __errno_location(_m: &Mem) -> P {
+    ERRNO
+}
+
+/// The current errno value.
+pub fn errno(m: &Mem) -> i32 {
+    ld_i32(ERRNO, m)
+}
+
+/// Sets errno.
+pub fn set_errno(e: i32, m: &mut Mem) {
+    m.set_errno(e)
+}
+
+// ---- getopt
+
+fn argv_at(argv: P, i: i32, m: &Mem) -> P {
+    ld_u64(argv.wrapping_add(8 * i as u64), m)
+}
+
+/// glibc's `exchange`: moves the non-options [first_nonopt, last_nonopt) after the options
+/// [last_nonopt, optind).
+fn getopt_exchange(argv: P, optind: i32, m: &mut Mem) {
+    let (first, last) = (m.getopt.first_nonopt, m.getopt.last_nonopt);
+    let mut items: Vec<P> = (first..optind).map(|i| argv_at(argv, i, m)).collect();
+    items.rotate_left((last - first) as usize);
+    for (k, p) in items.iter().enumerate() {
+        st_u64(argv.wrapping_add(8 * (first as u64 + k as u64)), *p, m);
+    }
+    m.getopt.first_nonopt += optind - last;
+    m.getopt.last_nonopt = optind;
+}
+
+fn getopt_error(argv: P, text: &str, c: u8, m: &mut Mem) {
+    let mut msg = cstr(argv_at(argv, 0, m), m);
+    msg.extend_from_slice(format!(": {} -- '", text).as_bytes());
+    msg.push(c);
+    msg.extend_from_slice(b"'\n");
+    let f = std_file(STDERR_VAR, m);
+    write_file(f, &msg, "getopt", m);
+}
+
+/// `getopt(argc, argv, optstring)`: glibc's getopt (argument permutation, `+`/`-`/`:` prefixes,
+/// POSIXLY_CORRECT), through the optarg/optind/opterr/optopt cells.
+pub fn getopt(argc: i32, argv: P, optstring: P, m: &mut Mem) -> i32 {
+    let mut opts = cstr(optstring, m);
+    let mut optind = ld_i32(OPTIND, m);
+    st_u64(OPTARG, 0, m);
+    if argc < 1 {
+        return -1;
+    }
+    if optind == 0 || !m.getopt.initialized {
+        if optind == 0 {
+            optind = 1;
+        }
+        let g = &mut m.getopt;
+        g.first_nonopt = optind;
+        g.last_nonopt = optind;
+        g.nextchar = 0;
+        g.initialized = true;
+        g.ordering = match opts.first() {
+            Some(b'-') => 2,
+            Some(b'+') => 1,
+            _ if std::env::var_os("POSIXLY_CORRECT").is_some() => 1,
+            _ => 0,
+        };
+    }
+    if matches!(opts.first(), Some(b'-' | b'+')) {
+        opts.remove(0);
+    }
+    let print_errors = ld_i32(OPTERR, m) != 0 && opts.first() != Some(&b':');
+    let nonoption = |i: i32, m: &Mem| {
+        let a = argv_at(argv, i, m);
+        ld_u8(a, m) != b'-' || ld_u8(a.wrapping_add(1), m) == 0
+    };
+    let result = 'next: {
+        let nc = m.getopt.nextchar;
+        if nc == 0 || ld_u8(nc, m) == 0 {
+            if m.getopt.last_nonopt > optind {
+                m.getopt.last_nonopt = optind;
+            }
+            if m.getopt.first_nonopt > optind {
+                m.getopt.first_nonopt = optind;
+            }
+            if m.getopt.ordering == 0 {
+                if m.getopt.first_nonopt != m.getopt.last_nonopt && m.getopt.last_nonopt != optind {
+                    getopt_exchange(argv, optind, m);
+                } else if m.getopt.last_nonopt != optind {
+                    m.getopt.first_nonopt = optind;
+                }
+                while optind < argc && nonoption(optind, m) {
+                    optind += 1;
+                }
+                m.getopt.last_nonopt = optind;
+            }
+            if optind != argc && cstr(argv_at(argv, optind, m), m) == b"--" {
+                optind += 1;
+                if m.getopt.first_nonopt != m.getopt.last_nonopt && m.getopt.last_nonopt != optind {
+                    getopt_exchange(argv, optind, m);
+                } else if m.getopt.first_nonopt == m.getopt.last_nonopt {
+                    m.getopt.first_nonopt = optind;
+                }
+                m.getopt.last_nonopt = argc;
+                optind = argc;
+            }
+            if optind == argc {
+                if m.getopt.first_nonopt != m.getopt.last_nonopt {
+                    optind = m.getopt.first_nonopt;
+                }
+                break 'next -1;
+            }
+            if nonoption(optind, m) {
+                if m.getopt.ordering == 1 {
+                    break 'next -1;
+                }
+                let a = argv_at(argv, optind, m);
+                st_u64(OPTARG, a, m);
+                optind += 1;
+                break 'next 1;
+            }
+            m.getopt.nextchar = argv_at(argv, optind, m).wrapping_add(1);
+        }
+        let nc = m.getopt.nextchar;
+        let c = ld_u8(nc, m);
+        let nc = nc.wrapping_add(1);
+        m.getopt.nextchar = nc;
+        let rest_empty = ld_u8(nc, m) == 0;
+        if rest_empty {
+            optind += 1;
+        }
+        let pos = if c == 0 { None } else { opts.iter().position(|&o| o == c) };
+        let Some(pos) = pos.filter(|_| c != b':' && c != b';') else {
+            if print_errors {
+                getopt_error(argv, "invalid option", c, m);
+            }
+            m.getopt.optopt = c as i32;
+            break 'next b'?' as i32;
+        };
+        if opts.get(pos + 1) == Some(&b':') {
+            if opts.get(pos + 2) == Some(&b':') {
+                if !rest_empty {
+                    st_u64(OPTARG, nc, m);
+                    optind += 1;
+                }
+            } else if !rest_empty {
+                st_u64(OPTARG, nc, m);
+                optind += 1;
+            } else if optind == argc {
+                if print_errors {
+                    getopt_error(argv, "option requires an argument", c, m);
+                }
+                m.getopt.optopt = c as i32;
+                m.getopt.nextchar = 0;
+                break 'next if opts.first() == Some(&b':') { b':' as i32 } else { b'?' as i32 };
+            } else {
+                let a = argv_at(argv, optind, m);
+                st_u64(OPTARG, a, m);
+                optind += 1;
+            }
+            m.getopt.nextchar = 0;
+        }
+        c as i32
+    };
+    st_i32(OPTIND, optind, m);
+    let oo = m.getopt.optopt;
+    st_i32(OPTOPT, oo, m);
+    result
+}
+
+// ---- tests
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str, m: &mut Mem) -> P {
+        new_cstr(text.as_bytes(), m)
+    }
+
+    fn fmt(f: &str, args: &[Va], m: &mut Mem) -> String {
+        let p = s(f, m);
+        String::from_utf8(format_c(p, args, m)).unwrap()
+    }
+
+    #[test]
+    fn loads_and_stores_round_trip() {
+        let m = &mut Mem::new();
+        let p = malloc(32, m);
+        st_i8(p, -5, m);
+        assert_eq!(ld_i8(p, m), -5);
+        assert_eq!(ld_u8(p, m), 251);
+        st_u16(p + 2, 0xbeef, m);
+        assert_eq!(ld_i16(p + 2, m), 0xbeefu16 as i16);
+        st_i32(p + 4, -123456, m);
+        assert_eq!(ld_i32(p + 4, m), -123456);
+        assert_eq!(ld_u8(p + 4, m), (-123456i32 as u32 & 0xff) as u8);
+        st_u64(p + 8, 0x0102030405060708, m);
+        assert_eq!(ld_u32(p + 8, m), 0x05060708);
+        assert_eq!(ld_i64(p + 8, m), 0x0102030405060708);
+        st_f64(p + 16, 2.5, m);
+        assert_eq!(ld_f64(p + 16, m), 2.5);
+        st_f32(p + 24, -1.25, m);
+        assert_eq!(ld_f32(p + 24, m), -1.25);
+        st_u128(p + 16, u128::MAX - 7, m);
+        assert_eq!(ld_u128(p + 16, m), u128::MAX - 7);
+        assert_eq!(ld_i128(p + 16, m), -8);
+        st_bytes(p, b"abc", m);
+        assert_eq!(ld_bytes(p, 3, m), b"abc");
+        assert_eq!(obj_size(p, m), 32);
+    }
+
+    #[test]
+    #[should_panic(expected = "out-of-bounds load of 4 bytes at offset 12 of a 8-byte heap object")]
+    fn out_of_bounds_load_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        ld_i32(p + 12, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "out-of-bounds store of 4 bytes at offset 6")]
+    fn straddling_store_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        st_i32(p + 6, 1, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "out-of-bounds load of 1 byte at offset 4294967295")]
+    fn pointer_before_object_panics() {
+        let m = &mut Mem::new();
+        let _a = malloc(8, m);
+        let b = malloc(8, m);
+        ld_u8(b.wrapping_sub(1), m);
+    }
+
+    #[test]
+    #[should_panic(expected = "out-of-bounds memset of 18446744073709551615 bytes at offset 1")]
+    fn huge_length_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        memset(p + 1, 0, u64::MAX, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "null pointer dereference")]
+    fn null_load_panics() {
+        let m = &mut Mem::new();
+        ld_u64(0, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "use after free")]
+    fn use_after_free_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        free(p, m);
+        ld_u8(p, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "double free")]
+    fn double_free_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        free(p, m);
+        free(p, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "interior pointer")]
+    fn interior_free_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(8, m);
+        free(p + 1, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "static object, not to the heap")]
+    fn free_of_static_panics() {
+        let m = &mut Mem::new();
+        let p = static_obj(4, &[1], m);
+        free(p, m);
+    }
+
+    #[test]
+    #[should_panic(expected = "through a function pointer")]
+    fn load_through_function_pointer_panics() {
+        let m = &mut Mem::new();
+        ld_u8(fnptr(3), m);
+    }
+
+    #[test]
+    #[should_panic(expected = "use after return")]
+    fn dead_local_panics() {
+        let m = &mut Mem::new();
+        let mark = frame(m);
+        let p = local(4, m);
+        st_i32(p, 1, m);
+        unwind(mark, m);
+        ld_i32(p, m);
+    }
+
+    #[test]
+    fn statics_and_fixed_cells() {
+        let m = &mut Mem::new();
+        let a = static_obj(6, b"hi", m);
+        let b = static_obj(4, &[], m);
+        assert_eq!(a >> 32, FIRST_STATIC as u64);
+        assert_eq!(b >> 32, FIRST_STATIC as u64 + 1);
+        assert_eq!(ld_bytes(a, 6, m), b"hi\0\0\0\0");
+        assert_eq!(ld_u64(STDOUT_VAR, m), STDOUT_FILE);
+        assert_eq!(ld_i32(OPTIND, m), 1);
+        assert_eq!(ld_i32(OPTERR, m), 1);
+        assert_eq!(__errno_location(m), ERRNO);
+        assert_eq!(fn_index(fnptr(7)), 7);
+    }
+
+    #[test]
+    fn heap_semantics() {
+        let m = &mut Mem::new();
+        let p = malloc(4, m);
+        st_bytes(p, b"abcd", m);
+        let q = realloc(p, 8, m);
+        assert_eq!(ld_bytes(q, 8, m), b"abcd\0\0\0\0");
+        assert_eq!(realloc(q, 0, m), 0);
+        let r = realloc(0, 3, m);
+        assert_ne!(r, 0);
+        let z1 = malloc(0, m);
+        let z2 = malloc(0, m);
+        assert!(z1 != 0 && z2 != 0 && z1 != z2);
+        assert_eq!(malloc(10 << 30, m), 0);
+        assert_eq!(ld_i32(ERRNO, m), ENOMEM);
+        assert_eq!(calloc(1 << 40, 1 << 40, m), 0);
+        let c = calloc(3, 4, m);
+        assert_eq!(ld_bytes(c, 12, m), vec![0; 12]);
+        free(0, m);
+    }
+
+    #[test]
+    fn freed_ids_are_reused_after_quarantine() {
+        let m = &mut Mem::new();
+        for _ in 0..100_000 {
+            let p = malloc(16, m);
+            free(p, m);
+        }
+        assert!(m.objs.len() < QUARANTINE + 100, "{} objects", m.objs.len());
+    }
+
+    #[test]
+    fn locals_unwind_in_order() {
+        let m = &mut Mem::new();
+        let outer = frame(m);
+        let a = local(8, m);
+        let inner = frame(m);
+        let b = alloca(4, m);
+        st_i32(b, 5, m);
+        unwind(inner, m);
+        st_i64(a, 9, m);
+        assert_eq!(ld_i64(a, m), 9);
+        unwind(outer, m);
+        assert_eq!(frame(m), 0);
+    }
+
+    #[test]
+    fn bit_fields() {
+        let m = &mut Mem::new();
+        let p = malloc(16, m);
+        // struct { unsigned a:3; int b:5; unsigned c:12; int d:20; }: bits 0, 3, 8, 20
+        st_bits(p, 0, 3, 5, m);
+        st_bits(p, 3, 5, -3, m);
+        st_bits(p, 8, 12, 0xabc, m);
+        st_bits(p, 20, 20, -70000, m);
+        assert_eq!(ld_bits(p, 0, 3, false, m), 5);
+        assert_eq!(ld_bits(p, 3, 5, true, m), -3);
+        assert_eq!(ld_bits(p, 3, 5, false, m), 29);
+        assert_eq!(ld_bits(p, 8, 12, false, m), 0xabc);
+        assert_eq!(ld_bits(p, 20, 20, true, m), -70000);
+        // gcc's layout of that struct: a | b<<3 | c<<8 | d<<20 in a little-endian u64
+        let raw = ld_u64(p, m);
+        let want = 5u64 | (29 << 3) | (0xabc << 8) | (((-70000i64 as u64) & 0xfffff) << 20);
+        assert_eq!(raw, want);
+        // a 64-bit field at bit 4 covers 9 bytes
+        st_bits(p, 4, 64, -2, m);
+        assert_eq!(ld_bits(p, 4, 64, true, m), -2);
+        assert_eq!(ld_u8(p, m) & 0xf, 13);
+        // a field at a byte offset > 0 (bit 70)
+        st_bits(p, 70, 7, 100, m);
+        assert_eq!(ld_bits(p, 70, 7, false, m), 100);
+        assert_eq!(ld_bits(p, 70, 7, true, m), 100 - 128);
+        // overwriting leaves neighbours alone
+        st_bits(p + 12, 1, 2, 3, m);
+        assert_eq!(ld_u8(p + 12, m), 6);
+    }
+
+    #[test]
+    fn printf_matches_glibc() {
+        let m = &mut Mem::new();
+        let ab = s("ab", m) as i64;
+        let abcdef = s("abcdef", m) as i64;
+        let cases: Vec<(&str, Vec<Va>, &str)> = vec![
+            ("%5.2f|", vec![Va::F(3.14159)], " 3.14|"),
+            ("%-8s|", vec![Va::I(ab)], "ab      |"),
+            ("%08.3e", vec![Va::F(3.14159)], "3.142e+00"),
+            ("%g %g %g %g", vec![Va::F(0.0001), Va::F(1e10), Va::F(100000.0), Va::F(1e-5)], "0.0001 1e+10 100000 1e-05"),
+            ("%g %#g %g %G", vec![Va::F(123456789.0), Va::F(1.0), Va::F(0.0), Va::F(1e-10)], "1.23457e+08 1.00000 0 1E-10"),
+            ("%x %X %o", vec![Va::I(-1), Va::I(255), Va::I(8)], "ffffffff FF 10"),
+            ("%lld %+d %#o %.3s %c %%", vec![Va::I(-123456789012), Va::I(5), Va::I(8), Va::I(abcdef), Va::I(65)], "-123456789012 +5 010 abc A %"),
+            ("%p %p %10p|", vec![Va::I(0x1234), Va::I(0), Va::I(0)], "0x1234 (nil)      (nil)|"),
+            ("[%5%]", vec![], "[%]"),
+            ("%#x|%#o|%#.3o|%#08x|%+u|% d|%.0d|%#.0o", vec![Va::I(0), Va::I(0), Va::I(8), Va::I(255), Va::I(5), Va::I(5), Va::I(0), Va::I(0)], "0|0|010|0x0000ff|5| 5||0"),
+            ("%hhd|%hd|%lu|%zu", vec![Va::I(300), Va::I(70000), Va::I(-1), Va::I(5)], "44|4464|18446744073709551615|5"),
+            ("%.0f|%.0f|%.1f|%.2f|%.0e|%.1e", vec![Va::F(0.5), Va::F(2.5), Va::F(0.25), Va::F(1.005), Va::F(2.5), Va::F(0.125)], "0|2|0.2|1.00|2e+00|1.2e-01"),
+            ("%f|%f|%05f|%e", vec![Va::F(-0.0), Va::F(f64::NAN), Va::F(f64::INFINITY), Va::F(-f64::NAN)], "-0.000000|nan|  inf|-nan"),
+            ("%a|%a|%.0a|%.0a|%A|%.3a|%a|%a", vec![Va::F(1.0), Va::F(0.1), Va::F(1.5), Va::F(2.5), Va::F(3.0), Va::F(0.0), Va::F(4.9e-324), Va::F(-2.0)], "0x1p+0|0x1.999999999999ap-4|0x2p+0|0x1p+1|0X1.8P+1|0x0.000p+0|0x0.0000000000001p-1022|-0x1p+1"),
+            ("[%05s|%-5c|%05c]", vec![Va::I(ab), Va::I(120), Va::I(121)], "[   ab|x    |    y]"),
+            ("[%.3s|%s|%.10s]", vec![Va::I(0), Va::I(0), Va::I(0)], "[|(null)|(null)]"),
+            ("%5.1s| %-3c| %3d|%-3d|%03d|%.5d|%+.3d|% 05d", vec![Va::I(abcdef), Va::I(113), Va::I(7), Va::I(7), Va::I(-7), Va::I(-42), Va::I(3), Va::I(42)], "    a| q  |   7|7  |-07|-00042|+003| 0042"),
+            ("%*d|%-*d|%.*f", vec![Va::I(5), Va::I(42), Va::I(4), Va::I(1), Va::I(2), Va::F(3.14159)], "   42|1   |3.14"),
+            ("%2$s %1$d", vec![Va::I(7), Va::I(ab)], "ab 7"),
+            ("%.20f %.17g %.3e", vec![Va::F(0.1), Va::F(1.0 / 3.0), Va::F(1e301)], "0.10000000000000000555 0.33333333333333331 1.000e+301"),
+            ("%.15e", vec![Va::F(5e-324)], "4.940656458412465e-324"),
+            ("%lf %Lf", vec![Va::F(1.5), Va::F(2.5)], "1.500000 2.500000"),
+        ];
+        for (f, args, want) in cases {
+            assert_eq!(fmt(f, &args, m), want, "format {:?}", f);
+        }
+    }
+
+    #[test]
+    fn sprintf_snprintf_and_n() {
+        let m = &mut Mem::new();
+        let buf = malloc(16, m);
+        let f = s("%d-%s", m);
+        let x = s("xyz", m);
+        assert_eq!(sprintf(buf, f, &[Va::I(12), Va::I(x as i64)], m), 6);
+        assert_eq!(cstr(buf, m), b"12-xyz");
+        assert_eq!(snprintf(buf, 4, f, &[Va::I(12), Va::I(x as i64)], m), 6);
+        assert_eq!(cstr(buf, m), b"12-");
+        assert_eq!(snprintf(0, 0, f, &[Va::I(12), Va::I(x as i64)], m), 6);
+        let n = malloc(4, m);
+        let f2 = s("ab%ncd", m);
+        sprintf(buf, f2, &[Va::I(n as i64)], m);
+        assert_eq!(ld_i32(n, m), 2);
+    }
+
+    #[test]
+    fn rand_is_glibc() {
+        let m = &mut Mem::new();
+        let first: Vec<i32> = (0..5).map(|_| rand(m)).collect();
+        assert_eq!(first, [1804289383, 846930886, 1681692777, 1714636915, 1957747793]);
+        srand(42, m);
+        assert_eq!(rand(m), 71876166);
+        srand(0, m);
+        assert_eq!(rand(m), 1804289383);
+        srand(3_000_000_000, m);
+        assert_eq!(rand(m), 2058147116);
+    }
+
+    #[test]
+    fn strtol_edge_cases() {
+        let m = &mut Mem::new();
+        let end = malloc(8, m);
+        let t = s("  -0x1fz", m);
+        assert_eq!(strtol(t, end, 0, m), -31);
+        assert_eq!(ld_u64(end, m), t + 7);
+        let t = s("0x", m);
+        assert_eq!(strtol(t, end, 16, m), 0);
+        assert_eq!(ld_u64(end, m), t + 1);
+        let t = s("99999999999999999999", m);
+        assert_eq!(strtol(t, end, 10, m), i64::MAX);
+        assert_eq!(ld_i32(ERRNO, m), ERANGE);
+        let t = s("-99999999999999999999", m);
+        assert_eq!(strtol(t, 0, 10, m), i64::MIN);
+        let t = s("-1", m);
+        assert_eq!(strtoul(t, 0, 10, m), u64::MAX);
+        let t = s("99999999999999999999", m);
+        assert_eq!(strtoul(t, 0, 10, m), u64::MAX);
+        let t = s("4294967297", m);
+        assert_eq!(atoi(t, m), 1);
+        let t = s("  +", m);
+        assert_eq!(strtol(t, end, 10, m), 0);
+        assert_eq!(ld_u64(end, m), t);
+        let t = s("0777", m);
+        assert_eq!(strtol(t, 0, 0, m), 511);
+        let t = s("zz", m);
+        assert_eq!(strtol(t, 0, 36, m), 35 * 36 + 35);
+        st_i32(ERRNO, 0, m);
+        assert_eq!(strtol(t, end, 1, m), 0);
+        assert_eq!(ld_i32(ERRNO, m), EINVAL);
+        let t = s("-9223372036854775808", m);
+        st_i32(ERRNO, 0, m);
+        assert_eq!(strtoll(t, 0, 10, m), i64::MIN);
+        assert_eq!(ld_i32(ERRNO, m), 0);
+    }
+
+    #[test]
+    fn strtod_cases() {
+        let m = &mut Mem::new();
+        let end = malloc(8, m);
+        let t = s("1e400", m);
+        assert_eq!(strtod(t, end, m), f64::INFINITY);
+        assert_eq!(ld_i32(ERRNO, m), ERANGE);
+        let t = s("0x1.8p1", m);
+        assert_eq!(strtod(t, 0, m), 3.0);
+        let t = s("-nan(abc)x", m);
+        let v = strtod(t, end, m);
+        assert!(v.is_nan() && v.is_sign_negative());
+        assert_eq!(ld_u64(end, m), t + 9);
+        let t = s("  .5e-2xyz", m);
+        assert_eq!(strtod(t, end, m), 0.005);
+        assert_eq!(ld_u64(end, m), t + 7);
+        let t = s("1e+", m);
+        assert_eq!(strtod(t, end, m), 1.0);
+        assert_eq!(ld_u64(end, m), t + 1);
+        let t = s("Infinity", m);
+        assert_eq!(strtod(t, end, m), f64::INFINITY);
+        assert_eq!(ld_u64(end, m), t + 8);
+        let t = s("abc", m);
+        assert_eq!(strtod(t, end, m), 0.0);
+        assert_eq!(ld_u64(end, m), t);
+        let t = s("0.1", m);
+        assert_eq!(strtod(t, 0, m), 0.1);
+        assert_eq!(strtof(t, 0, m), 0.1f32);
+        let t = s("0x1p-1074", m);
+        assert_eq!(strtod(t, 0, m), 5e-324);
+        let t = s("3.14abc", m);
+        assert_eq!(atof(t, m), 3.14);
+    }
+
+    #[test]
+    fn sscanf_matches_glibc() {
+        let m = &mut Mem::new();
+        let (x, y, z) = (malloc(4, m), malloc(4, m), malloc(4, m));
+        let (st, tt) = (malloc(20, m), malloc(20, m));
+        let (f, d) = (malloc(4, m), malloc(8, m));
+        let sc = |input: &str, f: &str, args: &[P], m: &mut Mem| {
+            let (i, f) = (s(input, m), s(f, m));
+            let a: Vec<Va> = args.iter().map(|&p| Va::I(p as i64)).collect();
+            sscanf(i, f, &a, m)
+        };
+        assert_eq!(sc("  12abc 3.5 hello", "%d%3s %f %lf", &[x, st, f, d], m), 3);
+        assert_eq!((ld_i32(x, m), cstr(st, m), ld_f32(f, m)), (12, b"abc".to_vec(), 3.5));
+        assert_eq!(sc("", "%d", &[x], m), -1);
+        assert_eq!(sc("  ", "%d", &[x], m), -1);
+        assert_eq!(sc("abc", "%d", &[x], m), 0);
+        assert_eq!(sc("5", "%d %d", &[x, y], m), 1);
+        assert_eq!(sc("0x1A 077 -12", "%i %i %i", &[x, y, z], m), 3);
+        assert_eq!((ld_i32(x, m), ld_i32(y, m), ld_i32(z, m)), (26, 63, -12));
+        assert_eq!(sc("abc]def", "%[^]]%n", &[st, x], m), 1);
+        assert_eq!((cstr(st, m), ld_i32(x, m)), (b"abc".to_vec(), 3));
+        assert_eq!(sc("1e5x", "%lf%s", &[d, st], m), 2);
+        assert_eq!((ld_f64(d, m), cstr(st, m)), (100000.0, b"x".to_vec()));
+        assert_eq!(sc("1ex", "%lf%s", &[d, st], m), 2);
+        assert_eq!((ld_f64(d, m), cstr(st, m)), (1.0, b"x".to_vec()));
+        assert_eq!(sc("  xy", "%c%c", &[st, tt], m), 2);
+        assert_eq!((ld_u8(st, m), ld_u8(tt, m)), (b' ', b' '));
+        assert_eq!(sc("12:34", "%d:%d", &[x, y], m), 2);
+        assert_eq!((ld_i32(x, m), ld_i32(y, m)), (12, 34));
+        assert_eq!(sc("99999999999", "%d", &[x], m), 1);
+        assert_eq!(ld_i32(x, m), 1215752191);
+        assert_eq!(sc("-5", "%u", &[x], m), 1);
+        assert_eq!(ld_u32(x, m), 4294967291);
+        assert_eq!(sc("infinity nan", "%lf %f", &[d, f], m), 2);
+        assert!(ld_f64(d, m).is_infinite() && ld_f32(f, m).is_nan());
+        assert_eq!(sc("abcdef", "%*2c%3c", &[st], m), 1);
+        assert_eq!(ld_bytes(st, 3, m), b"cde");
+        assert_eq!(sc("ff 17", "%x %o", &[x, y], m), 2);
+        assert_eq!((ld_i32(x, m), ld_i32(y, m)), (255, 15));
+        let l = malloc(8, m);
+        assert_eq!(sc("-123456789012 7", "%lld %hhd", &[l, x], m), 2);
+        assert_eq!(ld_i64(l, m), -123456789012);
+        assert_eq!(ld_u8(x, m), 7);
+        assert_eq!(sc("12345", "%3d%d", &[x, y], m), 2);
+        assert_eq!((ld_i32(x, m), ld_i32(y, m)), (123, 45));
+        assert_eq!(sc("a-z", "%[a-z-]", &[st], m), 1);
+        assert_eq!(cstr(st, m), b"a-z");
+        assert_eq!(sc("100%", "%d%%", &[x], m), 1);
+    }
+
+    #[test]
+    fn qsort_is_stable_and_bsearch_finds() {
+        let m = &mut Mem::new();
+        // pairs (key, original index), sorted by key only
+        let keys = [3, 1, 2, 3, 1, 2, 0, 3, 1];
+        let base = malloc(8 * keys.len() as u64, m);
+        for (i, k) in keys.iter().enumerate() {
+            st_i32(base + 8 * i as u64, *k, m);
+            st_i32(base + 8 * i as u64 + 4, i as i32, m);
+        }
+        let mut calls = 0;
+        let mut by_key = |a: P, b: P, m: &mut Mem| {
+            calls += 1;
+            ld_i32(a, m) - ld_i32(b, m)
+        };
+        qsort(base, keys.len() as u64, 8, &mut by_key, m);
+        let got: Vec<(i32, i32)> = (0..keys.len() as u64).map(|i| (ld_i32(base + 8 * i, m), ld_i32(base + 8 * i + 4, m))).collect();
+        assert_eq!(got, [(0, 6), (1, 1), (1, 4), (1, 8), (2, 2), (2, 5), (3, 0), (3, 3), (3, 7)]);
+        assert!(calls > 0);
+        let key = malloc(4, m);
+        st_i32(key, 2, m);
+        let mut cmp = |a: P, b: P, m: &mut Mem| ld_i32(a, m) - ld_i32(b, m);
+        let hit = bsearch(key, base, keys.len() as u64, 8, &mut cmp, m);
+        assert_eq!(ld_i32(hit, m), 2);
+        st_i32(key, 9, m);
+        assert_eq!(bsearch(key, base, keys.len() as u64, 8, &mut cmp, m), 0);
+    }
+
+    #[test]
+    fn va_round_trip() {
+        let m = &mut Mem::new();
+        let ap = local(24, m);
+        va_start(ap, &[Va::I(7), Va::F(2.5), Va::I(-1)], m);
+        assert_eq!(va_arg_i64(ap, m), 7);
+        let ap2 = local(24, m);
+        va_copy(ap2, ap, m);
+        assert_eq!(va_arg_f64(ap, m), 2.5);
+        assert_eq!(va_arg_i64(ap, m), -1);
+        assert_eq!(va_arg_f64(ap2, m), 2.5);
+        va_end(ap, m);
+        // vsnprintf reads from the copy's position
+        let buf = malloc(32, m);
+        let f = s("%d!", m);
+        assert_eq!(vsnprintf(buf, 32, f, ap2, m), 3);
+        assert_eq!(cstr(buf, m), b"-1!");
+        va_end(ap2, m);
+    }
+
+    #[test]
+    fn files_round_trip() {
+        let m = &mut Mem::new();
+        let dir = std::env::temp_dir().join(format!("ferrox-rt-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.bin");
+        let name = s(path.to_str().unwrap(), m);
+        let w = s("w+b", m);
+        let f = fopen(name, w, m);
+        assert_ne!(f, 0);
+        let data = s("hello\nworld\n", m);
+        assert_eq!(fwrite(data, 1, 12, f, m), 12);
+        let fm = s("%d:%s\n", m);
+        let x = s("x", m);
+        assert_eq!(fprintf(f, fm, &[Va::I(42), Va::I(x as i64)], m), 5);
+        assert_eq!(ftell(f, m), 17);
+        assert_eq!(fseek(f, 6, SEEK_SET, m), 0);
+        let buf = malloc(32, m);
+        assert_eq!(fread(buf, 1, 5, f, m), 5);
+        assert_eq!(ld_bytes(buf, 5, m), b"world");
+        assert_eq!(ftell(f, m), 11);
+        assert_eq!(fgetc(f, m), b'\n' as i32);
+        assert_eq!(ungetc(b'Z' as i32, f, m), b'Z' as i32);
+        assert_eq!(ftell(f, m), 11);
+        assert_eq!(fgetc(f, m), b'Z' as i32);
+        assert_eq!(fgets(buf, 32, f, m), buf);
+        assert_eq!(cstr(buf, m), b"42:x\n");
+        assert_eq!(fgetc(f, m), EOF);
+        assert_eq!(feof(f, m), 1);
+        rewind(f, m);
+        assert_eq!(feof(f, m), 0);
+        let lp = malloc(8, m);
+        let np = malloc(8, m);
+        assert_eq!(getline(lp, np, f, m), 6);
+        assert_eq!(cstr(ld_u64(lp, m), m), b"hello\n");
+        assert_eq!(ld_u64(np, m), 120);
+        assert_eq!(fseek(f, -2, SEEK_END, m), 0);
+        assert_eq!(fgetc(f, m), b'x' as i32);
+        assert_eq!(fseek(f, 0, SEEK_SET, m), 0);
+        let (a, b2) = (malloc(4, m), malloc(8, m));
+        let sf = s("%5s", m);
+        assert_eq!(fscanf(f, sf, &[Va::I(b2 as i64)], m), 1);
+        assert_eq!(cstr(b2, m), b"hello");
+        let _ = a;
+        assert_eq!(fclose(f, m), 0);
+        let r = s("r", m);
+        let f = fopen(name, r, m);
+        assert_eq!(fputc(b'a' as i32, f, m), EOF);
+        assert_eq!(ferror(f, m), 1);
+        clearerr(f, m);
+        assert_eq!(ferror(f, m), 0);
+        fclose(f, m);
+        let missing = s(dir.join("none/x").to_str().unwrap(), m);
+        assert_eq!(fopen(missing, r, m), 0);
+        assert_eq!(ld_i32(ERRNO, m), ENOENT);
+        let newname = s(dir.join("u.bin").to_str().unwrap(), m);
+        assert_eq!(rename(name, newname, m), 0);
+        assert_eq!(remove(newname, m), 0);
+        assert_eq!(remove(newname, m), -1);
+        let t = tmpfile(m);
+        assert_ne!(t, 0);
+        fputs(data, t, m);
+        rewind(t, m);
+        assert_eq!(fgetc(t, m), b'h' as i32);
+        fclose(t, m);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[should_panic(expected = "closed FILE")]
+    fn closed_file_panics() {
+        let m = &mut Mem::new();
+        let t = tmpfile(m);
+        fclose(t, m);
+        fgetc(t, m);
+    }
+
+    #[test]
+    fn string_functions() {
+        let m = &mut Mem::new();
+        let buf = malloc(32, m);
+        let hello = s("hello", m);
+        strcpy(buf, hello, m);
+        let w = s(", world", m);
+        strcat(buf, w, m);
+        assert_eq!(cstr(buf, m), b"hello, world");
+        assert_eq!(strlen(buf, m), 12);
+        assert_eq!(strchr(buf, b'o' as i32, m), buf + 4);
+        assert_eq!(strrchr(buf, b'o' as i32, m), buf + 8);
+        assert_eq!(strchr(buf, 0, m), buf + 12);
+        assert_eq!(strchr(buf, b'z' as i32, m), 0);
+        let wo = s("wor", m);
+        assert_eq!(strstr(buf, wo, m), buf + 7);
+        let abc = s("abc", m);
+        let abz = s("abz", m);
+        let ab = s("ab", m);
+        assert_eq!(strcmp(abc, abz, m), -23);
+        assert_eq!(strcmp(abc, ab, m), 99);
+        assert_eq!(strncmp(abc, abz, 2, m), 0);
+        let up = s("ABC", m);
+        assert_eq!(strcasecmp(abc, up, m), 0);
+        assert_eq!(memcmp(abc, abz, 3, m), -23);
+        strncpy(buf, ab, 6, m);
+        assert_eq!(ld_bytes(buf, 7, m), b"ab\0\0\0\0 ");
+        strncat(buf, hello, 3, m);
+        assert_eq!(cstr(buf, m), b"abhel");
+        memmove(buf + 1, buf, 4, m);
+        assert_eq!(cstr(buf, m), b"aabhe");
+        let other = malloc(8, m);
+        memcpy(other, buf, 6, m);
+        assert_eq!(cstr(other, m), b"aabhe");
+        memset(other, b'x' as i32, 3, m);
+        assert_eq!(cstr(other, m), b"xxxhe");
+        assert_eq!(memchr(other, b'h' as i32, 5, m), other + 3);
+        assert_eq!(memrchr(other, b'x' as i32, 5, m), other + 2);
+        let d = strdup(other, m);
+        assert_eq!(cstr(d, m), b"xxxhe");
+        let d2 = strndup(other, 2, m);
+        assert_eq!(cstr(d2, m), b"xx");
+        let text = s("  a,b;;c ", m);
+        let delim = s(" ,;", m);
+        let mut toks = Vec::new();
+        let mut t = strtok(text, delim, m);
+        while t != 0 {
+            toks.push(cstr(t, m));
+            t = strtok(0, delim, m);
+        }
+        assert_eq!(toks, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        let digits = s("0123456789", m);
+        let num = s("123abc", m);
+        assert_eq!(strspn(num, digits, m), 3);
+        assert_eq!(strcspn(num, abc, m), 3);
+        assert_eq!(strpbrk(num, abc, m), num + 3);
+        assert_eq!(strnlen(num, 2, m), 2);
+        assert_eq!(stpcpy(buf, num, m), buf + 6);
+        let e = strerror(2, m);
+        assert_eq!(cstr(e, m), b"No such file or directory");
+        assert_eq!(strerror(2, m), e);
+        let u = strerror(200, m);
+        assert_eq!(cstr(u, m), b"Unknown error 200");
+    }
+
+    #[test]
+    #[should_panic(expected = "not NUL-terminated")]
+    fn unterminated_string_panics() {
+        let m = &mut Mem::new();
+        let p = malloc(3, m);
+        st_bytes(p, b"abc", m);
+        strlen(p, m);
+    }
+
+    #[test]
+    fn ctype_is_glibc() {
+        assert_eq!((isdigit(b'5' as i32), isalpha(b'a' as i32), isspace(b' ' as i32), isupper(b'A' as i32)), (2048, 1024, 8192, 256));
+        assert_eq!((ispunct(b'!' as i32), isprint(b'a' as i32), isxdigit(b'f' as i32), iscntrl(1), isblank(b' ' as i32)), (4, 16384, 4096, 2, 1));
+        assert_eq!((isgraph(b'a' as i32), isalnum(b'a' as i32)), (32768, 8));
+        assert_eq!((isalpha(EOF), isdigit(200), isspace(b'\n' as i32) != 0, islower(b'A' as i32)), (0, 0, true, 0));
+        assert_eq!((toupper(b'a' as i32), tolower(b'Q' as i32), toupper(EOF), isascii(200)), (b'A' as i32, b'q' as i32, EOF, 0));
+    }
+
+    #[test]
+    fn math_helpers() {
+        let m = &mut Mem::new();
+        let e = malloc(8, m);
+        assert_eq!(frexp(8.0, e, m), 0.5);
+        assert_eq!(ld_i32(e, m), 4);
+        assert_eq!(frexp(-3.0, e, m), -0.75);
+        assert_eq!(ld_i32(e, m), 2);
+        assert_eq!(frexp(5e-324, e, m), 0.5);
+        assert_eq!(ld_i32(e, m), -1073);
+        assert_eq!(modf(3.75, e, m), 0.75);
+        assert_eq!(ld_f64(e, m), 3.0);
+        assert_eq!(modf(-2.5, e, m), -0.5);
+        assert_eq!(ldexp(0.75, 3), 6.0);
+        assert_eq!(ldexp(1.0, -1074), 5e-324);
+        assert_eq!(ldexp(1.0, 1024), f64::INFINITY);
+        assert_eq!((lround(2.5), lround(-2.5), rint(2.5), nearbyint(3.5)), (3, -3, 2.0, 4.0));
+        assert_eq!(div_quot_rem(-7, 2), (-3, -1));
+        assert_eq!(abs(i32::MIN), i32::MIN);
+    }
+
+    #[test]
+    fn gmtime_fields() {
+        let m = &mut Mem::new();
+        let t = malloc(8, m);
+        st_i64(t, 1_700_000_000, m);
+        let tm = gmtime(t, m);
+        let f: Vec<i32> = (0..9).map(|i| ld_i32(tm + 4 * i, m)).collect();
+        assert_eq!(f, [20, 13, 22, 14, 10, 123, 2, 317, 0]);
+        assert_eq!(cstr(ld_u64(tm + 48, m), m), b"GMT");
+        st_i64(t, 0, m);
+        gmtime(t, m);
+        assert_eq!(ld_i32(tm + 24, m), 4);
+        st_i32(tm + 12, 32, m); // Jan 32 -> Feb 1
+        assert_eq!(mktime(tm, m), 31 * 86400);
+        assert_eq!((ld_i32(tm + 12, m), ld_i32(tm + 16, m)), (1, 1));
+        st_i64(t, i64::MAX, m);
+        assert_eq!(gmtime(t, m), 0);
+        st_i64(t, -1, m);
+        gmtime(t, m);
+        assert_eq!((ld_i32(tm + 20, m), ld_i32(tm + 8, m), ld_i32(tm + 28, m)), (69, 23, 364));
+        assert!(time(t, m) > 1_600_000_000);
+        assert_eq!(ld_i64(t, m), time(0, m));
+    }
+
+    fn argv_of(args: &[&str], m: &mut Mem) -> P {
+        let arr = malloc(8 * (args.len() as u64 + 1), m);
+        for (i, a) in args.iter().enumerate() {
+            let p = s(a, m);
+            st_u64(arr + 8 * i as u64, p, m);
+        }
+        arr
+    }
+
+    #[test]
+    fn getopt_permutes_like_glibc() {
+        let m = &mut Mem::new();
+        let args = ["prog", "-a", "file1", "-bval", "-c", "x", "file2", "-ac"];
+        let argv = argv_of(&args, m);
+        let opts = s("ab:c:", m);
+        let mut seen = Vec::new();
+        loop {
+            let c = getopt(args.len() as i32, argv, opts, m);
+            if c == -1 {
+                break;
+            }
+            let arg = ld_u64(OPTARG, m);
+            seen.push((c as u8 as char, if arg == 0 { String::new() } else { cstr_lossy(arg, m) }));
+        }
+        let want = [('a', ""), ('b', "val"), ('c', "x"), ('a', ""), ('?', "")];
+        let want: Vec<(char, String)> = want.iter().map(|(c, a)| (*c, a.to_string())).collect();
+        assert_eq!(seen, want);
+        // "-ac" at the end: 'c' needs an argument and none is left
+        assert_eq!(ld_i32(OPTOPT, m), b'c' as i32);
+        let optind = ld_i32(OPTIND, m);
+        let rest: Vec<String> = (optind..args.len() as i32).map(|i| cstr_lossy(ld_u64(argv + 8 * i as u64, m), m)).collect();
+        assert_eq!(rest, ["file1", "file2"]);
+    }
+
+    #[test]
+    fn getopt_unknown_option_and_double_dash() {
+        let m = &mut Mem::new();
+        st_i32(OPTERR, 0, m);
+        let args = ["prog", "-z", "--", "-a"];
+        let argv = argv_of(&args, m);
+        let opts = s("a", m);
+        assert_eq!(getopt(4, argv, opts, m), b'?' as i32);
+        assert_eq!(ld_i32(OPTOPT, m), b'z' as i32);
+        assert_eq!(getopt(4, argv, opts, m), -1);
+        assert_eq!(ld_i32(OPTIND, m), 3);
+    }
+
+    #[test]
+    fn getenv_and_args() {
+        let m = &mut Mem::new();
+        let path = s("PATH", m);
+        let p = getenv(path, m);
+        assert_eq!(p == 0, std::env::var_os("PATH").is_none());
+        assert_eq!(getenv(path, m), p);
+        let none = s("FERROX_SURELY_UNSET_VAR", m);
+        assert_eq!(getenv(none, m), 0);
+        let (argc, argv) = main_args(m);
+        assert!(argc >= 1);
+        assert_eq!(ld_u64(argv + 8 * argc as u64, m), 0);
+        assert!(strlen(ld_u64(argv, m), m) > 0);
+    }
 }
