@@ -160,6 +160,24 @@ def _check_ad_kernel() -> Check:
     )
 
 
+def _check_sandbox() -> Check:
+    """Which sandbox c2rust's differential tests would run the user's programs in."""
+    from ferrox.c2rust.sandbox import SandboxError, available_mechanism
+
+    try:
+        mech = available_mechanism()
+    except SandboxError as exc:
+        return Check("c2rust sandbox", False, str(exc), "unset FERROX_SANDBOX")
+    if mech == "rlimits":
+        return Check(
+            "c2rust sandbox",
+            False,
+            "rlimits only: no network or filesystem isolation for tested programs",
+            "apt-get install bubblewrap",
+        )
+    return Check("c2rust sandbox", True, f"{mech}: namespaces, read-only /, no network")
+
+
 def _check_data_dir(settings: Settings) -> Check:
     path = settings.data_dir
     probe = path if path.exists() else next((p for p in path.parents if p.exists()), None)
@@ -199,6 +217,7 @@ def run_checks(settings: Settings) -> list[Check]:
         _check_tool(
             "clang", ["clang", "--version"], "optional: c2rust takes builtin headers from gcc"
         ),
+        _check_sandbox(),
         _check_llm(settings),
     ]
     return checks

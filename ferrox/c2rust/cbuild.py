@@ -12,10 +12,10 @@ import json
 import re
 import shlex
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ferrox.c2rust.sandbox import run_tool
 from ferrox.errors import DependencyError, InvalidInputError
 
 __all__ = ["SANITIZE", "Unit", "build_reference", "project_units"]
@@ -126,15 +126,15 @@ def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> P
         obj = out.parent / f"{out.name}.{i}.o"
         std = [] if any(f.startswith("-std=") for f in unit.flags) else ["-std=gnu11"]
         cmd = [gcc, *std, "-O0", "-g", "-w", *extra, *unit.flags, "-c", str(unit.path), "-o", str(obj)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        if proc.returncode != 0:
-            raise InvalidInputError(
-                f"gcc could not build {unit.path.name}: {proc.stderr.strip()[:800]}"
-            )
+        code, _, err = run_tool(cmd, timeout=300, address_space=None)
+        if code != 0:
+            why = err.decode(errors="replace").strip()[:800] or "timed out"
+            raise InvalidInputError(f"gcc could not build {unit.path.name}: {why}")
         objects.append(str(obj))
-    proc = subprocess.run(
-        [gcc, *extra, *objects, "-o", str(out), "-lm"], capture_output=True, text=True, timeout=300
+    code, _, err = run_tool(
+        [gcc, *extra, *objects, "-o", str(out), "-lm"], timeout=300, address_space=None
     )
-    if proc.returncode != 0:
-        raise InvalidInputError(f"gcc could not link the C program: {proc.stderr.strip()[:800]}")
+    if code != 0:
+        why = err.decode(errors="replace").strip()[:800] or "timed out"
+        raise InvalidInputError(f"gcc could not link the C program: {why}")
     return out

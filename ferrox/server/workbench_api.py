@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +248,6 @@ def build_workbench_router(
     """``/api/ad``, ``/api/c2rust`` and ``/api/kb`` (list, ingest, progress events)."""
     router = APIRouter(prefix="/api", tags=["workbench"])
     translate_lock = threading.Lock()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="c2rust")
 
     @router.post("/ad")
     def ad(body: AdBody) -> dict[str, Any]:
@@ -288,21 +288,19 @@ def build_workbench_router(
             for name, text in files.items():
                 (src / name).parent.mkdir(parents=True, exist_ok=True)
                 (src / name).write_text(text)
-            tests = None
             if body.tests:
-                tests = work / "vectors.json"
-                tests.write_text(json.dumps([v.model_dump(exclude_none=True) for v in body.tests]))
-            from ferrox.c2rust import translate
-
-            future = pool.submit(translate, src, work / "out", tests=tests, clippy=False)
-            try:
-                result = future.result(timeout=TRANSLATE_TIMEOUT_S)
-            except FutureTimeout:
+                (work / "vectors.json").write_text(
+                    json.dumps([v.model_dump(exclude_none=True) for v in body.tests])
+                )
+            doc = _translate_in_child(work, TRANSLATE_TIMEOUT_S)
+            if doc is None:
                 return JSONResponse(
                     {"status": {"error": f"translation took over {TRANSLATE_TIMEOUT_S:g} s"}},
                     status_code=504,
                 )
-            report = result.report
+            if "error" in doc:
+                raise _ChildError(doc["error"])
+            report = doc["report"]
             rust = {
                 p.name: p.read_text()
                 for p in sorted((work / "out" / "src").glob("*.rs"))
@@ -322,8 +320,9 @@ def build_workbench_router(
             )
             return {"report": {k: report[k] for k in keep}, "rust": rust}
         finally:
-            translate_lock.release()
+            # _translate_in_child returns only once every process of the job has stopped
             shutil.rmtree(work, ignore_errors=True)
+            translate_lock.release()
 
     @router.get("/kb")
     def kb_list() -> dict[str, Any]:
@@ -366,6 +365,60 @@ def build_workbench_router(
         return StreamingResponse(events(), media_type="text/event-stream")
 
     return router
+
+
+class _ChildError(FerroxError):
+    """A FerroxError raised in the translation's child process, re-raised here."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(error.get("message", "translation failed"))
+        self.status_code = int(error.get("status_code", 500))
+        self._name = str(error.get("name", "FerroxError"))
+
+    @property
+    def name(self) -> str:
+        """The original error's class name (the HTTP error body shows it)."""
+        return self._name
+
+
+def _worker_command(work: Path) -> list[str]:
+    return [sys.executable, "-m", "ferrox.server.translate_worker", str(work), str(os.getpid())]
+
+
+def _translate_in_child(work: Path, timeout: float) -> dict[str, Any] | None:
+    """Runs the translation of ``work`` in a child process (its own session); returns its
+    result document, or None after a timeout. Either way every process of the job (the
+    worker, cargo, gcc, sandboxes) has stopped when this returns."""
+    from ferrox.c2rust.sandbox import kill_tree
+
+    with open(work / "worker.log", "wb") as log:
+        proc = subprocess.Popen(
+            _worker_command(work),
+            cwd=work,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        kill_tree(proc.pid, wait=10.0)
+        proc.wait()
+    result = work / "result.json"
+    if result.exists():
+        return json.loads(result.read_text())
+    tail = (work / "worker.log").read_text(errors="replace").strip().splitlines()[-3:]
+    return {
+        "error": {
+            "name": "FerroxError",
+            "message": f"the translation process ended with code {proc.returncode}: "
+            + " | ".join(tail)[:500],
+            "status_code": 500,
+        }
+    }
 
 
 def _scratch(data_dir: Path) -> Path:

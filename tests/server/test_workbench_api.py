@@ -218,3 +218,65 @@ def server_tr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(tmp_path_factory.mktemp("workbench-tr"), "--enable-translate")
     yield srv
     srv.stop()
+
+
+HANGING_WORKER = """
+import os, subprocess, sys, time
+from pathlib import Path
+work, pids = Path(sys.argv[1]), Path(sys.argv[2])
+writer = subprocess.Popen([sys.executable, "-c", '''
+import os, sys, time
+from pathlib import Path
+out = Path(sys.argv[1]) / "out"
+while True:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "still-writing").write_text(str(time.time()))
+    time.sleep(0.01)
+''', str(work)], start_new_session=True)
+pids.write_text(f"{os.getpid()} {writer.pid}")
+time.sleep(3600)
+"""
+
+
+def test_a_timed_out_translation_is_killed_before_its_directory_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import time
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from ferrox.server import workbench_api
+
+    pids = tmp_path / "pids"
+    monkeypatch.setattr(workbench_api, "TRANSLATE_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(
+        workbench_api,
+        "_worker_command",
+        lambda work: [sys.executable, "-c", HANGING_WORKER, str(work), str(pids)],
+    )
+    data = tmp_path / "data"
+    app = FastAPI()
+    app.include_router(workbench_api.build_workbench_router(lambda: data, lambda: None, True))
+    with TestClient(app) as client:
+        r = client.post("/api/c2rust", json={"source": C_SOURCE})
+    assert r.status_code == 504 and "took over 2 s" in r.json()["status"]["error"]
+    worker, writer = map(int, pids.read_text().split())
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+        except OSError:
+            return False
+
+    # the worker and the grandchild it spawned in a session of its own are both gone ...
+    assert not alive(worker) and not alive(writer)
+    # ... and nothing writes into the removed work directory any more
+    time.sleep(0.3)
+    assert list((data / "tmp").iterdir()) == []
+    # the lock was released: the next translation runs (its worker just exits, so a 500)
+    monkeypatch.setattr(workbench_api, "_worker_command", lambda work: [sys.executable, "-c", ""])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.post("/api/c2rust", json={"source": C_SOURCE}).status_code == 500
+    assert list((data / "tmp").iterdir()) == []
