@@ -143,5 +143,10 @@ def rustfmt(path: Path) -> bool:
     exe = shutil.which("rustfmt") or str(Path.home() / ".cargo" / "bin" / "rustfmt")
     if not Path(exe).exists():
         return False
-    proc = subprocess.run([exe, "--edition", "2021", str(path)], capture_output=True, timeout=120)
+    try:
+        proc = subprocess.run(
+            [exe, "--edition", "2021", str(path)], capture_output=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        return False
     return proc.returncode == 0

@@ -32,6 +32,9 @@ GCC_LIKE = [
     "-Wno-error=incompatible-function-pointer-types",
     "-Wno-error=return-type",
     "-ferror-limit=50",
+    # the runtime checks every access as AddressSanitizer does: code that reads past the
+    # end of a buffer unless ASan is on (word-at-a-time hashes) takes its precise path
+    "-D__SANITIZE_ADDRESS__=1",
 ]
 
 Lowered = cir.Expr | cir.Stmt
@@ -288,7 +291,9 @@ class _Unit:
             if kids[0].kind.name == "INIT_LIST_EXPR":
                 return self.expr(kids[0])
             inner = self.expr(kids[0])
-            if inner.type == t or isinstance(t, cir.Array) and isinstance(inner.type, cir.Pointer):
+            if inner.type == t or isinstance(t, cir.Array | cir.FuncT) and isinstance(
+                inner.type, cir.Pointer
+            ):
                 return inner
             return cir.Cast(t, _loc(c), inner, True)
         value = evaluate(c) if c.type.get_canonical().kind.name in _INT_KINDS else None
@@ -645,7 +650,8 @@ def _alias_target(c: Any) -> str | None:
 def local_key(c: Any) -> str:
     """A key for a local declaration: its file and offset (locals have no USR)."""
     loc = c.location
-    return f"{loc.file.name if loc.file else '?'}:{loc.offset}:{c.spelling}"
+    # declarations from one macro expansion share a location; the cursor hash tells them apart
+    return f"{loc.file.name if loc.file else '?'}:{loc.offset}:{c.spelling}:{c.hash}"
 
 
 def _for_parts(c: Any, n: int) -> tuple[bool, bool, bool]:
@@ -720,6 +726,8 @@ _STMT: dict[str, Callable[[_Unit, Any], cir.Stmt]] = {
     "RETURN_STMT": _Unit.s_return,
     "NULL_STMT": lambda u, c: cir.Null(_loc(c)),
     "ASM_STMT": _Unit.s_asm,
+    # attributed statements ([[fallthrough]], __attribute__((fallthrough)))
+    "UNEXPOSED_STMT": lambda u, c: cir.Block(_loc(c), tuple(u.stmt(k) for k in c.get_children())),
 }
 
 

@@ -12,10 +12,24 @@ from typing import Any
 
 from ferrox.c2rust import cir
 from ferrox.c2rust.analysis import walk
-from ferrox.c2rust.lower import NotLowered
+from ferrox.c2rust.lower import NotLowered, _int_lit as _lit
 from ferrox.c2rust.rir import RBlock, RLine, RStmt
 
 __all__ = ["jump", "lower_with_gotos"]
+
+
+def walk_children(n: object) -> list[object]:
+    """The direct statement children of a statement node."""
+    out: list[object] = []
+    for name in ("items", "then", "other", "body"):
+        v = getattr(n, name, None)
+        if isinstance(v, tuple):
+            out.extend(v)
+        elif isinstance(v, cir.Stmt):
+            out.append(v)
+    if isinstance(n, cir.For) and n.init is not None:
+        out.insert(0, n.init)
+    return out
 
 
 def jump(target: int) -> list[RStmt]:
@@ -24,7 +38,7 @@ def jump(target: int) -> list[RStmt]:
 
 
 def _has_label(s: cir.Stmt) -> bool:
-    return any(isinstance(n, cir.Label) for n in walk(s))
+    return any(isinstance(n, cir.Label | cir.Case | cir.Default) for n in walk(s))
 
 
 class _Graph:
@@ -33,6 +47,7 @@ class _Graph:
         self.blocks: list[list[RStmt]] = [[]]
         self.cur = 0
         self.label_ids: dict[str, int] = {}
+        self.case_blocks: list[dict[int, int]] = []
 
     def new(self) -> int:
         self.blocks.append([])
@@ -66,6 +81,14 @@ class _Graph:
             self.enter(target)
             self.seq(s.body)
             return
+        if isinstance(s, cir.Case | cir.Default):
+            if not self.case_blocks or id(s) not in self.case_blocks[-1]:
+                raise NotLowered("case label outside its switch")
+            target = self.case_blocks[-1][id(s)]
+            self.goto(target)
+            self.enter(target)
+            self.seq(s.body)
+            return
         if isinstance(s, cir.If):
             then_b, end_b = self.new(), self.new()
             else_b = self.new() if s.other is not None else end_b
@@ -90,6 +113,43 @@ class _Graph:
         raise NotLowered(f"goto label inside a {type(s).__name__.lower()}")
 
     def switch(self, s: cir.Switch) -> None:
+        """Every case label (however deeply nested in the body) is a block of its own."""
+        labels: dict[int, int] = {}
+        arms: list[str] = []
+        default_block: int | None = None
+        end = self.new()
+        stack: list[object] = [s.body]
+        ct = s.cond.type
+        while stack:
+            n = stack.pop()
+            if isinstance(n, cir.Switch):
+                continue
+            if isinstance(n, cir.Case | cir.Default):
+                labels[id(n)] = b = self.new()
+                if isinstance(n, cir.Default):
+                    default_block = b
+                elif n.high is None:
+                    arms.append(f"{_lit(n.value, ct)} => {b},")
+                else:
+                    arms.append(f"{_lit(n.value, ct)}..={_lit(n.high, ct)} => {b},")
+            stack.extend(
+                c for c in reversed(list(walk_children(n))) if isinstance(c, cir.Stmt)
+            )
+        arms.append(f"_ => {default_block if default_block is not None else end},")
+        self.emit(
+            [RBlock(f"st = match {self.lw.rv(s.cond)}", tuple(RLine(a) for a in arms), ";"),
+             RLine("continue 'cfg;")]
+        )
+        self.case_blocks.append(labels)
+        self.lw.loops.append((f"={end}", None, True))
+        self.enter(self.new())  # statements before the first label are unreachable
+        self.seq(s.body)
+        self.goto(end)
+        self.lw.loops.pop()
+        self.case_blocks.pop()
+        self.enter(end)
+
+    def _structured_switch(self, s: cir.Switch) -> None:
         prefix, sections, arms, default = self.lw.switch_sections(s)
         for p in prefix:
             if isinstance(p, cir.DeclStmt):

@@ -405,12 +405,18 @@ class FunctionLowering:
                     head.append(RLine(f"let {name}: u64 = rt::local({size}, m);"))
             else:
                 head.append(RLine(f"let mut {name}: {rust_type(var.type)} = {_zero(var.type)};"))
-        if self.facts.uses_goto:
-            from ferrox.c2rust.gotos import lower_with_gotos
+        from ferrox.c2rust.gotos import lower_with_gotos
 
+        if self.facts.uses_goto:
             body = lower_with_gotos(self, fn.body)
         else:
-            body = self.block(fn.body)
+            try:
+                body = self.block(fn.body)
+            except NotLowered as exc:
+                if "case label inside" not in str(exc):
+                    raise
+                self.loops = []
+                body = lower_with_gotos(self, fn.body)
         ret = rust_type(fn.type.ret)
         tail: list[RStmt] = []
         if self.frame:

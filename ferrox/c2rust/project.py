@@ -121,7 +121,8 @@ def translate(
     repairer = Repairer(crate, out, generator=generator)
     rounds = repairer.run(max_rounds, progress)
     for path in (out / "src").glob("*.rs"):
-        if path.name != "rt.rs":
+        # main.rs declares the modules: rustfmt would format all of them again from it
+        if path.name not in ("rt.rs", "main.rs"):
             rustfmt(path)
     build_ok, build_log = _build(out)
     progress("build", 1, 1)
