@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 
 from ferrox.c2rust import cir
 
-__all__ = ["FunctionFacts", "function_facts", "walk"]
+__all__ = ["FunctionFacts", "function_facts", "pure_functions", "walk"]
 
 
 def walk(node: object) -> Iterator[object]:
@@ -47,6 +47,7 @@ class FunctionFacts:
     uses_goto: bool = False
     needs_frame: bool = False
     uses_pointers: bool = False
+    touches_statics: bool = False
 
 
 def _addressed(e: cir.Expr) -> cir.Ref | None:
@@ -85,8 +86,12 @@ def function_facts(fn: cir.FuncDef) -> FunctionFacts:
                 facts.called.add(callee.key)
                 if callee.name in ("alloca", "__builtin_alloca"):
                     facts.needs_frame = True
-        if isinstance(n, cir.Expr) and isinstance(n.type, cir.Pointer | cir.Array):
+        if isinstance(n, cir.Expr) and isinstance(n.type, cir.Pointer | cir.Array | cir.Record):
             facts.uses_pointers = True
+        if isinstance(n, cir.StrLit | cir.VaArg | cir.CompoundLit) or (
+            isinstance(n, cir.Ref) and n.kind == "global"
+        ):
+            facts.touches_statics = True
     for p in fn.params:
         if isinstance(p.type, cir.Record | cir.Pointer):
             facts.uses_pointers = True
@@ -104,3 +109,39 @@ def function_facts(fn: cir.FuncDef) -> FunctionFacts:
         if isinstance(n, cir.Ref) and n.kind == "function" and id(n) not in callees:
             facts.address_taken_functions.add(n.key)
     return facts
+
+
+def pure_functions(prog: cir.Program, is_pure_libc: object) -> set[str]:
+    """Functions that never touch C memory, directly or through what they call: they are
+    written as plain Rust without the memory parameter. Functions used as values keep the
+    uniform signature of their function-pointer type."""
+    facts = {k: function_facts(f) for k, f in prog.functions.items() if f.body is not None}
+    taken: set[str] = set()
+    for f in facts.values():
+        taken |= f.address_taken_functions
+    for g in prog.globals.values():
+        if g.init is not None:
+            taken |= {n.key for n in walk(g.init) if isinstance(n, cir.Ref) and n.kind == "function"}
+    pure = {
+        k
+        for k, f in facts.items()
+        if not (f.uses_pointers or f.in_memory or f.touches_statics or f.needs_frame)
+        and k not in taken
+        and prog.functions[k].name != "main"
+        and not prog.functions[k].type.variadic
+        and prog.functions[k].error is None
+    }
+    changed = True
+    while changed:
+        changed = False
+        for k in list(pure):
+            for callee in facts[k].called:
+                fn = prog.functions.get(callee)
+                ok = callee in pure if fn is not None and fn.body is not None else (
+                    fn is not None and is_pure_libc(fn.name)  # type: ignore[operator]
+                )
+                if not ok:
+                    pure.discard(k)
+                    changed = True
+                    break
+    return pure

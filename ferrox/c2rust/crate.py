@@ -20,7 +20,7 @@ from ferrox.c2rust.rir import RFn, RLine, print_fn
 __all__ = ["Crate", "FunctionItem", "assemble"]
 
 RUNTIME = Path(__file__).with_name("runtime") / "rt.rs"
-_RESERVED_MODULES = {"rt", "statics", "main", "std", "core", "crate", "self", "super"}
+_RESERVED_MODULES = {"rt", "statics", "main", "lib", "std", "core", "alloc", "crate", "self", "super"}
 
 
 @dataclass
@@ -207,7 +207,8 @@ def _signature(low: Lowering, fn: cir.FuncDef) -> RFn:
             params.append((f"_{p.name or 'p'}", "u64"))
     if fn.type.variadic:
         params.append(("_va", "&[rt::Va]"))
-    params.append(("_m", "&mut rt::Mem"))
+    if fn.key not in low.pure:
+        params.append(("_m", "&mut rt::Mem"))
     try:
         ret = rust_type(fn.type.ret)
     except NotLowered:

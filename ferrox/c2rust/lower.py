@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass, field
 
 from ferrox.c2rust import cir
-from ferrox.c2rust.analysis import FunctionFacts, function_facts, walk
+from ferrox.c2rust.analysis import FunctionFacts, function_facts, pure_functions, walk
 from ferrox.c2rust.libcalls import rule_for
 from ferrox.c2rust.literals import rust_bytes
 from ferrox.c2rust.rir import RBlock, RFn, RIf, RLine, RStmt, print_stmts
@@ -167,6 +167,7 @@ class Lowering:
         self.dispatchers: dict[tuple[tuple[str, ...], bool, str], str] = {}
         self.libc_wrappers: dict[str, RFn] = {}
         self._name_globals_and_functions()
+        self.pure = pure_functions(prog, _pure_libc)
 
     # ---- names
 
@@ -299,8 +300,14 @@ class Lowering:
         out.params = [(lw.param_name(p), t) for p, t in params]
         if fn.type.variadic:
             out.params.append(("va", "&[rt::Va]"))
-        out.params.append(("m", "&mut rt::Mem"))
+        if fn.key not in self.pure:
+            out.params.append(("m", "&mut rt::Mem"))
         return out
+
+
+def _pure_libc(name: str) -> bool:
+    rule = rule_for(name)
+    return rule is not None and "{m}" not in rule.template and "{va}" not in rule.template
 
 
 def _ident(name: str) -> str:
@@ -1076,6 +1083,8 @@ class FunctionLowering:
             out += [_zero(t) for t in params[len(out) :]]
         if fn.type.variadic:
             out.append(self.va_pack(args[len(params) :]))
+        if fn.key in self.low.pure:
+            return f"{name}({', '.join(out)})"
         return f"{name}({', '.join([*out, 'm'])})"
 
     def libc_call(self, name: str, e: cir.Call) -> str:
