@@ -125,7 +125,9 @@ def _module_name(file: str, used: set[str]) -> str:
     if stem.endswith("_c"):
         stem = stem[:-2]
     stem = stem.strip("_") or "c"
-    if stem[0].isdigit() or stem in _RESERVED_MODULES:
+    if stem in _RESERVED_MODULES:
+        stem += "_c"
+    if stem[0].isdigit():
         stem = "c_" + stem
     name = stem
     n = 2

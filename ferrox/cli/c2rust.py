@@ -21,13 +21,9 @@ app = typer.Typer(
 
 
 def _summary(report: dict) -> None:
-    c, t = report["counts"], report["tests"]
-    console.print(
-        f"build [bold]{'ok' if report['build_ok'] else 'FAILED'}[/bold]"
-        f" · functions {c['functions']} (safe {c['safe']}, unsafe {c['unsafe']},"
-        f" stub {c['stub']}) · tests {t['passed']}/{t['total']}"
-        f" · SafeRate {report['safe_rate']:.1%} · {report['seconds']} s"
-    )
+    from ferrox.c2rust.project import headline
+
+    console.print(f"{headline(report)} · {report.get('seconds', '?')} s", markup=False)
 
 
 @app.command()

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import math
 import os
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -262,6 +265,24 @@ def build_workbench_router(
             result["plot"] = _plot(body.expression, body.at, body.plot, result["variables"])
         return result
 
+    def _relative(value: Any, out_dir: Path) -> Any:
+        """Paths in compiler messages relative to the project, not the server's scratch."""
+        if isinstance(value, str):
+            return value.replace(str(out_dir) + "/", "").replace(str(out_dir), ".")
+        if isinstance(value, list):
+            return [_relative(v, out_dir) for v in value]
+        return value
+
+    def _zip_project(out_dir: Path) -> str:
+        """The whole Cargo project (runtime, tests, reports; no build output), base64 zip."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(out_dir.rglob("*")):
+                rel = path.relative_to(out_dir)
+                if path.is_file() and rel.parts[0] != "target":
+                    zf.write(path, Path("translated") / rel)
+        return base64.b64encode(buf.getvalue()).decode()
+
     @router.post("/c2rust", response_model=None)
     def c2rust(body: C2RustBody) -> dict[str, Any] | JSONResponse:
         """Translate pasted C (or a small project) to Rust; returns the Rust files, each
@@ -277,6 +298,8 @@ def build_workbench_router(
                 status_code=403,
             )
         files = _project_files(body)
+        if not any(text.strip() for text in files.values()):
+            raise InvalidInputError("the C source is empty: paste a program with a main()")
         if not translate_lock.acquire(blocking=False):
             return JSONResponse(
                 {"status": {"error": "a translation is running; retry later"}}, status_code=429
@@ -318,7 +341,18 @@ def build_workbench_router(
                 "repair_log",
                 "skipped_items",
             )
-            return {"report": {k: report[k] for k in keep}, "rust": rust}
+            from ferrox.c2rust.project import headline
+
+            out_dir = work / "out"
+            kept = {k: report[k] for k in keep}
+            for key in ("build_log", "repair_log"):
+                kept[key] = _relative(kept[key], out_dir)
+            return {
+                "report": kept,
+                "headline": headline(report),
+                "rust": rust,
+                "project_zip": _zip_project(out_dir),
+            }
         finally:
             # _translate_in_child returns only once every process of the job has stopped
             shutil.rmtree(work, ignore_errors=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,7 +74,16 @@ def test_translate_returns_rust_tiers_and_test_results(server: Server) -> None:
         "main": "safe",
     }
     assert "pub fn sq(" in out["rust"]["main_c.rs"]
+    assert out["headline"].startswith("build ok · tests 1/1") and "stubs 0/2" in out["headline"]
+    names = zipfile.ZipFile(io.BytesIO(base64.b64decode(out["project_zip"]))).namelist()
+    assert {"translated/Cargo.toml", "translated/src/rt.rs", "translated/report.md"} <= set(names)
+    assert not any(n.startswith("translated/target/") for n in names)
     assert not any((server.data_dir / "tmp").iterdir())  # the scratch dir is cleaned up
+
+
+def test_translate_empty_source_is_a_clear_400(server: Server) -> None:
+    r = httpx.post(f"{server.url}/api/c2rust", json={"source": "  \n"})
+    assert r.status_code == 400 and "empty" in r.json()["status"]["error"]
 
 
 def test_translate_rejects_paths_and_oversize_input(server: Server) -> None:

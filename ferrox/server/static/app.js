@@ -301,11 +301,19 @@ $("ad-form").addEventListener("submit", async (e) => {
 $("tr-run").addEventListener("click", async () => {
   showMessage("");
   $("tr-run").disabled = true;
+  $("tr-download").hidden = true;
+  $("tr-functions").querySelector("tbody").innerHTML = "";
+  $("tr-rust").innerHTML = "";
   $("tr-status").textContent = "translating, building, testing…";
   try {
     const r = await api("POST", "/api/c2rust", { source: $("tr-source").value, filename: "main.c", tests: [{ args: [], stdin: "" }] });
     const rep = r.report;
-    $("tr-status").textContent = `build ${rep.build_ok ? "ok" : "FAILED"} · tests ${rep.tests.passed}/${rep.tests.total} · SafeRate ${(rep.safe_rate * 100).toFixed(1)}%`;
+    $("tr-status").textContent = r.headline;
+    const zip = Uint8Array.from(atob(r.project_zip), (ch) => ch.charCodeAt(0));
+    const link = $("tr-download");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([zip], { type: "application/zip" }));
+    link.hidden = false;
     const body = $("tr-functions").querySelector("tbody");
     body.innerHTML = "";
     for (const f of rep.functions) {
