@@ -66,11 +66,9 @@ def function_facts(fn: cir.FuncDef) -> FunctionFacts:
             facts.locals[n.key] = n
             if isinstance(n.type, cir.Array | cir.Record):
                 facts.in_memory.add(n.key)
-        elif isinstance(n, cir.Unary) and n.op == "&":
-            r = _addressed(n.operand)
-            if r is not None:
-                facts.in_memory.add(r.key)
-        elif isinstance(n, cir.Cast) and isinstance(n.operand.type, cir.Array):
+        elif (isinstance(n, cir.Unary) and n.op == "&") or (
+            isinstance(n, cir.Cast) and isinstance(n.operand.type, cir.Array)
+        ):
             r = _addressed(n.operand)
             if r is not None:
                 facts.in_memory.add(r.key)
@@ -121,7 +119,9 @@ def pure_functions(prog: cir.Program, is_pure_libc: object) -> set[str]:
         taken |= f.address_taken_functions
     for g in prog.globals.values():
         if g.init is not None:
-            taken |= {n.key for n in walk(g.init) if isinstance(n, cir.Ref) and n.kind == "function"}
+            taken |= {
+                n.key for n in walk(g.init) if isinstance(n, cir.Ref) and n.kind == "function"
+            }
     pure = {
         k
         for k, f in facts.items()
@@ -137,8 +137,12 @@ def pure_functions(prog: cir.Program, is_pure_libc: object) -> set[str]:
         for k in list(pure):
             for callee in facts[k].called:
                 fn = prog.functions.get(callee)
-                ok = callee in pure if fn is not None and fn.body is not None else (
-                    fn is not None and is_pure_libc(fn.name)  # type: ignore[operator]
+                ok = (
+                    callee in pure
+                    if fn is not None and fn.body is not None
+                    else (
+                        fn is not None and is_pure_libc(fn.name)  # type: ignore[operator]
+                    )
                 )
                 if not ok:
                     pure.discard(k)

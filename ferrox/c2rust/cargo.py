@@ -73,10 +73,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def cargo_check(project: Path, timeout: float = 600) -> list[Diagnostic]:
-    """Errors from ``cargo check`` (empty when the project compiles)."""
+def cargo_check(project: Path, timeout: float = 1800) -> list[Diagnostic]:
+    """Errors from ``cargo build`` (empty when the project compiles). A build, not a
+    check: rustc stops before code generation when there are errors, and when there are
+    none the binary is there (a check would type-check the whole crate twice)."""
     proc = subprocess.run(
-        [cargo(), "check", "--offline", "--quiet", "--message-format=json"],
+        [cargo(), "build", "--offline", "--quiet", "--message-format=json"],
         cwd=project,
         capture_output=True,
         text=True,

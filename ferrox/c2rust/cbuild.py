@@ -132,7 +132,19 @@ def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> P
     for i, unit in enumerate(units):
         obj = out.parent / f"{out.name}.{i}.o"
         std = [] if any(f.startswith("-std=") for f in unit.flags) else ["-std=gnu11"]
-        cmd = [gcc, *std, "-O0", "-g", "-w", *extra, *unit.flags, "-c", str(unit.path), "-o", str(obj)]
+        cmd = [
+            gcc,
+            *std,
+            "-O0",
+            "-g",
+            "-w",
+            *extra,
+            *unit.flags,
+            "-c",
+            str(unit.path),
+            "-o",
+            str(obj),
+        ]
         code, _, err = run_tool(cmd, timeout=300, address_space=None)
         if code != 0:
             why = err.decode(errors="replace").strip()[:800] or "timed out"

@@ -13,14 +13,25 @@ from pathlib import Path
 
 from ferrox.c2rust import cir
 from ferrox.c2rust.analysis import function_facts
-from ferrox.c2rust.cargo import LINTS, write_file
+from ferrox.c2rust.cargo import LINTS, rustfmt, write_file
 from ferrox.c2rust.lower import Lowering, NotLowered, rust_type
 from ferrox.c2rust.rir import RFn, RLine, print_fn
 
 __all__ = ["Crate", "FunctionItem", "assemble"]
 
 RUNTIME = Path(__file__).with_name("runtime") / "rt.rs"
-_RESERVED_MODULES = {"rt", "statics", "main", "lib", "std", "core", "alloc", "crate", "self", "super"}
+_RESERVED_MODULES = {
+    "rt",
+    "statics",
+    "main",
+    "lib",
+    "std",
+    "core",
+    "alloc",
+    "crate",
+    "self",
+    "super",
+}
 
 
 @dataclass
@@ -49,6 +60,7 @@ class Crate:
     spans: dict[str, list[tuple[int, int, FunctionItem]]] = field(default_factory=dict)
     main_module: str | None = None
     main_args: int = 0
+    _written: dict[str, str] = field(default_factory=dict)
 
     @property
     def functions(self) -> list[FunctionItem]:
@@ -58,7 +70,14 @@ class Crate:
         """Replaces a function by its stub (signature kept) with ``reason``."""
         item.stub_reason = reason
         assert item.rfn is not None
-        item.rfn = RFn(item.rfn.name, item.rfn.params, item.rfn.ret, doc=item.rfn.doc, c_name=item.name, stub=reason)
+        item.rfn = RFn(
+            item.rfn.name,
+            item.rfn.params,
+            item.rfn.ret,
+            doc=item.rfn.doc,
+            c_name=item.name,
+            stub=reason,
+        )
         item.code = print_fn(item.rfn)
 
     def write(self, out: Path) -> None:
@@ -70,17 +89,22 @@ class Crate:
             "[profile.release]\noverflow-checks = false\n",
         )
         write_file(out / "src" / "rt.rs", RUNTIME.read_text())
-        write_file(out / "src" / "statics.rs", _HEAD + self.statics_text)
         write_file(out / "src" / "main.rs", self.main_text())
+        self._write_formatted(out / "src" / "statics.rs", _HEAD + self.statics_text)
         for mod, items in self.modules.items():
-            text = _HEAD
-            spans = []
-            for item in items:
-                start = len(text.encode())
-                text += item.code + "\n"
-                spans.append((start, len(text.encode()), item))
-            self.spans[f"src/{mod}.rs"] = spans
-            write_file(out / "src" / f"{mod}.rs", text)
+            text = _HEAD + "".join(item.code + "\n" for item in items)
+            path = out / "src" / f"{mod}.rs"
+            if self._write_formatted(path, text) or f"src/{mod}.rs" not in self.spans:
+                self.spans[f"src/{mod}.rs"] = _spans(path.read_text(), items)
+
+    def _write_formatted(self, path: Path, text: str) -> bool:
+        """Writes ``text`` and formats it with rustfmt, unless it is what was written last."""
+        if self._written.get(str(path)) == text and path.exists():
+            return False
+        write_file(path, text)
+        rustfmt(path)
+        self._written[str(path)] = text
+        return True
 
     def main_text(self) -> str:
         lints = ", ".join(LINTS)
@@ -103,7 +127,11 @@ class Crate:
         if self.main_module is None:
             lines.append("    rt::exit(0, m);")
         elif self.main_args >= 2:
-            lines += ["    let (argc, argv) = rt::main_args(m);", "    let code = c_main(argc, argv, m);", "    rt::exit(code, m);"]
+            lines += [
+                "    let (argc, argv) = rt::main_args(m);",
+                "    let code = c_main(argc, argv, m);",
+                "    rt::exit(code, m);",
+            ]
         else:
             lines += ["    let code = c_main(m);", "    rt::exit(code, m);"]
         lines.append("}")
@@ -118,6 +146,22 @@ class Crate:
 
 
 _HEAD = "//! Translated by ferrox c2rust (safe Rust over the memory runtime `rt`).\n\nuse crate::rt;\nuse crate::*;\n\n"
+
+
+def _spans(text: str, items: list[FunctionItem]) -> list[tuple[int, int, FunctionItem]]:
+    """Byte spans of the functions in a (formatted) module: each starts at its doc line."""
+    data = text.encode()
+    starts = []
+    pos = 0
+    for item in items:
+        marker = f"/// `{item.name}` (".encode()
+        at = data.find(marker, pos)
+        if at < 0:
+            at = pos
+        starts.append(at)
+        pos = at + 1
+    ends = [*starts[1:], len(data)]
+    return list(zip(starts, ends, items, strict=True))
 
 
 def _module_name(file: str, used: set[str]) -> str:
@@ -224,28 +268,35 @@ def _statics_text(low: Lowering) -> str:
         consts, init_fn = low.lower_statics()
     except (NotLowered, KeyError) as exc:
         consts, init_fn = [], RFn("init_statics", [("m", "&mut rt::Mem")], "")
-        init_fn.body = [RLine(f'panic!("static initializers not translated: {str(exc).replace(chr(34), "")}");')]
+        init_fn.body = [
+            RLine(f'panic!("static initializers not translated: {str(exc).replace(chr(34), "")}");')
+        ]
     parts += consts
     parts.append("")
     parts.append(print_fn(init_fn))
     void_void = cir.FuncT(cir.Void(), (), False)
     low.dispatcher(void_void)
     prog = low.prog
-    sigs: dict[str, list[tuple[str, str]]] = {}
-    for key, ident in low.fn_ids.items():
+    for ident in low.fn_ids.values():
         parts.append(f"pub const F{ident}: u64 = rt::fnptr({ident});")
     for (params, variadic, ret), name in low.dispatchers.items():
         args = [(f"a{i}", t) for i, t in enumerate(params)]
         call_args = [a for a, _ in args] + (["va"] if variadic else []) + ["m"]
-        fparams = [("f", "u64"), *args] + ([("va", "&[rt::Va]")] if variadic else []) + [("m", "&mut rt::Mem")]
+        fparams = (
+            [("f", "u64"), *args]
+            + ([("va", "&[rt::Va]")] if variadic else [])
+            + [("m", "&mut rt::Mem")]
+        )
         arms = []
         for key, ident in low.fn_ids.items():
             fn = prog.functions.get(key)
             if fn is None:
                 continue
             try:
-                fp = tuple(rust_type(p.type) for p in fn.params) if fn.body is not None else tuple(
-                    rust_type(p) for p in (fn.type.params or ())
+                fp = (
+                    tuple(rust_type(p.type) for p in fn.params)
+                    if fn.body is not None
+                    else tuple(rust_type(p) for p in (fn.type.params or ()))
                 )
                 fr = rust_type(fn.type.ret)
             except NotLowered:
@@ -254,7 +305,6 @@ def _statics_text(low: Lowering) -> str:
                 continue
             target = low.fn_names[key] if fn.body is not None else f"libc_{fn.name}"
             arms.append(f"        F{ident} => {target}({', '.join(call_args)}),")
-        sigs[name] = fparams
         ret_s = "" if ret == "()" else f" -> {ret}"
         name_out = "call_void" if (params, variadic, ret) == ((), False, "()") else name
         body = "\n".join(arms)

@@ -1,230 +1,784 @@
-"""Parsing C with libclang: builtin headers, compile flags, operator kinds, constants."""
+"""Front end: libclang cursors to the typed C IR (:mod:`ferrox.c2rust.cir`).
+
+Dispatch is by tables keyed by cursor kind (expressions, statements) and by canonical type
+kind. Every translation unit of the project is parsed with its own flags, as gcc would
+(``-std=gnu11``; implicit declarations and int conversions are warnings, not errors), and
+merged into one :class:`~ferrox.c2rust.cir.Program` by clang's USRs, so a struct declared
+opaque in a header and defined in a .c file, ``static`` functions of one name in several
+files and ``inline`` functions in headers each resolve to one declaration.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import functools
-import json
-import shutil
-import subprocess
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ferrox.errors import DependencyError, InvalidInputError
+from ferrox.c2rust import cir
+from ferrox.c2rust.clang_api import CParseError, _cindex, _lib, binary_op, evaluate, unary_op
+from ferrox.c2rust.literals import string_bytes
 
-__all__ = [
-    "CParseError",
-    "ParsedFile",
-    "binary_op",
-    "builtin_include_dir",
-    "evaluate",
-    "parse_file",
-    "project_flags",
-    "unary_op",
+__all__ = ["GCC_LIKE", "Lowered", "build_program"]
+
+# clang 16+ made these errors in C99 and later; gcc only warns
+GCC_LIKE = [
+    "-Wno-error=implicit-function-declaration",
+    "-Wno-error=implicit-int",
+    "-Wno-error=int-conversion",
+    "-Wno-error=incompatible-pointer-types",
+    "-Wno-error=incompatible-function-pointer-types",
+    "-Wno-error=return-type",
+    "-ferror-limit=50",
+    # the runtime checks every access as AddressSanitizer does: code that reads past the
+    # end of a buffer unless ASan is on (word-at-a-time hashes) takes its precise path
+    "-D__SANITIZE_ADDRESS__=1",
 ]
 
-
-class CParseError(InvalidInputError):
-    """A C file that clang cannot parse; the message carries clang's diagnostics."""
+Lowered = cir.Expr | cir.Stmt
 
 
-@dataclass
-class ParsedFile:
-    """One translation unit: its path, its clang TU and the flags it was parsed with."""
-
-    path: Path
-    tu: Any
-    flags: list[str] = field(default_factory=list)
-
-
-def _cindex() -> Any:
-    try:
-        import clang.cindex as ci
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DependencyError("ferrox c2rust needs libclang: pip install 'ferrox[c2rust]'") from exc
-    return ci
+class _Unsupported(Exception):
+    pass
 
 
 @functools.cache
-def _lib() -> Any:
+def _extra_lib() -> Any:
     ci = _cindex()
-    lib = ci.conf.lib
-    lib.clang_getCursorBinaryOperatorKind.argtypes = [ci.Cursor]
-    lib.clang_getCursorBinaryOperatorKind.restype = ctypes.c_int
-    lib.clang_getCursorUnaryOperatorKind.argtypes = [ci.Cursor]
-    lib.clang_getCursorUnaryOperatorKind.restype = ctypes.c_int
-    lib.clang_Cursor_Evaluate.argtypes = [ci.Cursor]
-    lib.clang_Cursor_Evaluate.restype = ctypes.c_void_p
-    lib.clang_EvalResult_getKind.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getKind.restype = ctypes.c_int
-    lib.clang_EvalResult_isUnsignedInt.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_isUnsignedInt.restype = ctypes.c_uint
-    lib.clang_EvalResult_getAsUnsigned.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsUnsigned.restype = ctypes.c_ulonglong
-    lib.clang_EvalResult_getAsLongLong.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
-    lib.clang_EvalResult_getAsDouble.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_getAsDouble.restype = ctypes.c_double
-    lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
-    lib.clang_EvalResult_dispose.restype = None
+    lib = _lib()
+    lib.clang_Cursor_getVarDeclInitializer.argtypes = [ci.Cursor]
+    lib.clang_Cursor_getVarDeclInitializer.restype = ci.Cursor
+    lib.clang_Cursor_isAnonymousRecordDecl.argtypes = [ci.Cursor]
+    lib.clang_Cursor_isAnonymousRecordDecl.restype = ctypes.c_uint
     return lib
 
 
-_BINARY = {
-    3: "*",
-    4: "/",
-    5: "%",
-    6: "+",
-    7: "-",
-    8: "<<",
-    9: ">>",
-    11: "<",
-    12: ">",
-    13: "<=",
-    14: ">=",
-    15: "==",
-    16: "!=",
-    17: "&",
-    18: "^",
-    19: "|",
-    20: "&&",
-    21: "||",
-    22: "=",
-    23: "*=",
-    24: "/=",
-    25: "%=",
-    26: "+=",
-    27: "-=",
-    28: "<<=",
-    29: ">>=",
-    30: "&=",
-    31: "^=",
-    32: "|=",
-    33: ",",
-}
-_UNARY = {
-    1: "post++",
-    2: "post--",
-    3: "++",
-    4: "--",
-    5: "&",
-    6: "*",
-    7: "+",
-    8: "-",
-    9: "~",
-    10: "!",
-    13: "__extension__",
-}
-
-
-def binary_op(cursor: Any) -> str:
-    """The operator of a binary or compound-assignment expression (``"+"``, ``"+="``)."""
-    kind = _lib().clang_getCursorBinaryOperatorKind(cursor)
-    return _BINARY.get(kind, f"?{kind}")
-
-
-def unary_op(cursor: Any) -> str:
-    """The operator of a unary expression; postfix forms are ``"post++"``/``"post--"``."""
-    kind = _lib().clang_getCursorUnaryOperatorKind(cursor)
-    return _UNARY.get(kind, f"?{kind}")
-
-
-def evaluate(cursor: Any) -> int | float | None:
-    """The value of a constant expression, or None when clang cannot fold it."""
-    lib = _lib()
-    res = lib.clang_Cursor_Evaluate(cursor)
-    if not res:
+def _initializer(c: Any) -> Any | None:
+    init = _extra_lib().clang_Cursor_getVarDeclInitializer(c)
+    if init is None or init == _cindex().conf.lib.clang_getNullCursor():
         return None
-    try:
-        kind = lib.clang_EvalResult_getKind(res)
-        if kind == 1:  # CXEval_Int
-            if lib.clang_EvalResult_isUnsignedInt(res):
-                return int(lib.clang_EvalResult_getAsUnsigned(res))
-            return int(lib.clang_EvalResult_getAsLongLong(res))
-        if kind == 2:  # CXEval_Float
-            return float(lib.clang_EvalResult_getAsDouble(res))
+    init._tu = c._tu
+    if init.kind.is_invalid():
         return None
-    finally:
-        lib.clang_EvalResult_dispose(res)
+    return init
 
 
-@functools.cache
-def builtin_include_dir() -> str | None:
-    """Clang's builtin headers (stddef.h, stdarg.h …), from clang or else from gcc.
+# ---- types
 
-    PyPI's libclang ships without them; parsing without them silently turns ``size_t``
-    into ``int``.
-    """
-    for tool, args in (("clang", ["-print-resource-dir"]), ("gcc", ["-print-file-name=include"])):
-        exe = shutil.which(tool)
-        if not exe:
-            continue
+_INT_KINDS = {
+    "BOOL": (8, False, True),
+    "CHAR_S": (8, True, False),
+    "SCHAR": (8, True, False),
+    "CHAR_U": (8, False, False),
+    "UCHAR": (8, False, False),
+    "SHORT": (16, True, False),
+    "USHORT": (16, False, False),
+    "INT": (32, True, False),
+    "UINT": (32, False, False),
+    "LONG": (64, True, False),
+    "ULONG": (64, False, False),
+    "LONGLONG": (64, True, False),
+    "ULONGLONG": (64, False, False),
+    "INT128": (128, True, False),
+    "UINT128": (128, False, False),
+    "WCHAR": (32, True, False),
+    "CHAR16": (16, False, False),
+    "CHAR32": (32, False, False),
+}
+_FLOAT_KINDS = {"FLOAT": (32, 4), "DOUBLE": (64, 8), "LONGDOUBLE": (64, 16), "FLOAT128": (64, 16)}
+
+
+def _loc(c: Any) -> str:
+    loc = c.location
+    name = Path(loc.file.name).name if loc.file else "?"
+    return f"{name}:{loc.line}"
+
+
+class _Unit:
+    """Converts one translation unit into the shared program."""
+
+    def __init__(self, prog: cir.Program, tu: Any, root: Path) -> None:
+        self.prog = prog
+        self.tu = tu
+        self.root = root
+        self.ci = _cindex()
+        self.fn_name = ""
+        self.static_locals: list[cir.GlobalVar] = []
+
+    # -- types
+
+    def ctype(self, t: Any) -> cir.CType:
+        t = t.get_canonical()
+        kind = t.kind.name
+        if kind in _INT_KINDS:
+            bits, signed, boolean = _INT_KINDS[kind]
+            return cir.IntT(bits, signed, boolean)
+        if kind == "ENUM":
+            return self.ctype(t.get_declaration().enum_type)
+        if kind in _FLOAT_KINDS:
+            return cir.FloatT(*_FLOAT_KINDS[kind])
+        if kind == "VOID":
+            return cir.Void()
+        if kind == "POINTER":
+            return cir.Pointer(self.ctype(t.get_pointee()))
+        if kind == "CONSTANTARRAY":
+            return cir.Array(self.ctype(t.element_type), t.element_count)
+        if kind == "INCOMPLETEARRAY":
+            return cir.Array(self.ctype(t.element_type), None)
+        if kind == "VARIABLEARRAY":
+            return cir.Array(self.ctype(t.element_type), -1)
+        if kind == "RECORD":
+            return self.record(t)
+        if kind in ("FUNCTIONPROTO", "FUNCTIONNOPROTO"):
+            ret = self.ctype(t.get_result())
+            if kind == "FUNCTIONNOPROTO":
+                return cir.FuncT(ret, None, True)
+            return cir.FuncT(
+                ret, tuple(self.ctype(a) for a in t.argument_types()), t.is_function_variadic()
+            )
+        raise _Unsupported(f"C type '{t.spelling}' ({kind.lower()})")
+
+    def record(self, t: Any) -> cir.Record:
+        decl = t.get_declaration()
+        usr = decl.get_usr() or f"anon:{_loc(decl)}:{decl.location.column}"
+        union = decl.kind.name == "UNION_DECL"
+        name = t.spelling
+        rec = cir.Record(usr, name, union)
+        known = self.prog.records.get(usr)
+        if known is not None and known.fields is not None:
+            return rec
+        size = t.get_size()
+        if size < 0:
+            if known is None:
+                self.prog.records[usr] = cir.RecordDef(usr, name, union, None, 1, None)
+            return rec
+        self.prog.records[usr] = cir.RecordDef(usr, name, union, size, t.get_align(), ())
+        self.prog.records[usr] = cir.RecordDef(
+            usr, name, union, size, t.get_align(), tuple(self._fields(t, decl))
+        )
+        return rec
+
+    def _fields(self, t: Any, decl: Any) -> list[cir.FieldDef]:
+        lib = _extra_lib()
+        out = []
+        children = list(decl.get_children())
+        for i, ch in enumerate(children):
+            if ch.kind.name == "FIELD_DECL":
+                off = ch.get_field_offsetof()
+                ftype = self.ctype(ch.type)
+                if ch.is_bitfield():
+                    out.append(
+                        cir.FieldDef(ch.spelling, ftype, off // 8, off % 8, ch.get_bitfield_width())
+                    )
+                else:
+                    out.append(cir.FieldDef(ch.spelling, ftype, off // 8))
+            elif ch.kind.name in (
+                "STRUCT_DECL",
+                "UNION_DECL",
+            ) and lib.clang_Cursor_isAnonymousRecordDecl(ch):
+                follows = (
+                    i + 1 < len(children)
+                    and children[i + 1].kind.name == "FIELD_DECL"
+                    and (children[i + 1].type.get_canonical().get_declaration() == ch)
+                )
+                if follows:
+                    continue
+                inner = self.record(ch.type)
+                leaf = next(
+                    (g for g in ch.get_children() if g.kind.name == "FIELD_DECL" and g.spelling),
+                    None,
+                )
+                if leaf is None:
+                    continue
+                off = t.get_offset(leaf.spelling) - leaf.get_field_offsetof()
+                out.append(cir.FieldDef("", inner, off // 8))
+        return out
+
+    # -- expressions
+
+    def expr(self, c: Any) -> cir.Expr:
+        handler = _EXPR.get(c.kind.name)
+        if handler is None:
+            value = evaluate(c) if c.type.get_canonical().kind.name in _INT_KINDS else None
+            if value is not None:
+                return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
+            raise _Unsupported(f"C expression {c.kind.name.lower()}")
+        return handler(self, c)
+
+    def kids(self, c: Any) -> list[Any]:
+        return [k for k in c.get_children() if k.kind.name not in ("TYPE_REF", "TEMPLATE_REF")]
+
+    def e_paren(self, c: Any) -> cir.Expr:
+        return self.expr(self.kids(c)[0])
+
+    def e_int(self, c: Any) -> cir.Expr:
+        value = evaluate(c)
+        if value is None:
+            tok = next(iter(c.get_tokens()), None)
+            text = (tok.spelling if tok else "0").rstrip("uUlL")
+            value = (
+                int(text, 0)
+                if not text.startswith("0") or text in ("0",) or text.lower().startswith("0x")
+                else int(text, 8)
+            )
+        return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
+
+    def e_float(self, c: Any) -> cir.Expr:
+        value = evaluate(c)
+        if value is None:
+            tok = next(iter(c.get_tokens()), None)
+            text = (tok.spelling if tok else "0").rstrip("fFlLdD")
+            value = float.fromhex(text) if "x" in text.lower() else float(text)
+        return cir.FloatLit(self.ctype(c.type), _loc(c), float(value))
+
+    def e_char(self, c: Any) -> cir.Expr:
+        value = evaluate(c)
+        if value is None:
+            raise _Unsupported("character literal")
+        return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
+
+    def e_string(self, c: Any) -> cir.Expr:
+        t = self.ctype(c.type)
+        text = c.spelling
+        if text[:1] in "LuU" and not text.startswith("u8"):
+            raise _Unsupported("wide string literal")
+        parts = re.findall(r'(?:u8)?"(?:[^"\\]|\\.)*"', text, re.S)
+        data = b"".join(string_bytes(p.removeprefix("u8")) for p in parts)
+        n = t.n if isinstance(t, cir.Array) and t.n else len(data) + 1
+        data = (data + b"\0" * n)[:n]
+        return cir.StrLit(t, _loc(c), data)
+
+    def e_ref(self, c: Any) -> cir.Expr:
+        ref = c.referenced
+        t = self.ctype(c.type) if c.type.kind.name != "UNEXPOSED" else cir.Void()
+        kind = ref.kind.name if ref is not None else ""
+        if kind == "ENUM_CONSTANT_DECL":
+            return cir.IntLit(self.ctype(c.type), _loc(c), ref.enum_value)
+        if kind == "FUNCTION_DECL":
+            usr = ref.get_usr() or ref.spelling
+            if t == cir.Void():
+                t = cir.FuncT(cir.Void(), None, True)
+            return cir.Ref(t, _loc(c), "function", usr, ref.spelling)
+        if kind == "PARM_DECL" or (kind == "VAR_DECL" and self._is_local(ref)):
+            if kind == "PARM_DECL":
+                t = _decay(t)
+            return cir.Ref(t, _loc(c), "local", local_key(ref), ref.spelling)
+        if kind == "VAR_DECL":
+            if ref.semantic_parent is not None and ref.semantic_parent.kind.name == "FUNCTION_DECL":
+                return cir.Ref(t, _loc(c), "global", local_key(ref), ref.spelling)
+            return cir.Ref(t, _loc(c), "global", ref.get_usr() or ref.spelling, ref.spelling)
+        raise _Unsupported(f"reference to {kind.lower() or 'an unknown declaration'}")
+
+    @staticmethod
+    def _is_local(ref: Any) -> bool:
+        parent = ref.semantic_parent
+        if parent is None or parent.kind.name != "FUNCTION_DECL":
+            return False
+        return ref.storage_class.name not in ("STATIC", "EXTERN")
+
+    def e_unexposed(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        t = self.ctype(c.type)
+        if any(k.kind.name == "MEMBER_REF" for k in kids):
+            value = evaluate(c)
+            if value is None:
+                raise _Unsupported("offsetof that clang cannot fold")
+            return cir.IntLit(t, _loc(c), int(value))
+        if (
+            len(kids) == 1
+            and "__va_list_tag" in kids[0].type.get_canonical().spelling
+            and "__va_list_tag" not in c.type.get_canonical().spelling
+        ):
+            return cir.VaArg(t, _loc(c), self.expr(kids[0]))
+        if len(kids) == 1:
+            if kids[0].kind.name == "COMPOUND_STMT":
+                return cir.StmtExpr(t, _loc(c), self.block(kids[0]))
+            if kids[0].kind.name == "INIT_LIST_EXPR":
+                return self.expr(kids[0])
+            inner = self.expr(kids[0])
+            if inner.type == t or (
+                isinstance(t, cir.Array | cir.FuncT) and isinstance(inner.type, cir.Pointer)
+            ):
+                return inner
+            return cir.Cast(t, _loc(c), inner, True)
+        value = evaluate(c) if c.type.get_canonical().kind.name in _INT_KINDS else None
+        if value is not None:
+            return cir.IntLit(t, _loc(c), int(value))
+        if not kids:
+            if isinstance(t, cir.IntT | cir.FloatT | cir.Pointer):
+                return (
+                    cir.IntLit(t, _loc(c), 0)
+                    if not isinstance(t, cir.FloatT)
+                    else cir.FloatLit(t, _loc(c), 0.0)
+                )
+            return cir.InitList(t, _loc(c), ())
+        raise _Unsupported(
+            "C expression (unexposed, " + ", ".join(k.kind.name.lower() for k in kids) + ")"
+        )
+
+    def e_cast(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        t = self.ctype(c.type)
+        inner = self.expr(kids[-1])
+        if isinstance(inner, cir.InitList):
+            return cir.CompoundLit(t, _loc(c), inner)
+        return cir.Cast(t, _loc(c), inner, False)
+
+    def e_compound_lit(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        return cir.CompoundLit(self.ctype(c.type), _loc(c), self.expr(kids[-1]))
+
+    def e_init_list(self, c: Any) -> cir.Expr:
+        items: list[tuple[tuple[str | int, ...], cir.Expr]] = []
+        for k in c.get_children():
+            if k.kind.name == "UNEXPOSED_EXPR" and k.type.get_canonical().kind.name == "VOID":
+                parts = list(k.get_children())
+                desig: list[str | int] = []
+                for d in parts[:-1]:
+                    if d.kind.name == "MEMBER_REF":
+                        desig.append(d.spelling)
+                    else:
+                        v = evaluate(d)
+                        if v is None:
+                            raise _Unsupported("array designator that is not a constant")
+                        desig.append(int(v))
+                items.append((tuple(desig), self.expr(parts[-1])))
+            else:
+                items.append(((), self.expr(k)))
+        return cir.InitList(self.ctype(c.type), _loc(c), tuple(items))
+
+    def e_member(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        if not kids:
+            raise _Unsupported("member reference without a base")
+        base = self.expr(kids[0])
+        bt = kids[0].type.get_canonical()
+        arrow = bt.kind.name == "POINTER"
+        rec_t = bt.get_pointee().get_canonical() if arrow else bt
+        ref = c.referenced
+        name = c.spelling
+        off = rec_t.get_offset(name)
+        if off < 0 and ref is not None:
+            off = ref.get_field_offsetof()
+        if off < 0:
+            raise _Unsupported(f"field '{name}' of an incomplete type")
+        ftype = self.ctype(c.type)
+        width = ref.get_bitfield_width() if ref is not None and ref.is_bitfield() else None
+        fd = cir.FieldDef(name, ftype, off // 8, off % 8 if width else 0, width)
+        if width is None and off % 8:
+            raise _Unsupported("field at a bit offset")
+        return cir.Member(ftype, _loc(c), base, fd, arrow)
+
+    def e_index(self, c: Any) -> cir.Expr:
+        a, b = (self.expr(k) for k in self.kids(c))
+        if not isinstance(a.type, cir.Pointer) and isinstance(b.type, cir.Pointer):
+            a, b = b, a
+        return cir.Index(self.ctype(c.type), _loc(c), a, b)
+
+    def e_call(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        callee = self.expr(kids[0])
+        args = tuple(self.expr(k) for k in kids[1:])
+        return cir.Call(self.ctype(c.type), _loc(c), callee, args)
+
+    def e_cond(self, c: Any) -> cir.Expr:
+        kids = self.kids(c)
+        if len(kids) != 3:
+            raise _Unsupported("conditional operator without a middle operand")
+        a, b, d = (self.expr(k) for k in kids)
+        return cir.Cond(self.ctype(c.type), _loc(c), a, b, d)
+
+    def e_binary(self, c: Any) -> cir.Expr:
+        op = binary_op(c)
+        lhs, rhs = (self.expr(k) for k in self.kids(c))
+        t = self.ctype(c.type)
+        if op == ",":
+            return cir.Comma(t, _loc(c), lhs, rhs)
+        if op == "=":
+            return cir.Assign(t, _loc(c), "", lhs, rhs)
+        if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+            return cir.Assign(t, _loc(c), op[:-1], lhs, rhs)
+        return cir.Binary(t, _loc(c), op, lhs, rhs)
+
+    def e_unary(self, c: Any) -> cir.Expr:
+        op = unary_op(c)
+        kids = self.kids(c)
+        operand = self.expr(kids[0])
+        t = self.ctype(c.type)
+        if op == "__extension__":
+            return operand
+        if op in ("++", "--"):
+            return cir.IncDec(t, _loc(c), op, True, operand)
+        if op in ("post++", "post--"):
+            return cir.IncDec(t, _loc(c), op[4:], False, operand)
+        if op.startswith("?"):
+            raise _Unsupported("unary operator __real/__imag")
+        return cir.Unary(t, _loc(c), op, operand)
+
+    def e_sizeof(self, c: Any) -> cir.Expr:
+        value = evaluate(c)
+        if value is None:
+            raise _Unsupported("sizeof of a variable-length array")
+        return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
+
+    def e_stmt_expr(self, c: Any) -> cir.Expr:
+        body = next(k for k in c.get_children() if k.kind.name == "COMPOUND_STMT")
+        return cir.StmtExpr(self.ctype(c.type), _loc(c), self.block(body))
+
+    def e_null(self, c: Any) -> cir.Expr:
+        return cir.IntLit(self.ctype(c.type), _loc(c), 0)
+
+    # -- statements
+
+    def stmt(self, c: Any) -> cir.Stmt:
+        handler = _STMT.get(c.kind.name)
+        if handler is not None:
+            return handler(self, c)
+        if c.kind.is_expression() or c.kind.name in _EXPR:
+            return cir.ExprStmt(_loc(c), self.expr(c))
+        raise _Unsupported(f"C statement {c.kind.name.lower()}")
+
+    def block(self, c: Any) -> cir.Block:
+        return cir.Block(_loc(c), tuple(self.stmt(k) for k in c.get_children()))
+
+    def s_decl(self, c: Any) -> cir.Stmt:
+        out = []
+        for v in c.get_children():
+            if v.kind.name != "VAR_DECL":
+                continue
+            sc = v.storage_class.name
+            if sc == "EXTERN":
+                continue
+            init = _initializer(v)
+            if sc == "STATIC":
+                self.static_locals.append(
+                    cir.GlobalVar(
+                        local_key(v),
+                        f"{self.fn_name}_{v.spelling}",
+                        self.ctype(v.type),
+                        self.expr(init) if init is not None else None,
+                        True,
+                        _loc(v).split(":")[0],
+                    )
+                )
+                continue
+            t = self.ctype(v.type)
+            vla = None
+            if isinstance(t, cir.Array) and t.n == -1:
+                dims = [k for k in v.get_children() if k.kind.is_expression()]
+                if not dims:
+                    raise _Unsupported("variable-length array")
+                vla = self.expr(dims[0])
+                if isinstance(t.elem, cir.Array) and t.elem.n == -1:
+                    raise _Unsupported("multi-dimensional variable-length array")
+            out.append(
+                cir.LocalVar(
+                    local_key(v), v.spelling, t, self.expr(init) if init is not None else None, vla
+                )
+            )
+        return cir.DeclStmt(_loc(c), tuple(out))
+
+    def s_if(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        cond = self.expr(kids[0])
+        then = self.stmt(kids[1])
+        other = self.stmt(kids[2]) if len(kids) > 2 else None
+        return cir.If(_loc(c), cond, then, other)
+
+    def s_while(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        return cir.While(_loc(c), self.expr(kids[0]), self.stmt(kids[1]))
+
+    def s_do(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        return cir.DoWhile(_loc(c), self.stmt(kids[0]), self.expr(kids[1]))
+
+    def s_for(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        present = _for_parts(c, len(kids) - 1)
+        it = iter(kids[:-1])
+        init = cond = step = None
+        if present[0]:
+            k = next(it)
+            init = self.stmt(k)
+        if present[1]:
+            cond = self.expr(next(it))
+        if present[2]:
+            step = self.expr(next(it))
+        return cir.For(_loc(c), init, cond, step, self.stmt(kids[-1]))
+
+    def s_switch(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        return cir.Switch(_loc(c), self.expr(kids[-2]), self.stmt(kids[-1]))
+
+    def s_case(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        value = evaluate(kids[0])
+        if value is None:
+            raise _Unsupported("case label that is not a constant")
+        high = evaluate(kids[1]) if len(kids) == 3 else None
+        return cir.Case(
+            _loc(c), int(value), None if high is None else int(high), self.stmt(kids[-1])
+        )
+
+    def s_default(self, c: Any) -> cir.Stmt:
+        return cir.Default(_loc(c), self.stmt(next(iter(c.get_children()))))
+
+    def s_label(self, c: Any) -> cir.Stmt:
+        return cir.Label(_loc(c), c.spelling, self.stmt(next(iter(c.get_children()))))
+
+    def s_goto(self, c: Any) -> cir.Stmt:
+        ref = next(iter(c.get_children()))
+        return cir.Goto(_loc(c), ref.spelling)
+
+    def s_return(self, c: Any) -> cir.Stmt:
+        kids = list(c.get_children())
+        return cir.Return(_loc(c), self.expr(kids[0]) if kids else None)
+
+    def s_asm(self, c: Any) -> cir.Stmt:
+        raise _Unsupported("inline assembly")
+
+    # -- declarations
+
+    def function(self, c: Any) -> None:
+        usr = c.get_usr() or c.spelling
+        t = self.ctype(c.type)
+        assert isinstance(t, cir.FuncT)
+        static = c.storage_class.name == "STATIC"
+        file = Path(c.location.file.name).name if c.location.file else "?"
+        body_c = next((k for k in c.get_children() if k.kind.name == "COMPOUND_STMT"), None)
+        known = self.prog.functions.get(usr)
+        if body_c is None:
+            alias = _alias_target(c)
+            if alias is not None and (known is None or known.body is None):
+                self.prog.functions[usr] = cir.FuncDef(
+                    usr, c.spelling, t, (), None, static, file, _loc(c), alias=alias
+                )
+                return
+            if known is None:
+                params = tuple(
+                    cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
+                    for p in c.get_arguments()
+                )
+                self.prog.functions[usr] = cir.FuncDef(
+                    usr, c.spelling, t, params, None, static, file, _loc(c)
+                )
+            return
+        if known is not None and known.body is not None:
+            return
+        params = tuple(
+            cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
+            for p in c.get_arguments()
+        )
+        if t.params is None:
+            t = cir.FuncT(t.ret, tuple(p.type for p in params), False)
+        self.fn_name = c.spelling
+        self.static_locals = []
+        error = None
         try:
-            out = subprocess.run(
-                [exe, *args], capture_output=True, text=True, timeout=30, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            continue
-        path = Path(out) / "include" if tool == "clang" else Path(out)
-        if (path / "stddef.h").exists():
-            return str(path)
+            body = self.block(body_c)
+        except _Unsupported as exc:
+            body, error = cir.Block(_loc(c), ()), str(exc)
+        except RecursionError:
+            body, error = cir.Block(_loc(c), ()), "expression nested too deeply"
+        for g in self.static_locals:
+            self.prog.globals[g.key] = g
+        self.prog.functions[usr] = cir.FuncDef(
+            usr, c.spelling, t, params, body, static, file, _loc(c), error
+        )
+
+    def variable(self, c: Any) -> None:
+        usr = c.get_usr() or c.spelling
+        try:
+            t = self.ctype(c.type)
+        except _Unsupported:
+            return
+        init_c = _initializer(c)
+        extern = c.storage_class.name == "EXTERN"
+        file = Path(c.location.file.name).name if c.location.file else "?"
+        known = self.prog.globals.get(usr)
+        if init_c is None and (extern or (known is not None and known.defined)):
+            if known is None:
+                self.prog.globals[usr] = cir.GlobalVar(usr, c.spelling, t, None, False, file)
+            elif (
+                isinstance(t, cir.Array)
+                and isinstance(known.type, cir.Array)
+                and known.type.n is None
+            ):
+                known.type = t
+            return
+        init: cir.Expr | None = None
+        if init_c is not None:
+            try:
+                init = self.expr(init_c)
+            except _Unsupported as exc:
+                init = cir.Unsupported(t, _loc(c), str(exc))
+        if known is not None and known.defined and known.init is not None and init is None:
+            return
+        self.prog.globals[usr] = cir.GlobalVar(usr, c.spelling, t, init, True, file)
+
+    def run(self) -> None:
+        for c in self.tu.cursor.get_children():
+            kind = c.kind.name
+            try:
+                if kind == "FUNCTION_DECL":
+                    self.function(c)
+                elif kind == "VAR_DECL":
+                    self.variable(c)
+                elif kind in ("STRUCT_DECL", "UNION_DECL") and c.is_definition():
+                    self.record(c.type)
+            except _Unsupported:
+                continue
+
+
+def _decay(t: cir.CType) -> cir.CType:
+    """A parameter's type as C adjusts it: arrays and functions become pointers."""
+    if isinstance(t, cir.Array):
+        return cir.Pointer(t.elem)
+    if isinstance(t, cir.FuncT):
+        return cir.Pointer(t)
+    return t
+
+
+def _alias_target(c: Any) -> str | None:
+    """The USR a function declared ``__attribute__((alias(...)))`` stands for."""
+    kids = list(c.get_children())
+    if not any(
+        (
+            k.kind.name == "UNEXPOSED_ATTR"
+            and "__alias__" in [t.spelling for t in k.get_tokens()][:1]
+        )
+        or (k.kind.name == "UNEXPOSED_ATTR" and "alias" in [t.spelling for t in k.get_tokens()][:1])
+        for k in kids
+    ):
+        return None
+    stack = [k for k in kids if k.kind.name != "UNEXPOSED_ATTR"]
+    while stack:
+        k = stack.pop()
+        ref = k.referenced if k.kind.name == "DECL_REF_EXPR" else None
+        if ref is not None and ref.kind.name == "FUNCTION_DECL":
+            return ref.get_usr()
+        stack.extend(k.get_children())
+    for k in kids:
+        toks = [t.spelling for t in k.get_tokens()]
+        for tok in toks:
+            if tok.startswith('"'):
+                return "c:@F@" + tok.strip('"')
     return None
 
 
-def project_flags(root: Path, cflags: list[str]) -> dict[Path, list[str]]:
-    """Per-file flags from ``compile_commands.json`` when ``root`` has one, else ``{}``."""
-    db = root / "compile_commands.json"
-    if not db.exists():
-        return {}
-    try:
-        entries = json.loads(db.read_text())
-    except (OSError, ValueError) as exc:
-        raise InvalidInputError(f"{db}: not a valid compile_commands.json: {exc}") from exc
-    flags: dict[Path, list[str]] = {}
-    for entry in entries:
-        args = entry.get("arguments") or entry.get("command", "").split()
-        directory = Path(entry.get("directory", root))
-        keep: list[str] = []
-        it = iter(args[1:])
-        for arg in it:
-            if arg in ("-I", "-D", "-U", "-include", "-isystem"):
-                value = next(it, "")
-                keep += [arg, str(directory / value) if arg in ("-I", "-isystem") else value]
-            elif arg.startswith(("-I", "-isystem")):
-                prefix = "-I" if arg.startswith("-I") else "-isystem"
-                keep.append(prefix + str(directory / arg[len(prefix) :]))
-            elif arg.startswith(("-D", "-U", "-std=")):
-                keep.append(arg)
-        source = (directory / entry["file"]).resolve()
-        flags[source] = keep + cflags
-    return flags
+def local_key(c: Any) -> str:
+    """A key for a local declaration: its file and offset (locals have no USR)."""
+    loc = c.location
+    # declarations from one macro expansion share a location; the cursor hash tells them apart
+    return f"{loc.file.name if loc.file else '?'}:{loc.offset}:{c.spelling}:{c.hash}"
 
 
-def parse_file(path: Path, flags: list[str]) -> ParsedFile:
-    """Parses one C file; raises :class:`CParseError` with clang's errors if it has any."""
+def _for_parts(c: Any, n: int) -> tuple[bool, bool, bool]:
+    """Which of init / cond / step a ``for`` has; libclang only lists those present."""
+    if n == 3:
+        return (True, True, True)
+    if n == 0:
+        return (False, False, False)
+    toks = [t.spelling for t in c.get_tokens()]
+    if len(toks) > 2 and toks[0] == "for" and toks[1] == "(":
+        depth = 0
+        parts: list[list[str]] = [[]]
+        for tok in toks[2:]:
+            if tok in "([{":
+                depth += 1
+            elif tok in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif tok == ";" and depth == 0:
+                parts.append([])
+                continue
+            parts[-1].append(tok)
+        if len(parts) == 3:
+            got = (bool(parts[0]), bool(parts[1]), bool(parts[2]))
+            if sum(got) == n:
+                return got
+    kids = list(c.get_children())
+    first_is_decl = kids[0].kind.name == "DECL_STMT"
+    if n == 1:
+        return (True, False, False) if first_is_decl else (False, True, False)
+    return (True, True, False)
+
+
+_EXPR: dict[str, Callable[[_Unit, Any], cir.Expr]] = {
+    "PAREN_EXPR": _Unit.e_paren,
+    "INTEGER_LITERAL": _Unit.e_int,
+    "FLOATING_LITERAL": _Unit.e_float,
+    "CHARACTER_LITERAL": _Unit.e_char,
+    "STRING_LITERAL": _Unit.e_string,
+    "DECL_REF_EXPR": _Unit.e_ref,
+    "UNEXPOSED_EXPR": _Unit.e_unexposed,
+    "CSTYLE_CAST_EXPR": _Unit.e_cast,
+    "COMPOUND_LITERAL_EXPR": _Unit.e_compound_lit,
+    "INIT_LIST_EXPR": _Unit.e_init_list,
+    "MEMBER_REF_EXPR": _Unit.e_member,
+    "ARRAY_SUBSCRIPT_EXPR": _Unit.e_index,
+    "CALL_EXPR": _Unit.e_call,
+    "CONDITIONAL_OPERATOR": _Unit.e_cond,
+    "BINARY_OPERATOR": _Unit.e_binary,
+    "COMPOUND_ASSIGNMENT_OPERATOR": _Unit.e_binary,
+    "UNARY_OPERATOR": _Unit.e_unary,
+    "CXX_UNARY_EXPR": _Unit.e_sizeof,
+    "StmtExpr": _Unit.e_stmt_expr,
+    "GNU_NULL_EXPR": _Unit.e_null,
+}
+
+_STMT: dict[str, Callable[[_Unit, Any], cir.Stmt]] = {
+    "COMPOUND_STMT": _Unit.block,
+    "DECL_STMT": _Unit.s_decl,
+    "IF_STMT": _Unit.s_if,
+    "WHILE_STMT": _Unit.s_while,
+    "DO_STMT": _Unit.s_do,
+    "FOR_STMT": _Unit.s_for,
+    "SWITCH_STMT": _Unit.s_switch,
+    "CASE_STMT": _Unit.s_case,
+    "DEFAULT_STMT": _Unit.s_default,
+    "LABEL_STMT": _Unit.s_label,
+    "GOTO_STMT": _Unit.s_goto,
+    "BREAK_STMT": lambda u, c: cir.Break(_loc(c)),
+    "CONTINUE_STMT": lambda u, c: cir.Continue(_loc(c)),
+    "RETURN_STMT": _Unit.s_return,
+    "NULL_STMT": lambda u, c: cir.Null(_loc(c)),
+    "ASM_STMT": _Unit.s_asm,
+    # attributed statements ([[fallthrough]], __attribute__((fallthrough)))
+    "UNEXPOSED_STMT": lambda u, c: cir.Block(_loc(c), tuple(u.stmt(k) for k in c.get_children())),
+}
+
+
+def build_program(units: list[tuple[Path, list[str]]], root: Path) -> cir.Program:
+    """Parses every ``(file, flags)`` unit and merges them into one program."""
+    from ferrox.c2rust.clang_api import builtin_include_dir
+
     ci = _cindex()
-    # __NO_CTYPE: glibc's ctype.h then declares isalpha() & co. as functions, not as
-    # macros over its private locale tables
-    args = ["-x", "c", "-std=gnu11", "-D__NO_CTYPE", *flags]
-    inc = builtin_include_dir()
-    if inc:
-        args += ["-isystem", inc]
+    prog = cir.Program()
     index = ci.Index.create()
-    try:
-        tu = index.parse(
-            str(path),
-            args=args,
-            options=ci.TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD,
-        )
-    except ci.TranslationUnitLoadError as exc:
-        raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
-    errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
-    if errors:
-        lines = [
-            f"{d.location.file}:{d.location.line}:{d.location.column}: {d.spelling}"
-            for d in errors[:10]
-        ]
-        more = f" (+{len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise CParseError(f"{path}: clang found {len(errors)} error(s){more}: " + "; ".join(lines))
-    return ParsedFile(path=path, tu=tu, flags=args)
+    for path, flags in units:
+        args = ["-x", "c", "-std=gnu11", "-D__NO_CTYPE", *flags, *GCC_LIKE]
+        inc = builtin_include_dir()
+        if inc:
+            args += ["-isystem", inc]
+        try:
+            tu = index.parse(str(path), args=args)
+        except ci.TranslationUnitLoadError as exc:
+            raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
+        errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
+        if errors:
+            lines = [
+                f"{d.location.file}:{d.location.line}:{d.location.column}: {d.spelling}"
+                for d in errors[:10]
+            ]
+            more = f" (+{len(errors) - 10} more)" if len(errors) > 10 else ""
+            raise CParseError(
+                f"{path}: clang found {len(errors)} error(s){more}: " + "; ".join(lines)
+            )
+        prog.files.append(str(path))
+        _Unit(prog, tu, root).run()
+    return prog

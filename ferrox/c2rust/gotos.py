@@ -12,7 +12,8 @@ from typing import Any
 
 from ferrox.c2rust import cir
 from ferrox.c2rust.analysis import walk
-from ferrox.c2rust.lower import NotLowered, _int_lit as _lit
+from ferrox.c2rust.lower import NotLowered
+from ferrox.c2rust.lower import _int_lit as _lit
 from ferrox.c2rust.rir import RBlock, RLine, RStmt
 
 __all__ = ["jump", "lower_with_gotos"]
@@ -92,9 +93,7 @@ class _Graph:
         if isinstance(s, cir.If):
             then_b, end_b = self.new(), self.new()
             else_b = self.new() if s.other is not None else end_b
-            self.emit(
-                [RBlock(f"if {self.lw.cond(s.cond)}", tuple(jump(then_b))), *jump(else_b)]
-            )
+            self.emit([RBlock(f"if {self.lw.cond(s.cond)}", tuple(jump(then_b))), *jump(else_b)])
             self.enter(then_b)
             self.seq(s.then)
             self.goto(end_b)
@@ -132,13 +131,13 @@ class _Graph:
                     arms.append(f"{_lit(n.value, ct)} => {b},")
                 else:
                     arms.append(f"{_lit(n.value, ct)}..={_lit(n.high, ct)} => {b},")
-            stack.extend(
-                c for c in reversed(list(walk_children(n))) if isinstance(c, cir.Stmt)
-            )
+            stack.extend(c for c in reversed(list(walk_children(n))) if isinstance(c, cir.Stmt))
         arms.append(f"_ => {default_block if default_block is not None else end},")
         self.emit(
-            [RBlock(f"st = match {self.lw.rv(s.cond)}", tuple(RLine(a) for a in arms), ";"),
-             RLine("continue 'cfg;")]
+            [
+                RBlock(f"st = match {self.lw.rv(s.cond)}", tuple(RLine(a) for a in arms), ";"),
+                RLine("continue 'cfg;"),
+            ]
         )
         self.case_blocks.append(labels)
         self.lw.loops.append((f"={end}", None, True))
@@ -175,7 +174,7 @@ class _Graph:
         if isinstance(s, cir.For) and s.init is not None:
             self.emit(self.lw.stmt(s.init))
         head, body, step, end = self.new(), self.new(), self.new(), self.new()
-        cond = s.cond if not isinstance(s, cir.For) else s.cond
+        cond = s.cond
         self.goto(body if isinstance(s, cir.DoWhile) else head)
         self.enter(head)
         if cond is None:

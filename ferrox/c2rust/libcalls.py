@@ -175,10 +175,23 @@ LIBC["abs"] = Rule("({0}).wrapping_abs()")
 LIBC["labs"] = LIBC["llabs"] = Rule("({0}).wrapping_abs()")
 
 # ---- ctype.h
-for _name in (
-    "isalpha isdigit isalnum isspace isupper islower isxdigit isprint ispunct iscntrl "
-    "isgraph isblank isascii toupper tolower"
-).split():
+for _name in [
+    "isalpha",
+    "isdigit",
+    "isalnum",
+    "isspace",
+    "isupper",
+    "islower",
+    "isxdigit",
+    "isprint",
+    "ispunct",
+    "iscntrl",
+    "isgraph",
+    "isblank",
+    "isascii",
+    "toupper",
+    "tolower",
+]:
     LIBC[_name] = _rt(_name, 1, mem=False)
 
 # ---- math.h
@@ -209,7 +222,13 @@ for _c, _r in {
 }.items():
     LIBC[_c] = Rule(f"({{0}}).{_r}()")
     LIBC[_c + "f"] = Rule(f"({{0}}).{_r}()")
-for _c, _r in {"pow": "powf", "atan2": "atan2", "fmin": "min", "fmax": "max", "hypot": "hypot"}.items():
+for _c, _r in {
+    "pow": "powf",
+    "atan2": "atan2",
+    "fmin": "min",
+    "fmax": "max",
+    "hypot": "hypot",
+}.items():
     LIBC[_c] = Rule(f"({{0}}).{_r}({{1}})")
     LIBC[_c + "f"] = Rule(f"({{0}}).{_r}({{1}})")
 LIBC["fmod"] = LIBC["fmodf"] = Rule("(({0}) % ({1}))")

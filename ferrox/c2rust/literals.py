@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from ferrox.c2rust.rtypes import Untranslatable
+from ferrox.errors import UnsupportedError
 
-__all__ = ["char_literal", "float_literal", "rust_bytes", "string_bytes"]
+__all__ = ["Untranslatable", "rust_bytes", "string_bytes"]
+
+
+class Untranslatable(UnsupportedError):
+    """A C construct ferrox cannot translate (the function becomes a stub)."""
+
 
 _SIMPLE = {
     "n": 10,
@@ -75,27 +80,3 @@ def rust_bytes(data: bytes) -> str:
         else:
             parts.append(f"\\x{b:02x}")
     return 'b"' + "".join(parts) + '"'
-
-
-def char_literal(value: int) -> str:
-    """A C character constant (type ``int``) as Rust code."""
-    if 32 <= value < 127 and chr(value) not in "'\\":
-        return f"(b'{chr(value)}' as i32)"
-    return str(value)
-
-
-def float_literal(token: str, kind: str) -> str:
-    """A C floating literal token as a Rust float literal of the right width."""
-    text = token.rstrip("fFlL")
-    if text.lower().startswith("0x"):
-        value = float.fromhex(text)
-        return f"{value!r}_f32" if kind == "FLOAT" else f"{value!r}_f64"
-    if text.startswith("."):
-        text = "0" + text
-    mant, _, exp = text.lower().partition("e")
-    if mant.endswith("."):
-        mant += "0"
-    if "." not in mant:
-        mant += ".0"
-    text = mant + (f"e{exp}" if exp else "")
-    return text + ("_f32" if kind == "FLOAT" else "_f64")

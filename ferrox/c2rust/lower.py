@@ -22,10 +22,75 @@ from ferrox.c2rust.rir import RBlock, RFn, RIf, RLine, RStmt, print_stmts
 __all__ = ["Lowering", "NotLowered", "rust_type"]
 
 RUST_KEYWORDS = set(
-    "as break const continue crate else enum extern false fn for if impl in let loop match mod "
-    "move mut pub ref return self Self static struct super trait true type unsafe use where while "
-    "async await dyn abstract become box do final macro override priv typeof unsized virtual "
-    "yield try gen union m fr va main st".split()
+    [
+        "as",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "fn",
+        "for",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "Self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "type",
+        "unsafe",
+        "use",
+        "where",
+        "while",
+        "async",
+        "await",
+        "dyn",
+        "abstract",
+        "become",
+        "box",
+        "do",
+        "final",
+        "macro",
+        "override",
+        "priv",
+        "typeof",
+        "unsized",
+        "virtual",
+        "yield",
+        "try",
+        "gen",
+        "union",
+        "m",
+        "fr",
+        "va",
+        "main",
+        "st",
+        "Ok",
+        "Err",
+        "Some",
+        "None",
+        "Box",
+        "Vec",
+        "String",
+        "Option",
+        "Result",
+    ]
 )
 
 EXTERN_GLOBALS = {
@@ -134,9 +199,9 @@ class Statics:
     """The program's static objects in id order: globals and string literals."""
 
     first_id: int = 16
-    order: list[tuple[str, int, bytes, list[tuple[int, cir.CType, cir.Expr, cir.FieldDef | None]]]] = field(
-        default_factory=list
-    )
+    order: list[
+        tuple[str, int, bytes, list[tuple[int, cir.CType, cir.Expr, cir.FieldDef | None]]]
+    ] = field(default_factory=list)
     strings: dict[bytes, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
 
@@ -272,7 +337,9 @@ class Lowering:
         # dynamic parts may add string literals; those append to the order
         body: list[RStmt] = []
         stores: list[RStmt] = []
-        for ident, (const, size, image, dynamic) in enumerate(self.statics.order, self.statics.first_id):
+        for ident, (const, size, image, dynamic) in enumerate(
+            self.statics.order, self.statics.first_id
+        ):
             consts.append(f"pub const {const}: u64 = {ident} << 32;")
             trimmed = image.rstrip(b"\0")
             body.append(RLine(f"rt::static_obj({size}, {rust_bytes(trimmed)}, m);"))
@@ -288,9 +355,7 @@ class Lowering:
     def lower_function(self, fn: cir.FuncDef) -> RFn:
         """One C function as Rust; raises :class:`NotLowered` with the reason."""
         name = self.fn_names[fn.key]
-        params = []
-        for i, p in enumerate(fn.params):
-            params.append((p, rust_type(p.type)))
+        params = [(p, rust_type(p.type)) for p in fn.params]
         ret = rust_type(fn.type.ret)
         out = RFn(name, [], ret, c_name=fn.name, doc=f"`{fn.name}` ({fn.loc}).")
         if fn.error:
@@ -345,7 +410,9 @@ class FunctionLowering:
         self.used_names: set[str] = set()
         self.tmp = 0
         self.labels = 0
-        self.loops: list[tuple[str, str | None, bool]] = []  # (break label, continue label, is_switch)
+        self.loops: list[
+            tuple[str, str | None, bool]
+        ] = []  # (break label, continue label, is_switch)
         self.decls: list[RStmt] = []
         self.frame = self.facts.needs_frame
         for key, var in self.facts.locals.items():
@@ -408,7 +475,11 @@ class FunctionLowering:
                     head.append(RLine(f"let mut {name}: u64 = 0;"))
                 else:
                     t = var.type
-                    size = self.prog.size_of(t) if not (isinstance(t, cir.Array) and t.n is None) else 0
+                    size = (
+                        self.prog.size_of(t)
+                        if not (isinstance(t, cir.Array) and t.n is None)
+                        else 0
+                    )
                     head.append(RLine(f"let {name}: u64 = rt::local({size}, m);"))
             else:
                 head.append(RLine(f"let mut {name}: {rust_type(var.type)} = {_zero(var.type)};"))
@@ -462,8 +533,14 @@ class FunctionLowering:
             name = self.names[var.key]
             if var.key in self.facts.in_memory:
                 if var.vla_count is not None:
-                    esize = self.prog.size_of(var.type.elem) if isinstance(var.type, cir.Array) else 1
-                    out.append(RLine(f"{name} = rt::local(({self.rv(var.vla_count)}) as u64 * {esize}, m);"))
+                    esize = (
+                        self.prog.size_of(var.type.elem) if isinstance(var.type, cir.Array) else 1
+                    )
+                    out.append(
+                        RLine(
+                            f"{name} = rt::local(({self.rv(var.vla_count)}) as u64 * {esize}, m);"
+                        )
+                    )
                 if var.init is not None:
                     out += self.init_memory(name, var.type, var.init)
             elif var.init is not None:
@@ -627,7 +704,11 @@ class FunctionLowering:
         value = self.rv_as(s.value, self.fn.type.ret)
         if self.frame:
             r = self.fresh("r")
-            return [RLine(f"let {r} = {value};"), RLine("rt::unwind(fr, m);"), RLine(f"return {r};")]
+            return [
+                RLine(f"let {r} = {value};"),
+                RLine("rt::unwind(fr, m);"),
+                RLine(f"return {r};"),
+            ]
         return [RLine(f"return {value};")]
 
     def s_null(self, s: cir.Stmt) -> list[RStmt]:
@@ -777,10 +858,7 @@ class FunctionLowering:
             size = self._elem_size(e.base.type) if isinstance(e.base.type, cir.Pointer) else 1
             return LV("mem", _padd(base, self.rv(e.index), e.index.type, size), e.type)
         if isinstance(e, cir.Member):
-            if e.arrow:
-                base = self.rv(e.base)
-            else:
-                base = self.addr_of_record(e.base)
+            base = self.rv(e.base) if e.arrow else self.addr_of_record(e.base)
             addr = base if e.field.offset == 0 else f"({base} + {e.field.offset})"
             if e.field.bit_width is not None:
                 return LV("bits", addr, e.type, e.field.bit_offset, e.field.bit_width)
@@ -791,8 +869,8 @@ class FunctionLowering:
             return LV("mem", self.compound(e), e.type)
         if isinstance(e, cir.Cast) and (
             e.type == e.operand.type
-            or isinstance(e.type, cir.Array) and isinstance(e.operand.type, cir.Array)
-            or isinstance(e.type, cir.Record) and isinstance(e.operand.type, cir.Record)
+            or (isinstance(e.type, cir.Array) and isinstance(e.operand.type, cir.Array))
+            or (isinstance(e.type, cir.Record) and isinstance(e.operand.type, cir.Record))
         ):
             inner = self.lv(e.operand)
             return LV(inner.kind, inner.code, e.type, inner.bit, inner.width)
@@ -839,7 +917,11 @@ class FunctionLowering:
     def rv_as(self, e: cir.Expr, t: cir.CType) -> str:
         if isinstance(t, cir.Array | cir.Record) and isinstance(e, cir.InitList):
             raise NotLowered("initializer list as a value")
-        return _conv(self.rv(e), e.type, t) if e.type != t and _scalar(t) and _scalar(e.type) else self.rv(e)
+        return (
+            _conv(self.rv(e), e.type, t)
+            if e.type != t and _scalar(t) and _scalar(e.type)
+            else self.rv(e)
+        )
 
     def rv(self, e: cir.Expr) -> str:
         handler = _EXPRS.get(type(e))
@@ -912,7 +994,9 @@ class FunctionLowering:
         old = self.fresh("o")
         _, new, _ = self.update(lv, e.op[0], None, e.operand.type)
         new = new.replace(self.load(lv), old, 1)
-        return _block_expr([*pre, RLine(f"let {old} = {self.load(lv)};"), RLine(self.store(lv, new) + ";")], old)
+        return _block_expr(
+            [*pre, RLine(f"let {old} = {self.load(lv)};"), RLine(self.store(lv, new) + ";")], old
+        )
 
     def e_binary(self, e: cir.Binary) -> str:
         op = e.op
@@ -951,8 +1035,11 @@ class FunctionLowering:
                 return f"({self.rv_as(e.lhs, ct)} {e.op} {self.rv_as(e.rhs, ct)})"
         if isinstance(e, cir.Unary) and e.op == "!":
             return f"!{self.cond(e.operand)}"
-        if isinstance(e, cir.Cast) and _scalar(e.operand.type) and _scalar(e.type) and (
-            isinstance(e.type, cir.IntT) and e.type.boolean or e.type == e.operand.type
+        if (
+            isinstance(e, cir.Cast)
+            and _scalar(e.operand.type)
+            and _scalar(e.type)
+            and ((isinstance(e.type, cir.IntT) and e.type.boolean) or e.type == e.operand.type)
         ):
             return self.cond(e.operand)
         if isinstance(e.type, cir.FloatT):
@@ -967,9 +1054,20 @@ class FunctionLowering:
             pre, lv = self.bind_addr(lv)
             v = self.fresh("v")
             if isinstance(lv.type, cir.Record):
-                return _block_expr([*pre, RLine(f"let {v} = {self.rv(e.rhs)};"), RLine(self.store(lv, f"{v}.clone()") + ";")], v)
+                return _block_expr(
+                    [
+                        *pre,
+                        RLine(f"let {v} = {self.rv(e.rhs)};"),
+                        RLine(self.store(lv, f"{v}.clone()") + ";"),
+                    ],
+                    v,
+                )
             return _block_expr(
-                [*pre, RLine(f"let {v} = {self.rv_as(e.rhs, lv.type)};"), RLine(self.store(lv, v) + ";")],
+                [
+                    *pre,
+                    RLine(f"let {v} = {self.rv_as(e.rhs, lv.type)};"),
+                    RLine(self.store(lv, v) + ";"),
+                ],
                 v if lv.kind != "bits" else self.load(lv),
             )
         return self.update_value(lv, e.op, e.rhs, e.lhs.type)
@@ -1003,7 +1101,11 @@ class FunctionLowering:
         items = list(e.body.items)
         if isinstance(e.type, cir.Void) or not items or not isinstance(items[-1], cir.ExprStmt):
             stmts = self.block(e.body)
-            return _block_expr(stmts, "()") if isinstance(e.type, cir.Void) else _block_expr(stmts, _zero(e.type))
+            return (
+                _block_expr(stmts, "()")
+                if isinstance(e.type, cir.Void)
+                else _block_expr(stmts, _zero(e.type))
+            )
         stmts = []
         for it in items[:-1]:
             stmts += self.stmt(it)
@@ -1030,7 +1132,11 @@ class FunctionLowering:
 
     def call(self, e: cir.Call) -> str:
         callee = e.callee
-        if isinstance(callee, cir.Cast) and isinstance(callee.operand, cir.Ref) and callee.operand.kind == "function":
+        if (
+            isinstance(callee, cir.Cast)
+            and isinstance(callee.operand, cir.Ref)
+            and callee.operand.kind == "function"
+        ):
             callee = callee.operand
         if isinstance(callee, cir.Ref) and callee.kind == "function":
             fn = self.prog.functions.get(callee.key)
@@ -1092,13 +1198,17 @@ class FunctionLowering:
             return self.sort_call(name, e)
         rule = rule_for(name)
         if rule is None:
-            raise NotLowered(f"calls '{name}', which is neither defined in the project nor in ferrox's C library")
+            raise NotLowered(
+                f"calls '{name}', which is neither defined in the project nor in ferrox's C library"
+            )
         fn = None
         for f in self.prog.functions.values():
             if f.name == name:
                 fn = f
                 break
-        fixed = list(fn.type.params or ()) if fn is not None and fn.type.params is not None else None
+        fixed = (
+            list(fn.type.params or ()) if fn is not None and fn.type.params is not None else None
+        )
         vals: dict[str, str] = {"m": "m", "va": "&[]"}
         n_fixed = len(fixed) if fixed is not None else len(e.args)
         pos = []
@@ -1112,7 +1222,9 @@ class FunctionLowering:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)") from exc
 
     def sort_call(self, name: str, e: cir.Call) -> str:
-        ft = cir.FuncT(cir.IntT(32, True), (cir.Pointer(cir.Void()), cir.Pointer(cir.Void())), False)
+        ft = cir.FuncT(
+            cir.IntT(32, True), (cir.Pointer(cir.Void()), cir.Pointer(cir.Void())), False
+        )
         disp = self.low.dispatcher(ft)
         args = [self.rv(a) for a in e.args]
         cmp = args[-1]
@@ -1184,7 +1296,9 @@ class FunctionLowering:
                 i = found
                 if len(desig) > 1:
                     st, so, sfd = subs.get(i)
-                    self._init_aggregate(st, off + so, [(desig[1:], e)], 0, image, dynamic, braced=False)
+                    self._init_aggregate(
+                        st, off + so, [(desig[1:], e)], 0, image, dynamic, braced=False
+                    )
                     pos += 1
                     i += 1
                     first = False
@@ -1295,7 +1409,9 @@ def _const_value(e: cir.Expr) -> int | float | None:
     return None
 
 
-def _pack(image: bytearray, off: int, t: cir.CType, value: int | float, fd: cir.FieldDef | None) -> None:
+def _pack(
+    image: bytearray, off: int, t: cir.CType, value: int | float, fd: cir.FieldDef | None
+) -> None:
     if isinstance(t, cir.FloatT):
         fmt = "<f" if t.bits == 32 else "<d"
         data = struct.pack(fmt, float(value))
@@ -1330,7 +1446,9 @@ def _p(code: str) -> str:
 
 
 def _simple(code: str) -> bool:
-    return code.replace("_", "").isalnum() or code.startswith("rt::ld_") and code.endswith(", m)") and code.count("(") == 1
+    return code.replace("_", "").isalnum() or (
+        code.startswith("rt::ld_") and code.endswith(", m)") and code.count("(") == 1
+    )
 
 
 def _conv(code: str, src: cir.CType, dst: cir.CType) -> str:

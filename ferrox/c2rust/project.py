@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ferrox.c2rust.cargo import cargo, rustfmt, write_file
+from ferrox.c2rust.cargo import cargo, write_file
 from ferrox.c2rust.cbuild import build_reference, project_units
-from ferrox.c2rust.cfront import build_program
 from ferrox.c2rust.crate import FunctionItem, assemble
 from ferrox.c2rust.difftest import (
     TestReport,
@@ -22,6 +21,7 @@ from ferrox.c2rust.difftest import (
     record_expected,
     run_vectors,
 )
+from ferrox.c2rust.frontend import build_program
 from ferrox.c2rust.repair import Repairer
 from ferrox.c2rust.safety import measure
 from ferrox.errors import ConflictError, InvalidInputError
@@ -90,7 +90,7 @@ def translate(
 ) -> TranslationResult:
     """Translates the C project at ``src`` into a Cargo project at ``out``.
 
-    Stages: the front end (:mod:`~ferrox.c2rust.cfront`) parses every unit that
+    Stages: the front end (:mod:`~ferrox.c2rust.frontend`) parses every unit that
     ``compile_commands.json`` names into the typed C IR; the analyses and the lowering
     (:mod:`~ferrox.c2rust.lower`) build the Rust IR over the memory runtime; the crate is
     written, built, and every function rustc rejects becomes a stub naming the error;
@@ -120,10 +120,6 @@ def translate(
 
     repairer = Repairer(crate, out, generator=generator)
     rounds = repairer.run(max_rounds, progress)
-    for path in (out / "src").glob("*.rs"):
-        # main.rs declares the modules: rustfmt would format all of them again from it
-        if path.name not in ("rt.rs", "main.rs"):
-            rustfmt(path)
     build_ok, build_log = _build(out)
     progress("build", 1, 1)
 
@@ -318,7 +314,11 @@ def headline(r: dict[str, Any]) -> str:
     why = ""
     if disc:
         reasons = sorted({d.get("detail", "") for d in t.get("discarded", [])} - {""})
-        why = f" ({disc} discarded: {'; '.join(reasons)[:160]})" if reasons else f" ({disc} discarded)"
+        why = (
+            f" ({disc} discarded: {'; '.join(reasons)[:160]})"
+            if reasons
+            else f" ({disc} discarded)"
+        )
     return (
         f"build {'ok' if r['build_ok'] else 'FAILED'} · tests {t['passed']}/{t['total']}{why}"
         f" · stubs {c['stub']}/{c['functions']} ({c.get('stub_rate', 0):.0%})"

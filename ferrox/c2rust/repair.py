@@ -113,10 +113,20 @@ class Repairer:
                 continue
             item = items[name]
             self._tried_fixes.add(name)
-            start = next(
-                (a for spans in self.crate.spans.values() for a, _, it in spans if it is item), -1
+            where = next(
+                (
+                    (f, a, b)
+                    for f, spans in self.crate.spans.items()
+                    for a, b, it in spans
+                    if it is item
+                ),
+                None,
             )
-            code = item.code.encode()
+            if where is None:
+                continue
+            file, start, end = where
+            # the spans are over the formatted file: patch the function's formatted text
+            code = (self.out / file).read_bytes()[start:end]
             for a, b, text in fixes:
                 a, b = a - start, b - start
                 if 0 <= a <= b <= len(code):

@@ -83,7 +83,9 @@ def print_fn(fn: RFn) -> str:
     lines = [f"/// {fn.doc}"] if fn.doc else []
     lines.append(f"pub fn {fn.name}({params}){ret} {{")
     if fn.stub is not None:
-        msg = fn.stub.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
+        msg = (
+            fn.stub.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
+        )
         lines.append(f'    unimplemented!("{fn.c_name or fn.name}: not translated: {msg}")')
     else:
         lines += print_stmts(fn.body)

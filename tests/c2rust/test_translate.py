@@ -236,7 +236,7 @@ def test_compile_commands_decide_files_and_flags(tmp_path: Path) -> None:
                 {
                     "directory": str(src),
                     "file": "main.c",
-                    "arguments": ["gcc", "-DVERSION=\"1.2\"", "-c", "main.c"],
+                    "arguments": ["gcc", '-DVERSION="1.2"', "-c", "main.c"],
                 }
             ]
         )
@@ -244,6 +244,7 @@ def test_compile_commands_decide_files_and_flags(tmp_path: Path) -> None:
     vec = write(tmp_path / "v.json", '[{"args": []}]')
     report = translate(src, tmp_path / "out", tests=vec, clippy=False).report
     assert report["build_ok"] and report["tests"]["passed"] == 1, report["tests"]
-    assert json.loads((tmp_path / "out" / "tests" / "vectors.json").read_text())[0][
-        "stdout"
-    ] == "1.2 8\n"
+    assert (
+        json.loads((tmp_path / "out" / "tests" / "vectors.json").read_text())[0]["stdout"]
+        == "1.2 8\n"
+    )
