@@ -663,6 +663,25 @@ class FunctionLowering:
         for p in prefix:
             if isinstance(p, cir.DeclStmt):
                 out_body += self.stmt(p)
+        if all(_ends_in_jump(b) for b in sections[:-1]):
+            # no fall-through: one arm per section, the default last
+            by_section: dict[int, list[str]] = {}
+            for a in arms:
+                pat, _, idx = a.rstrip(",").rpartition(" => ")
+                by_section.setdefault(int(idx), []).append(pat)
+            rarms: list[RStmt] = []
+            for i, body in enumerate(sections):
+                if i == default or i not in by_section:
+                    continue
+                lowered = [x for b in body for x in self.stmt(b)]
+                rarms.append(RBlock(f"{' | '.join(by_section[i])} =>", tuple(lowered)))
+            tail: list[RStmt] = []
+            if default < len(sections):
+                tail = [x for b in sections[default] for x in self.stmt(b)]
+            rarms.append(RBlock("_ =>", tuple(tail)))
+            out_body.append(RBlock(f"match {self.rv(s.cond)}", tuple(rarms)))
+            self.loops.pop()
+            return [RBlock(f"{lab}:", tuple(out_body))]
         match = [RLine(a) for a in arms] + [RLine(f"_ => {default},")]
         out_body.append(RBlock(f"let {v}: usize = match {self.rv(s.cond)}", tuple(match), ";"))
         for i, body in enumerate(sections):
@@ -1495,6 +1514,16 @@ def _block_expr(stmts: list[RStmt], value: str) -> str:
 
 def _uses(stmts: list[RStmt], label: str) -> bool:
     return any(label in line for line in print_stmts(stmts, 0))
+
+
+def _ends_in_jump(body: list[cir.Stmt]) -> bool:
+    """Whether a switch section never falls through into the next."""
+    last: cir.Stmt | None = body[-1] if body else None
+    while isinstance(last, cir.Block):
+        last = last.items[-1] if last.items else None
+    while isinstance(last, cir.Label):
+        last = last.body
+    return isinstance(last, cir.Break | cir.Return | cir.Continue | cir.Goto)
 
 
 def _inside_nested_switch(sections: list, n: object) -> bool:
