@@ -47,6 +47,7 @@ class FunctionItem:
     stub_reason: str | None = None
     uses_pointers: bool = False
     rfn: RFn | None = None
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -82,13 +83,9 @@ class Crate:
 
     def write(self, out: Path) -> None:
         """Writes Cargo.toml and every source file; records function spans."""
-        write_file(
-            out / "Cargo.toml",
-            f'[package]\nname = "{self.name}"\nversion = "0.1.0"\nedition = "2021"\n\n'
-            "[dependencies]\n\n[profile.dev]\nopt-level = 1\noverflow-checks = false\n\n"
-            "[profile.release]\noverflow-checks = false\n",
-        )
-        write_file(out / "src" / "rt.rs", RUNTIME.read_text())
+        write_file(out / "Cargo.toml", _cargo_toml(self.name))
+        write_file(out / "rt" / "Cargo.toml", _RT_TOML)
+        write_file(out / "rt" / "src" / "lib.rs", runtime_source())
         write_file(out / "src" / "main.rs", self.main_text())
         self._write_formatted(out / "src" / "statics.rs", _HEAD + self.statics_text)
         for mod, items in self.modules.items():
@@ -111,7 +108,7 @@ class Crate:
         lines = [
             f"#![allow({lints}, clippy::all)]",
             "",
-            "mod rt;",
+            "pub use ferrox_rt as rt;",
             "mod statics;",
             *[f"mod {m};" for m in sorted(self.modules)],
             "",
@@ -143,6 +140,42 @@ class Crate:
             if start <= offset < end:
                 return item
         return None
+
+
+def _cargo_toml(name: str) -> str:
+    # The translated code builds at opt-level 0 (LLVM's optimiser takes minutes on the huge
+    # functions generated C produces); the runtime, where the time goes, at opt-level 3.
+    # overflow-checks off: + - * << wrap as C's unsigned (and gcc's signed) arithmetic does.
+    return (
+        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dependencies]\nferrox_rt = { path = "rt" }\n\n'
+        "[profile.dev]\nopt-level = 0\noverflow-checks = false\n\n"
+        "[profile.dev.package.ferrox_rt]\nopt-level = 3\n\n"
+        "[profile.release]\noverflow-checks = false\n"
+    )
+
+
+_RT_TOML = (
+    '[package]\nname = "ferrox_rt"\nversion = "0.1.0"\nedition = "2021"\n\n'
+    '[lib]\npath = "src/lib.rs"\n'
+)
+
+
+def runtime_source() -> str:
+    """The runtime as the `ferrox_rt` crate: lints allowed at its root, and no
+    ``#[inline]`` on public functions, so they are compiled once, optimised, in the runtime
+    crate instead of again (unoptimised) in every caller."""
+    text = RUNTIME.read_text()
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1].lstrip() if i + 1 < len(lines) else ""
+        if line.strip() in ("#[inline]", "#[inline(always)]") and nxt.startswith(
+            ("pub fn", "pub const fn")
+        ):
+            continue
+        out.append(line)
+    return "#![allow(dead_code, unused, clippy::all)]\n" + "".join(out)
 
 
 _HEAD = "//! Translated by ferrox c2rust (safe Rust over the memory runtime `rt`).\n\nuse crate::rt;\nuse crate::*;\n\n"
@@ -225,6 +258,7 @@ def assemble(prog: cir.Program, project_files: set[str], crate_name: str) -> Cra
         item = FunctionItem(fn.name, low.fn_names[fn.key], mod, fn.file, fn.key)
         try:
             rfn = low.lower_function(fn)
+            item.missing = rfn.missing
             item.uses_pointers = function_facts(fn).uses_pointers
         except (NotLowered, KeyError) as exc:
             reason = str(exc).strip("'\"")

@@ -53,6 +53,7 @@ class RFn:
     doc: str = ""
     c_name: str = ""
     stub: str | None = None
+    missing: list[str] = field(default_factory=list)
 
 
 def print_stmts(stmts: tuple[RStmt, ...] | list[RStmt], depth: int = 1) -> list[str]:
