@@ -581,7 +581,9 @@ class FunctionLowering:
             return self.block(s.other) if s.other is not None else []
         then = self.block(s.then)
         if s.other is None:
-            return [RBlock(f"if {self.cond(s.cond)}", tuple(then))]
+            return [RBlock(f"if {self.cond(s.cond)}", tuple(then))] if then else self.effect(s.cond)
+        if not then:
+            return [RBlock(f"if !{_p(self.cond(s.cond))}", tuple(self.block(s.other)))]
         return [RIf(self.cond(s.cond), tuple(then), tuple(self.block(s.other)))]
 
     def s_while(self, s: cir.While) -> list[RStmt]:
@@ -1006,6 +1008,13 @@ class FunctionLowering:
             return self.load(self.lv(e))
         if op == "!":
             return f"(({self.cond(e.operand)}) as i32 ^ 1)"
+        value = _const_value(e)
+        if value is not None and op == "-" and _scalar(e.type):
+            return (
+                _float_lit(float(value), e.type)
+                if isinstance(e.type, cir.FloatT)
+                else _int_lit(int(value), e.type)
+            )
         x = self.rv_as(e.operand, e.type)
         if op == "+":
             return x
@@ -1474,7 +1483,20 @@ def _zero(t: cir.CType) -> str:
 
 
 def _p(code: str) -> str:
-    return code if _simple(code) else f"({code})"
+    return code if _simple(code) or _wrapped(code) else f"({code})"
+
+
+def _wrapped(code: str) -> bool:
+    """Whether ``code`` is one parenthesised group, ``(...)``."""
+    if not (code.startswith("(") and code.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(code):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(code) - 1:
+            return False
+    return True
 
 
 def _simple(code: str) -> bool:
