@@ -31,6 +31,12 @@ LINTS = (
     "while_true",
     "unused_must_use",
     "path_statements",
+    # C's constant arithmetic wraps; a panic rustc can prove is one C reaches only by UB
+    "arithmetic_overflow",
+    "unconditional_panic",
+    "overflowing_literals",
+    "unreachable_patterns",
+    "irrefutable_let_patterns",
 )
 
 

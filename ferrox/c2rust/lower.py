@@ -104,6 +104,17 @@ EXTERN_GLOBALS = {
 }
 
 
+_NON_LOCAL_JUMPS = {
+    "setjmp",
+    "_setjmp",
+    "__sigsetjmp",
+    "sigsetjmp",
+    "longjmp",
+    "_longjmp",
+    "siglongjmp",
+}
+
+
 class NotLowered(Exception):
     """A construct the lowering cannot express; the function becomes a stub with this reason."""
 
@@ -1236,6 +1247,8 @@ class FunctionLowering:
     def libc_call(self, name: str, e: cir.Call) -> str:
         if name in ("qsort", "bsearch"):
             return self.sort_call(name, e)
+        if name in _NON_LOCAL_JUMPS:
+            raise NotLowered(f"{name}: non-local jumps (setjmp/longjmp) are not translated")
         rule = rule_for(name)
         if rule is None:
             # often dead code (`if (0) f(x)` that gcc drops before linking): the call panics
