@@ -1254,7 +1254,10 @@ class FunctionLowering:
             # often dead code (`if (0) f(x)` that gcc drops before linking): the call panics
             # if it is ever reached, and the report names the function
             self.missing.add(name)
-            return f'unimplemented!("call of {name}, defined neither in the project nor in ferrox C library")'
+            panic = f'unimplemented!("call of {name}, defined neither in the project nor in ferrox C library")'
+            if isinstance(e.type, cir.Void):
+                return panic
+            return f"{{ let v: {rust_type(e.type)} = {panic}; v }}"
         fn = None
         for f in self.prog.functions.values():
             if f.name == name:
