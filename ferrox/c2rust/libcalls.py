@@ -240,6 +240,66 @@ LIBC["rint"] = LIBC["nearbyint"] = Rule("({0}).round_ties_even()")
 LIBC["isnan"] = LIBC["__isnan"] = Rule("(({0}) as f64).is_nan() as i32")
 LIBC["isinf"] = LIBC["__isinf"] = Rule("(({0}) as f64).is_infinite() as i32")
 
+# ---- unistd.h, fcntl.h, sys/stat.h, utime.h (POSIX descriptors on real files)
+for _name, _n in {
+    "creat": 2,
+    "close": 1,
+    "read": 3,
+    "write": 3,
+    "lseek": 3,
+    "dup": 1,
+    "dup2": 2,
+    "fdopen": 2,
+    "unlink": 1,
+    "mkdir": 2,
+    "rmdir": 1,
+    "access": 2,
+    "stat": 2,
+    "lstat": 2,
+    "fstat": 2,
+    "fchmod": 2,
+    "chmod": 2,
+    "fchown": 3,
+    "chown": 3,
+    "lchown": 3,
+    "utime": 2,
+    "utimes": 2,
+    "getpid": 0,
+    "getppid": 0,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+# open(path, flags, ...): the mode is the first variadic argument, when there is one
+LIBC["open"] = Rule("rt::open({0}, {1}, rt::va_int({va}, 0) as u32, {m})", variadic=True)
+for _name in ("open", "creat", "lseek", "stat", "lstat", "fstat"):
+    LIBC[_name + "64"] = LIBC[_name]
+
+# ---- locale.h
+for _name, _n in {
+    "setlocale": 2,
+    "localeconv": 0,
+    "uselocale": 1,
+    "newlocale": 3,
+    "duplocale": 1,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+LIBC["freelocale"] = _rt("freelocale", 1, mem=False)
+
+# ---- GNU and BSD extensions
+LIBC["asprintf"] = _rt("asprintf", 2, variadic=True)
+for _name, _n in {
+    "vasprintf": 3,
+    "reallocarray": 3,
+    "strsep": 2,
+    "strchrnul": 2,
+    "strlcpy": 3,
+    "strlcat": 3,
+    "memmem": 4,
+    "strverscmp": 2,
+    "getopt_long": 5,
+    "getopt_long_only": 5,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+
 # ---- GCC builtins in common use
 BUILTINS: dict[str, Rule] = {
     "__builtin_expect": Rule("({0})"),

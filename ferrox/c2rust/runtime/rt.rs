@@ -13,7 +13,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::ffi::OsStr;
 use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::sync::Arc;
 
 // ---- pointers, fixed objects and constants
 
@@ -89,13 +92,61 @@ pub const ESPIPE: i32 = 29;
 pub const ERANGE: i32 = 34;
 /// errno: value too large for defined data type.
 pub const EOVERFLOW: i32 = 75;
+/// errno: not a directory.
+pub const ENOTDIR: i32 = 20;
+/// errno: too many open files.
+pub const EMFILE: i32 = 24;
+/// `open` access mode: read only.
+pub const O_RDONLY: i32 = 0;
+/// `open` access mode: write only.
+pub const O_WRONLY: i32 = 1;
+/// `open` access mode: read and write.
+pub const O_RDWR: i32 = 2;
+/// The access-mode bits of the open flags.
+pub const O_ACCMODE: i32 = 3;
+/// `open`: create the file when missing.
+pub const O_CREAT: i32 = 0o100;
+/// `open`: with O_CREAT, fail when the file exists.
+pub const O_EXCL: i32 = 0o200;
+/// `open`: do not become the controlling terminal.
+pub const O_NOCTTY: i32 = 0o400;
+/// `open`: truncate to length 0.
+pub const O_TRUNC: i32 = 0o1000;
+/// `open`: every write goes to the end.
+pub const O_APPEND: i32 = 0o2000;
+/// `open`: non-blocking.
+pub const O_NONBLOCK: i32 = 0o4000;
+/// `open`: fail unless a directory.
+pub const O_DIRECTORY: i32 = 0o200000;
+/// `open`: do not follow a final symbolic link.
+pub const O_NOFOLLOW: i32 = 0o400000;
+/// `open`: close on exec.
+pub const O_CLOEXEC: i32 = 0o2000000;
+/// `open`: a descriptor only for naming the file (no reads or writes).
+pub const O_PATH: i32 = 0o10000000;
+/// `access`: the file exists.
+pub const F_OK: i32 = 0;
+/// `access`: execute (search) permission.
+pub const X_OK: i32 = 1;
+/// `access`: write permission.
+pub const W_OK: i32 = 2;
+/// `access`: read permission.
+pub const R_OK: i32 = 4;
+/// Locale category `LC_CTYPE` (glibc numbering; LC_ALL is 6, the last is LC_IDENTIFICATION 12).
+pub const LC_CTYPE: i32 = 0;
+/// Locale category `LC_NUMERIC`.
+pub const LC_NUMERIC: i32 = 1;
+/// Locale category `LC_ALL`.
+pub const LC_ALL: i32 = 6;
+/// `LC_ALL_MASK` for newlocale (every category bit but LC_ALL's).
+pub const LC_ALL_MASK: i32 = 8127;
+/// `LC_GLOBAL_LOCALE`: `(locale_t) -1`.
+pub const LC_GLOBAL_LOCALE: P = u64::MAX;
 
 /// Largest object (and allocation) the runtime creates: 2 GiB.
 const MAX_OBJ: u64 = 1 << 31;
 /// Freed ids wait in a FIFO of this length before they are reused.
 const QUARANTINE: usize = 4096;
-/// Stream buffer size (stdout is flushed when its buffer reaches this).
-const BUF_SIZE: usize = 64 * 1024;
 
 /// `fnptr(i)`: the C value of a pointer to the generated program's function number `i`.
 pub const fn fnptr(i: u32) -> P {
@@ -203,6 +254,8 @@ pub struct Mem {
     vas: Vec<Option<VaState>>,
     va_free: Vec<usize>,
     files: Vec<Option<Stream>>,
+    fds: Vec<Option<FdEntry>>,
+    fd_limit: usize,
     rand: Rand,
     atexit: Vec<P>,
     void_caller: Option<fn(P, &mut Mem)>,
@@ -214,6 +267,7 @@ pub struct Mem {
     getopt: Getopt,
     start: std::time::Instant,
     tmp_count: u64,
+    locale: Locale,
 }
 
 impl Default for Mem {
@@ -238,6 +292,8 @@ impl Mem {
             vas: Vec::new(),
             va_free: Vec::new(),
             files: Vec::new(),
+            fds: Vec::new(),
+            fd_limit: 0,
             rand: Rand::seeded(1),
             atexit: Vec::new(),
             void_caller: None,
@@ -249,6 +305,7 @@ impl Mem {
             getopt: Getopt::default(),
             start: std::time::Instant::now(),
             tmp_count: 0,
+            locale: Locale::default(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -267,12 +324,14 @@ impl Mem {
         while m.objs.len() < FIRST_STATIC as usize {
             m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         }
-        let tty = std::io::stdout().is_terminal();
-        m.files.push(Some(Stream::new(Sink::Stdin, true, false)));
-        let mut out = Stream::new(Sink::Stdout, false, true);
-        out.line_buffered = tty;
-        m.files.push(Some(out));
-        m.files.push(Some(Stream::new(Sink::Stderr, false, true)));
+        m.fds.push(std_fd_entry(std::io::stdin().as_fd(), 0));
+        m.fds.push(std_fd_entry(std::io::stdout().as_fd(), 1));
+        m.fds.push(std_fd_entry(std::io::stderr().as_fd(), 2));
+        for fd in 0..3 {
+            let mut s = Stream::new(fd, fd == 0, fd != 0, &m.fds);
+            s.unbuffered = fd == 2;
+            m.files.push(Some(s));
+        }
         m
     }
 
@@ -398,8 +457,9 @@ impl Mem {
 
     /// Flushes every open stream (exit, fflush(NULL), drop).
     fn flush_all(&mut self) {
+        let fds = &self.fds;
         for s in self.files.iter_mut().flatten() {
-            s.flush();
+            let _ = s.flush(fds);
         }
     }
 }
@@ -663,6 +723,17 @@ pub fn free(p: P, m: &mut Mem) {
     m.release(id, Kind::Freed);
 }
 
+/// `reallocarray(p, n, size)`: realloc to n * size bytes; NULL and ENOMEM when that overflows.
+pub fn reallocarray(p: P, n: u64, size: u64, m: &mut Mem) -> P {
+    match n.checked_mul(size) {
+        Some(t) => realloc(p, t, m),
+        None => {
+            m.set_errno(ENOMEM);
+            0
+        }
+    }
+}
+
 /// Marker of the current local-object stack depth (taken at function entry).
 pub fn frame(m: &Mem) -> usize {
     m.locals.len()
@@ -809,19 +880,132 @@ impl Args<'_> {
     }
 }
 
-// ---- streams (FILE)
+// ---- file descriptors (shared by the FILE streams and the POSIX calls)
 
-/// Where a stream's bytes go or come from.
-enum Sink {
-    Stdin,
-    Stdout,
-    Stderr,
-    Disk(std::fs::File),
+/// One open file description; dup'd descriptors share it (and so its offset).
+#[derive(Clone)]
+struct FdEntry {
+    file: Arc<std::fs::File>,
+    /// The open(2) flags it was opened with (access mode, O_APPEND, ...).
+    flags: i32,
 }
 
-/// One open FILE: read-ahead, pushed-back and pending bytes, and the C flags.
+/// The descriptor table: index = descriptor number.
+type Fds = [Option<FdEntry>];
+
+/// glibc's errno for an I/O error (EIO when it carries none).
+fn os_errno(e: &std::io::Error) -> i32 {
+    if let Some(n) = e.raw_os_error() {
+        return n;
+    }
+    match e.kind() {
+        std::io::ErrorKind::InvalidInput => EINVAL,
+        std::io::ErrorKind::NotFound => ENOENT,
+        std::io::ErrorKind::PermissionDenied => EACCES,
+        std::io::ErrorKind::AlreadyExists => EEXIST,
+        std::io::ErrorKind::OutOfMemory => ENOMEM,
+        _ => EIO,
+    }
+}
+
+/// The file behind descriptor `fd`, or EBADF.
+fn fd_file(fds: &Fds, fd: i32) -> Result<&std::fs::File, i32> {
+    match usize::try_from(fd).ok().and_then(|i| fds.get(i)).and_then(|e| e.as_ref()) {
+        Some(e) => Ok(&e.file),
+        None => Err(EBADF),
+    }
+}
+
+/// The table entry of descriptor `fd`, or EBADF.
+fn fd_entry(fds: &Fds, fd: i32) -> Result<&FdEntry, i32> {
+    match usize::try_from(fd).ok().and_then(|i| fds.get(i)).and_then(|e| e.as_ref()) {
+        Some(e) => Ok(e),
+        None => Err(EBADF),
+    }
+}
+
+/// Writes all of `b` to descriptor `fd` (after seeking to the end when `append`).
+fn fd_write_all(fds: &Fds, fd: i32, b: &[u8], append: bool) -> Result<(), i32> {
+    let mut f = fd_file(fds, fd)?;
+    if append {
+        f.seek(SeekFrom::End(0)).map_err(|e| os_errno(&e))?;
+    }
+    f.write_all(b).map_err(|e| os_errno(&e))
+}
+
+/// One read(2) from descriptor `fd` into `buf` (retried on EINTR).
+fn fd_read(fds: &Fds, fd: i32, buf: &mut [u8]) -> Result<usize, i32> {
+    let mut f = fd_file(fds, fd)?;
+    loop {
+        match f.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(os_errno(&e)),
+        }
+    }
+}
+
+/// lseek(2) on descriptor `fd`.
+fn fd_seek(fds: &Fds, fd: i32, to: SeekFrom) -> Result<u64, i32> {
+    let mut f = fd_file(fds, fd)?;
+    f.seek(to).map_err(|e| os_errno(&e))
+}
+
+/// The open flags of inherited descriptor `n`, from /proc/self/fdinfo (O_RDWR when unknown).
+fn inherited_flags(n: i32) -> i32 {
+    let text = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", n)).unwrap_or_default();
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("flags:") {
+            if let Ok(f) = i32::from_str_radix(v.trim(), 8) {
+                return f;
+            }
+        }
+    }
+    O_RDWR
+}
+
+/// The table entry for an inherited standard descriptor (None when it is closed).
+fn std_fd_entry(fd: std::os::fd::BorrowedFd<'_>, n: i32) -> Option<FdEntry> {
+    let owned = fd.try_clone_to_owned().ok()?;
+    Some(FdEntry { file: Arc::new(std::fs::File::from(owned)), flags: inherited_flags(n) })
+}
+
+/// Puts `e` at the lowest free descriptor number (EMFILE past the open-files limit).
+fn install_fd(e: FdEntry, m: &mut Mem) -> Result<i32, i32> {
+    if let Some(i) = m.fds.iter().position(|s| s.is_none()) {
+        m.fds[i] = Some(e);
+        return Ok(i as i32);
+    }
+    if m.fds.len() >= fd_limit(m) {
+        return Err(EMFILE);
+    }
+    m.fds.push(Some(e));
+    Ok(m.fds.len() as i32 - 1)
+}
+
+/// The soft limit on open files (RLIMIT_NOFILE, read from /proc once; 1024 when unknown).
+fn fd_limit(m: &mut Mem) -> usize {
+    if m.fd_limit == 0 {
+        let text = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+        m.fd_limit = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Max open files"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(1024)
+            .clamp(3, 1 << 20);
+    }
+    m.fd_limit
+}
+
+// ---- streams (FILE)
+
+/// glibc's `BUFSIZ`, the largest stream buffer it allocates.
+const BUFSIZ: usize = 8192;
+
+/// One open FILE over a descriptor: read-ahead, pushed-back and pending bytes, and the C flags.
 struct Stream {
-    sink: Sink,
+    fd: i32,
     readable: bool,
     writable: bool,
     rbuf: Vec<u8>,
@@ -832,12 +1016,28 @@ struct Stream {
     eof: bool,
     err: bool,
     line_buffered: bool,
+    /// stderr: every write goes straight out.
+    unbuffered: bool,
+    /// glibc's buffer size for the descriptor: its st_blksize, at most BUFSIZ.
+    bufsize: usize,
+    /// Whether glibc would have allocated the buffer yet (its first write writes whole blocks directly).
+    allocated: bool,
+    /// fdopen "a" on a descriptor without O_APPEND: seek to the end before each write.
+    append: bool,
 }
 
 impl Stream {
-    fn new(sink: Sink, readable: bool, writable: bool) -> Stream {
+    /// A stream over `fd`, buffered as glibc buffers it (line-buffered on a terminal).
+    fn new(fd: i32, readable: bool, writable: bool, fds: &Fds) -> Stream {
+        let (bufsize, tty) = match fd_file(fds, fd) {
+            Ok(f) => {
+                let bs = f.metadata().map(|md| md.blksize() as usize).unwrap_or(0);
+                (if bs > 0 && bs < BUFSIZ { bs } else { BUFSIZ }, f.is_terminal())
+            }
+            Err(_) => (BUFSIZ, false),
+        };
         Stream {
-            sink,
+            fd,
             readable,
             writable,
             rbuf: Vec::new(),
@@ -846,7 +1046,11 @@ impl Stream {
             unget: Vec::new(),
             eof: false,
             err: false,
-            line_buffered: false,
+            line_buffered: tty,
+            unbuffered: false,
+            bufsize,
+            allocated: false,
+            append: false,
         }
     }
 
@@ -855,95 +1059,119 @@ impl Stream {
         self.rbuf.len() - self.rpos + self.unget.len()
     }
 
-    /// Writes out pending bytes; false on an I/O error (which sets the error flag).
-    fn flush(&mut self) -> bool {
-        if self.wbuf.is_empty() {
-            return true;
-        }
-        let r = match &mut self.sink {
-            Sink::Stdout => {
-                let mut o = std::io::stdout().lock();
-                o.write_all(&self.wbuf).and_then(|_| o.flush())
-            }
-            Sink::Stderr => std::io::stderr().write_all(&self.wbuf),
-            Sink::Disk(f) => f.write_all(&self.wbuf),
-            Sink::Stdin => Ok(()),
-        };
-        self.wbuf.clear();
+    /// Writes `b` to the descriptor; an error sets the error flag.
+    fn emit(&mut self, b: &[u8], fds: &Fds) -> Result<(), i32> {
+        let r = fd_write_all(fds, self.fd, b, self.append);
         if r.is_err() {
             self.err = true;
         }
-        r.is_ok()
+        r
     }
 
-    /// Drops read-ahead, moving a file's OS position back to the program's position.
-    fn sync_read(&mut self) {
+    /// Writes out pending bytes (errno value on an I/O error, which sets the error flag).
+    fn flush(&mut self, fds: &Fds) -> Result<(), i32> {
+        if self.wbuf.is_empty() {
+            return Ok(());
+        }
+        let mut data = std::mem::take(&mut self.wbuf);
+        let r = self.emit(&data, fds);
+        data.clear();
+        self.wbuf = data;
+        r
+    }
+
+    /// Writes out the first `n` pending bytes, keeping the rest.
+    fn flush_prefix(&mut self, n: usize, fds: &Fds) -> Result<(), i32> {
+        let rest = self.wbuf.split_off(n);
+        let r = self.flush(fds);
+        self.wbuf = rest;
+        r
+    }
+
+    /// Drops read-ahead, moving the descriptor's position back to the program's position.
+    fn sync_read(&mut self, fds: &Fds) {
         let unread = self.unread();
         if unread > 0 {
-            if let Sink::Disk(f) = &mut self.sink {
-                let _ = f.seek(SeekFrom::Current(-(unread as i64)));
-            }
+            let _ = fd_seek(fds, self.fd, SeekFrom::Current(-(unread as i64)));
         }
         self.rbuf.clear();
         self.rpos = 0;
         self.unget.clear();
     }
 
-    /// Reads the next chunk into the (exhausted) read buffer; false at end of file or error.
-    fn fill(&mut self) -> bool {
+    /// Reads the next chunk into the (exhausted) read buffer: Ok(false) at end of file.
+    fn fill(&mut self, fds: &Fds) -> Result<bool, i32> {
         if !self.readable {
             self.err = true;
-            return false;
+            return Err(EBADF);
         }
         if self.eof {
-            return false;
+            return Ok(false);
         }
         if !self.wbuf.is_empty() {
-            self.flush();
+            let _ = self.flush(fds);
         }
-        self.rbuf.resize(BUF_SIZE, 0);
+        self.allocated = true;
+        self.rbuf.resize(self.bufsize, 0);
         self.rpos = 0;
-        loop {
-            let r = match &mut self.sink {
-                Sink::Stdin => std::io::stdin().read(&mut self.rbuf),
-                Sink::Disk(f) => f.read(&mut self.rbuf),
-                _ => Ok(0),
-            };
-            match r {
-                Ok(0) => {
-                    self.rbuf.clear();
-                    self.eof = true;
-                    return false;
-                }
-                Ok(n) => {
-                    self.rbuf.truncate(n);
-                    return true;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    self.rbuf.clear();
-                    self.err = true;
-                    return false;
-                }
+        match fd_read(fds, self.fd, &mut self.rbuf) {
+            Ok(0) => {
+                self.rbuf.clear();
+                self.eof = true;
+                Ok(false)
+            }
+            Ok(n) => {
+                self.rbuf.truncate(n);
+                Ok(true)
+            }
+            Err(e) => {
+                self.rbuf.clear();
+                self.err = true;
+                Err(e)
             }
         }
     }
 
-    /// Appends bytes to the stream (flushing as its buffering mode says).
-    fn write(&mut self, b: &[u8]) -> bool {
+    /// Appends bytes to the stream, flushing where glibc's `_IO_new_file_xsputn` would: a full
+    /// buffer goes out, then whole blocks of the rest directly, and the remainder is kept.
+    fn write(&mut self, b: &[u8], fds: &Fds) -> Result<(), i32> {
         if !self.rbuf.is_empty() || !self.unget.is_empty() {
-            self.sync_read();
+            self.sync_read(fds);
         }
-        self.wbuf.extend_from_slice(b);
-        let now = match self.sink {
-            Sink::Stderr => true,
-            _ => self.wbuf.len() >= BUF_SIZE || (self.line_buffered && b.contains(&b'\n')),
-        };
-        if now {
-            self.flush()
-        } else {
-            !self.err
+        if self.unbuffered {
+            self.wbuf.extend_from_slice(b);
+            return self.flush(fds);
         }
+        let bs = self.bufsize;
+        let mut count = if self.allocated { bs.saturating_sub(self.wbuf.len()) } else { 0 };
+        let mut must_flush = false;
+        if self.line_buffered && self.allocated && count >= b.len() {
+            if let Some(i) = b.iter().rposition(|&c| c == b'\n') {
+                count = i + 1;
+                must_flush = true;
+            }
+        }
+        let c = count.min(b.len());
+        self.wbuf.extend_from_slice(&b[..c]);
+        let rest = &b[c..];
+        if rest.is_empty() && !must_flush {
+            return Ok(());
+        }
+        if self.allocated {
+            self.flush(fds)?;
+        }
+        self.allocated = true;
+        let direct = rest.len() - rest.len() % bs;
+        if direct > 0 {
+            self.emit(&rest[..direct], fds)?;
+        }
+        self.wbuf.extend_from_slice(&rest[direct..]);
+        if self.line_buffered {
+            if let Some(i) = self.wbuf.iter().rposition(|&c| c == b'\n') {
+                return self.flush_prefix(i + 1, fds);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -972,22 +1200,30 @@ fn file_handle(k: usize) -> P {
     ((FILE_BASE as u64) + k as u64) << 32
 }
 
-/// Refills stream `k` (stdin first flushes line-buffered output, as glibc does).
+/// Adds a stream to the FILE table, giving its handle.
+fn push_stream(s: Stream, m: &mut Mem) -> P {
+    m.files.push(Some(s));
+    file_handle(m.files.len() - 1)
+}
+
+/// Refills stream `k` (reading fd 0 first flushes line-buffered output, as glibc does).
 fn fill_k(k: usize, m: &mut Mem) -> bool {
-    if matches!(m.files[k].as_ref().map(|s| &s.sink), Some(Sink::Stdin)) {
-        for s in m.files.iter_mut().flatten() {
+    let Mem { files, fds, .. } = m;
+    if files[k].as_ref().is_some_and(|s| s.fd == 0) {
+        for s in files.iter_mut().flatten() {
             if s.line_buffered {
-                s.flush();
+                let _ = s.flush(fds);
             }
         }
     }
-    let s = m.files[k].as_mut().expect("open stream");
-    if !s.readable {
-        s.err = true;
-        m.set_errno(EBADF);
-        return false;
+    let s = files[k].as_mut().expect("open stream");
+    match s.fill(fds) {
+        Ok(more) => more,
+        Err(e) => {
+            m.set_errno(e);
+            false
+        }
     }
-    s.fill()
 }
 
 /// Next byte of stream `k`, or EOF.
@@ -1011,7 +1247,7 @@ fn getc_k(k: usize, m: &mut Mem) -> i32 {
 
 /// Up to `n` bytes from stream `k` (fewer at end of file).
 fn read_k(k: usize, n: usize, m: &mut Mem) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n.min(BUF_SIZE));
+    let mut out = Vec::with_capacity(n.min(1 << 16));
     while out.len() < n {
         let s = m.files[k].as_mut().expect("open stream");
         if let Some(c) = s.unget.pop() {
@@ -1031,16 +1267,42 @@ fn read_k(k: usize, n: usize, m: &mut Mem) -> Vec<u8> {
     out
 }
 
+/// Writes `b` to stream `k`; false (errno set) on error.
+fn write_k(k: usize, b: &[u8], m: &mut Mem) -> bool {
+    let Mem { files, fds, .. } = m;
+    let s = files[k].as_mut().expect("open stream");
+    let r = if s.writable {
+        s.write(b, fds)
+    } else {
+        s.err = true;
+        Err(EBADF)
+    };
+    match r {
+        Ok(()) => true,
+        Err(e) => {
+            m.set_errno(e);
+            false
+        }
+    }
+}
+
 /// Writes `b` to the FILE `f`; false on error.
 fn write_file(f: P, b: &[u8], what: &str, m: &mut Mem) -> bool {
     let k = file_index(f, what, m);
-    let s = m.files[k].as_mut().expect("open stream");
-    if !s.writable {
-        s.err = true;
-        m.set_errno(EBADF);
-        return false;
+    write_k(k, b, m)
+}
+
+/// Flushes stream `k`: 0, or EOF with errno.
+fn flush_k(k: usize, m: &mut Mem) -> i32 {
+    let Mem { files, fds, .. } = m;
+    let s = files[k].as_mut().expect("open stream");
+    match s.flush(fds) {
+        Ok(()) => 0,
+        Err(e) => {
+            m.set_errno(e);
+            EOF
+        }
     }
-    s.write(b)
 }
 
 /// The FILE handle currently in the C variable `stdin` (etc.).
@@ -1048,42 +1310,51 @@ fn std_file(var: P, m: &Mem) -> P {
     ld_u64(var, m)
 }
 
-/// Opens `name` with a C mode string, as a new stream (errno value on failure).
-fn open_stream(name: &[u8], mode: &[u8]) -> Result<Stream, i32> {
-    let mut o = std::fs::OpenOptions::new();
+/// A C fopen mode: (open flags, readable, writable), or None for an invalid mode.
+fn fopen_flags(mode: &[u8]) -> Option<(i32, bool, bool)> {
     let plus = mode.len() > 1 && mode[1..].contains(&b'+');
-    let (r, w) = match mode.first() {
-        Some(b'r') => {
-            o.read(true).write(plus);
-            (true, plus)
+    let excl = mode.len() > 1 && mode[1..].contains(&b'x');
+    let wr = if plus { O_RDWR } else { O_WRONLY };
+    let x = if excl { O_EXCL } else { 0 };
+    match mode.first() {
+        Some(b'r') => Some((if plus { O_RDWR } else { O_RDONLY }, true, plus)),
+        Some(b'w') => Some((wr | O_CREAT | O_TRUNC | x, plus, true)),
+        Some(b'a') => Some((wr | O_CREAT | O_APPEND | x, plus, true)),
+        _ => None,
+    }
+}
+
+/// open(2) on a real file: the access mode through std, every other flag passed on as is.
+fn open_file(name: &[u8], flags: i32, mode: u32) -> Result<std::fs::File, i32> {
+    let mut o = std::fs::OpenOptions::new();
+    let mut extra = 0;
+    match flags & O_ACCMODE {
+        O_RDONLY => o.read(true),
+        O_WRONLY => o.write(true),
+        O_RDWR => o.read(true).write(true),
+        // Linux's access mode 3 (neither read nor write): an O_PATH descriptor behaves alike
+        _ => {
+            extra = O_PATH;
+            o.read(true)
         }
-        Some(b'w') => {
-            o.write(true).create(true).truncate(true).read(plus);
-            (plus, true)
-        }
-        Some(b'a') => {
-            o.append(true).create(true).read(plus);
-            (plus, true)
-        }
-        _ => return Err(EINVAL),
     };
-    if mode[0] != b'r' && mode.contains(&b'x') {
-        o.create_new(true);
-    }
-    match o.open(OsStr::from_bytes(name)) {
-        Ok(f) => Ok(Stream::new(Sink::Disk(f), r, w)),
-        Err(e) => Err(e.raw_os_error().unwrap_or(EIO)),
-    }
+    o.custom_flags((flags & !O_ACCMODE) | extra).mode(mode);
+    o.open(OsStr::from_bytes(name)).map_err(|e| os_errno(&e))
+}
+
+/// Opens `name` with a C mode string: a new descriptor and a stream over it.
+fn open_stream(name: &[u8], mode: &[u8], m: &mut Mem) -> Result<Stream, i32> {
+    let (flags, r, w) = fopen_flags(mode).ok_or(EINVAL)?;
+    let f = open_file(name, flags, 0o666)?;
+    let fd = install_fd(FdEntry { file: Arc::new(f), flags }, m)?;
+    Ok(Stream::new(fd, r, w, &m.fds))
 }
 
 /// `fopen(path, mode)`: a FILE handle, or NULL with errno set.
 pub fn fopen(path: P, mode: P, m: &mut Mem) -> P {
     let (name, md) = (cstr(path, m), cstr(mode, m));
-    match open_stream(&name, &md) {
-        Ok(s) => {
-            m.files.push(Some(s));
-            file_handle(m.files.len() - 1)
-        }
+    match open_stream(&name, &md, m) {
+        Ok(s) => push_stream(s, m),
         Err(e) => {
             m.set_errno(e);
             0
@@ -1091,18 +1362,35 @@ pub fn fopen(path: P, mode: P, m: &mut Mem) -> P {
     }
 }
 
-/// `freopen(path, mode, f)`: reopens `f` on another file (NULL path keeps the file).
+/// Closes descriptor `fd` when it is open (no error otherwise).
+fn drop_fd(fd: i32, m: &mut Mem) {
+    if let Some(slot) = usize::try_from(fd).ok().and_then(|i| m.fds.get_mut(i)) {
+        *slot = None;
+    }
+}
+
+/// `freopen(path, mode, f)`: reopens `f` on another file, keeping its descriptor number as
+/// glibc does (so `freopen(..., stdout)` also redirects fd 1); NULL path keeps the file.
 pub fn freopen(path: P, mode: P, f: P, m: &mut Mem) -> P {
     let k = file_index(f, "freopen", m);
     if path == 0 {
         return f;
     }
     let (name, md) = (cstr(path, m), cstr(mode, m));
-    if let Some(mut s) = m.files[k].take() {
-        s.flush();
-    }
-    match open_stream(&name, &md) {
-        Ok(s) => {
+    let mut old = m.files[k].take().expect("open stream");
+    let _ = old.flush(&m.fds);
+    drop_fd(old.fd, m);
+    let r = fopen_flags(&md).ok_or(EINVAL).and_then(|(flags, r, w)| Ok((open_file(&name, flags, 0o666)?, flags, r, w)));
+    match r {
+        Ok((file, flags, r, w)) => {
+            let fd = old.fd.max(0);
+            let i = fd as usize;
+            if m.fds.len() <= i {
+                m.fds.resize(i + 1, None);
+            }
+            m.fds[i] = Some(FdEntry { file: Arc::new(file), flags });
+            let mut s = Stream::new(fd, r, w, &m.fds);
+            s.unbuffered = old.unbuffered;
             m.files[k] = Some(s);
             f
         }
@@ -1113,62 +1401,57 @@ pub fn freopen(path: P, mode: P, f: P, m: &mut Mem) -> P {
     }
 }
 
-/// `fclose(f)`: flushes and closes; 0, or EOF when the flush failed.
+/// `fclose(f)`: flushes, closes the stream and its descriptor; 0, or EOF with errno.
 pub fn fclose(f: P, m: &mut Mem) -> i32 {
     let k = file_index(f, "fclose", m);
     let mut s = m.files[k].take().expect("open stream");
-    if s.flush() {
-        0
-    } else {
-        EOF
+    let mut r = s.flush(&m.fds);
+    if fd_file(&m.fds, s.fd).is_err() {
+        r = r.and(Err(EBADF));
+    }
+    drop_fd(s.fd, m);
+    match r {
+        Ok(()) => 0,
+        Err(e) => {
+            m.set_errno(e);
+            EOF
+        }
     }
 }
 
-/// `fflush(f)`: writes pending output (NULL: every stream).
+/// `fflush(f)`: writes pending output (NULL: every stream); an input stream drops its read-ahead.
 pub fn fflush(f: P, m: &mut Mem) -> i32 {
     if f == 0 {
         m.flush_all();
         return 0;
     }
-    let s = stream(f, "fflush", m);
-    if matches!(s.sink, Sink::Disk(_)) && !s.rbuf.is_empty() {
-        s.sync_read();
+    let k = file_index(f, "fflush", m);
+    let Mem { files, fds, .. } = m;
+    let s = files[k].as_mut().expect("open stream");
+    if !s.rbuf.is_empty() && fd_seek(fds, s.fd, SeekFrom::Current(0)).is_ok() {
+        s.sync_read(fds);
     }
-    if s.flush() {
-        0
-    } else {
-        EOF
-    }
+    flush_k(k, m)
 }
 
-/// `fseek(f, off, whence)`: 0, or -1 with errno (EINVAL, ESPIPE for the standard streams).
+/// `fseek(f, off, whence)`: 0, or -1 with errno (EINVAL, ESPIPE for pipes and terminals).
 pub fn fseek(f: P, off: i64, whence: i32, m: &mut Mem) -> i32 {
-    let s = stream(f, "fseek", m);
+    let k = file_index(f, "fseek", m);
+    let Mem { files, fds, .. } = m;
+    let s = files[k].as_mut().expect("open stream");
     let unread = s.unread() as i64;
-    let r = match &mut s.sink {
-        Sink::Disk(file) => {
-            let to = match whence {
-                SEEK_SET if off >= 0 => Some(SeekFrom::Start(off as u64)),
-                SEEK_CUR => Some(SeekFrom::Current(off.saturating_sub(unread))),
-                SEEK_END => Some(SeekFrom::End(off)),
-                _ => None,
-            };
-            match to {
-                None => Err(EINVAL),
-                Some(to) => {
-                    let pending = std::mem::take(&mut s.wbuf);
-                    let w = file.write_all(&pending);
-                    match w.and_then(|_| file.seek(to)) {
-                        Ok(_) => Ok(()),
-                        Err(e) => Err(e.raw_os_error().unwrap_or(EINVAL)),
-                    }
-                }
-            }
-        }
-        _ => Err(ESPIPE),
+    let to = match whence {
+        SEEK_SET if off >= 0 => Some(SeekFrom::Start(off as u64)),
+        SEEK_CUR => Some(SeekFrom::Current(off.saturating_sub(unread))),
+        SEEK_END => Some(SeekFrom::End(off)),
+        _ => None,
+    };
+    let r = match to {
+        None => Err(EINVAL),
+        Some(to) => s.flush(fds).and_then(|_| fd_seek(fds, s.fd, to)),
     };
     match r {
-        Ok(()) => {
+        Ok(_) => {
             s.rbuf.clear();
             s.rpos = 0;
             s.unget.clear();
@@ -1182,22 +1465,21 @@ pub fn fseek(f: P, off: i64, whence: i32, m: &mut Mem) -> i32 {
     }
 }
 
-/// `ftell(f)`: the position, or -1 with errno.
+/// `ftell(f)`: the position, or -1 with errno (ESPIPE for pipes, without flushing).
 pub fn ftell(f: P, m: &mut Mem) -> i64 {
-    let s = stream(f, "ftell", m);
+    let k = file_index(f, "ftell", m);
+    let Mem { files, fds, .. } = m;
+    let s = files[k].as_mut().expect("open stream");
     let unread = s.unread() as i64;
-    let r = match &mut s.sink {
-        Sink::Disk(file) => {
-            let pending = std::mem::take(&mut s.wbuf);
-            match file.write_all(&pending).and_then(|_| file.stream_position()) {
-                Ok(p) => Ok(p as i64 - unread),
-                Err(e) => Err(e.raw_os_error().unwrap_or(EINVAL)),
-            }
+    let r = fd_seek(fds, s.fd, SeekFrom::Current(0)).and_then(|p| {
+        if s.wbuf.is_empty() {
+            Ok(p)
+        } else {
+            s.flush(fds).and_then(|_| fd_seek(fds, s.fd, SeekFrom::Current(0)))
         }
-        _ => Err(ESPIPE),
-    };
+    });
     match r {
-        Ok(p) => p,
+        Ok(p) => p as i64 - unread,
         Err(e) => {
             m.set_errno(e);
             -1
@@ -1228,9 +1510,9 @@ pub fn clearerr(f: P, m: &mut Mem) {
     s.err = false;
 }
 
-/// `fileno(f)`: 0, 1, 2 for the standard streams, a distinct number for others.
+/// `fileno(f)`: the descriptor the stream reads and writes (0, 1, 2 for the standard streams).
 pub fn fileno(f: P, m: &mut Mem) -> i32 {
-    file_index(f, "fileno", m) as i32
+    stream(f, "fileno", m).fd
 }
 
 /// `setvbuf`: accepted and ignored (returns 0).
@@ -1310,11 +1592,11 @@ pub fn fputs(s: P, f: P, m: &mut Mem) -> i32 {
 
 /// `puts(s)`: the string and a newline; returns its length + 1 (as glibc).
 pub fn puts(s: P, m: &mut Mem) -> i32 {
-    let mut b = cstr(s, m);
-    b.push(b'\n');
+    let b = cstr(s, m);
     let f = std_file(STDOUT_VAR, m);
-    if write_file(f, &b, "puts", m) {
-        b.len().min(i32::MAX as usize) as i32
+    // two writes, as glibc's _IO_sputn + putc (they flush at different points)
+    if write_file(f, &b, "puts", m) && write_file(f, b"\n", "puts", m) {
+        (b.len() + 1).min(i32::MAX as usize) as i32
     } else {
         EOF
     }
@@ -1411,17 +1693,21 @@ pub fn fwrite(ptr: P, size: u64, nmemb: u64, f: P, m: &mut Mem) -> u64 {
         return 0;
     }
     let (id, off) = check(&m.objs, ptr, total, "fwrite load");
-    let src = &m.objs[id].data[off..off + total as usize];
-    let s = m.files[k].as_mut().expect("open stream");
-    if !s.writable {
-        s.err = true;
-        m.set_errno(EBADF);
-        return 0;
-    }
-    if s.write(src) {
-        nmemb
+    let Mem { objs, files, fds, .. } = m;
+    let src = &objs[id].data[off..off + total as usize];
+    let s = files[k].as_mut().expect("open stream");
+    let r = if s.writable {
+        s.write(src, fds)
     } else {
-        0
+        s.err = true;
+        Err(EBADF)
+    };
+    match r {
+        Ok(()) => nmemb,
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
     }
 }
 
@@ -1442,7 +1728,7 @@ fn io_result(r: std::io::Result<()>, m: &mut Mem) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => {
-            m.set_errno(e.raw_os_error().unwrap_or(EIO));
+            m.set_errno(os_errno(&e));
             -1
         }
     }
@@ -1478,12 +1764,19 @@ pub fn tmpfile(m: &mut Mem) -> P {
         match r {
             Ok(f) => {
                 let _ = std::fs::remove_file(&path);
-                m.files.push(Some(Stream::new(Sink::Disk(f), true, true)));
-                return file_handle(m.files.len() - 1);
+                let fd = match install_fd(FdEntry { file: Arc::new(f), flags: O_RDWR }, m) {
+                    Ok(fd) => fd,
+                    Err(e) => {
+                        m.set_errno(e);
+                        return 0;
+                    }
+                };
+                let s = Stream::new(fd, true, true, &m.fds);
+                return push_stream(s, m);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                m.set_errno(e.raw_os_error().unwrap_or(EIO));
+                m.set_errno(os_errno(&e));
                 return 0;
             }
         }
@@ -2012,6 +2305,29 @@ pub fn vsprintf(buf: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
 pub fn vsnprintf(buf: P, n: u64, fmt: P, ap: P, m: &mut Mem) -> i32 {
     let s = vformat_at(fmt, ap, m);
     store_snprintf(buf, n, &s, m)
+}
+
+/// Stores a heap copy of `s` at `*strp` (asprintf); its length, or -1 with EOVERFLOW past INT_MAX.
+fn store_asprintf(strp: P, s: &[u8], m: &mut Mem) -> i32 {
+    if s.len() > i32::MAX as usize {
+        m.set_errno(EOVERFLOW);
+        return -1;
+    }
+    let p = new_cstr(s, m);
+    st_u64(strp, p, m);
+    s.len() as i32
+}
+
+/// `asprintf(strp, fmt, ...)`: formats into a new heap string stored at `*strp`; its length.
+pub fn asprintf(strp: P, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let s = format_at(fmt, args, m);
+    store_asprintf(strp, &s, m)
+}
+
+/// `vasprintf(strp, fmt, ap)`.
+pub fn vasprintf(strp: P, fmt: P, ap: P, m: &mut Mem) -> i32 {
+    let s = vformat_at(fmt, ap, m);
+    store_asprintf(strp, &s, m)
 }
 
 // ---- scanf
@@ -2995,6 +3311,138 @@ pub fn memrchr(s: P, c: i32, n: u64, m: &Mem) -> P {
     }
 }
 
+/// `memmem(hay, hlen, needle, nlen)`: the first occurrence, `hay` for an empty needle, or NULL.
+pub fn memmem(hay: P, hlen: u64, needle: P, nlen: u64, m: &Mem) -> P {
+    if nlen == 0 {
+        return hay;
+    }
+    if hlen < nlen {
+        return 0;
+    }
+    let (h, n) = (m.slice(hay, hlen, "memmem"), m.slice(needle, nlen, "memmem"));
+    match h.windows(n.len()).position(|w| w == n) {
+        Some(i) => hay.wrapping_add(i as u64),
+        None => 0,
+    }
+}
+
+/// `strchrnul(s, c)`: like strchr, but the terminator instead of NULL when `c` is absent.
+pub fn strchrnul(s: P, c: i32, m: &Mem) -> P {
+    let n = m.strlen_at(s, "strchrnul");
+    let t = &m.tail(s, "strchrnul")[..n];
+    s.wrapping_add(t.iter().position(|&x| x == c as u8).unwrap_or(n) as u64)
+}
+
+/// `strsep(stringp, delim)`: the token at `*stringp`, ended with a NUL at the first delimiter
+/// (`*stringp` then points past it, or becomes NULL at the end); NULL when `*stringp` is NULL.
+pub fn strsep(stringp: P, delim: P, m: &mut Mem) -> P {
+    let s = ld_u64(stringp, m);
+    if s == 0 {
+        return 0;
+    }
+    let end = s.wrapping_add(strcspn(s, delim, m));
+    if ld_u8(end, m) == 0 {
+        st_u64(stringp, 0, m);
+    } else {
+        st_u8(end, 0, m);
+        st_u64(stringp, end.wrapping_add(1), m);
+    }
+    s
+}
+
+/// `strlcpy(dst, src, size)`: copies at most size-1 bytes and a NUL; returns strlen(src).
+pub fn strlcpy(dst: P, src: P, size: u64, m: &mut Mem) -> u64 {
+    let n = m.strlen_at(src, "strlcpy") as u64;
+    if size > 0 {
+        let k = n.min(size - 1);
+        m.copy(dst, src, k, "strlcpy");
+        st_u8(dst.wrapping_add(k), 0, m);
+    }
+    n
+}
+
+/// `strlcat(dst, src, size)`: appends within a `size`-byte buffer; returns the length it tried
+/// to make (size + strlen(src) when `dst` has no NUL in its first `size` bytes).
+pub fn strlcat(dst: P, src: P, size: u64, m: &mut Mem) -> u64 {
+    let d = m.strnlen_at(dst, size, "strlcat") as u64;
+    let n = m.strlen_at(src, "strlcat") as u64;
+    if d == size {
+        return size + n;
+    }
+    let k = n.min(size - d - 1);
+    m.copy(dst.wrapping_add(d), src, k, "strlcat");
+    st_u8(dst.wrapping_add(d + k), 0, m);
+    d + n
+}
+
+/// `strverscmp(a, b)`: glibc's version-string order (digit runs compare as numbers, leading
+/// zeros as fractions), with its exact return values.
+pub fn strverscmp(a: P, b: P, m: &Mem) -> i32 {
+    const S_N: usize = 0;
+    const S_I: usize = 3;
+    const S_F: usize = 6;
+    const S_Z: usize = 9;
+    const CMP: i32 = 2;
+    const LEN: i32 = 3;
+    const NEXT: [usize; 12] = [S_N, S_I, S_Z, S_N, S_I, S_I, S_N, S_F, S_F, S_N, S_F, S_Z];
+    #[rustfmt::skip]
+    const RESULT: [i32; 36] = [
+        CMP, CMP, CMP, CMP, LEN, CMP, CMP, CMP, CMP,
+        CMP, -1, -1, 1, LEN, LEN, 1, LEN, LEN,
+        CMP, CMP, CMP, CMP, CMP, CMP, CMP, CMP, CMP,
+        CMP, 1, 1, -1, CMP, CMP, -1, CMP, CMP,
+    ];
+    if a == b {
+        return 0;
+    }
+    let (na, nb) = (m.strlen_at(a, "strverscmp"), m.strlen_at(b, "strverscmp"));
+    let (sa, sb) = (&m.tail(a, "strverscmp")[..=na], &m.tail(b, "strverscmp")[..=nb]);
+    let class = |c: u8| (c == b'0') as usize + c.is_ascii_digit() as usize;
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut c1 = sa[i];
+    let mut c2 = sb[j];
+    i += 1;
+    j += 1;
+    let mut state = S_N + class(c1);
+    let mut diff = c1 as i32 - c2 as i32;
+    while diff == 0 {
+        if c1 == 0 {
+            return 0;
+        }
+        state = NEXT[state];
+        c1 = sa[i];
+        c2 = sb[j];
+        i += 1;
+        j += 1;
+        state += class(c1);
+        diff = c1 as i32 - c2 as i32;
+    }
+    match RESULT[state * 3 + class(c2)] {
+        CMP => diff,
+        LEN => {
+            let digit = |s: &[u8], k: usize| s.get(k).is_some_and(|c| c.is_ascii_digit());
+            loop {
+                let d1 = digit(sa, i);
+                i += 1;
+                if !d1 {
+                    break;
+                }
+                let d2 = digit(sb, j);
+                j += 1;
+                if !d2 {
+                    return 1;
+                }
+            }
+            if digit(sb, j) {
+                -1
+            } else {
+                diff
+            }
+        }
+        r => r,
+    }
+}
+
 /// glibc's message for an errno value.
 fn strerror_text(e: i32) -> String {
     let s = match e {
@@ -3735,6 +4183,17 @@ pub fn lrint(x: f64) -> i64 {
     x.round_ties_even() as i64
 }
 
+/// `__builtin_isinf_sign(x)`: 1 for +inf, -1 for -inf, 0 otherwise.
+pub fn isinf_sign(x: f64) -> i32 {
+    if x == f64::INFINITY {
+        1
+    } else if x == f64::NEG_INFINITY {
+        -1
+    } else {
+        0
+    }
+}
+
 // ---- time
 
 fn now() -> std::time::Duration {
@@ -3878,6 +4337,516 @@ pub fn mktime(tm: P, m: &mut Mem) -> i64 {
     t
 }
 
+// ---- POSIX: file descriptors and files
+
+/// The `i`-th variadic argument as an integer, 0 when it was not passed (open's mode, ...).
+pub fn va_int(va: &[Va], i: usize) -> i64 {
+    va.get(i).map_or(0, |v| v.int())
+}
+
+/// Gives `r`'s value, or sets errno and gives `fail`.
+fn sys<T>(r: Result<T, i32>, fail: T, m: &mut Mem) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            m.set_errno(e);
+            fail
+        }
+    }
+}
+
+/// `open(path, flags, mode)`: a new descriptor (the lowest free one), or -1 with errno; the
+/// flags are Linux x86-64's and `mode` (less the umask) applies when O_CREAT creates the file.
+pub fn open(path: P, flags: i32, mode: u32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let r = open_file(&name, flags, mode).and_then(|f| install_fd(FdEntry { file: Arc::new(f), flags }, m));
+    sys(r, -1, m)
+}
+
+/// `creat(path, mode)`: `open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)`.
+pub fn creat(path: P, mode: u32, m: &mut Mem) -> i32 {
+    open(path, O_WRONLY | O_CREAT | O_TRUNC, mode, m)
+}
+
+/// `close(fd)`: 0, or -1 and EBADF (a FILE over `fd` stays, and then fails like C's).
+pub fn close(fd: i32, m: &mut Mem) -> i32 {
+    let r = fd_entry(&m.fds, fd).map(|_| ());
+    if r.is_ok() {
+        drop_fd(fd, m);
+    }
+    sys(r.map(|_| 0), -1, m)
+}
+
+/// `read(fd, buf, n)`: one read(2) into memory; the bytes read, 0 at end of file, -1 with errno.
+/// Only the bytes that arrive must fit `buf`'s object (more panics, as C would overrun it).
+pub fn read(fd: i32, buf: P, n: u64, m: &mut Mem) -> i64 {
+    if let Err(e) = fd_entry(&m.fds, fd) {
+        m.set_errno(e);
+        return -1;
+    }
+    if n == 0 {
+        return 0;
+    }
+    let avail = m.tail(buf, "read store").len() as u64;
+    if n <= avail {
+        let (id, off) = split(buf);
+        let Mem { objs, fds, .. } = m;
+        let dst = &mut objs[id].data[off..off + n as usize];
+        let r = fd_read(fds, fd, dst).map(|k| k as i64);
+        return sys(r, -1, m);
+    }
+    let mut tmp = vec![0u8; (avail + 1).min(MAX_OBJ) as usize];
+    match fd_read(&m.fds, fd, &mut tmp) {
+        Ok(k) => {
+            check(&m.objs, buf, k as u64, "read store");
+            st_bytes(buf, &tmp[..k], m);
+            k as i64
+        }
+        Err(e) => {
+            m.set_errno(e);
+            -1
+        }
+    }
+}
+
+/// `write(fd, buf, n)`: one write(2) of `n` bytes from memory; the bytes written or -1 with errno.
+/// It bypasses the FILE buffers as in C: stdout's pending bytes go out where glibc's would.
+pub fn write(fd: i32, buf: P, n: u64, m: &mut Mem) -> i64 {
+    let r = fd_file(&m.fds, fd).map(|_| ());
+    if let Err(e) = r {
+        m.set_errno(e);
+        return -1;
+    }
+    if n == 0 {
+        return 0;
+    }
+    let (id, off) = check(&m.objs, buf, n, "write load");
+    let Mem { objs, fds, .. } = m;
+    let src = &objs[id].data[off..off + n as usize];
+    let r = fd_file(fds, fd).and_then(|mut f| loop {
+        match f.write(src) {
+            Ok(k) => break Ok(k as i64),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(os_errno(&e)),
+        }
+    });
+    sys(r, -1, m)
+}
+
+/// `lseek(fd, off, whence)`: the new offset, or -1 with errno (EINVAL, ESPIPE on pipes).
+pub fn lseek(fd: i32, off: i64, whence: i32, m: &mut Mem) -> i64 {
+    let to = match whence {
+        SEEK_SET if off >= 0 => Ok(SeekFrom::Start(off as u64)),
+        SEEK_CUR => Ok(SeekFrom::Current(off)),
+        SEEK_END => Ok(SeekFrom::End(off)),
+        _ => Err(EINVAL),
+    };
+    let r = fd_entry(&m.fds, fd).and(to).and_then(|to| fd_seek(&m.fds, fd, to)).map(|p| p as i64);
+    sys(r, -1, m)
+}
+
+/// `dup(fd)`: the lowest free descriptor, sharing `fd`'s file and offset; -1 with errno.
+pub fn dup(fd: i32, m: &mut Mem) -> i32 {
+    let r = fd_entry(&m.fds, fd).cloned().and_then(|e| install_fd(e, m));
+    sys(r, -1, m)
+}
+
+/// `dup2(fd, to)`: makes `to` refer to `fd`'s file (closing what `to` was); `to`, or -1 with errno.
+/// A FILE whose descriptor is `to` follows it, so `dup2(f, 1)` redirects stdout.
+pub fn dup2(fd: i32, to: i32, m: &mut Mem) -> i32 {
+    let e = match fd_entry(&m.fds, fd) {
+        Ok(e) => e.clone(),
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    if to < 0 || to as usize >= fd_limit(m) {
+        m.set_errno(EBADF);
+        return -1;
+    }
+    if fd != to {
+        let i = to as usize;
+        if m.fds.len() <= i {
+            m.fds.resize(i + 1, None);
+        }
+        m.fds[i] = Some(e);
+    }
+    to
+}
+
+/// `fdopen(fd, mode)`: a FILE over descriptor `fd` (fclose closes it); NULL with EBADF for a
+/// closed descriptor, EINVAL for a bad mode or one the descriptor's access mode does not allow.
+pub fn fdopen(fd: i32, mode: P, m: &mut Mem) -> P {
+    let md = cstr(mode, m);
+    let flags = match fd_entry(&m.fds, fd) {
+        Ok(e) => e.flags,
+        Err(e) => {
+            m.set_errno(e);
+            return 0;
+        }
+    };
+    let Some((want, r, w)) = fopen_flags(&md) else {
+        m.set_errno(EINVAL);
+        return 0;
+    };
+    let acc = flags & O_ACCMODE;
+    if (r && acc == O_WRONLY) || (w && acc == O_RDONLY) {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    let mut s = Stream::new(fd, r, w, &m.fds);
+    s.append = want & O_APPEND != 0 && flags & O_APPEND == 0;
+    push_stream(s, m)
+}
+
+/// `unlink(path)`: removes a name (EISDIR for a directory, as Linux).
+pub fn unlink(path: P, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    io_result(std::fs::remove_file(OsStr::from_bytes(&name)), m)
+}
+
+/// `mkdir(path, mode)`: creates a directory (`mode` less the umask).
+pub fn mkdir(path: P, mode: u32, m: &mut Mem) -> i32 {
+    use std::os::unix::fs::DirBuilderExt;
+    let name = cstr(path, m);
+    io_result(std::fs::DirBuilder::new().mode(mode).create(OsStr::from_bytes(&name)), m)
+}
+
+/// `rmdir(path)`: removes an empty directory.
+pub fn rmdir(path: P, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    io_result(std::fs::remove_dir(OsStr::from_bytes(&name)), m)
+}
+
+/// The real uid, gid and supplementary groups (from /proc/self/status), for `access`.
+fn real_ids() -> Option<(u32, u32, Vec<u32>)> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |key: &str| -> Option<Vec<u32>> {
+        let line = text.lines().find_map(|l| l.strip_prefix(key))?;
+        Some(line.split_whitespace().filter_map(|v| v.parse().ok()).collect())
+    };
+    let uid = *field("Uid:")?.first()?;
+    let gid = *field("Gid:")?.first()?;
+    Some((uid, gid, field("Groups:").unwrap_or_default()))
+}
+
+/// `access(path, mode)`: checks R_OK/W_OK/X_OK (or F_OK) against the file's permission bits
+/// for the real user, as the kernel does; 0, or -1 with errno (EACCES, ENOENT, EINVAL).
+pub fn access(path: P, mode: i32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    if mode & !7 != 0 {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let md = match std::fs::metadata(OsStr::from_bytes(&name)) {
+        Ok(md) => md,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return -1;
+        }
+    };
+    if mode == F_OK {
+        return 0;
+    }
+    let perm = md.mode();
+    let ok = match real_ids() {
+        Some((0, _, _)) => mode & X_OK == 0 || md.is_dir() || perm & 0o111 != 0,
+        ids => {
+            let (uid, gid, groups) = ids.unwrap_or((md.uid(), md.gid(), Vec::new()));
+            let bits = if uid == md.uid() {
+                perm >> 6
+            } else if gid == md.gid() || groups.contains(&md.gid()) {
+                perm >> 3
+            } else {
+                perm
+            } & 7;
+            bits & mode as u32 == mode as u32
+        }
+    };
+    if ok {
+        0
+    } else {
+        m.set_errno(EACCES);
+        -1
+    }
+}
+
+/// Writes glibc x86-64's 144-byte `struct stat` for `md` at `buf`.
+fn fill_stat(buf: P, md: &std::fs::Metadata, m: &mut Mem) {
+    let mut b = [0u8; 144];
+    let mut put = |at: usize, v: &[u8]| b[at..at + v.len()].copy_from_slice(v);
+    put(0, &md.dev().to_le_bytes());
+    put(8, &md.ino().to_le_bytes());
+    put(16, &md.nlink().to_le_bytes());
+    put(24, &md.mode().to_le_bytes());
+    put(28, &md.uid().to_le_bytes());
+    put(32, &md.gid().to_le_bytes());
+    put(40, &md.rdev().to_le_bytes());
+    put(48, &(md.size() as i64).to_le_bytes());
+    put(56, &(md.blksize() as i64).to_le_bytes());
+    put(64, &(md.blocks() as i64).to_le_bytes());
+    put(72, &md.atime().to_le_bytes());
+    put(80, &md.atime_nsec().to_le_bytes());
+    put(88, &md.mtime().to_le_bytes());
+    put(96, &md.mtime_nsec().to_le_bytes());
+    put(104, &md.ctime().to_le_bytes());
+    put(112, &md.ctime_nsec().to_le_bytes());
+    st_bytes(buf, &b, m);
+}
+
+/// Stores the metadata (or errno) of a stat call: 0 or -1.
+fn stat_result(r: Result<std::fs::Metadata, i32>, buf: P, m: &mut Mem) -> i32 {
+    match r {
+        Ok(md) => {
+            fill_stat(buf, &md, m);
+            0
+        }
+        Err(e) => {
+            m.set_errno(e);
+            -1
+        }
+    }
+}
+
+/// `stat(path, buf)`: fills the `struct stat` (144 bytes, glibc x86-64) at `buf`; follows links.
+pub fn stat(path: P, buf: P, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let r = std::fs::metadata(OsStr::from_bytes(&name)).map_err(|e| os_errno(&e));
+    stat_result(r, buf, m)
+}
+
+/// `lstat(path, buf)`: stat of a symbolic link itself.
+pub fn lstat(path: P, buf: P, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let r = std::fs::symlink_metadata(OsStr::from_bytes(&name)).map_err(|e| os_errno(&e));
+    stat_result(r, buf, m)
+}
+
+/// `fstat(fd, buf)`: stat of an open descriptor.
+pub fn fstat(fd: i32, buf: P, m: &mut Mem) -> i32 {
+    let r = fd_file(&m.fds, fd).and_then(|f| f.metadata().map_err(|e| os_errno(&e)));
+    stat_result(r, buf, m)
+}
+
+/// `fchmod(fd, mode)`.
+pub fn fchmod(fd: i32, mode: u32, m: &mut Mem) -> i32 {
+    let r = fd_file(&m.fds, fd)
+        .and_then(|f| f.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777)).map_err(|e| os_errno(&e)));
+    sys(r.map(|_| 0), -1, m)
+}
+
+/// `chmod(path, mode)` (follows links).
+pub fn chmod(path: P, mode: u32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let perm = std::fs::Permissions::from_mode(mode & 0o7777);
+    io_result(std::fs::set_permissions(OsStr::from_bytes(&name), perm), m)
+}
+
+/// A chown id: `(uid_t) -1` leaves it unchanged.
+fn chown_id(id: u32) -> Option<u32> {
+    if id == u32::MAX {
+        None
+    } else {
+        Some(id)
+    }
+}
+
+/// `chown(path, uid, gid)`: really changes the owner (EPERM unless permitted, as the kernel says).
+pub fn chown(path: P, uid: u32, gid: u32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    io_result(std::os::unix::fs::chown(OsStr::from_bytes(&name), chown_id(uid), chown_id(gid)), m)
+}
+
+/// `lchown(path, uid, gid)`: chown of a symbolic link itself.
+pub fn lchown(path: P, uid: u32, gid: u32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    io_result(std::os::unix::fs::lchown(OsStr::from_bytes(&name), chown_id(uid), chown_id(gid)), m)
+}
+
+/// `fchown(fd, uid, gid)`.
+pub fn fchown(fd: i32, uid: u32, gid: u32, m: &mut Mem) -> i32 {
+    let r = fd_file(&m.fds, fd).and_then(|f| {
+        std::os::unix::fs::fchown(f, chown_id(uid), chown_id(gid)).map_err(|e| os_errno(&e))
+    });
+    sys(r.map(|_| 0), -1, m)
+}
+
+/// A time `secs` + `nanos` after the epoch as a SystemTime (None when it does not fit).
+fn system_time(secs: i64, nanos: u32) -> Option<std::time::SystemTime> {
+    let e = std::time::UNIX_EPOCH;
+    let t = if secs >= 0 {
+        e.checked_add(std::time::Duration::from_secs(secs as u64))?
+    } else {
+        e.checked_sub(std::time::Duration::from_secs(secs.unsigned_abs()))?
+    };
+    t.checked_add(std::time::Duration::from_nanos(nanos as u64))
+}
+
+/// Sets a file's access and modification times (None: now) through an open descriptor.
+fn set_file_times(path: P, times: Option<(i64, u32, i64, u32)>, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let (at, mt) = match times {
+        None => {
+            let now = std::time::SystemTime::now();
+            (now, now)
+        }
+        Some((a, an, b, bn)) => match (system_time(a, an), system_time(b, bn)) {
+            (Some(at), Some(mt)) => (at, mt),
+            _ => {
+                m.set_errno(EINVAL);
+                return -1;
+            }
+        },
+    };
+    let p = OsStr::from_bytes(&name);
+    let open = |write: bool| {
+        std::fs::OpenOptions::new().read(!write).write(write).custom_flags(O_NONBLOCK | O_NOCTTY).open(p)
+    };
+    let f = match open(false).or_else(|e| open(true).map_err(|_| e)) {
+        Ok(f) => f,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return -1;
+        }
+    };
+    io_result(f.set_times(std::fs::FileTimes::new().set_accessed(at).set_modified(mt)), m)
+}
+
+/// `utime(path, times)`: `struct utimbuf { time_t actime, modtime; }` (16 bytes), NULL for now.
+pub fn utime(path: P, times: P, m: &mut Mem) -> i32 {
+    let t = if times == 0 { None } else { Some((ld_i64(times, m), 0, ld_i64(times.wrapping_add(8), m), 0)) };
+    set_file_times(path, t, m)
+}
+
+/// `utimes(path, tv)`: `struct timeval tv[2]` (access, modification; 32 bytes), NULL for now.
+pub fn utimes(path: P, tv: P, m: &mut Mem) -> i32 {
+    let t = if tv == 0 {
+        None
+    } else {
+        let f = |i: u64, m: &Mem| ld_i64(tv.wrapping_add(8 * i), m);
+        let (a, au, b, bu) = (f(0, m), f(1, m), f(2, m), f(3, m));
+        if !(0..1_000_000).contains(&au) || !(0..1_000_000).contains(&bu) {
+            m.set_errno(EINVAL);
+            return -1;
+        }
+        Some((a, au as u32 * 1000, b, bu as u32 * 1000))
+    };
+    set_file_times(path, t, m)
+}
+
+/// `getpid()`.
+pub fn getpid(_m: &Mem) -> i32 {
+    std::process::id() as i32
+}
+
+/// `getppid()`.
+pub fn getppid(_m: &Mem) -> i32 {
+    std::os::unix::process::parent_id() as i32
+}
+
+// ---- locale (only "C": setlocale, localeconv, uselocale, newlocale)
+
+/// The locale objects, made on first use.
+struct Locale {
+    /// The string "C" that setlocale returns.
+    c_name: P,
+    /// The one `struct lconv`.
+    lconv: P,
+    /// The object behind every `locale_t` that newlocale and duplocale return.
+    obj: P,
+    /// This thread's locale (uselocale); LC_GLOBAL_LOCALE at first.
+    current: P,
+}
+
+impl Default for Locale {
+    fn default() -> Self {
+        Locale { c_name: 0, lconv: 0, obj: 0, current: LC_GLOBAL_LOCALE }
+    }
+}
+
+/// Whether `name` names the C locale ("" is the environment's, taken to be C too).
+fn c_locale_name(name: &[u8]) -> bool {
+    matches!(name, b"" | b"C" | b"POSIX")
+}
+
+/// `setlocale(category, locale)`: "C" for a query or for "", "C" and "POSIX"; NULL with
+/// ENOENT for any other locale, NULL with EINVAL for a bad category.
+pub fn setlocale(category: i32, locale: P, m: &mut Mem) -> P {
+    if !(0..=12).contains(&category) {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    if locale != 0 && !c_locale_name(&cstr(locale, m)) {
+        m.set_errno(ENOENT);
+        return 0;
+    }
+    if m.locale.c_name == 0 {
+        m.locale.c_name = m.push_obj(Kind::Static, b"C\0".to_vec());
+    }
+    m.locale.c_name
+}
+
+/// `localeconv()`: the C locale's `struct lconv` (96 bytes, glibc x86-64: ten `char *` then
+/// fourteen `char` fields, all CHAR_MAX), the same object every call.
+pub fn localeconv(m: &mut Mem) -> P {
+    if m.locale.lconv == 0 {
+        let dot = m.push_obj(Kind::Static, b".\0".to_vec());
+        let empty = m.push_obj(Kind::Static, b"\0".to_vec());
+        let mut b = Vec::with_capacity(96);
+        b.extend_from_slice(&dot.to_le_bytes());
+        for _ in 1..10 {
+            b.extend_from_slice(&empty.to_le_bytes());
+        }
+        b.resize(80 + 14, 127);
+        b.resize(96, 0);
+        m.locale.lconv = m.push_obj(Kind::Static, b);
+    }
+    m.locale.lconv
+}
+
+/// The object behind the `locale_t` values handed out.
+fn locale_obj(m: &mut Mem) -> P {
+    if m.locale.obj == 0 {
+        m.locale.obj = m.push_obj(Kind::Static, vec![0; 232]);
+    }
+    m.locale.obj
+}
+
+/// `newlocale(mask, locale, base)`: a C-locale handle (`base` itself when given); NULL with
+/// EINVAL for a bad mask or NULL name, ENOENT for a locale other than C.
+pub fn newlocale(mask: i32, locale: P, base: P, m: &mut Mem) -> P {
+    if mask & !LC_ALL_MASK != 0 || locale == 0 {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    if !c_locale_name(&cstr(locale, m)) {
+        m.set_errno(ENOENT);
+        return 0;
+    }
+    if base != 0 && base != LC_GLOBAL_LOCALE {
+        return base;
+    }
+    locale_obj(m)
+}
+
+/// `duplocale(loc)`: a C-locale handle.
+pub fn duplocale(_loc: P, m: &mut Mem) -> P {
+    locale_obj(m)
+}
+
+/// `freelocale(loc)`: nothing to free.
+pub fn freelocale(_loc: P) {}
+
+/// `uselocale(loc)`: the thread's previous locale (LC_GLOBAL_LOCALE at first); NULL only queries.
+pub fn uselocale(loc: P, m: &mut Mem) -> P {
+    let old = m.locale.current;
+    if loc != 0 {
+        m.locale.current = loc;
+    }
+    old
+}
+
 // ---- errno
 
 /// `__errno_location()`: the address of errno.
@@ -3914,18 +4883,185 @@ fn getopt_exchange(argv: P, optind: i32, m: &mut Mem) {
     m.getopt.last_nonopt = optind;
 }
 
-fn getopt_error(argv: P, text: &str, c: u8, m: &mut Mem) {
+/// Writes a getopt diagnostic, "argv[0]: " + `text`, to stderr.
+fn getopt_msg(argv: P, text: &[u8], m: &mut Mem) {
     let mut msg = cstr(argv_at(argv, 0, m), m);
-    msg.extend_from_slice(format!(": {} -- '", text).as_bytes());
-    msg.push(c);
-    msg.extend_from_slice(b"'\n");
+    msg.extend_from_slice(b": ");
+    msg.extend_from_slice(text);
     let f = std_file(STDERR_VAR, m);
     write_file(f, &msg, "getopt", m);
+}
+
+fn getopt_error(argv: P, text: &str, c: u8, m: &mut Mem) {
+    let mut msg = format!("{} -- '", text).into_bytes();
+    msg.push(c);
+    msg.extend_from_slice(b"'\n");
+    getopt_msg(argv, &msg, m);
+}
+
+/// One `struct option` (32 bytes: name, has_arg, flag, val).
+struct LongOpt {
+    name: Vec<u8>,
+    has_arg: i32,
+    flag: P,
+    val: i32,
+}
+
+fn long_opts(longopts: P, m: &Mem) -> Vec<LongOpt> {
+    let mut out = Vec::new();
+    for i in 0.. {
+        let o = longopts.wrapping_add(32 * i);
+        let name = ld_u64(o, m);
+        if name == 0 {
+            break;
+        }
+        out.push(LongOpt {
+            name: cstr(name, m),
+            has_arg: ld_i32(o.wrapping_add(8), m),
+            flag: ld_u64(o.wrapping_add(16), m),
+            val: ld_i32(o.wrapping_add(24), m),
+        });
+    }
+    out
+}
+
+/// glibc's `process_long_option`: the long option at `nextchar` (after `prefix`); -1 means
+/// "not a long option, read it as short ones" (getopt_long_only only).
+#[allow(clippy::too_many_arguments)]
+fn getopt_long_option(
+    argc: i32,
+    argv: P,
+    opts: &[u8],
+    longopts: P,
+    longind: P,
+    long_only: bool,
+    print_errors: bool,
+    prefix: &str,
+    optind: &mut i32,
+    m: &mut Mem,
+) -> i32 {
+    let nc = m.getopt.nextchar;
+    let arg = cstr(nc, m);
+    let namelen = arg.iter().position(|&c| c == b'=').unwrap_or(arg.len());
+    let name = &arg[..namelen];
+    let table = long_opts(longopts, m);
+    let mut found = table.iter().position(|o| o.name == name);
+    if found.is_none() {
+        let mut ambig: Vec<usize> = Vec::new();
+        for (i, o) in table.iter().enumerate() {
+            if !o.name.starts_with(name) {
+                continue;
+            }
+            match found {
+                None => found = Some(i),
+                Some(f) => {
+                    let p = &table[f];
+                    if long_only || p.has_arg != o.has_arg || p.flag != o.flag || p.val != o.val {
+                        if ambig.is_empty() {
+                            ambig.push(f);
+                        }
+                        ambig.push(i);
+                    }
+                }
+            }
+        }
+        if !ambig.is_empty() {
+            if print_errors {
+                let mut msg = format!("option '{}", prefix).into_bytes();
+                msg.extend_from_slice(&arg);
+                msg.extend_from_slice(b"' is ambiguous; possibilities:");
+                for &i in &ambig {
+                    msg.extend_from_slice(format!(" '{}", prefix).as_bytes());
+                    msg.extend_from_slice(&table[i].name);
+                    msg.push(b'\'');
+                }
+                msg.push(b'\n');
+                getopt_msg(argv, &msg, m);
+            }
+            m.getopt.nextchar = nc.wrapping_add(arg.len() as u64);
+            *optind += 1;
+            m.getopt.optopt = 0;
+            return b'?' as i32;
+        }
+    }
+    let Some(idx) = found else {
+        let first = arg.first().copied().unwrap_or(0);
+        let dashdash = ld_u8(argv_at(argv, *optind, m).wrapping_add(1), m) == b'-';
+        if !long_only || dashdash || (first != 0 && !opts.contains(&first)) {
+            if print_errors {
+                let mut msg = format!("unrecognized option '{}", prefix).into_bytes();
+                msg.extend_from_slice(&arg);
+                msg.extend_from_slice(b"'\n");
+                getopt_msg(argv, &msg, m);
+            }
+            m.getopt.nextchar = 0;
+            *optind += 1;
+            m.getopt.optopt = 0;
+            return b'?' as i32;
+        }
+        return -1;
+    };
+    let o = &table[idx];
+    *optind += 1;
+    m.getopt.nextchar = 0;
+    if namelen < arg.len() {
+        if o.has_arg != 0 {
+            st_u64(OPTARG, nc.wrapping_add(namelen as u64 + 1), m);
+        } else {
+            if print_errors {
+                let mut msg = format!("option '{}", prefix).into_bytes();
+                msg.extend_from_slice(&o.name);
+                msg.extend_from_slice(b"' doesn't allow an argument\n");
+                getopt_msg(argv, &msg, m);
+            }
+            m.getopt.optopt = o.val;
+            return b'?' as i32;
+        }
+    } else if o.has_arg == 1 {
+        if *optind < argc {
+            let a = argv_at(argv, *optind, m);
+            st_u64(OPTARG, a, m);
+            *optind += 1;
+        } else {
+            if print_errors {
+                let mut msg = format!("option '{}", prefix).into_bytes();
+                msg.extend_from_slice(&o.name);
+                msg.extend_from_slice(b"' requires an argument\n");
+                getopt_msg(argv, &msg, m);
+            }
+            m.getopt.optopt = o.val;
+            return if opts.first() == Some(&b':') { b':' as i32 } else { b'?' as i32 };
+        }
+    }
+    if longind != 0 {
+        st_i32(longind, idx as i32, m);
+    }
+    if o.flag != 0 {
+        st_i32(o.flag, o.val, m);
+        return 0;
+    }
+    o.val
 }
 
 /// `getopt(argc, argv, optstring)`: glibc's getopt (argument permutation, `+`/`-`/`:` prefixes,
 /// POSIXLY_CORRECT), through the optarg/optind/opterr/optopt cells.
 pub fn getopt(argc: i32, argv: P, optstring: P, m: &mut Mem) -> i32 {
+    getopt_internal(argc, argv, optstring, 0, 0, false, m)
+}
+
+/// `getopt_long(argc, argv, optstring, longopts, longindex)`: glibc's, sharing getopt's state;
+/// `longopts` is an array of 32-byte `struct option` ending with a NULL name.
+pub fn getopt_long(argc: i32, argv: P, optstring: P, longopts: P, longindex: P, m: &mut Mem) -> i32 {
+    getopt_internal(argc, argv, optstring, longopts, longindex, false, m)
+}
+
+/// `getopt_long_only(...)`: long options may also start with a single '-'.
+pub fn getopt_long_only(argc: i32, argv: P, optstring: P, longopts: P, longindex: P, m: &mut Mem) -> i32 {
+    getopt_internal(argc, argv, optstring, longopts, longindex, true, m)
+}
+
+/// glibc's `_getopt_internal_r` over the runtime's getopt state.
+fn getopt_internal(argc: i32, argv: P, optstring: P, longopts: P, longind: P, long_only: bool, m: &mut Mem) -> i32 {
     let mut opts = cstr(optstring, m);
     let mut optind = ld_i32(OPTIND, m);
     st_u64(OPTARG, 0, m);
@@ -4001,7 +5137,25 @@ pub fn getopt(argc: i32, argv: P, optstring: P, m: &mut Mem) -> i32 {
                 optind += 1;
                 break 'next 1;
             }
-            m.getopt.nextchar = argv_at(argv, optind, m).wrapping_add(1);
+            let a = argv_at(argv, optind, m);
+            if longopts != 0 {
+                if ld_u8(a.wrapping_add(1), m) == b'-' {
+                    m.getopt.nextchar = a.wrapping_add(2);
+                    let (lo, pe) = (long_only, print_errors);
+                    let r = getopt_long_option(argc, argv, &opts, longopts, longind, lo, pe, "--", &mut optind, m);
+                    break 'next r;
+                }
+                let c1 = ld_u8(a.wrapping_add(1), m);
+                if long_only && (ld_u8(a.wrapping_add(2), m) != 0 || !opts.contains(&c1)) {
+                    m.getopt.nextchar = a.wrapping_add(1);
+                    let (lo, pe) = (long_only, print_errors);
+                    let r = getopt_long_option(argc, argv, &opts, longopts, longind, lo, pe, "-", &mut optind, m);
+                    if r != -1 {
+                        break 'next r;
+                    }
+                }
+            }
+            m.getopt.nextchar = a.wrapping_add(1);
         }
         let nc = m.getopt.nextchar;
         let c = ld_u8(nc, m);
@@ -4019,6 +5173,24 @@ pub fn getopt(argc: i32, argv: P, optstring: P, m: &mut Mem) -> i32 {
             m.getopt.optopt = c as i32;
             break 'next b'?' as i32;
         };
+        if c == b'W' && opts.get(pos + 1) == Some(&b';') && longopts != 0 {
+            // "-W foo" is "--foo"
+            let word = if !rest_empty {
+                nc
+            } else if optind == argc {
+                if print_errors {
+                    getopt_error(argv, "option requires an argument", c, m);
+                }
+                m.getopt.optopt = c as i32;
+                break 'next if opts.first() == Some(&b':') { b':' as i32 } else { b'?' as i32 };
+            } else {
+                argv_at(argv, optind, m)
+            };
+            m.getopt.nextchar = word;
+            let pe = print_errors;
+            let r = getopt_long_option(argc, argv, &opts, longopts, longind, false, pe, "-W ", &mut optind, m);
+            break 'next r;
+        }
         if opts.get(pos + 1) == Some(&b':') {
             if opts.get(pos + 2) == Some(&b':') {
                 if !rest_empty {
@@ -4774,5 +5946,458 @@ mod tests {
         assert!(argc >= 1);
         assert_eq!(ld_u64(argv + 8 * argc as u64, m), 0);
         assert!(strlen(ld_u64(argv, m), m) > 0);
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ferrox-rt-{}-{}", tag, std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn path_str(dir: &std::path::Path, name: &str, m: &mut Mem) -> P {
+        s(dir.join(name).to_str().unwrap(), m)
+    }
+
+    #[test]
+    fn descriptors_read_write_seek_dup() {
+        let m = &mut Mem::new();
+        let dir = temp_dir("fd");
+        let name = path_str(&dir, "a.txt", m);
+        let fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0o640, m);
+        assert!(fd >= 3);
+        let hello = s("hello\n", m);
+        assert_eq!(write(fd, hello, 6, m), 6);
+        let buf = malloc(64, m);
+        assert_eq!(read(fd, buf, 4, m), -1);
+        assert_eq!(errno(m), EBADF);
+        assert_eq!(close(fd, m), 0);
+        assert_eq!(close(fd, m), -1);
+        assert_eq!(errno(m), EBADF);
+        assert_eq!(open(name, O_WRONLY | O_CREAT | O_EXCL, 0o600, m), -1);
+        assert_eq!(errno(m), EEXIST);
+        let missing = path_str(&dir, "none", m);
+        assert_eq!(open(missing, O_RDONLY, 0, m), -1);
+        assert_eq!(errno(m), ENOENT);
+        let fd = open(name, O_RDONLY, 0, m);
+        assert_eq!(fd, 3, "the lowest free descriptor");
+        assert_eq!(read(fd, buf, 3, m), 3);
+        assert_eq!(ld_bytes(buf, 3, m), b"hel");
+        assert_eq!(lseek(fd, 0, SEEK_CUR, m), 3);
+        assert_eq!(lseek(fd, 0, SEEK_END, m), 6);
+        assert_eq!(lseek(fd, -1, SEEK_SET, m), -1);
+        assert_eq!(errno(m), EINVAL);
+        assert_eq!(lseek(fd, 0, 9, m), -1);
+        assert_eq!(read(fd, buf, 10, m), 0);
+        let fd2 = dup(fd, m);
+        assert_eq!(fd2, 4);
+        assert_eq!(lseek(fd2, 1, SEEK_SET, m), 1);
+        assert_eq!(read(fd, buf, 64, m), 5, "dup shares the offset");
+        assert_eq!(ld_bytes(buf, 5, m), b"ello\n");
+        assert_eq!(dup2(fd2, 9, m), 9);
+        assert_eq!(lseek(9, 0, SEEK_CUR, m), 6);
+        assert_eq!(dup2(fd2, fd2, m), fd2);
+        assert_eq!(dup2(40, 9, m), -1);
+        assert_eq!(errno(m), EBADF);
+        assert_eq!(dup2(fd2, -1, m), -1);
+        let small = malloc(2, m);
+        assert_eq!(lseek(9, 4, SEEK_SET, m), 4);
+        assert_eq!(read(9, small, 100, m), 2, "only the bytes that arrive must fit");
+        for f in [fd, fd2, 9] {
+            assert_eq!(close(f, m), 0);
+        }
+        let afd = open(name, O_WRONLY | O_APPEND, 0, m);
+        assert_eq!(lseek(afd, 0, SEEK_SET, m), 0);
+        assert_eq!(write(afd, hello, 2, m), 2);
+        assert_eq!(lseek(afd, 0, SEEK_CUR, m), 8);
+        close(afd, m);
+        let dfd = open(s(dir.to_str().unwrap(), m), O_RDONLY, 0, m);
+        assert_eq!(read(dfd, buf, 4, m), -1);
+        assert_eq!(errno(m), EISDIR);
+        close(dfd, m);
+        assert_eq!(open(name, O_RDONLY | O_DIRECTORY, 0, m), -1);
+        assert_eq!(errno(m), ENOTDIR);
+        assert_eq!(read(99, buf, 1, m), -1);
+        assert_eq!(write(-1, buf, 1, m), -1);
+        assert_eq!(errno(m), EBADF);
+        let c = creat(path_str(&dir, "c.txt", m), 0o600, m);
+        assert!(c >= 3);
+        close(c, m);
+        assert!(getpid(m) > 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[should_panic(expected = "out-of-bounds read store of 5 bytes")]
+    fn read_past_the_buffer_panics() {
+        let m = &mut Mem::new();
+        let dir = temp_dir("fdpanic");
+        std::fs::write(dir.join("x"), b"abcdef").unwrap();
+        let fd = open(path_str(&dir, "x", m), O_RDONLY, 0, m);
+        let small = malloc(4, m);
+        let _ = std::fs::remove_dir_all(&dir);
+        read(fd, small, 100, m);
+    }
+
+    #[test]
+    fn streams_share_descriptors() {
+        let m = &mut Mem::new();
+        assert_eq!([fileno(STDIN_FILE, m), fileno(STDOUT_FILE, m), fileno(STDERR_FILE, m)], [0, 1, 2]);
+        let dir = temp_dir("fdstream");
+        let name = path_str(&dir, "s.txt", m);
+        let (w, r) = (s("w", m), s("r", m));
+        let f = fopen(name, w, m);
+        let fd = fileno(f, m);
+        assert_eq!(fd, 3);
+        let text = s("via stream\n", m);
+        fputs(text, f, m);
+        let raw = s("raw\n", m);
+        assert_eq!(write(fd, raw, 4, m), 4, "the raw write goes before the buffered text");
+        assert_eq!(fclose(f, m), 0);
+        assert_eq!(close(fd, m), -1, "fclose closed the descriptor");
+        assert_eq!(std::fs::read(dir.join("s.txt")).unwrap(), b"raw\nvia stream\n");
+        // fdopen: mode checks, and fclose closes the descriptor
+        let fd = open(name, O_RDONLY, 0, m);
+        assert_eq!(fdopen(fd, w, m), 0);
+        assert_eq!(errno(m), EINVAL);
+        let bad = s("q", m);
+        assert_eq!(fdopen(fd, bad, m), 0);
+        let g = fdopen(fd, r, m);
+        assert_eq!(fileno(g, m), fd);
+        let buf = malloc(32, m);
+        assert_eq!(fgets(buf, 32, g, m), buf);
+        assert_eq!(cstr(buf, m), b"raw\n");
+        assert_eq!(lseek(fd, 0, SEEK_CUR, m), 15, "the stream read ahead");
+        assert_eq!(ftell(g, m), 4);
+        fclose(g, m);
+        assert_eq!(fdopen(fd, r, m), 0);
+        assert_eq!(errno(m), EBADF);
+        // dup2 onto a stream's descriptor redirects the stream
+        let other = path_str(&dir, "o.txt", m);
+        let ofd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0o644, m);
+        let a = s("a", m);
+        let h = fopen(name, a, m);
+        assert_eq!(dup2(ofd, fileno(h, m), m), fileno(h, m));
+        fputs(text, h, m);
+        fclose(h, m);
+        close(ofd, m);
+        assert_eq!(std::fs::read(dir.join("o.txt")).unwrap(), b"via stream\n");
+        // freopen keeps the descriptor number
+        let k = fopen(name, r, m);
+        let kfd = fileno(k, m);
+        assert_eq!(freopen(other, r, k, m), k);
+        assert_eq!(fileno(k, m), kfd);
+        assert_eq!(read(kfd, buf, 3, m), 3);
+        assert_eq!(ld_bytes(buf, 3, m), b"via");
+        fclose(k, m);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn stream_buffers_flush_like_glibc() {
+        let m = &mut Mem::new();
+        let dir = temp_dir("fdbuf");
+        let name = path_str(&dir, "b.txt", m);
+        let w = s("w", m);
+        let f = fopen(name, w, m);
+        let bs = m.files[file_index(f, "test", m)].as_ref().unwrap().bufsize as u64;
+        assert!(bs >= 128 && bs <= 8192);
+        let disk = || std::fs::metadata(dir.join("b.txt")).unwrap().len();
+        let data = malloc(3 * bs + 10, m);
+        // the first write writes whole blocks directly
+        assert_eq!(fwrite(data, 1, bs + 5, f, m), bs + 5);
+        assert_eq!(disk(), bs);
+        // then the buffer fills, goes out when full, and whole blocks follow directly
+        fwrite(data, 1, bs - 5, f, m);
+        assert_eq!(disk(), bs, "a full buffer waits for the next write");
+        fputc(b'x' as i32, f, m);
+        assert_eq!(disk(), 2 * bs);
+        fwrite(data, 1, 2 * bs, f, m);
+        assert_eq!(disk(), 3 * bs + bs);
+        assert_eq!(fflush(f, m), 0);
+        assert_eq!(disk(), 4 * bs + 1);
+        fclose(f, m);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn stat_chmod_utime_access_unlink() {
+        let m = &mut Mem::new();
+        let dir = temp_dir("stat");
+        let name = path_str(&dir, "f", m);
+        std::fs::write(dir.join("f"), b"12345").unwrap();
+        let st = malloc(144, m);
+        assert_eq!(stat(name, st, m), 0);
+        assert_eq!(ld_i64(st + 48, m), 5);
+        assert_eq!(ld_u32(st + 24, m) & 0o170000, 0o100000);
+        assert_eq!(ld_u64(st + 16, m), 1);
+        assert!(ld_i64(st + 56, m) > 0);
+        let md = std::fs::metadata(dir.join("f")).unwrap();
+        assert_eq!((ld_u64(st, m), ld_u64(st + 8, m)), (md.dev(), md.ino()));
+        assert_eq!(chmod(name, 0o600, m), 0);
+        stat(name, st, m);
+        assert_eq!(ld_u32(st + 24, m) & 0o7777, 0o600);
+        let fd = open(name, O_RDONLY, 0, m);
+        assert_eq!(fchmod(fd, 0o751, m), 0);
+        assert_eq!(fstat(fd, st, m), 0);
+        assert_eq!(ld_u32(st + 24, m) & 0o7777, 0o751);
+        assert_eq!(fchown(fd, u32::MAX, u32::MAX, m), 0);
+        assert_eq!(fstat(77, st, m), -1);
+        assert_eq!(errno(m), EBADF);
+        close(fd, m);
+        assert_eq!(chown(name, u32::MAX, u32::MAX, m), 0);
+        let ub = malloc(16, m);
+        st_i64(ub, 1000, m);
+        st_i64(ub + 8, 2000, m);
+        assert_eq!(utime(name, ub, m), 0);
+        stat(name, st, m);
+        assert_eq!((ld_i64(st + 72, m), ld_i64(st + 88, m)), (1000, 2000));
+        let tv = malloc(32, m);
+        for (i, v) in [3000i64, 500_000, 4000, 250].iter().enumerate() {
+            st_i64(tv + 8 * i as u64, *v, m);
+        }
+        assert_eq!(utimes(name, tv, m), 0);
+        stat(name, st, m);
+        assert_eq!((ld_i64(st + 72, m), ld_i64(st + 80, m)), (3000, 500_000_000));
+        assert_eq!((ld_i64(st + 88, m), ld_i64(st + 96, m)), (4000, 250_000));
+        st_i64(tv + 8, 1_000_000, m);
+        assert_eq!(utimes(name, tv, m), -1);
+        assert_eq!(errno(m), EINVAL);
+        assert_eq!(utime(name, 0, m), 0);
+        stat(name, st, m);
+        assert!(ld_i64(st + 88, m) > 1_600_000_000);
+        assert_eq!(access(name, F_OK, m), 0);
+        assert_eq!(access(name, R_OK, m), 0);
+        assert_eq!(access(name, 8, m), -1);
+        assert_eq!(errno(m), EINVAL);
+        let link = path_str(&dir, "l", m);
+        std::os::unix::fs::symlink(dir.join("f"), dir.join("l")).unwrap();
+        assert_eq!(lstat(link, st, m), 0);
+        assert_eq!(ld_u32(st + 24, m) & 0o170000, 0o120000);
+        assert_eq!(stat(link, st, m), 0);
+        assert_eq!(ld_i64(st + 48, m), 5);
+        assert_eq!(unlink(link, m), 0);
+        assert_eq!(unlink(name, m), 0);
+        assert_eq!(unlink(name, m), -1);
+        assert_eq!(errno(m), ENOENT);
+        assert_eq!(access(name, F_OK, m), -1);
+        assert_eq!(stat(name, st, m), -1);
+        assert_eq!(errno(m), ENOENT);
+        let d = path_str(&dir, "d", m);
+        assert_eq!(mkdir(d, 0o755, m), 0);
+        assert_eq!(mkdir(d, 0o755, m), -1);
+        assert_eq!(errno(m), EEXIST);
+        assert_eq!(unlink(d, m), -1);
+        assert_eq!(errno(m), EISDIR);
+        assert_eq!(rmdir(d, m), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn locale_is_c() {
+        let m = &mut Mem::new();
+        let q = setlocale(LC_ALL, 0, m);
+        assert_eq!(cstr(q, m), b"C");
+        for name in ["", "C", "POSIX"] {
+            let n = s(name, m);
+            assert_eq!(setlocale(LC_NUMERIC, n, m), q);
+        }
+        let bad = s("xx_YY.UTF-8", m);
+        assert_eq!(setlocale(LC_ALL, bad, m), 0);
+        assert_eq!(errno(m), ENOENT);
+        assert_eq!(setlocale(13, 0, m), 0);
+        assert_eq!(errno(m), EINVAL);
+        let l = localeconv(m);
+        assert_eq!(localeconv(m), l);
+        assert_eq!(obj_size(l, m), 96);
+        assert_eq!(cstr(ld_u64(l, m), m), b".");
+        for i in 1..10 {
+            assert_eq!(cstr(ld_u64(l + 8 * i, m), m), b"");
+        }
+        assert_eq!(ld_bytes(l + 80, 14, m), [127u8; 14]);
+        assert_eq!(uselocale(0, m), LC_GLOBAL_LOCALE);
+        let c = s("C", m);
+        let loc = newlocale(LC_ALL_MASK, c, 0, m);
+        assert_ne!(loc, 0);
+        assert_eq!(newlocale(LC_ALL_MASK, bad, 0, m), 0);
+        assert_eq!(errno(m), ENOENT);
+        assert_eq!(newlocale(1 << 20, c, 0, m), 0);
+        assert_eq!(errno(m), EINVAL);
+        assert_eq!(uselocale(loc, m), LC_GLOBAL_LOCALE);
+        assert_eq!(uselocale(0, m), loc);
+        assert_eq!(uselocale(LC_GLOBAL_LOCALE, m), loc);
+        assert_ne!(duplocale(loc, m), 0);
+        freelocale(loc);
+    }
+
+    #[test]
+    fn gnu_string_and_alloc_extensions() {
+        let m = &mut Mem::new();
+        let strp = malloc(8, m);
+        let f = s("%d-%s-%.2f", m);
+        let abc = s("abc", m);
+        assert_eq!(asprintf(strp, f, &[Va::I(42), Va::I(abc as i64), Va::F(3.14159)], m), 11);
+        assert_eq!(cstr(ld_u64(strp, m), m), b"42-abc-3.14");
+        free(ld_u64(strp, m), m);
+        let ap = malloc(8, m);
+        va_start(ap, &[Va::I(7)], m);
+        let f2 = s("<%d>", m);
+        assert_eq!(vasprintf(strp, f2, ap, m), 3);
+        assert_eq!(cstr(ld_u64(strp, m), m), b"<7>");
+        va_end(ap, m);
+        assert_eq!(reallocarray(0, u64::MAX / 2, 4, m), 0);
+        assert_eq!(errno(m), ENOMEM);
+        let p = reallocarray(0, 10, 4, m);
+        st_i32(p + 36, 9, m);
+        let p = reallocarray(p, 20, 4, m);
+        assert_eq!((obj_size(p, m), ld_i32(p + 36, m)), (80, 9));
+        // strsep
+        let line = s("a,b,,c;d", m);
+        let sp = malloc(8, m);
+        st_u64(sp, line, m);
+        let delim = s(",;", m);
+        let mut toks = Vec::new();
+        loop {
+            let t = strsep(sp, delim, m);
+            if t == 0 {
+                break;
+            }
+            toks.push(cstr_lossy(t, m));
+        }
+        assert_eq!(toks, ["a", "b", "", "c", "d"]);
+        assert_eq!(ld_u64(sp, m), 0);
+        assert_eq!(strsep(sp, delim, m), 0);
+        // strchrnul, memmem
+        let h = s("hello world", m);
+        assert_eq!(strchrnul(h, b'o' as i32, m), h + 4);
+        assert_eq!(strchrnul(h, b'z' as i32, m), h + 11);
+        assert_eq!(strchrnul(h, 0, m), h + 11);
+        let wor = s("wor", m);
+        assert_eq!(memmem(h, 11, wor, 3, m), h + 6);
+        assert_eq!(memmem(h, 11, wor, 0, m), h);
+        assert_eq!(memmem(h, 2, wor, 3, m), 0);
+        assert_eq!(memmem(h, 8, wor, 3, m), 0);
+        // strlcpy, strlcat (BSD)
+        let buf = malloc(8, m);
+        assert_eq!(strlcpy(buf, h, 8, m), 11);
+        assert_eq!(cstr(buf, m), b"hello w");
+        assert_eq!(strlcpy(buf, abc, 0, m), 3);
+        assert_eq!(strlcpy(buf, abc, 8, m), 3);
+        assert_eq!(strlcat(buf, abc, 8, m), 6);
+        assert_eq!(cstr(buf, m), b"abcabc");
+        assert_eq!(strlcat(buf, abc, 8, m), 9);
+        assert_eq!(cstr(buf, m), b"abcabca");
+        assert_eq!(strlcat(buf, abc, 4, m), 7, "no NUL within size: size + strlen(src)");
+        // strverscmp: values checked against glibc 2.36
+        let vs = [
+            "1.10", "1.9", "1.010", "1.01", "abc", "", "000", "00", "01", "010", "09", "0", "9", "10", "alpha1",
+            "alpha001",
+        ];
+        let ps: Vec<P> = vs.iter().map(|v| s(v, m)).collect();
+        let cmp = |i: usize, j: usize, m: &Mem| strverscmp(ps[i], ps[j], m);
+        assert_eq!(cmp(0, 1, m), 1);
+        assert_eq!(cmp(2, 3, m), 48);
+        assert_eq!(cmp(6, 7, m), -1);
+        assert_eq!(cmp(8, 9, m), -48);
+        assert_eq!(cmp(10, 11, m), -1);
+        assert_eq!(cmp(12, 13, m), -1);
+        assert_eq!(cmp(14, 15, m), 1);
+        assert_eq!(cmp(4, 5, m), 97);
+        assert_eq!(cmp(4, 4, m), 0);
+        let signs = [f64::INFINITY, f64::NEG_INFINITY, 1.0, f64::NAN].map(isinf_sign);
+        assert_eq!(signs, [1, -1, 0, 0]);
+        assert_eq!(va_int(&[Va::I(0o644)], 0), 0o644);
+        assert_eq!(va_int(&[], 0), 0);
+    }
+
+    /// A `struct option` array for the getopt_long tests; flag options point at `flag`.
+    fn long_options(opts: &[(&str, i32, bool, i32)], flag: P, m: &mut Mem) -> P {
+        let arr = malloc(32 * (opts.len() as u64 + 1), m);
+        for (i, (name, has_arg, use_flag, val)) in opts.iter().enumerate() {
+            let o = arr + 32 * i as u64;
+            let n = s(name, m);
+            st_u64(o, n, m);
+            st_i32(o + 8, *has_arg, m);
+            st_u64(o + 16, if *use_flag { flag } else { 0 }, m);
+            st_i32(o + 24, *val, m);
+        }
+        arr
+    }
+
+    #[test]
+    fn getopt_long_is_glibcs() {
+        let m = &mut Mem::new();
+        st_i32(OPTERR, 0, m);
+        let flag = malloc(4, m);
+        let table = [
+            ("verbose", 0, true, 1),
+            ("version", 0, false, 'V' as i32),
+            ("file", 1, false, 'f' as i32),
+            ("opt", 2, false, 'o' as i32),
+            ("color", 0, false, 'c' as i32),
+            ("colour", 0, false, 'c' as i32),
+        ];
+        let lo = long_options(&table, flag, m);
+        let args = ["prog", "--verb", "x", "--ver", "--fi", "F", "--file=G", "--opt", "--opt=3", "--col", "--nope", "-a", "--verbose=1", "--file", "--", "--opt"];
+        let argv = argv_of(&args, m);
+        let opts = s("a", m);
+        let li = malloc(4, m);
+        let mut seen = Vec::new();
+        loop {
+            st_i32(li, -1, m);
+            let c = getopt_long(args.len() as i32, argv, opts, lo, li, m);
+            if c == -1 {
+                break;
+            }
+            let arg = ld_u64(OPTARG, m);
+            let arg = if arg == 0 { String::new() } else { cstr_lossy(arg, m) };
+            seen.push((c, arg, ld_i32(li, m), ld_i32(OPTOPT, m)));
+        }
+        let q = '?' as i32;
+        let want: Vec<(i32, String, i32, i32)> = [
+            (0, "", 0, 0),
+            (q, "", -1, 0),
+            ('f' as i32, "F", 2, 0),
+            ('f' as i32, "G", 2, 0),
+            ('o' as i32, "", 3, 0),
+            ('o' as i32, "3", 3, 0),
+            ('c' as i32, "", 4, 0),
+            (q, "", -1, 0),
+            ('a' as i32, "", -1, 0),
+            (q, "", -1, 1),
+            ('f' as i32, "--", 2, 1),
+            ('o' as i32, "", 3, 1),
+        ]
+        .iter()
+        .map(|(c, a, l, o)| (*c, a.to_string(), *l, *o))
+        .collect();
+        assert_eq!(seen, want);
+        assert_eq!(ld_i32(flag, m), 1);
+        let optind = ld_i32(OPTIND, m);
+        let rest: Vec<String> = (optind..args.len() as i32).map(|i| cstr_lossy(ld_u64(argv + 8 * i as u64, m), m)).collect();
+        assert_eq!(rest, ["x"]);
+    }
+
+    #[test]
+    fn getopt_long_only_and_w_semicolon() {
+        let m = &mut Mem::new();
+        st_i32(OPTERR, 0, m);
+        let table = [("add", 1, false, 'A' as i32), ("bee", 0, false, 'B' as i32)];
+        let lo = long_options(&table, 0, m);
+        let args = ["prog", "-add", "1", "-a", "-b", "-bee", "-W", "bee", "-Wadd=2", "-x"];
+        let argv = argv_of(&args, m);
+        let opts = s("abW;", m);
+        let mut seen = Vec::new();
+        loop {
+            let c = getopt_long_only(args.len() as i32, argv, opts, lo, 0, m);
+            if c == -1 {
+                break;
+            }
+            let arg = ld_u64(OPTARG, m);
+            seen.push((c as u8 as char, if arg == 0 { String::new() } else { cstr_lossy(arg, m) }));
+        }
+        let want = [('A', "1"), ('a', ""), ('b', ""), ('B', ""), ('B', ""), ('A', "2"), ('?', "")];
+        let want: Vec<(char, String)> = want.iter().map(|(c, a)| (*c, a.to_string())).collect();
+        assert_eq!(seen, want);
     }
 }
