@@ -7,7 +7,7 @@ TORCH  ?= 2.13.0
 PIP    := $(BIN)/python -m pip
 EXTRAS ?= dev
 
-.PHONY: run test test-slow lint bench bench-vectordb bench-rag bench-server bench-c2rust clean
+.PHONY: run test test-slow lint bench bench-vectordb bench-rag bench-server bench-c2rust bench-c2rust-corpus clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ bench-server: $(BIN)/python
 bench-c2rust: $(BIN)/python
 	$(PIP) install --quiet -e '.[dev]'
 	$(BIN)/python bench/c2rust/run.py
+
+## bench-c2rust-corpus: the same on real C from Debian packages (../shared/c2rust-corpus;
+# fetched with apt-get source, never committed). CORPUS_ARGS passes through, e.g.
+# CORPUS_ARGS='--only jsmn-simple,libcsv-csvtest --jobs 2'
+CORPUS_ARGS ?=
+bench-c2rust-corpus: $(BIN)/python
+	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python bench/c2rust/corpus.py $(CORPUS_ARGS)
 
 ## bench-rag: retrieval quality and latency over the local Rust docs (builds the KB once)
 bench-rag: $(BIN)/python

@@ -18,7 +18,7 @@ from pathlib import Path
 from ferrox.c2rust.sandbox import run_tool
 from ferrox.errors import DependencyError, InvalidInputError
 
-__all__ = ["SANITIZE", "Unit", "build_reference", "project_units"]
+__all__ = ["SANITIZE", "Unit", "build_reference", "included_c_files", "project_units"]
 
 # Signed overflow, shifts into the sign bit and misaligned accesses are undefined in ISO C
 # but wrap / just work with gcc -O0 on x86-64, and the translation does the same; vectors
@@ -93,6 +93,24 @@ def _from_compile_commands(db: Path, cflags: list[str]) -> list[Unit]:
 
 
 _INCLUDE_C = re.compile(r'^\s*#\s*include\s*"([^"]+\.c)"', re.M)
+
+
+def included_c_files(units: list[Path]) -> set[Path]:
+    """The ``.c`` files that the given files ``#include`` (transitively)."""
+    seen: set[Path] = set()
+    work = list(units)
+    while work:
+        p = work.pop()
+        try:
+            text = p.read_text(errors="replace")
+        except OSError:
+            continue
+        for name in _INCLUDE_C.findall(text):
+            q = (p.parent / name).resolve()
+            if q.exists() and q not in seen:
+                seen.add(q)
+                work.append(q)
+    return seen
 
 
 def project_units(src: Path, cflags: list[str]) -> tuple[Path, list[Unit], list[Path]]:

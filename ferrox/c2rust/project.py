@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrox.c2rust.cargo import cargo, write_file
-from ferrox.c2rust.cbuild import build_reference, project_units
+from ferrox.c2rust.cbuild import build_reference, included_c_files, project_units
 from ferrox.c2rust.crate import FunctionItem, assemble
 from ferrox.c2rust.difftest import (
     TestReport,
@@ -237,7 +237,8 @@ def _report(
 ) -> dict[str, Any]:
     safety = measure(out / "src")
     per_fn = {(f.file, f.name): f for f in safety.functions}
-    c_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in [*c_files, *headers])
+    counted = {*c_files, *headers, *included_c_files(c_files)}
+    c_lines = sum(len(p.read_text(errors="replace").splitlines()) for p in counted)
     functions = []
     for item in items:
         fs = per_fn.get((f"{item.module}.rs", item.rust_name.removeprefix("r#")))

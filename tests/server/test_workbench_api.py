@@ -76,7 +76,9 @@ def test_translate_returns_rust_tiers_and_test_results(server: Server) -> None:
     assert "pub fn sq(" in out["rust"]["main_c.rs"]
     assert out["headline"].startswith("build ok · tests 1/1") and "stubs 0/2" in out["headline"]
     names = zipfile.ZipFile(io.BytesIO(base64.b64decode(out["project_zip"]))).namelist()
-    assert {"translated/Cargo.toml", "translated/rt/src/lib.rs", "translated/report.md"} <= set(names)
+    assert {"translated/Cargo.toml", "translated/rt/src/lib.rs", "translated/report.md"} <= set(
+        names
+    )
     assert not any(n.startswith("translated/target/") for n in names)
     assert not any((server.data_dir / "tmp").iterdir())  # the scratch dir is cleaned up
 
