@@ -38,6 +38,13 @@ class Unit:
 
     path: Path
     flags: tuple[str, ...]
+    directory: Path | None = None
+    spelled: str | None = None
+
+    @property
+    def name_as_built(self) -> str:
+        """The file as the compile command names it (what ``__FILE__`` expands to)."""
+        return self.spelled or str(self.path)
 
 
 def _keep_flags(args: list[str], directory: Path) -> list[str]:
@@ -86,7 +93,10 @@ def _from_compile_commands(db: Path, cflags: list[str]) -> list[Unit]:
             raise InvalidInputError(f"{db}: entry {i}: {entry['file']} does not exist")
         if path.suffix != ".c":
             continue
-        units.append(Unit(path, (*_keep_flags(list(args[1:]), directory), *cflags)))
+        spelled = entry["file"] if (directory / entry["file"]).resolve() == path else str(path)
+        units.append(
+            Unit(path, (*_keep_flags(list(args[1:]), directory), *cflags), directory, spelled)
+        )
     if not units:
         raise InvalidInputError(f"{db}: lists no .c file")
     return units
@@ -135,8 +145,9 @@ def project_units(src: Path, cflags: list[str]) -> tuple[Path, list[Unit], list[
             included.add((p.parent / name).resolve().as_posix())
     include_dirs = sorted({str(root), *(str(h.parent) for h in headers)})
     flags = (*(f"-I{d}" for d in include_dirs), *cflags)
-    units = [Unit(p.resolve(), flags) for p in c_files if p.resolve().as_posix() not in included]
-    return root, units or [Unit(p.resolve(), flags) for p in c_files], headers
+    chosen = [p for p in c_files if p.resolve().as_posix() not in included] or c_files
+    units = [Unit(p.resolve(), flags, root, str(p.resolve().relative_to(root))) for p in chosen]
+    return root, units, headers
 
 
 def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> Path:
@@ -159,11 +170,11 @@ def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> P
             *extra,
             *unit.flags,
             "-c",
-            str(unit.path),
+            unit.name_as_built,
             "-o",
             str(obj),
         ]
-        code, _, err = run_tool(cmd, timeout=300, address_space=None)
+        code, _, err = run_tool(cmd, timeout=300, address_space=None, cwd=unit.directory)
         if code != 0:
             why = err.decode(errors="replace").strip()[:800] or "timed out"
             raise InvalidInputError(f"gcc could not build {unit.path.name}: {why}")

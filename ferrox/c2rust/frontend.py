@@ -748,20 +748,24 @@ _STMT: dict[str, Callable[[_Unit, Any], cir.Stmt]] = {
 }
 
 
-def build_program(units: list[tuple[Path, list[str]]], root: Path) -> cir.Program:
+def build_program(
+    units: list[tuple[Path, list[str]]] | list[tuple[Path, list[str], str]], root: Path
+) -> cir.Program:
     """Parses every ``(file, flags)`` unit and merges them into one program."""
     from ferrox.c2rust.clang_api import builtin_include_dir
 
     ci = _cindex()
     prog = cir.Program()
     index = ci.Index.create()
-    for path, flags in units:
+    for unit in units:
+        path, flags = unit[0], unit[1]
+        spelled = unit[2] if len(unit) > 2 else str(path)  # type: ignore[misc]
         args = ["-x", "c", "-std=gnu11", "-D__NO_CTYPE", *flags, *GCC_LIKE]
         inc = builtin_include_dir()
         if inc:
             args += ["-isystem", inc]
         try:
-            tu = index.parse(str(path), args=args)
+            tu = index.parse(spelled, args=args)
         except ci.TranslationUnitLoadError as exc:
             raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
         errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]

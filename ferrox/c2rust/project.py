@@ -105,7 +105,9 @@ def translate(
     vectors = load_vectors(tests) if tests is not None else None
     _check_out(root, out, force)
     progress("parse", 0, len(units))
-    prog = build_program([(u.path, list(u.flags)) for u in units], root)
+    prog = build_program(
+        [(u.path, [*u.flags, *_as_built(u)], u.name_as_built) for u in units], root
+    )
     progress("parse", len(units), len(units))
     _prepare_out(root, out, force)
     project_files = _project_files(root, prog)
@@ -153,6 +155,14 @@ def translate(
     write_file(out / "report.json", json.dumps(report, indent=2))
     write_file(out / "report.md", _markdown(report))
     return TranslationResult(out=out, report=report, build_ok=build_ok, functions=items)
+
+
+def _as_built(u: Any) -> list[str]:
+    """Flags that make clang see the file as gcc does: from its directory, under the name
+    the compile command uses (so ``__FILE__`` expands the same)."""
+    if u.directory is None or u.spelled is None:
+        return []
+    return ["-working-directory", str(u.directory)]
 
 
 def _project_files(root: Path, prog: Any) -> set[str]:
