@@ -20,23 +20,19 @@ from ferrox.c2rust.sandbox import (
     SandboxResult,
     asan_options,
     run_sandboxed,
-    run_tool,
 )
-from ferrox.errors import DependencyError, InvalidInputError
+from ferrox.errors import InvalidInputError
 
 __all__ = [
     "Outcome",
     "TestReport",
-    "build_c",
     "failed_report",
     "load_vectors",
     "record_expected",
     "run_vectors",
 ]
 
-SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
 MEMORY_MB = 2048  # each run's memory: RLIMIT_AS for Rust, ASan's RSS limit for C
-COMPILE_TIMEOUT_S = 300.0
 
 
 @dataclass
@@ -90,38 +86,6 @@ def load_vectors(path: Path) -> list[dict[str, Any]]:
         if not isinstance(v.get("stdin", ""), str):
             raise InvalidInputError(f"{path}: vector {i}: 'stdin' must be a string")
     return data
-
-
-def build_c(sources: list[Path], include_dirs: list[Path], cflags: list[str], out: Path) -> Path:
-    """Compiles the C project with gcc and sanitizers; returns the executable.
-
-    gcc is trusted, so it runs outside the sandbox, but under CPU, memory and time limits
-    (hostile code can make a compiler work hard), killed with its whole process group."""
-    gcc = shutil.which("gcc") or shutil.which("cc")
-    if gcc is None:
-        raise DependencyError("differential tests need gcc on PATH")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        gcc,
-        "-std=gnu11",
-        "-O0",
-        "-g",
-        "-w",
-        *SANITIZE,
-        *(f"-I{d}" for d in include_dirs),
-        *cflags,
-        *map(str, sources),
-        "-o",
-        str(out),
-        "-lm",
-    ]
-    code, _, stderr = run_tool(cmd, timeout=COMPILE_TIMEOUT_S)
-    if code is None:
-        raise InvalidInputError(f"gcc could not build the C project: over {COMPILE_TIMEOUT_S:g} s")
-    if code != 0:
-        err = stderr.decode("utf-8", "replace").strip()[:800]
-        raise InvalidInputError(f"gcc could not build the C project: {err}")
-    return out
 
 
 def _limits(reference: bool, timeout: float) -> Limits:
@@ -233,15 +197,22 @@ def _discard_reason(v: dict[str, Any]) -> str | None:
     return None
 
 
+def _discarded(rep: TestReport, i: int, v: dict[str, Any]) -> bool:
+    """Counts vector ``i`` as discarded (with the C build's reason) when it is one."""
+    why = _discard_reason(v)
+    if why is None:
+        return False
+    rep.discarded_ub += 1
+    rep.outcomes.append(Outcome(i, "ub", why))
+    return True
+
+
 def failed_report(vectors: list[dict[str, Any]], reason: str) -> TestReport:
     """Every vector that was not discarded counted as failed with ``reason`` (the Rust
     build failed, say); discarded ones keep their reason."""
     rep = TestReport()
     for i, v in enumerate(vectors):
-        why = _discard_reason(v)
-        if why is not None:
-            rep.discarded_ub += 1
-            rep.outcomes.append(Outcome(i, "ub", why))
+        if _discarded(rep, i, v):
             continue
         rep.total += 1
         rep.failed += 1
@@ -260,10 +231,7 @@ def run_vectors(
     expectations and compares."""
     rep = TestReport()
     for i, v in enumerate(vectors):
-        why = _discard_reason(v)
-        if why is not None:
-            rep.discarded_ub += 1
-            rep.outcomes.append(Outcome(i, "ub", why))
+        if _discarded(rep, i, v):
             continue
         rep.total += 1
         # the C reference ran with sanitizers; a program that takes long in C may in Rust too

@@ -357,7 +357,6 @@ class Lowering:
             for off, t, e, fd in dynamic:
                 addr = const if off == 0 else f"({const} + {off})"
                 stores += ctx.store_stmts(_lv_at(addr, t, fd), e)
-        ctx.finish_locals(body)
         init_fn.body = [*ctx.prologue(), *body, *stores]
         return consts, init_fn
 
@@ -520,9 +519,6 @@ class FunctionLowering:
         if body and isinstance(body[-1], RLine) and body[-1].code.startswith("return"):
             tail = []
         return [*head, *self.decls, *body, *tail]
-
-    def finish_locals(self, body: list[RStmt]) -> None:
-        return None
 
     # ---- statements
 
@@ -1195,7 +1191,7 @@ class FunctionLowering:
                 fn = self.prog.functions.get(fn.alias, fn)
             if fn is not None and fn.body is not None:
                 return self.direct_call(fn, e.args)
-            return self.libc_call(callee.name, e)
+            return self.libc_call(callee.name, e, fn)
         ft = callee.type.pointee if isinstance(callee.type, cir.Pointer) else callee.type
         if not isinstance(ft, cir.FuncT):
             raise NotLowered("call through a value that is not a function pointer")
@@ -1244,7 +1240,9 @@ class FunctionLowering:
             return f"{name}({', '.join(out)})"
         return f"{name}({', '.join([*out, 'm'])})"
 
-    def libc_call(self, name: str, e: cir.Call) -> str:
+    def libc_call(self, name: str, e: cir.Call, fn: cir.FuncDef | None = None) -> str:
+        """A call of a function the program declares but does not define (``fn``, its
+        prototype when there is one), through the C-library rule table."""
         if name in ("qsort", "bsearch"):
             return self.sort_call(name, e)
         if name in _NON_LOCAL_JUMPS:
@@ -1258,11 +1256,6 @@ class FunctionLowering:
             if isinstance(e.type, cir.Void):
                 return panic
             return f"{{ let v: {rust_type(e.type)} = {panic}; v }}"
-        fn = None
-        for f in self.prog.functions.values():
-            if f.name == name:
-                fn = f
-                break
         fixed = (
             list(fn.type.params or ()) if fn is not None and fn.type.params is not None else None
         )
