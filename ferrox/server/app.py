@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import ferrox
 from ferrox.errors import FerroxError
-from ferrox.server.qdrant_api import build_router
+from ferrox.server.qdrant_api import build_router, qdrant_message
 from ferrox.server.rag_api import RagService, build_rag_router
 from ferrox.server.workbench_api import IngestBody, IngestService, build_workbench_router
 from ferrox.vectordb import Database
@@ -96,7 +96,9 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(FerroxError)
     async def ferrox_error(request: Request, exc: FerroxError) -> JSONResponse:
-        return error_response(exc.status_code, f"{exc.name}: {exc}")
+        if request.url.path.startswith("/api"):
+            return error_response(exc.status_code, f"{exc.name}: {exc}")
+        return error_response(exc.status_code, qdrant_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -14,9 +14,12 @@ from urllib.parse import unquote, urlparse
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError
+from ferrox.errors import FerroxError, InvalidInputError, NotFoundError, UnsupportedError
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
-from ferrox.vectordb.models import normalize_id
+from ferrox.vectordb.filters import values_at
+from ferrox.vectordb.models import Distance, normalize_id
+from ferrox.vectordb.query import parse_query, run_query
+from ferrox.vectordb.spaces import DenseSpace, SparseSpace
 
 __all__ = ["QDRANT_API_VERSION", "build_router", "ok"]
 
@@ -29,6 +32,23 @@ def ok(result: Any, started: float) -> JSONResponse:
     return JSONResponse({"result": result, "status": "ok", "time": time.perf_counter() - started})
 
 
+_PREFIXES = ("Wrong input:", "Bad request:", "Validation error", "Not found:", "Forbidden:")
+
+
+def qdrant_message(exc: FerroxError) -> str:
+    """An error's text as Qdrant words it (``Not found: ...``, ``Bad request: ...``)."""
+    text = str(exc)
+    if text.startswith(_PREFIXES):
+        return text
+    if isinstance(exc, NotFoundError):
+        return f"Not found: {text}"
+    if isinstance(exc, UnsupportedError):
+        return f"Not implemented by ferrox: {text}"
+    if exc.status_code < 500:
+        return f"Bad request: {text}"
+    return f"Service internal error: {exc.name}: {text}"
+
+
 def _completed(op: int) -> dict[str, Any]:
     return {"operation_id": op, "status": "completed"}
 
@@ -38,13 +58,16 @@ def _record(r: Record) -> dict[str, Any]:
 
 
 def _scored(p: ScoredPoint) -> dict[str, Any]:
-    return {
+    out = {
         "id": p.id,
         "version": p.version,
         "score": p.score,
         "payload": p.payload,
         "vector": p.vector,
     }
+    if p.order_value is not None:
+        out["order_value"] = p.order_value
+    return out
 
 
 def _obj(body: Any, what: str) -> dict[str, Any]:
@@ -53,34 +76,61 @@ def _obj(body: Any, what: str) -> dict[str, Any]:
     return body
 
 
-def _vector(value: Any, where: str) -> list[float]:
-    if isinstance(value, dict):
-        if set(value) == {""}:
-            return value[""]
-        if {"indices", "values"} <= set(value):
-            raise UnsupportedError(f"{where}: sparse vectors are not implemented")
-        raise UnsupportedError(f"{where}: named vectors are not implemented (one unnamed vector)")
-    if not isinstance(value, list):
-        raise InvalidInputError(f"{where}: a vector must be a list of numbers")
-    if value and isinstance(value[0], list):
-        raise UnsupportedError(f"{where}: multivectors are not implemented")
-    return value
+def _is_multi(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], list)
+
+
+def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[str, Any]]:
+    """A point's VectorStruct as (primary vector or None, the other vectors by name)."""
+    primary = col.config.primary
+    if value is None:
+        return None, {}
+    if isinstance(value, list):
+        named = {"": value}
+    elif isinstance(value, dict):
+        if {"indices", "values"} >= set(value) and value:
+            raise InvalidInputError(f"{where}: a sparse vector needs a name")
+        named = value
+    else:
+        raise InvalidInputError(f"{where}: a vector must be a list of numbers or a name map")
+    first: Any = None
+    others: dict[str, Any] = {}
+    for name, v in named.items():
+        if isinstance(v, dict) and ("text" in v or "image" in v or "object" in v):
+            raise UnsupportedError(
+                f"{where}: server-side inference (documents, images) is not implemented"
+            )
+        if name == primary and primary is not None:
+            if _is_multi(v) or isinstance(v, dict):
+                raise InvalidInputError(f"{where}: vector {name!r} must be a list of numbers")
+            first = v
+        elif name in col.spaces:
+            others[name] = v
+        elif name == "" and primary is None and not col.spaces:
+            raise InvalidInputError(f"{where}: the collection has no unnamed vector")
+        else:
+            raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+    return first, others
 
 
 def _with_payload(body: dict[str, Any], default: Any) -> Any:
     value = body.get("with_payload", default)
+    if value is None:
+        return default
     if isinstance(value, dict) and value.get("include") is None and value.get("exclude") is None:
         return True
     return value
 
 
-def _with_vector(body: dict[str, Any]) -> bool:
+def _with_vector(body: dict[str, Any]) -> Any:
     value = body.get("with_vector", body.get("with_vectors", False))
-    if isinstance(value, bool):
+    if value is None:
+        return False
+    if isinstance(value, bool) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
         return value
-    raise UnsupportedError(
-        "with_vector: selecting named vectors is not implemented; use true/false"
-    )
+    raise InvalidInputError("with_vector must be true, false or a list of vector names")
 
 
 def _selector(body: dict[str, Any]) -> tuple[list[Any] | None, Any]:
@@ -95,141 +145,328 @@ def _selector(body: dict[str, Any]) -> tuple[list[Any] | None, Any]:
     return points, flt
 
 
+def _dense_params(spec: Any, where: str) -> dict[str, Any]:
+    if not isinstance(spec, dict) or "size" not in spec:
+        raise InvalidInputError(f"{where}: vector params need 'size' and 'distance'")
+    size = spec["size"]
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 65536:
+        raise InvalidInputError(
+            f"Validation error in JSON body: [{where}.size: value {size} invalid,"
+            " must be from 1 to 65536]"
+        )
+    if spec.get("distance") is None:
+        raise InvalidInputError(f"{where}: vector params need 'distance'")
+    Distance.parse(spec["distance"])
+    multi = spec.get("multivector_config")
+    out: dict[str, Any] = {"size": size, "distance": spec["distance"]}
+    if multi:
+        out["multivector"] = multi.get("comparator", "max_sim")
+    if spec.get("datatype") not in (None, "float32", "float16", "uint8"):
+        raise InvalidInputError(f"{where}: unknown datatype {spec['datatype']!r}")
+    if spec.get("datatype") == "uint8":
+        out["datatype"] = "uint8"
+    if spec.get("on_disk") is not None:
+        out["on_disk"] = bool(spec["on_disk"])
+    return out
+
+
 def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
+    """(size, distance, CollectionConfig options) of a CreateCollection body."""
     vectors = body.get("vectors")
+    if vectors is None:
+        vectors = {}
     if not isinstance(vectors, dict):
-        raise InvalidInputError("'vectors' must be an object with size and distance")
-    if "size" not in vectors:
-        if vectors:
-            raise UnsupportedError("named vectors are not implemented (one unnamed vector)")
-        raise InvalidInputError("'vectors' needs 'size' and 'distance'")
-    if vectors.get("multivector_config") or body.get("sparse_vectors"):
-        raise UnsupportedError("multivectors and sparse vectors are not implemented")
+        raise InvalidInputError("'vectors' must be an object")
+    spaces: dict[str, dict[str, Any]] = {}
+    if "size" in vectors:
+        spaces[""] = _dense_params(vectors, "vectors")
+        spec_of = {"": vectors}
+    else:
+        spec_of = vectors
+        for name, spec in vectors.items():
+            spaces[name] = _dense_params(spec, f"vectors.{name}")
+    sparse: dict[str, dict[str, Any]] = {}
+    for name, spec in (body.get("sparse_vectors") or {}).items():
+        spec = spec or {}
+        modifier = spec.get("modifier")
+        if modifier not in (None, "none", "idf"):
+            raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
+        sparse[name] = {"modifier": "idf"} if modifier == "idf" else {}
+        if name in spaces:
+            raise InvalidInputError(f"vector name {name!r} is both dense and sparse")
+    primary = next((n for n, sp in spaces.items() if "multivector" not in sp), None)
     opts: dict[str, Any] = {}
-    hnsw = {**(body.get("hnsw_config") or {}), **(vectors.get("hnsw_config") or {})}
-    for src, dst in (("m", "m"), ("ef_construct", "ef_construct")):
-        if hnsw.get(src):
-            opts[dst] = hnsw[src]
+    if primary is None:
+        size, distance = 1, "Dot"  # a placeholder: every point's primary vector is absent
+    else:
+        size, distance = spaces[primary]["size"], spaces[primary]["distance"]
+    hnsw = {**(body.get("hnsw_config") or {})}
+    if primary is not None:
+        hnsw.update(spec_of[primary].get("hnsw_config") or {})
+    for key in ("m", "ef_construct"):
+        if hnsw.get(key):
+            opts[key] = hnsw[key]
     if hnsw.get("full_scan_threshold") is not None:
         opts["full_scan_threshold"] = hnsw["full_scan_threshold"]
-    quant = vectors.get("quantization_config") or body.get("quantization_config")
-    if quant:
-        scalar = quant.get("scalar") if isinstance(quant, dict) else None
-        if not scalar or scalar.get("type", "int8") != "int8":
-            raise UnsupportedError("only scalar int8 quantization is implemented")
-        opts["quantization"] = "int8"
+    quant = (
+        spec_of[primary].get("quantization_config") if primary is not None else None
+    ) or body.get("quantization_config")
+    if quant and isinstance(quant, dict) and quant.get("scalar"):
+        if quant["scalar"].get("type", "int8") != "int8":
+            raise InvalidInputError("scalar quantization type must be int8")
+        if Distance.parse(distance) is not Distance.MANHATTAN:
+            opts["quantization"] = "int8"
     if body.get("on_disk_payload") is not None:
         opts["on_disk_payload"] = bool(body["on_disk_payload"])
-    return vectors["size"], vectors.get("distance", "Cosine"), opts
+    opts["primary"] = primary
+    opts["vectors"] = {n: sp for n, sp in spaces.items() if n != primary}
+    opts["sparse_vectors"] = sparse
+    extra: dict[str, Any] = {"vector_params": {n: spec_of[n] for n in spaces}}
+    for key in (
+        "metadata",
+        "strict_mode_config",
+        "optimizers_config",
+        "wal_config",
+        "shard_number",
+        "replication_factor",
+        "write_consistency_factor",
+        "quantization_config",
+        "hnsw_config",
+    ):
+        if body.get(key) is not None:
+            extra[key] = body[key]
+    if primary is not None:
+        extra["primary_params"] = spaces[primary]
+    opts["extra"] = extra
+    return size, distance, opts
+
+
+def _vector_params(col: Collection) -> Any:
+    c = col.config
+    params: dict[str, Any] = {}
+    original = c.extra.get("vector_params", {})
+    if c.primary is not None:
+        p: dict[str, Any] = {"size": c.size, "distance": c.distance.value}
+        if c.extra.get("primary_params", {}).get("on_disk") is not None:
+            p["on_disk"] = c.extra["primary_params"]["on_disk"]
+        if c.quantization:
+            p["quantization_config"] = {"scalar": {"type": "int8"}}
+        spec = original.get(c.primary, {})
+        for key in ("hnsw_config", "quantization_config", "datatype"):
+            if spec.get(key) is not None:
+                p[key] = spec[key]
+        params[c.primary] = p
+    for name, space in col.spaces.items():
+        if isinstance(space, DenseSpace):
+            p = space.config_json()
+            spec = original.get(name, {})
+            for key in ("hnsw_config", "quantization_config"):
+                if spec.get(key) is not None:
+                    p[key] = spec[key]
+            params[name] = p
+    if set(params) == {""}:
+        return params[""]
+    return params
 
 
 def collection_info(col: Collection) -> dict[str, Any]:
     """``CollectionInfo`` in Qdrant's shape."""
     info = col.info()
     c = col.config
+    sparse = {n: s.config_json() for n, s in col.spaces.items() if isinstance(s, SparseSpace)}
     params: dict[str, Any] = {
-        "vectors": {"size": c.size, "distance": c.distance.value},
-        "shard_number": 1,
-        "replication_factor": 1,
-        "write_consistency_factor": 1,
+        "vectors": _vector_params(col),
+        "shard_number": c.extra.get("shard_number", 1),
+        "replication_factor": c.extra.get("replication_factor", 1),
+        "write_consistency_factor": c.extra.get("write_consistency_factor", 1),
         "on_disk_payload": c.on_disk_payload,
     }
-    if c.quantization:
-        params["vectors"]["quantization_config"] = {"scalar": {"type": "int8"}}
+    if sparse:
+        params["sparse_vectors"] = sparse
+    optimizer = {
+        "deleted_threshold": 0.2,
+        "vacuum_min_vector_number": 1000,
+        "default_segment_number": 1,
+        "max_segment_size": None,
+        "memmap_threshold": None,
+        "indexing_threshold": c.full_scan_threshold,
+        "flush_interval_sec": 5,
+        "max_optimization_threads": None,
+        **(c.extra.get("optimizers_config") or {}),
+    }
+    hnsw = {
+        "m": c.m,
+        "ef_construct": c.ef_construct,
+        "full_scan_threshold": c.full_scan_threshold,
+        "max_indexing_threads": 0,
+        "on_disk": False,
+        **{k: v for k, v in (c.extra.get("hnsw_config") or {}).items() if v is not None},
+    }
+    wal = {"wal_capacity_mb": 32, "wal_segments_ahead": 0}
+    wal.update({k: v for k, v in (c.extra.get("wal_config") or {}).items() if v is not None})
+    config: dict[str, Any] = {
+        "params": params,
+        "hnsw_config": hnsw,
+        "optimizer_config": optimizer,
+        "wal_config": wal,
+        "quantization_config": c.extra.get("quantization_config")
+        or ({"scalar": {"type": "int8"}} if c.quantization else None),
+    }
+    if c.extra.get("strict_mode_config") is not None:
+        config["strict_mode_config"] = c.extra["strict_mode_config"]
+    if c.extra.get("metadata") is not None:
+        config["metadata"] = c.extra["metadata"]
     return {
         "status": "green",
         "optimizer_status": "ok",
         "indexed_vectors_count": info["indexed_vectors_count"],
         "points_count": info["points_count"],
         "segments_count": 1,
-        "config": {
-            "params": params,
-            "hnsw_config": {
-                "m": c.m,
-                "ef_construct": c.ef_construct,
-                "full_scan_threshold": c.full_scan_threshold,
-            },
-            "optimizer_config": {
-                "deleted_threshold": 0.2,
-                "vacuum_min_vector_number": 1000,
-                "default_segment_number": 1,
-                "indexing_threshold": c.full_scan_threshold,
-                "flush_interval_sec": 5,
-            },
-            "wal_config": {
-                "wal_capacity_mb": max(1, c.wal_checkpoint_bytes // (1024 * 1024)),
-                "wal_segments_ahead": 0,
-            },
-            "quantization_config": {"scalar": {"type": "int8"}} if c.quantization else None,
-        },
+        "config": config,
         "payload_schema": info["payload_schema"],
     }
 
 
-class _Query:
-    """One QueryRequest, parsed."""
+def _legacy_search(body: dict[str, Any]) -> dict[str, Any]:
+    """A SearchRequest as a QueryRequest (``vector`` may be named, dense or sparse)."""
+    vector = body.get("vector")
+    using = None
+    if isinstance(vector, dict) and "name" in vector:
+        using, vector = vector["name"], vector.get("vector")
+    return {
+        **{k: v for k, v in body.items() if k not in ("vector", "using")},
+        "query": {"nearest": vector},
+        "using": using,
+    }
 
-    def __init__(self, col: Collection, body: dict[str, Any]) -> None:
-        for key in ("prefetch", "lookup_from"):
-            if body.get(key):
-                raise UnsupportedError(f"'{key}' is not implemented")
-        if body.get("using") not in (None, ""):
-            raise UnsupportedError("named vectors ('using') are not implemented")
-        params = body.get("params") or {}
-        self.exact = bool(params.get("exact", False))
-        self.ef = params.get("hnsw_ef")
-        self.limit = body.get("limit", body.get("top", 10))
-        self.offset = body.get("offset") or 0
-        self.filter = body.get("filter")
-        self.threshold = body.get("score_threshold")
-        self.with_payload = _with_payload(body, False)
-        self.with_vector = _with_vector(body)
-        self.vector: list[float] | None = None
-        self.exclude: Any = None
-        query = body.get("query", body.get("vector"))
-        if isinstance(query, dict):
-            if "nearest" in query:
-                query = query["nearest"]
-            else:
-                kind = next(iter(query), "?")
-                raise UnsupportedError(f"query type {kind!r} is not implemented (nearest only)")
-        if isinstance(query, (int, str)) and not isinstance(query, bool):
-            pid = normalize_id(query)
-            found = col.get([pid], with_payload=False, with_vectors=True)
-            if not found:
-                raise NotFoundError(f"no point with id {pid!r} in {col.name!r}")
-            self.vector, self.exclude = found[0].vector, pid
-        elif query is not None:
-            self.vector = _vector(query, "query")
 
-    def run(self, col: Collection) -> list[dict[str, Any]]:
-        if self.vector is None:  # no query: points in id order, like scroll
-            page, _ = col.scroll(
-                self.filter,
-                limit=self.limit + self.offset,
-                with_payload=self.with_payload,
-                with_vectors=self.with_vector,
-            )
-            return [
-                {"id": r.id, "version": 0, "score": 0.0, "payload": r.payload, "vector": r.vector}
-                for r in page[self.offset :]
-            ]
-        flt = self.filter
-        if self.exclude is not None:
-            not_self = {"has_id": [self.exclude]}
-            flt = {"must": [flt] if flt else [], "must_not": [not_self]}
-        hits = col.search(
-            self.vector,
-            self.limit,
-            filter=flt,
-            score_threshold=self.threshold,
-            offset=self.offset,
-            with_payload=self.with_payload,
-            with_vectors=self.with_vector,
-            ef=self.ef,
-            exact=self.exact,
+def _legacy_recommend(body: dict[str, Any]) -> dict[str, Any]:
+    rest = {k: v for k, v in body.items() if k not in ("positive", "negative", "strategy")}
+    return {
+        **rest,
+        "query": {
+            "recommend": {
+                "positive": body.get("positive") or [],
+                "negative": body.get("negative") or [],
+                "strategy": body.get("strategy"),
+            }
+        },
+    }
+
+
+def _legacy_discover(body: dict[str, Any]) -> dict[str, Any]:
+    rest = {k: v for k, v in body.items() if k not in ("target", "context")}
+    if body.get("target") is None:
+        return {**rest, "query": {"context": body.get("context") or []}}
+    return {
+        **rest,
+        "query": {"discover": {"target": body["target"], "context": body.get("context") or []}},
+    }
+
+
+def _group_hits(
+    col: Collection,
+    hits: list[ScoredPoint],
+    key: str,
+    group_size: int,
+    limit: int,
+    with_lookup: Any,
+    db: Database,
+) -> list[dict[str, Any]]:
+    """Qdrant's groups: the best ``group_size`` hits per value of payload ``key``."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    order: list[Any] = []
+    for h in hits:
+        values = values_at(col.payload_of(h.id) or {}, key)
+        for v in values:
+            if isinstance(v, (dict, list)) or v is None or isinstance(v, float):
+                continue
+            g = groups.setdefault(v, [])
+            if not g:
+                order.append(v)
+            if len(g) < group_size:
+                g.append(_scored(h))
+    out = []
+    for v in order[:limit]:
+        out.append({"id": v, "hits": groups[v]})
+    if with_lookup:
+        name = with_lookup if isinstance(with_lookup, str) else with_lookup.get("collection")
+        wp = True if isinstance(with_lookup, str) else with_lookup.get("with_payload", True)
+        wv = (
+            False
+            if isinstance(with_lookup, str)
+            else with_lookup.get("with_vectors", with_lookup.get("with_vector", False))
         )
-        return [_scored(h) for h in hits]
+        other = db.collection(name)
+        for g in out:
+            found = (
+                other.get([g["id"]], with_payload=wp, with_vectors=wv)
+                if isinstance(g["id"], (int, str))
+                else []
+            )
+            if found:
+                g["lookup"] = _record(found[0])
+    return out
+
+
+def _check_query(body: dict[str, Any]) -> None:
+    """Qdrant's cross-field rules for a QueryRequest."""
+    query = body.get("query")
+    if body.get("score_threshold") is not None:
+        if query is None:
+            raise InvalidInputError(
+                "Bad request: A query is needed to use the score_threshold. Can't have"
+                " score_threshold without defining a query."
+            )
+        if isinstance(query, dict) and "order_by" in query:
+            raise InvalidInputError(
+                "Bad request: Can't use score_threshold with an order_by query."
+            )
+    if body.get("prefetch") and query is None:
+        raise InvalidInputError(
+            "Bad request: A query is needed to merge the prefetches. Can't have prefetches"
+            " without defining a query."
+        )
+    limit = body.get("limit")
+    if limit is not None and not isinstance(limit, bool) and isinstance(limit, int) and limit < 0:
+        raise InvalidInputError(f"Validation error in JSON body: [limit: value {limit} invalid]")
+
+
+def _patch_body(c: Collection, body: dict[str, Any]) -> dict[str, Any]:
+    """The settings a collection PATCH changes, checked against the collection."""
+    changes: dict[str, Any] = {}
+    vectors = body.get("vectors")
+    if vectors is not None:
+        if not isinstance(vectors, dict):
+            raise InvalidInputError("'vectors' must be an object")
+        for name, spec in vectors.items():
+            if name != c.config.primary and not isinstance(c.spaces.get(name), DenseSpace):
+                raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+            if not isinstance(spec, dict):
+                raise InvalidInputError(f"vectors.{name} must be an object")
+        changes["vectors"] = vectors
+    sparse = body.get("sparse_vectors")
+    if sparse is not None:
+        for name, spec in sparse.items():
+            if not isinstance(c.spaces.get(name), SparseSpace):
+                raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+            modifier = (spec or {}).get("modifier")
+            if modifier not in (None, "none", "idf"):
+                raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
+        changes["sparse_vectors"] = sparse
+    for key in (
+        "optimizers_config",
+        "hnsw_config",
+        "quantization_config",
+        "params",
+        "strict_mode_config",
+        "metadata",
+    ):
+        if body.get(key) is not None:
+            if not isinstance(body[key], dict):
+                raise InvalidInputError(f"'{key}' must be an object")
+            changes[key] = body[key]
+    return changes
 
 
 def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Path]) -> APIRouter:
@@ -237,7 +474,15 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
     r = APIRouter()
 
     def col(name: str) -> Collection:
-        return get_db().collection(name)
+        return get_db().collection(resolve_alias(name))
+
+    def resolve_alias(name: str) -> str:
+        return get_db().aliases().get(name, name)
+
+    def run(c: Collection, body: dict[str, Any], default_limit: int = 10) -> list[ScoredPoint]:
+        q = parse_query(body, default_limit=default_limit)
+        _check_query(body)
+        return run_query(c, q, col)
 
     @r.get("/healthz")
     @r.get("/livez")
@@ -258,53 +503,125 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
     @r.get("/collections/{name}/exists")
     def exists(name: str) -> JSONResponse:
         t = time.perf_counter()
-        return ok({"exists": get_db().has_collection(name)}, t)
+        return ok({"exists": get_db().has_collection(resolve_alias(name))}, t)
 
     @r.put("/collections/{name}")
     def create_collection(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
-        size, distance, opts = _config_body(_obj(body, "create collection"))
-        get_db().create_collection(name, size, distance, **opts)
+        b = _obj(body, "create collection")
+        size, distance, opts = _config_body(b)
+        db = get_db()
+        if db.has_collection(name):
+            raise InvalidInputError(f"Wrong input: Collection `{name}` already exists!")
+        db.create_collection(name, size, distance, **opts)
         return ok(True, t)
 
     @r.patch("/collections/{name}")
     def update_collection(name: str, body: JsonBody = None) -> JSONResponse:
-        col(name)
-        raise UnsupportedError("changing a collection's parameters is not implemented")
+        t = time.perf_counter()
+        c = col(name)
+        c.update_settings(_patch_body(c, _obj(body or {}, "update collection")))
+        return ok(True, t)
 
     @r.delete("/collections/{name}")
     def delete_collection(name: str) -> JSONResponse:
         t = time.perf_counter()
-        return ok(get_db().delete_collection(name), t)
+        return ok(get_db().delete_collection(resolve_alias(name)), t)
+
+    # ---------------------------------------------------------------- aliases
+    @r.post("/collections/aliases")
+    def update_aliases(body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        actions = _obj(body, "update aliases").get("actions")
+        if not isinstance(actions, list):
+            raise InvalidInputError("'actions' must be a list")
+        get_db().update_aliases(actions)
+        return ok(True, t)
+
+    @r.get("/aliases")
+    def list_aliases() -> JSONResponse:
+        t = time.perf_counter()
+        items = [
+            {"alias_name": a, "collection_name": c} for a, c in sorted(get_db().aliases().items())
+        ]
+        return ok({"aliases": items}, t)
+
+    @r.get("/collections/{name}/aliases")
+    def collection_aliases(name: str) -> JSONResponse:
+        t = time.perf_counter()
+        col(name)
+        items = [
+            {"alias_name": a, "collection_name": c}
+            for a, c in sorted(get_db().aliases().items())
+            if c == name
+        ]
+        return ok({"aliases": items}, t)
 
     # ---------------------------------------------------------------- points
-    @r.put("/collections/{name}/points")
-    def upsert(name: str, body: JsonBody = None) -> JSONResponse:
-        t = time.perf_counter()
-        b = _obj(body, "upsert")
-        c = col(name)
+    def _upsert_body(c: Collection, b: dict[str, Any]) -> int:
         if "batch" in b:
-            batch = b["batch"]
+            batch = _obj(b["batch"], "batch")
             ids = batch.get("ids") or []
-            vectors = [
-                _vector(v, f"batch.vectors[{i}]")
-                for i, v in enumerate(_vectors_list(batch.get("vectors")))
-            ]
+            vectors = batch.get("vectors")
+            if isinstance(vectors, list):
+                per_point: list[Any] = vectors
+            elif isinstance(vectors, dict):
+                per_point = [
+                    {n: vs[k] for n, vs in vectors.items() if vs is not None and k < len(vs)}
+                    for k in range(len(ids))
+                ]
+                for n, vs in vectors.items():
+                    if vs is not None and len(vs) != len(ids):
+                        raise InvalidInputError(
+                            f"batch.vectors.{n}: {len(vs)} vectors for {len(ids)} ids"
+                        )
+            elif vectors is None:
+                per_point = [None] * len(ids)
+            else:
+                raise InvalidInputError("batch.vectors must be a list or a name map")
+            if len(per_point) != len(ids):
+                raise InvalidInputError(f"{len(ids)} ids but {len(per_point)} vectors")
             payloads = batch.get("payloads")
         elif "points" in b:
             points = b["points"]
             if not isinstance(points, list):
                 raise InvalidInputError("'points' must be a list")
-            ids, vectors, payloads = [], [], []
+            ids, per_point, payloads = [], [], []
             for i, p in enumerate(points):
                 if not isinstance(p, dict) or "id" not in p:
                     raise InvalidInputError(f"points[{i}] needs an 'id' and a 'vector'")
                 ids.append(p["id"])
-                vectors.append(_vector(p.get("vector"), f"points[{i}].vector"))
+                per_point.append(p.get("vector", p.get("vectors")))
                 payloads.append(p.get("payload"))
         else:
             raise InvalidInputError("upsert needs 'points' or 'batch'")
-        return ok(_completed(c.upsert(ids, vectors, payloads)), t)
+        prim, named = [], []
+        for i, v in enumerate(per_point):
+            a, o = _split_vectors(c, v, f"points[{i}].vector")
+            prim.append(a)
+            named.append(o)
+        vectors_arg = None if all(v is None for v in prim) else prim
+        flt = b.get("update_filter")
+        if flt is not None:
+            existing = {rec.id for rec in c.get([i for i in ids], with_payload=False)}
+            allowed = set(c.filter_ids(flt, ids))
+            keep = [
+                k
+                for k, i in enumerate(ids)
+                if normalize_id(i) not in existing or normalize_id(i) in allowed
+            ]
+            ids = [ids[k] for k in keep]
+            prim = [prim[k] for k in keep]
+            named = [named[k] for k in keep]
+            payloads = None if payloads is None else [payloads[k] for k in keep]
+            vectors_arg = None if all(v is None for v in prim) else prim
+        return c.upsert(ids, vectors_arg, payloads, named=named)
+
+    @r.put("/collections/{name}/points")
+    def upsert(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        c = col(name)
+        return ok(_completed(_upsert_body(c, _obj(body, "upsert"))), t)
 
     @r.post("/collections/{name}/points")
     def retrieve(name: str, body: JsonBody = None) -> JSONResponse:
@@ -321,7 +638,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         key: Any = int(pid) if pid.isdigit() else pid
         recs = col(name).get([key], with_vectors=True)
         if not recs:
-            raise NotFoundError(f"no point with id {pid} in {name!r}")
+            raise NotFoundError(f"No point with id {pid} found")
         return ok(_record(recs[0]), t)
 
     @r.post("/collections/{name}/points/delete")
@@ -330,39 +647,59 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         ids, flt = _selector(_obj(body, "delete points"))
         return ok(_completed(col(name).delete(ids, filter=flt if ids is None else None)), t)
 
+    def _update_vectors(c: Collection, b: dict[str, Any]) -> int:
+        points = b.get("points")
+        if not isinstance(points, list):
+            raise InvalidInputError("'points' must be a list of {id, vector}")
+        ids, prim, named = [], [], []
+        for i, p in enumerate(points):
+            if not isinstance(p, dict) or "id" not in p:
+                raise InvalidInputError(f"points[{i}] needs an 'id' and a 'vector'")
+            a, o = _split_vectors(c, p.get("vector"), f"points[{i}].vector")
+            ids.append(p["id"])
+            prim.append(a)
+            named.append(o)
+        if b.get("update_filter") is not None:
+            allowed = set(c.filter_ids(b["update_filter"], ids))
+            keep = [k for k, i in enumerate(ids) if normalize_id(i) in allowed]
+            ids, prim, named = (
+                [ids[k] for k in keep],
+                [prim[k] for k in keep],
+                [named[k] for k in keep],
+            )
+        return c.update_vectors(ids, prim, named=named)
+
     @r.put("/collections/{name}/points/vectors")
     def update_vectors(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
-        points = _obj(body, "update vectors").get("points")
-        if not isinstance(points, list):
-            raise InvalidInputError("'points' must be a list of {id, vector}")
-        ids = [p.get("id") for p in points]
-        vecs = [_vector(p.get("vector"), f"points[{i}].vector") for i, p in enumerate(points)]
-        return ok(_completed(col(name).update_vectors(ids, vecs)), t)
+        return ok(_completed(_update_vectors(col(name), _obj(body, "update vectors"))), t)
+
+    def _delete_vectors(c: Collection, b: dict[str, Any]) -> int:
+        names = b.get("vector") or b.get("vectors")
+        if not isinstance(names, list):
+            raise InvalidInputError("'vector' must be a list of vector names")
+        ids, flt = _selector(b)
+        return c.delete_vectors(names, ids, filter=flt if ids is None else None)
 
     @r.post("/collections/{name}/points/vectors/delete")
-    def delete_vectors(name: str) -> JSONResponse:
-        raise UnsupportedError(
-            "deleting a point's only vector is not implemented; delete the point"
-        )
+    def delete_vectors(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        return ok(_completed(_delete_vectors(col(name), _obj(body, "delete vectors"))), t)
+
+    def _payload_op(c: Collection, b: dict[str, Any], mode: str) -> int:
+        ids, flt = _selector(b)
+        flt = flt if ids is None else None
+        if mode == "set":
+            return c.set_payload(b.get("payload"), ids, filter=flt, key=b.get("key"))
+        if mode == "overwrite":
+            return c.overwrite_payload(b.get("payload"), ids, filter=flt)
+        if mode == "delete":
+            return c.delete_payload(b.get("keys") or [], ids, filter=flt)
+        return c.clear_payload(ids, filter=flt)
 
     def _payload(name: str, body: Any, mode: str) -> JSONResponse:
         t = time.perf_counter()
-        b = _obj(body, f"{mode} payload")
-        if b.get("key") is not None:
-            raise UnsupportedError("setting a payload under a nested 'key' is not implemented")
-        ids, flt = _selector(b)
-        c = col(name)
-        flt = flt if ids is None else None
-        if mode == "set":
-            op = c.set_payload(b.get("payload"), ids, filter=flt)
-        elif mode == "overwrite":
-            op = c.overwrite_payload(b.get("payload"), ids, filter=flt)
-        elif mode == "delete":
-            op = c.delete_payload(b.get("keys") or [], ids, filter=flt)
-        else:
-            op = c.clear_payload(ids, filter=flt)
-        return ok(_completed(op), t)
+        return ok(_completed(_payload_op(col(name), _obj(body, f"{mode} payload"), mode)), t)
 
     @r.post("/collections/{name}/points/payload")
     def set_payload(name: str, body: JsonBody = None) -> JSONResponse:
@@ -381,18 +718,63 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         return _payload(name, body, "clear")
 
     @r.post("/collections/{name}/points/batch")
-    def batch_update(name: str) -> JSONResponse:
-        raise UnsupportedError("batch update operations are not implemented; send them one by one")
+    def batch_update(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        c = col(name)
+        ops = _obj(body, "batch update").get("operations")
+        if not isinstance(ops, list):
+            raise InvalidInputError("'operations' must be a list")
+        results = []
+        for i, op in enumerate(ops):
+            if not isinstance(op, dict) or len(op) != 1:
+                raise InvalidInputError(f"operations[{i}] must hold exactly one operation")
+            kind, arg = next(iter(op.items()))
+            arg = _obj(arg, f"operations[{i}].{kind}")
+            if kind == "upsert":
+                n = _upsert_body(c, arg)
+            elif kind == "delete":
+                ids, flt = _selector(arg)
+                n = c.delete(ids, filter=flt if ids is None else None)
+            elif kind == "set_payload":
+                n = _payload_op(c, arg, "set")
+            elif kind == "overwrite_payload":
+                n = _payload_op(c, arg, "overwrite")
+            elif kind == "delete_payload":
+                n = _payload_op(c, arg, "delete")
+            elif kind == "clear_payload":
+                n = _payload_op(c, arg, "clear")
+            elif kind == "update_vectors":
+                n = _update_vectors(c, arg)
+            elif kind == "delete_vectors":
+                n = _delete_vectors(c, arg)
+            else:
+                raise InvalidInputError(f"operations[{i}]: unknown operation {kind!r}")
+            results.append(_completed(n))
+        return ok(results, t)
 
     @r.post("/collections/{name}/points/scroll")
     def scroll(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body or {}, "scroll")
-        if b.get("order_by") is not None:
-            raise UnsupportedError("order_by is not implemented; scroll is in id order")
-        page, nxt = col(name).scroll(
+        c = col(name)
+        limit = b.get("limit") if b.get("limit") is not None else 10
+        order_by = b.get("order_by")
+        if order_by is not None:
+            q = {
+                "query": {"order_by": order_by},
+                "filter": b.get("filter"),
+                "limit": limit,
+                "with_payload": _with_payload(b, True),
+                "with_vector": _with_vector(b),
+            }
+            hits = run(c, q)
+            pts = [_record(Record(h.id, h.payload, h.vector)) for h in hits]
+            for p, h in zip(pts, hits, strict=True):
+                p["order_value"] = h.order_value
+            return ok({"points": pts, "next_page_offset": None}, t)
+        page, nxt = c.scroll(
             b.get("filter"),
-            limit=b.get("limit") or 10,
+            limit=limit,
             offset=b.get("offset"),
             with_payload=_with_payload(b, True),
             with_vectors=_with_vector(b),
@@ -411,7 +793,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         # the thread pool and back that a plain ``def`` route costs under load
         t = time.perf_counter()
         c = col(name)
-        return ok({"points": _Query(c, _obj(body or {}, "query")).run(c)}, t)
+        return ok({"points": [_scored(h) for h in run(c, _obj(body or {}, "query"))]}, t)
 
     @r.post("/collections/{name}/points/query/batch")
     def query_batch(name: str, body: JsonBody = None) -> JSONResponse:
@@ -420,8 +802,94 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         searches = _obj(body, "query batch").get("searches")
         if not isinstance(searches, list):
             raise InvalidInputError("'searches' must be a list of query requests")
-        parsed = [_Query(c, _obj(s, f"searches[{i}]")) for i, s in enumerate(searches)]
-        return ok([{"points": q.run(c)} for q in parsed], t)
+        parsed = [_obj(s, f"searches[{i}]") for i, s in enumerate(searches)]
+        return ok([{"points": [_scored(h) for h in run(c, s)]} for s in parsed], t)
+
+    def _groups(
+        name: str, body: Any, convert: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> JSONResponse:
+        t = time.perf_counter()
+        b = _obj(body, "groups")
+        key = b.get("group_by")
+        if not isinstance(key, str):
+            raise InvalidInputError("'group_by' must be a payload key")
+        size = b.get("group_size", 1)
+        limit = b.get("limit", 10)
+        if not isinstance(size, int) or size < 1 or not isinstance(limit, int) or limit < 1:
+            raise InvalidInputError("group_size and limit must be positive integers")
+        c = col(name)
+        q = convert(
+            {k: v for k, v in b.items() if k not in ("group_by", "group_size", "with_lookup")}
+        )
+        q["limit"] = min(max(size * limit * 8, 100), 10_000)
+        q["with_payload"] = _with_payload(b, False)
+        hits = run(c, q)
+        has_key = {"must": [{"key": key, "match": {"except": []}}]}
+        del has_key
+        return ok(
+            {"groups": _group_hits(c, hits, key, size, limit, b.get("with_lookup"), get_db())}, t
+        )
+
+    @r.post("/collections/{name}/points/query/groups")
+    def query_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return _groups(name, body, lambda b: b)
+
+    @r.post("/collections/{name}/points/search/groups")
+    def search_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return _groups(name, body, _legacy_search)
+
+    @r.post("/collections/{name}/points/recommend/groups")
+    def recommend_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return _groups(name, body, _legacy_recommend)
+
+    def _legacy(
+        name: str, body: Any, convert: Callable[[dict[str, Any]], dict[str, Any]], batch: bool
+    ) -> JSONResponse:
+        t = time.perf_counter()
+        c = col(name)
+        b = _obj(body, "search")
+        if batch:
+            searches = b.get("searches")
+            if not isinstance(searches, list):
+                raise InvalidInputError("'searches' must be a list")
+            return ok(
+                [[_scored(h) for h in run(c, convert(_obj(s, "searches[]")))] for s in searches], t
+            )
+        return ok([_scored(h) for h in run(c, convert(b))], t)
+
+    @r.post("/collections/{name}/points/search")
+    def search(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_search, False)
+
+    @r.post("/collections/{name}/points/search/batch")
+    def search_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_search, True)
+
+    @r.post("/collections/{name}/points/recommend")
+    def recommend(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_recommend, False)
+
+    @r.post("/collections/{name}/points/recommend/batch")
+    def recommend_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_recommend, True)
+
+    @r.post("/collections/{name}/points/discover")
+    def discover(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_discover, False)
+
+    @r.post("/collections/{name}/points/discover/batch")
+    def discover_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return _legacy(name, body, _legacy_discover, True)
+
+    @r.post("/collections/{name}/facet")
+    def facet(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        b = _obj(body, "facet")
+        key = b.get("key")
+        if not isinstance(key, str):
+            raise InvalidInputError("facet needs a 'key'")
+        limit = b.get("limit", 10)
+        return ok({"hits": col(name).facet(key, b.get("filter"), limit, bool(b.get("exact")))}, t)
 
     # ---------------------------------------------------------------- payload indexes
     @r.put("/collections/{name}/index")
@@ -500,11 +968,3 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         )
 
     return r
-
-
-def _vectors_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict) and set(value) == {""}:
-        return value[""]
-    raise UnsupportedError("batch.vectors: only a list of unnamed vectors is implemented")

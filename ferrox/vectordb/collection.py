@@ -5,7 +5,8 @@ On disk (one directory per collection)::
 
     meta.json            config, generation, last checkpointed sequence number, slot count
     vectors-<g>.f32      float32 rows, one per slot (memory-mapped, append-only)
-    points-<g>.sqlite    id -> slot, payload (committed at checkpoints)
+    points-<g>.sqlite    id -> slot, payload; id -> the point's other vectors (named,
+                         multi-vector, sparse: see spaces.py) (committed at checkpoints)
     wal.log              every write since the last checkpoint (fsynced per write)
     hnsw-<g>.faiss       the graph index, possibly behind: caught up from the slots
 
@@ -38,7 +39,7 @@ from ferrox.errors import (
     UnsupportedError,
 )
 from ferrox.vectordb.exact import exact_search
-from ferrox.vectordb.filters import Filter, parse_filter
+from ferrox.vectordb.filters import Filter, parse_filter, values_at
 from ferrox.vectordb.hnsw import HnswIndex
 from ferrox.vectordb.locks import RWLock
 from ferrox.vectordb.lsh import LshIndex
@@ -54,6 +55,7 @@ from ferrox.vectordb.models import (
     normalize_id,
 )
 from ferrox.vectordb.payload_index import PayloadIndex, make_index
+from ferrox.vectordb.spaces import DenseSpace, SpaceStore, SparseVector, parse_spaces
 from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
 
 __all__ = ["Collection"]
@@ -65,6 +67,7 @@ FILTER_SCAN_POINTS = 1_000
 FILTER_SCAN_SHARE = 0.02
 FILTER_MIN_EF = 64
 _SCHEMA = "CREATE TABLE points (id TEXT PRIMARY KEY, slot INTEGER NOT NULL, payload TEXT NOT NULL)"
+_SIDE_SCHEMA = "CREATE TABLE IF NOT EXISTS side (id TEXT PRIMARY KEY, data TEXT NOT NULL)"
 MAX_BATCH = 1_000_000
 
 
@@ -111,6 +114,10 @@ class Collection:
             raise StorageError(f"{meta_path}: unknown storage format {meta.get('format')!r}")
         self.dim = self.config.size
         self._cosine = self.config.distance is Distance.COSINE
+        self.spaces = parse_spaces(self.config.vectors, self.config.sparse_vectors)
+        self.stores = {name: SpaceStore(space) for name, space in self.spaces.items()}
+        self.side: dict[int, dict[str, Any]] = {}  # slot -> its other vectors as stored JSON
+        self.absent: set[int] = set()  # slots whose point has no primary vector
         self.n_slots = 0
         self._drop_other_generations()
         self._open_vectors(n_slots)
@@ -259,7 +266,42 @@ class Collection:
             self.payloads[slot] = json.loads(payload)
             self.slot_of[pid] = slot
             self.live[slot] = True
+        try:
+            self._db.execute(_SIDE_SCHEMA)
+            side = self._db.execute("SELECT id, data FROM side").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"{path}: damaged vector store ({exc})") from exc
+        for text, data in side:
+            slot = self.slot_of.get(_id_from_text(text))
+            if slot is not None:
+                self._put_side(slot, json.loads(data))
         return n_slots
+
+    def _put_side(self, slot: int, entry: dict[str, Any] | None) -> None:
+        """Record a slot's other vectors (``{"vectors": {name: json}, "no_primary": bool}``)."""
+        for store in self.stores.values():
+            store.drop(slot)
+        self.side.pop(slot, None)
+        self.absent.discard(slot)
+        if not entry:
+            return
+        self.side[slot] = entry
+        if entry.get("no_primary"):
+            self.absent.add(slot)
+        for name, value in (entry.get("vectors") or {}).items():
+            store = self.stores.get(name)
+            if store is None:
+                continue  # a space dropped from the config since
+            if isinstance(store.space, DenseSpace):
+                store.put(slot, np.asarray(value, dtype=np.float32))
+            else:
+                store.put(
+                    slot,
+                    SparseVector(
+                        np.asarray(value["indices"], dtype=np.int64),
+                        np.asarray(value["values"], dtype=np.float32),
+                    ),
+                )
 
     def _load_hnsw(self) -> None:
         path = self.dir / f"hnsw-{self.generation}.faiss"
@@ -319,8 +361,8 @@ class Collection:
         a = r.args
         if r.op == "upsert":
             ids = [_id_from_text(t) for t in a["ids"]]
-            self._put(ids, a["slot"], r.vectors, a["payloads"])
-        elif r.op == "update_vectors":
+            self._put(ids, a["slot"], r.vectors, a["payloads"], a.get("side"))
+        elif r.op == "update_vectors":  # written by earlier versions
             ids = [_id_from_text(t) for t in a["ids"]]
             payloads = [self.payloads[self.slot_of[i]] if i in self.slot_of else None for i in ids]
             self._put(ids, a["slot"], r.vectors, payloads)
@@ -344,7 +386,12 @@ class Collection:
             raise StorageError(f"unknown operation {r.op!r} in the WAL")
 
     def _put(
-        self, ids: list[PointId], first: int, vectors: np.ndarray, payloads: list[Any]
+        self,
+        ids: list[PointId],
+        first: int,
+        vectors: np.ndarray,
+        payloads: list[Any],
+        side: list[Any] | None = None,
     ) -> None:
         n = len(ids)
         end = first + n
@@ -356,7 +403,9 @@ class Collection:
             extra = end - len(self.ids)
             self.ids.extend([None] * extra)
             self.payloads.extend([None] * extra)
-        rows = []
+        rows: list[tuple[str, int, str]] = []
+        side_rows: list[tuple[str, str]] = []
+        side_gone: list[tuple[str]] = []
         for k, (pid, payload) in enumerate(zip(ids, payloads, strict=True)):
             slot = first + k
             payload = payload or {}
@@ -367,12 +416,22 @@ class Collection:
             for index in self.payload_indexes.values():
                 index.add(slot, payload)
             rows.append((_id_text(pid), slot, json.dumps(payload)))
+            entry = side[k] if side is not None else None
+            self._put_side(slot, entry)
+            if entry:
+                side_rows.append((_id_text(pid), json.dumps(entry)))
+            else:
+                side_gone.append((_id_text(pid),))
         self.n_slots = max(self.n_slots, end)
         self._db.executemany(
             "INSERT INTO points(id, slot, payload) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET slot=excluded.slot, payload=excluded.payload",
             rows,
         )
+        if side_rows:
+            self._db.executemany("INSERT OR REPLACE INTO side(id, data) VALUES (?, ?)", side_rows)
+        if side_gone and (self.side or self.stores):
+            self._db.executemany("DELETE FROM side WHERE id = ?", side_gone)
 
     def _delete(self, ids: Iterable[PointId], *, keep_rows: bool = False) -> None:
         gone = []
@@ -385,9 +444,13 @@ class Collection:
             self.payloads[slot] = None
             for index in self.payload_indexes.values():
                 index.remove(slot)
+            if slot in self.side or slot in self.absent:
+                self._put_side(slot, None)
             gone.append((_id_text(pid),))
         if gone and not keep_rows:
             self._db.executemany("DELETE FROM points WHERE id = ?", gone)
+            if self.stores or self.config.primary != "":
+                self._db.executemany("DELETE FROM side WHERE id = ?", gone)
 
     def _set_payload(self, pid: PointId, slot: int, payload: dict[str, Any]) -> None:
         self.payloads[slot] = payload
@@ -435,46 +498,186 @@ class Collection:
             raise InvalidInputError(f"too many points in one request ({len(out)} > {MAX_BATCH})")
         return out
 
+    def _prepare_primary(self, vectors: Any, n: int) -> tuple[np.ndarray, list[bool]]:
+        """Primary vectors as (n, dim) rows and which points have none (``vectors`` is
+        None, or holds None for those points)."""
+        if vectors is None:
+            return np.zeros((n, self.dim), np.float32), [True] * n
+        if self.config.primary is None:
+            raise InvalidInputError(
+                f"collection {self.name!r} has no unnamed vector; name the vectors"
+            )
+        if isinstance(vectors, list) and any(v is None for v in vectors):
+            if len(vectors) != n:
+                raise InvalidInputError(f"{n} ids but {len(vectors)} vectors")
+            arr = np.zeros((n, self.dim), np.float32)
+            given = [k for k, v in enumerate(vectors) if v is not None]
+            if given:
+                arr[given] = self._prepare_vectors([vectors[k] for k in given])
+            return arr, [v is None for v in vectors]
+        arr = self._prepare_vectors(vectors) if n else np.zeros((0, self.dim), np.float32)
+        return arr, [False] * arr.shape[0]
+
+    def _prepare_named(self, named: Sequence[Any] | None, n: int) -> list[dict[str, Any]]:
+        """Each point's other vectors, checked against their spaces, as stored JSON."""
+        if named is None:
+            return [{} for _ in range(n)]
+        if len(named) != n:
+            raise InvalidInputError(f"{n} ids but {len(named)} named vector maps")
+        out = []
+        for k, entry in enumerate(named):
+            prepared: dict[str, Any] = {}
+            for name, value in (entry or {}).items():
+                space = self.spaces.get(name)
+                if space is None:
+                    raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+                prepared[name] = space.to_json(space.prepare(value, f"points[{k}]"))  # type: ignore[arg-type]
+            out.append(prepared)
+        return out
+
     def upsert(
         self,
         ids: Sequence[Any],
         vectors: Any,
         payloads: Sequence[Mapping[str, Any] | None] | None = None,
+        *,
+        named: Sequence[Mapping[str, Any] | None] | None = None,
     ) -> int:
-        """Insert or replace points (all or nothing). Returns the operation id."""
+        """Insert or replace points (all or nothing). Returns the operation id.
+
+        ``vectors`` are the primary vectors (None, or None for one point: it has none);
+        ``named`` gives each point's other vectors as ``{space name: value}``."""
         pids = self._ids(ids)
-        arr = self._prepare_vectors(vectors) if len(pids) else np.zeros((0, self.dim), np.float32)
+        arr, absent = self._prepare_primary(vectors, len(pids))
         if arr.shape[0] != len(pids):
             raise InvalidInputError(f"{len(pids)} ids but {arr.shape[0]} vectors")
+        others = self._prepare_named(named, len(pids))
         if payloads is None:
             payloads = [None] * len(pids)
         if len(payloads) != len(pids):
             raise InvalidInputError(f"{len(pids)} ids but {len(payloads)} payloads")
         checked = [check_payload(p) for p in payloads]
+        side: list[dict[str, Any] | None] = [
+            ({"vectors": o} if o else {}) | ({"no_primary": True} if a else {}) or None
+            for o, a in zip(others, absent, strict=True)
+        ]
         if len(set(pids)) != len(pids):  # last one wins, as in Qdrant
             last = {pid: k for k, pid in enumerate(pids)}
             keep = sorted(last.values())
             pids = [pids[k] for k in keep]
             arr = arr[keep]
             checked = [checked[k] for k in keep]
+            side = [side[k] for k in keep]
         if not pids:
             return self.seq
         with self._writer:  # the slot numbers must not move between here and the log
-            args = {"ids": [_id_text(p) for p in pids], "slot": self.n_slots, "payloads": checked}
+            args: dict[str, Any] = {
+                "ids": [_id_text(p) for p in pids],
+                "slot": self.n_slots,
+                "payloads": checked,
+            }
+            if any(side):
+                args["side"] = side
             return self._write("upsert", args, arr)
 
-    def update_vectors(self, ids: Sequence[Any], vectors: Any) -> int:
-        """Replace the vectors of existing points, keeping their payloads."""
-        pids = self._ids(ids)
-        arr = self._prepare_vectors(vectors)
-        if arr.shape[0] != len(pids):
-            raise InvalidInputError(f"{len(pids)} ids but {arr.shape[0]} vectors")
+    def _current(self, pids: list[PointId]) -> tuple[list[Any], list[dict[str, Any]], list[Any]]:
+        """Primary vectors (None where absent), other vectors and payloads of existing
+        points (read lock held)."""
         missing = [p for p in pids if p not in self.slot_of]
         if missing:
-            raise NotFoundError(f"no point with id {missing[0]!r} in {self.name!r}")
+            raise NotFoundError(f"No point with id {missing[0]} found")
+        slots = [self.slot_of[p] for p in pids]
+        prim = [None if s in self.absent else self._vectors[s].copy() for s in slots]
+        named = [dict((self.side.get(s) or {}).get("vectors") or {}) for s in slots]
+        return prim, named, [self.payloads[s] for s in slots]
+
+    def update_vectors(
+        self, ids: Sequence[Any], vectors: Any = None, *, named: Sequence[Any] | None = None
+    ) -> int:
+        """Replace the given vectors of existing points, keeping their payloads and the
+        vectors not given (``vectors``: primary rows, None for "keep"; ``named``: maps)."""
+        pids = self._ids(ids)
+        if vectors is not None and not isinstance(vectors, list):
+            vectors = list(self._prepare_vectors(vectors))
+        if vectors is not None and len(vectors) != len(pids):
+            raise InvalidInputError(f"{len(pids)} ids but {len(vectors)} vectors")
         with self._writer:
-            args = {"ids": [_id_text(p) for p in pids], "slot": self.n_slots}
-            return self._write("update_vectors", args, arr)
+            with self._rw.read():
+                prim, others, payloads = self._current(pids)
+            for k in range(len(pids)):
+                if vectors is not None and vectors[k] is not None:
+                    prim[k] = vectors[k]
+                if named is not None and named[k]:
+                    others[k].update(named[k])
+            return self.upsert(pids, prim, payloads, named=others)
+
+    def delete_vectors(
+        self, names: Sequence[str], ids: Sequence[Any] | None = None, *, filter: Any = None
+    ) -> int:
+        """Remove the named vectors (the primary one included) from points, keeping them."""
+        for name in names:
+            if name != self.config.primary and name not in self.spaces:
+                raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+        with self._writer:
+            pids = self._ids(ids) if filter is None else self._match_ids(filter)
+            pids = [p for p in pids if p in self.slot_of]
+            if not pids:
+                return self.seq
+            with self._rw.read():
+                prim, others, payloads = self._current(pids)
+            for k in range(len(pids)):
+                if self.config.primary in names:
+                    prim[k] = None
+                for name in names:
+                    others[k].pop(name, None)
+            return self.upsert(pids, prim, payloads, named=others)
+
+    def search_space(
+        self,
+        using: str,
+        query: Any,
+        limit: int = 10,
+        *,
+        filter: Any = None,
+        score_threshold: float | None = None,
+        offset: int = 0,
+        with_payload: Any = True,
+        with_vectors: Any = False,
+        exact: bool = False,
+    ) -> list[ScoredPoint]:
+        """:meth:`search` in the space named ``using`` (the primary one or any other)."""
+        if using == self.config.primary:
+            return self.search(
+                query,
+                limit,
+                filter=filter,
+                score_threshold=score_threshold,
+                offset=offset,
+                with_payload=with_payload,
+                with_vectors=with_vectors,
+                exact=exact,
+            )
+        space = self.spaces.get(using)
+        if space is None:
+            raise InvalidInputError(f"Wrong input: Not existing vector name error: {using}")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise InvalidInputError("limit must be a non-negative integer")
+        q = space.prepare(query, "query")
+        flt = parse_filter(filter)
+        with self._rw.read():
+            allowed = self._mask(flt)
+            scores = self.stores[using].scores(q, allowed)
+            higher = space.higher_is_better
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1] if higher else kv[1], kv[0]))
+            ranked = ranked[offset : offset + limit]
+            return self._hits(
+                [sc for _, sc in ranked],
+                [sl for sl, _ in ranked],
+                score_threshold,
+                with_payload,
+                with_vectors,
+                higher,
+            )
 
     def delete(self, ids: Sequence[Any] | None = None, *, filter: Any = None) -> int:
         """Delete points by ids or by filter (points that do not exist are ignored)."""
@@ -512,10 +715,113 @@ class Collection:
             return self._write("payload", args)
 
     def set_payload(
-        self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None
+        self,
+        payload: Mapping[str, Any],
+        ids: Sequence[Any] | None = None,
+        *,
+        filter: Any = None,
+        key: str | None = None,
     ) -> int:
-        """Merge ``payload``'s keys into the points' payloads."""
+        """Merge ``payload``'s keys into the points' payloads (into the object at dotted
+        path ``key`` when given, created where missing)."""
+        if key is not None:
+            if not isinstance(key, str) or not key:
+                raise InvalidInputError("key must be a dotted payload path")
+            return self._payload_op("set_at", ids, filter, payload, [key])
         return self._payload_op("set", ids, filter, payload)
+
+    def payload_of(self, pid: Any) -> dict[str, Any] | None:
+        """The stored payload of point ``pid`` (None when it does not exist)."""
+        with self._rw.read():
+            slot = self.slot_of.get(normalize_id(pid))
+            return None if slot is None else self.payloads[slot]
+
+    def filter_ids(self, filter: Any, ids: Sequence[Any]) -> list[PointId]:
+        """Those of ``ids`` that exist and match ``filter``."""
+        flt = parse_filter(filter)
+        pids = self._ids(ids)
+        with self._rw.read():
+            mask = self._mask(flt)
+            return [p for p in pids if p in self.slot_of and mask[self.slot_of[p]]]
+
+    def facet(
+        self, key: str, filter: Any = None, limit: int = 10, exact: bool = False
+    ) -> list[dict[str, Any]]:
+        """Counts of points per value of payload field ``key`` (which needs a keyword,
+        integer, uuid or bool index), most common first."""
+        index = self.payload_indexes.get(key)
+        if index is None or index.kind not in ("keyword", "integer", "uuid", "bool"):
+            raise InvalidInputError(
+                f'Bad request: Index required but not found for "{key}" of one of the following'
+                " types: [keyword, integer, uuid, bool]. Help: Create an index for this key or"
+                " use a different filter."
+            )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidInputError("limit must be a positive integer")
+        flt = parse_filter(filter)
+        counts: dict[Any, int] = {}
+        with self._rw.read():
+            mask = self._mask(flt)
+            for slot in np.flatnonzero(mask).tolist():
+                seen = set()
+                for v in values_at(self.payloads[slot] or {}, key):
+                    if (
+                        isinstance(v, (str, int))
+                        and not isinstance(v, float)
+                        and (type(v), v) not in seen
+                    ):
+                        seen.add((type(v), v))
+                        counts[v] = counts.get(v, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], (isinstance(kv[0], str), kv[0])))
+        return [{"value": v, "count": n} for v, n in ranked[:limit]]
+
+    def update_settings(self, changes: Mapping[str, Any]) -> None:
+        """Change settings after creation (Qdrant's collection PATCH): per-space on-disk,
+        HNSW and quantization params, sparse modifiers, optimizer and strict-mode config,
+        metadata. Recorded in the collection's metadata at once."""
+        with self._writer, self._rw.write():
+            c = self.config
+            extra = json.loads(json.dumps(c.extra))
+            params = extra.setdefault("vector_params", {})
+            for name, spec in (changes.get("vectors") or {}).items():
+                cur = params.setdefault(name, {})
+                for k, v in spec.items():
+                    if isinstance(v, dict) and isinstance(cur.get(k), dict):
+                        cur[k] = {**cur[k], **v}
+                    else:
+                        cur[k] = v
+                if name in c.vectors and spec.get("on_disk") is not None:
+                    c.vectors[name]["on_disk"] = bool(spec["on_disk"])
+                if name == c.primary:
+                    if spec.get("on_disk") is not None:
+                        extra.setdefault("primary_params", {})["on_disk"] = bool(spec["on_disk"])
+                    quant = spec.get("quantization_config")
+                    if quant == "Disabled":
+                        cur.pop("quantization_config", None)
+            for name, spec in (changes.get("sparse_vectors") or {}).items():
+                modifier = (spec or {}).get("modifier")
+                if modifier is not None:
+                    c.sparse_vectors[name] = {"modifier": "idf"} if modifier == "idf" else {}
+            for key in ("optimizers_config", "hnsw_config", "strict_mode_config", "metadata"):
+                if changes.get(key) is not None:
+                    merged = {**(extra.get(key) or {}), **changes[key]}
+                    if key == "metadata":
+                        merged = {k: v for k, v in merged.items() if v is not None}
+                    extra[key] = merged
+            if changes.get("quantization_config") is not None:
+                quant = changes["quantization_config"]
+                extra["quantization_config"] = None if quant == "Disabled" else quant
+            p = changes.get("params") or {}
+            for key in ("replication_factor", "write_consistency_factor", "read_fan_out_factor"):
+                if p.get(key) is not None:
+                    extra[key] = p[key]
+            if p.get("on_disk_payload") is not None:
+                c.on_disk_payload = bool(p["on_disk_payload"])
+            c.extra = extra
+            self.spaces = parse_spaces(c.vectors, c.sparse_vectors)
+            for name, space in self.spaces.items():
+                self.stores[name].space = space
+            self._checkpoint()
 
     def overwrite_payload(
         self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None
@@ -546,6 +852,22 @@ class Collection:
         return self._write("delete_index", {"key": key})
 
     # ------------------------------------------------------------------ reads
+    def vector_mask(self, name: str) -> np.ndarray:
+        """Live slots whose point holds a vector named ``name`` (read lock held)."""
+        n = self.n_slots
+        if name == self.config.primary:
+            out = self.live[:n].copy()
+            if self.absent:
+                out[np.fromiter(self.absent, dtype=np.int64, count=len(self.absent))] = False
+            return out
+        store = self.stores.get(name)
+        if store is None:
+            raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+        out = np.zeros(n, dtype=bool)
+        if store.values:
+            out[np.fromiter(store.values, dtype=np.int64, count=len(store.values))] = True
+        return out & self.live[:n]
+
     def _mask(self, flt: Filter | None) -> np.ndarray:
         if flt is None:
             return self.live[: self.n_slots].copy()
@@ -555,11 +877,34 @@ class Collection:
         return Record(
             id=self.ids[slot],  # type: ignore[arg-type]
             payload=_select_payload(self.payloads[slot] or {}, with_payload),
-            vector=self._vectors[slot].tolist() if with_vectors else None,
+            vector=self._vector_out(slot, with_vectors),
         )
 
+    @property
+    def plain(self) -> bool:
+        """One unnamed dense vector per point (vectors are lists, not name maps)."""
+        return self.config.primary == "" and not self.spaces
+
+    def _vector_out(self, slot: int, with_vectors: Any) -> Any:
+        """A slot's vectors for output: a list in a plain collection, else ``{name: value}``
+        (a list again when the point holds only the unnamed vector, as Qdrant answers);
+        ``with_vectors`` is a bool or a list of names (read lock held)."""
+        if with_vectors is False or with_vectors is None:
+            return None
+        if self.plain:
+            return self._vectors[slot].tolist()
+        out: dict[str, Any] = {}
+        if self.config.primary is not None and slot not in self.absent:
+            out[self.config.primary] = self._vectors[slot].tolist()
+        out.update((self.side.get(slot) or {}).get("vectors") or {})
+        if isinstance(with_vectors, list):
+            out = {k: v for k, v in out.items() if k in with_vectors}
+        if set(out) == {""}:
+            return out[""]
+        return out
+
     def get(
-        self, ids: Sequence[Any], *, with_payload: Any = True, with_vectors: bool = False
+        self, ids: Sequence[Any], *, with_payload: Any = True, with_vectors: Any = False
     ) -> list[Record]:
         """The points with these ids that exist, in the order asked."""
         pids = self._ids(ids)
@@ -595,7 +940,7 @@ class Collection:
         limit: int = 10,
         offset: Any = None,
         with_payload: Any = True,
-        with_vectors: bool = False,
+        with_vectors: Any = False,
     ) -> tuple[list[Record], PointId | None]:
         """Points in id order from ``offset`` (an id) on; returns (page, next offset)."""
         if not isinstance(limit, int) or limit < 1:
@@ -621,7 +966,7 @@ class Collection:
         score_threshold: float | None = None,
         offset: int = 0,
         with_payload: Any = True,
-        with_vectors: bool = False,
+        with_vectors: Any = False,
         ef: int | None = None,
         exact: bool = False,
     ) -> list[ScoredPoint]:
@@ -665,6 +1010,7 @@ class Collection:
             if (
                 index.ntotal != self.n_slots
                 or live != self.n_slots
+                or self.absent
                 or live <= max(self.config.full_scan_threshold, 4 * limit)
                 or self.config.quantization is not None
             ):
@@ -685,7 +1031,7 @@ class Collection:
         score_threshold: float | None = None,
         offset: int = 0,
         with_payload: Any = True,
-        with_vectors: bool = False,
+        with_vectors: Any = False,
         ef: int | None = None,
         exact: bool = False,
     ) -> list[list[ScoredPoint]]:
@@ -720,11 +1066,12 @@ class Collection:
         slots: list[int],
         threshold: float | None,
         with_payload: Any,
-        with_vectors: bool,
+        with_vectors: Any,
+        higher: bool | None = None,
     ) -> list[ScoredPoint]:
         """Scored points for one query's (score, slot) lists; missing or deleted slots and
         scores beyond ``threshold`` are dropped (read lock held)."""
-        higher = self.config.distance.higher_is_better
+        higher = self.config.distance.higher_is_better if higher is None else higher
         ids, payloads = self.ids, self.payloads
         hits = []
         for score, slot in zip(scores, slots, strict=True):
@@ -735,7 +1082,7 @@ class Collection:
             payload = None
             if with_payload is not False:
                 payload = _select_payload(payloads[slot] or {}, with_payload)
-            vec = self._vectors[slot].tolist() if with_vectors else None
+            vec = self._vector_out(slot, with_vectors)
             hits.append(ScoredPoint(ids[slot], score, payload, vec))  # type: ignore[arg-type]
         return hits
 
@@ -745,7 +1092,9 @@ class Collection:
         n = self.n_slots
         vectors = self._vectors[:n]
         dead = n - len(self.slot_of)
-        allowed = self._mask(flt) if (flt is not None or dead) else None
+        allowed = self._mask(flt) if (flt is not None or dead or self.absent) else None
+        if allowed is not None and self.absent:
+            allowed[np.fromiter(self.absent, dtype=np.int64, count=len(self.absent))] = False
         live = len(self.slot_of)
         count = live if allowed is None else int(allowed.sum())
         kind = self.config.index
@@ -918,6 +1267,15 @@ class Collection:
                     for new, s in enumerate(slots.tolist())
                 ),
             )
+            con.execute(_SIDE_SCHEMA)
+            con.executemany(
+                "INSERT INTO side VALUES (?, ?)",
+                (
+                    (_id_text(self.ids[s]), json.dumps(self.side[s]))  # type: ignore[arg-type]
+                    for s in slots.tolist()
+                    if s in self.side
+                ),
+            )
             con.commit()
             con.close()
             old = self.generation
@@ -985,6 +1343,10 @@ def _edit_payload(
 ) -> dict[str, Any]:
     if mode == "set":
         return {**old, **(payload or {})}
+    if mode == "set_at":
+        new = json.loads(json.dumps(old))
+        _set_at(new, (keys or [""])[0].split("."), payload or {})
+        return new
     if mode == "overwrite":
         return dict(payload or {})
     if mode == "clear":
@@ -1009,3 +1371,24 @@ def _drop_path(obj: Any, parts: list[str]) -> None:
         obj.pop(head, None)
     elif head in obj:
         _drop_path(obj[head], parts[1:])
+
+
+def _set_at(obj: dict[str, Any], parts: list[str], payload: dict[str, Any]) -> None:
+    """Merge ``payload`` into the object at ``parts`` of ``obj`` (``a[]`` walks arrays)."""
+    head, rest = parts[0], parts[1:]
+    if head.endswith("[]"):
+        items = obj.get(head[:-2])
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                if rest:
+                    _set_at(item, rest, payload)
+                else:
+                    item.update(payload)
+        return
+    child = obj.get(head)
+    if not isinstance(child, dict):
+        child = obj[head] = {}
+    if rest:
+        _set_at(child, rest, payload)
+    else:
+        child.update(payload)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -10,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ferrox.errors import ConflictError, InvalidInputError, NotFoundError
+from ferrox.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from ferrox.vectordb.collection import Collection
 from ferrox.vectordb.locks import DirectoryLock
 from ferrox.vectordb.models import CollectionConfig
@@ -118,17 +120,69 @@ class Database:
         col = self._collections.get(name)
         if col is None:
             if not self._dir(name).is_dir():
-                raise NotFoundError(f"collection {name!r} does not exist")
+                raise NotFoundError(f"Collection `{name}` doesn't exist!")
             col = Collection(self._dir(name), name, sync=self.sync)
             self._collections[name] = col
         return col
 
     get_collection = collection
 
+    def aliases(self) -> dict[str, str]:
+        """Alias name -> collection name."""
+        path = self.path / "aliases.json"
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"{path}: unreadable aliases ({exc})") from exc
+        return {str(k): str(v) for k, v in data.items()}
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        """Apply Qdrant's alias actions (create_alias, delete_alias, rename_alias) all
+        together or not at all."""
+        self._check_open()
+        aliases = self.aliases()
+        for i, action in enumerate(actions):
+            if not isinstance(action, dict) or len(action) != 1:
+                raise InvalidInputError(f"actions[{i}] must hold exactly one action")
+            kind, arg = next(iter(action.items()))
+            if not isinstance(arg, dict):
+                raise InvalidInputError(f"actions[{i}].{kind} must be an object")
+            if kind == "create_alias":
+                target, alias = arg.get("collection_name"), arg.get("alias_name")
+                if not isinstance(alias, str) or not isinstance(target, str):
+                    raise InvalidInputError("create_alias needs collection_name and alias_name")
+                if not self.has_collection(target):
+                    raise NotFoundError(f"Collection `{target}` doesn't exist!")
+                aliases[alias] = target
+            elif kind == "delete_alias":
+                alias = arg.get("alias_name")
+                if alias not in aliases:
+                    raise NotFoundError(f"Alias {alias} does not exists!")
+                del aliases[alias]
+            elif kind == "rename_alias":
+                old, new = arg.get("old_alias_name"), arg.get("new_alias_name")
+                if old not in aliases:
+                    raise NotFoundError(f"Alias {old} does not exists!")
+                aliases[str(new)] = aliases.pop(old)
+            else:
+                raise InvalidInputError(f"actions[{i}]: unknown alias action {kind!r}")
+        self._write_aliases(aliases)
+
+    def _write_aliases(self, aliases: dict[str, str]) -> None:
+        path = self.path / "aliases.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(aliases, sort_keys=True))
+        os.replace(tmp, path)
+
     def delete_collection(self, name: str) -> bool:
-        """Delete a collection and its files; False if there was none."""
+        """Delete a collection and its files (and its aliases); False if there was none."""
         self._check_open()
         check_name(name)
+        aliases = self.aliases()
+        if name in aliases.values():
+            self._write_aliases({a: c for a, c in aliases.items() if c != name})
         col = self._collections.pop(name, None)
         if col is not None:
             col.close()

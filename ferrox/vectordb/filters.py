@@ -185,6 +185,19 @@ class HasId(Condition):
         return out
 
 
+class HasVector(Condition):
+    """The point holds a vector named ``name`` (``""``: the unnamed one)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        raise UnsupportedError("has_vector is answered over a collection, not one payload")
+
+    def mask(self, target: FilterTarget) -> np.ndarray:
+        return target.vector_mask(self.name)  # type: ignore[attr-defined, no-any-return]
+
+
 class IsEmpty(Condition):
     """The key is missing, null or an empty array."""
 
@@ -387,9 +400,10 @@ def _condition(data: Any, where: str) -> Condition:
             raise FilterError(f"{where}.nested needs 'key' and 'filter'")
         return Nested(_key(nested, f"{where}.nested"), _filter(nested["filter"], f"{where}.nested"))
     if "has_vector" in data:
-        raise UnsupportedError(
-            "has_vector conditions are not implemented (collections hold one vector)"
-        )
+        name = data["has_vector"]
+        if not isinstance(name, str):
+            raise FilterError(f"{where}: has_vector takes a vector name")
+        return HasVector(name)
     if "key" in data:
         return _field(data, where)
     raise FilterError(f"{where}: unknown condition {sorted(data)}")

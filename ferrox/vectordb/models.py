@@ -63,6 +63,11 @@ class CollectionConfig:
     ``lsh_tables`` tables of ``lsh_bits`` bits, candidates re-ranked exactly).
     ``quantization="int8"`` keeps an 8-bit copy in the graph and re-scores candidates
     with the full-precision vectors.
+
+    ``size`` and ``distance`` describe the primary space, named ``primary`` (``""`` is
+    Qdrant's unnamed vector; ``None``: the collection has no primary dense space and
+    ``size`` is a placeholder). ``vectors`` (named dense and multi-vector spaces) and
+    ``sparse_vectors`` are the other spaces, see :mod:`ferrox.vectordb.spaces`.
     """
 
     size: int
@@ -78,6 +83,9 @@ class CollectionConfig:
     wal_checkpoint_bytes: int = 32 * 1024 * 1024
     on_disk_payload: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    primary: str | None = ""
+    vectors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sparse_vectors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.distance = Distance.parse(self.distance)
@@ -196,7 +204,7 @@ class Record:
 
     id: PointId
     payload: dict[str, Any] | None = None
-    vector: list[float] | None = None
+    vector: Any = None
 
 
 @dataclass(slots=True)
@@ -206,5 +214,6 @@ class ScoredPoint:
     id: PointId
     score: float
     payload: dict[str, Any] | None = None
-    vector: list[float] | None = None
+    vector: Any = None
     version: int = 0
+    order_value: Any = None

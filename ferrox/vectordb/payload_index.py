@@ -25,7 +25,7 @@ from ferrox.vectordb.filters import (
 
 __all__ = ["INDEX_TYPES", "PayloadIndex", "make_index"]
 
-INDEX_TYPES = ("keyword", "integer", "float", "bool", "datetime", "text")
+INDEX_TYPES = ("keyword", "integer", "float", "bool", "datetime", "text", "uuid", "geo")
 
 
 class PayloadIndex:
@@ -230,7 +230,24 @@ class DatetimeIndex(NumericIndex):
         return None
 
 
+class UuidIndex(KeywordIndex):
+    """UUID strings (matched as written, like keywords)."""
+
+    kind = "uuid"
+
+
+class GeoIndex(PayloadIndex):
+    """``{lon, lat}`` points; geo conditions are answered by the filter's scan."""
+
+    kind = "geo"
+
+    def _extract(self, values: list[Any]) -> list[Any]:
+        return [v for v in values if isinstance(v, dict) and "lat" in v and "lon" in v]
+
+
 _KINDS: dict[str, type[PayloadIndex]] = {
+    "uuid": UuidIndex,
+    "geo": GeoIndex,
     "keyword": KeywordIndex,
     "integer": IntegerIndex,
     "float": NumericIndex,

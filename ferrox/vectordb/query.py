@@ -1,0 +1,624 @@
+"""The universal query: Qdrant's QueryRequest parsed into typed nodes and run over a
+collection — nearest neighbours in any space, recommend (average vector, best score, sum of
+scores), discover, context, order by a payload field, random sample, and fusion (RRF,
+DBSF) of nested prefetches, whose results become the candidates of the query above them.
+
+Nearest queries without prefetch take the collection's index path; every other query
+scores its candidates exactly, under one read lock.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError
+from ferrox.vectordb.filters import Filter, parse_datetime, parse_filter, values_at
+from ferrox.vectordb.models import PointId, ScoredPoint, normalize_id
+from ferrox.vectordb.spaces import DenseSpace, SparseSpace, SparseVector
+
+__all__ = [
+    "Context",
+    "Discover",
+    "Fusion",
+    "Nearest",
+    "OrderBy",
+    "Query",
+    "Recommend",
+    "Sample",
+    "parse_query",
+    "run_query",
+]
+
+MAX_LIMIT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """The points nearest to ``vector`` (a vector, a sparse vector, a multi-vector or a
+    point id)."""
+
+    vector: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Recommend:
+    """Like the ``positive`` examples and unlike the ``negative`` ones."""
+
+    positive: tuple[Any, ...]
+    negative: tuple[Any, ...]
+    strategy: str = "average_vector"
+
+
+@dataclass(frozen=True, slots=True)
+class Discover:
+    """Near ``target`` within the zones the (positive, negative) pairs mark out."""
+
+    target: Any
+    pairs: tuple[tuple[Any, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Within the zones of the (positive, negative) pairs, no target."""
+
+    pairs: tuple[tuple[Any, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBy:
+    """Points ordered by the payload value at ``key``."""
+
+    key: str
+    direction: str = "asc"
+    start_from: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """Rank fusion of the prefetches' results: ``rrf`` (with ``k`` and per-prefetch
+    ``weights``) or ``dbsf`` (scores normalised by mean ± 3σ, summed)."""
+
+    method: str
+    k: int = 2
+    weights: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A random sample of the candidates."""
+
+
+Node = Nearest | Recommend | Discover | Context | OrderBy | Fusion | Sample
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One (possibly nested) query request."""
+
+    query: Node | None = None
+    prefetch: tuple[Query, ...] = ()
+    using: str | None = None
+    filter: Filter | None = None
+    score_threshold: float | None = None
+    limit: int = 10
+    offset: int = 0
+    exact: bool = False
+    ef: int | None = None
+    lookup_from: tuple[str, str | None] | None = None
+    with_payload: Any = False
+    with_vector: Any = False
+
+
+# ----------------------------------------------------------------------------- parsing
+def _int(value: Any, name: str, default: int, low: int = 0) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidInputError(f"Validation error in JSON body: [{name}: value {value} invalid]")
+    return value
+
+
+def _pairs(value: Any, where: str) -> tuple[tuple[Any, Any], ...]:
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or "positive" not in item or "negative" not in item:
+            raise InvalidInputError(f"{where}: each context pair needs positive and negative")
+        out.append((item["positive"], item["negative"]))
+    return tuple(out)
+
+
+def parse_node(value: Any) -> Node | None:
+    """A query node from Qdrant's ``query`` value."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or ({"indices", "values"} >= set(value) and value):
+        return Nearest(value)
+    if len(value) != 1 and not ("nearest" in value and set(value) <= {"nearest", "mmr"}):
+        raise InvalidInputError(f"a query takes one kind, not {sorted(value)}")
+    kind, body = next(iter(value.items()))
+    if kind == "nearest":
+        if value.get("mmr"):
+            raise UnsupportedError("MMR queries are not implemented")
+        return Nearest(body)
+    if kind == "recommend":
+        b = body if isinstance(body, dict) else {}
+        strategy = b.get("strategy") or "average_vector"
+        if strategy not in ("average_vector", "best_score", "sum_scores"):
+            raise InvalidInputError(f"unknown recommend strategy {strategy!r}")
+        return Recommend(tuple(b.get("positive") or ()), tuple(b.get("negative") or ()), strategy)
+    if kind == "discover":
+        b = body if isinstance(body, dict) else {}
+        if "target" not in b:
+            raise InvalidInputError("discover needs a target")
+        return Discover(b["target"], _pairs(b.get("context"), "discover.context"))
+    if kind == "context":
+        return Context(_pairs(body, "context"))
+    if kind == "order_by":
+        if isinstance(body, str):
+            return OrderBy(body)
+        if not isinstance(body, dict) or not isinstance(body.get("key"), str):
+            raise InvalidInputError("order_by needs a key")
+        direction = body.get("direction") or "asc"
+        if direction not in ("asc", "desc"):
+            raise InvalidInputError(f"order_by direction must be asc or desc, not {direction!r}")
+        start = body.get("start_from")
+        if isinstance(start, str):
+            start = parse_datetime(start)
+        return OrderBy(body["key"], direction, start)
+    if kind == "fusion":
+        if body not in ("rrf", "dbsf"):
+            raise InvalidInputError(f"unknown fusion {body!r}")
+        return Fusion(body)
+    if kind == "rrf":
+        b = body if isinstance(body, dict) else {}
+        weights = b.get("weights")
+        return Fusion("rrf", _int(b.get("k"), "rrf.k", 2, 1), tuple(weights) if weights else None)
+    if kind == "sample":
+        return Sample()
+    if kind in ("formula", "relevance_feedback"):
+        raise UnsupportedError(f"{kind} queries are not implemented")
+    raise InvalidInputError(f"unknown query kind {kind!r}")
+
+
+def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
+    """A :class:`Query` from Qdrant's QueryRequest JSON."""
+    if not isinstance(body, dict):
+        raise InvalidInputError("a query request must be a JSON object")
+    node = parse_node(body.get("query"))
+    using = body.get("using")
+    if isinstance(node, Fusion) and using is not None:
+        raise InvalidInputError(
+            "Bad request: Fusion queries cannot be combined with the 'using' field."
+        )
+    prefetch = body.get("prefetch")
+    if isinstance(prefetch, dict):
+        prefetch = [prefetch]
+    subs = tuple(parse_query(p, default_limit=10) for p in (prefetch or []))
+    if isinstance(node, Fusion) and not subs:
+        raise InvalidInputError("Bad request: Fusion queries require prefetches")
+    params = body.get("params") or {}
+    lookup = body.get("lookup_from")
+    threshold = body.get("score_threshold")
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+    ):
+        raise InvalidInputError("score_threshold must be a number")
+    return Query(
+        query=node,
+        prefetch=subs,
+        using=using,
+        filter=parse_filter(body.get("filter")),
+        score_threshold=threshold,
+        limit=_int(body.get("limit", body.get("top")), "limit", default_limit),
+        offset=_int(body.get("offset"), "offset", 0),
+        exact=bool(params.get("exact", False)),
+        ef=params.get("hnsw_ef"),
+        lookup_from=(lookup["collection"], lookup.get("vector")) if lookup else None,
+        with_payload=_with_payload(body.get("with_payload", False)),
+        with_vector=body.get("with_vector", body.get("with_vectors", False)) or False,
+    )
+
+
+def _with_payload(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("include") is None and value.get("exclude") is None:
+        return True
+    return value
+
+
+# ----------------------------------------------------------------------------- running
+Resolver = Callable[[str], Any]
+
+
+@dataclass
+class _Hits:
+    """Internal results: slots and scores, best first (scores as answered)."""
+
+    slots: list[int]
+    scores: list[float]
+
+
+def _space(col: Any, using: str) -> DenseSpace | SparseSpace:
+    if using == col.config.primary:
+        return DenseSpace(using, col.dim, col.config.distance)
+    space = col.spaces.get(using)
+    if space is None:
+        raise InvalidInputError(f"Wrong input: Not existing vector name error: {using}")
+    return space
+
+
+def _default_using(col: Any) -> str:
+    if col.config.primary is not None:
+        return col.config.primary
+    return "" if "" in col.spaces else next(iter(col.spaces), "")
+
+
+def _has(col: Any, using: str) -> np.ndarray:
+    """Slots (live) that hold a vector in ``using`` (read lock held)."""
+    return col.vector_mask(using)  # type: ignore[no-any-return]
+
+
+def _stored(col: Any, using: str, slot: int) -> Any:
+    if using == col.config.primary:
+        return np.asarray(col._vectors[slot])
+    return col.stores[using].values[slot]
+
+
+class _Run:
+    """One query's execution over a collection (read lock held throughout)."""
+
+    def __init__(self, col: Any, resolve: Resolver) -> None:
+        self.col = col
+        self.resolve = resolve
+        self.excluded: set[PointId] = set()
+
+    # -- vector inputs
+    def vector(self, value: Any, using: str, lookup: tuple[str, str | None] | None) -> Any:
+        """A prepared vector in ``using``'s space; a point id is looked up (in
+        ``lookup_from`` when given) and excluded from the results."""
+        space = _space(self.col, using)
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            pid = normalize_id(value)
+            source = self.col if lookup is None else self.resolve(lookup[0])
+            name = using if lookup is None or lookup[1] is None else lookup[1]
+            if lookup is None:
+                self.excluded.add(pid)
+            slot = source.slot_of.get(pid)
+            if slot is None:
+                raise NotFoundError(f"No point with id {pid} found")
+            if name == source.config.primary:
+                if slot in source.absent:
+                    raise InvalidInputError(
+                        f"Bad request: Vector with name `{name}` is not set for point {pid}"
+                    )
+                v = np.asarray(source._vectors[slot])
+            else:
+                if name not in source.stores:
+                    raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+                v = source.stores[name].values.get(slot)
+                if v is None:
+                    raise InvalidInputError(
+                        f"Bad request: Vector with name `{name}` is not set for point {pid}"
+                    )
+            if lookup is not None:
+                other = _space(source, name)
+                if isinstance(other, DenseSpace) and isinstance(space, DenseSpace):
+                    if other.size != space.size:
+                        raise InvalidInputError(
+                            f"Wrong input: Vector dimension error: expected dim: {space.size},"
+                            f" got {other.size}"
+                        )
+            return v
+        if isinstance(value, dict) and "indices" not in value:
+            raise InvalidInputError("a vector must be a list of numbers or {indices, values}")
+        if isinstance(space, SparseSpace) and not isinstance(value, dict):
+            raise InvalidInputError(
+                f"Wrong input: Conversion between sparse and regular vectors failed for {using}"
+            )
+        if isinstance(space, DenseSpace) and isinstance(value, dict):
+            raise InvalidInputError(
+                f"Wrong input: Conversion between sparse and regular vectors failed for {using}"
+            )
+        if (
+            isinstance(space, DenseSpace)
+            and space.multivector
+            and isinstance(value, list)
+            and value
+            and not isinstance(value[0], list)
+        ):
+            value = [value]
+        return space.prepare(value, "query")
+
+    # -- similarity of candidates to example vectors (higher is more similar)
+    def sims(self, using: str, example: Any, slots: Sequence[int]) -> np.ndarray:
+        space = _space(self.col, using)
+        if not slots:
+            return np.zeros(0, np.float32)
+        if isinstance(space, SparseSpace):
+            store = self.col.stores[using]
+            q = dict(zip(example.indices.tolist(), example.values.tolist(), strict=True))
+            out = []
+            for s in slots:
+                v: SparseVector = store.values[s]
+                out.append(
+                    sum(
+                        q.get(i, 0.0) * x
+                        for i, x in zip(v.indices.tolist(), v.values.tolist(), strict=True)
+                    )
+                )
+            return np.asarray(out, np.float32)
+        if space.multivector:
+            return np.asarray(
+                [space.score(example, _stored(self.col, using, s)) for s in slots], np.float32
+            )
+        if using == self.col.config.primary:
+            mat = np.asarray(self.col._vectors[np.asarray(slots, dtype=np.int64)])
+        else:
+            mat = np.stack([_stored(self.col, using, s) for s in slots])
+        d = space.distance.value
+        if d in ("Cosine", "Dot"):
+            return mat @ example
+        if d == "Euclid":
+            return -np.sqrt(((mat - example) ** 2).sum(axis=1))
+        return -np.abs(mat - example).sum(axis=1)
+
+    # -- the query tree
+    def run(self, q: Query, top: bool) -> _Hits:
+        col = self.col
+        using = q.using if q.using is not None else _default_using(col)
+        node = q.query
+        limit = q.limit + q.offset
+        if limit > MAX_LIMIT:
+            raise InvalidInputError(f"limit {limit} is over the maximum of {MAX_LIMIT}")
+        allowed = col._mask(q.filter)
+        if q.prefetch:
+            subs = [self.run(p, False) for p in q.prefetch]
+            if isinstance(node, Fusion):
+                hits = _fuse(node, subs, allowed)
+            else:
+                cand = np.zeros(col.n_slots, dtype=bool)
+                for h in subs:
+                    if h.slots:
+                        cand[np.asarray(h.slots, dtype=np.int64)] = True
+                if node is None:
+                    merged = _Hits([], [])
+                    seen: set[int] = set()
+                    for h in subs:
+                        for s, sc in zip(h.slots, h.scores, strict=True):
+                            if s not in seen and allowed[s]:
+                                seen.add(s)
+                                merged.slots.append(s)
+                                merged.scores.append(sc)
+                    hits = merged
+                else:
+                    hits = self.score(node, q, using, allowed & cand, restricted=True)
+        elif node is None:
+            hits = self.scroll(allowed)
+        else:
+            hits = self.score(node, q, using, allowed, restricted=False)
+        hits = self.cut(hits, q, using, node)
+        return hits
+
+    def cut(self, hits: _Hits, q: Query, using: str, node: Node | None) -> _Hits:
+        """Drop excluded ids, apply the score threshold, offset and limit."""
+        slots, scores = hits.slots, hits.scores
+        if self.excluded:
+            ex = {self.col.slot_of[p] for p in self.excluded if p in self.col.slot_of}
+            keep = [k for k, s in enumerate(slots) if s not in ex]
+            slots, scores = [slots[k] for k in keep], [scores[k] for k in keep]
+        if q.score_threshold is not None and not isinstance(node, OrderBy | Sample):
+            higher = True
+            if isinstance(node, Nearest):
+                higher = _space(self.col, using).higher_is_better
+            t = q.score_threshold
+            keep = [k for k, sc in enumerate(scores) if (sc >= t if higher else sc <= t)]
+            slots, scores = [slots[k] for k in keep], [scores[k] for k in keep]
+        lo, hi = q.offset, q.offset + q.limit
+        return _Hits(slots[lo:hi], scores[lo:hi])
+
+    def scroll(self, allowed: np.ndarray) -> _Hits:
+        order, _ = self.col._id_order()
+        slots = [s for s in order.tolist() if allowed[s]]
+        return _Hits(slots, [0.0] * len(slots))
+
+    def score(
+        self, node: Node, q: Query, using: str, allowed: np.ndarray, *, restricted: bool
+    ) -> _Hits:
+        col = self.col
+        if isinstance(node, OrderBy):
+            return self.order_by(node, allowed)
+        if isinstance(node, Sample):
+            slots = np.flatnonzero(allowed).tolist()
+            random.shuffle(slots)
+            return _Hits(slots, [0.0] * len(slots))
+        if isinstance(node, Fusion):
+            raise InvalidInputError("Bad request: Fusion queries require prefetches")
+        space = _space(col, using)
+        cand = np.flatnonzero(allowed & _has(col, using)).tolist()
+        lookup = q.lookup_from
+        if isinstance(node, Nearest):
+            v = self.vector(node.vector, using, None)
+            if using == col.config.primary and not restricted:
+                k = q.limit + q.offset + len(self.excluded)
+                scores, slots = col._knn(
+                    v.reshape(1, -1), max(k, 1), q.filter, q.ef or col.config.ef, q.exact
+                )
+                pairs = [
+                    (s, x)
+                    for s, x in zip(slots[0].tolist(), scores[0].tolist(), strict=True)
+                    if s >= 0
+                ]
+                return _Hits([s for s, _ in pairs], [x for _, x in pairs])
+            if isinstance(space, SparseSpace):
+                scores = col.stores[using].scores(v, allowed)
+                ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+                return _Hits([s for s, _ in ranked], [sc for _, sc in ranked])
+            sims = self.sims(using, v, cand)
+            raw = sims if space.higher_is_better else -sims
+            return _rank(cand, sims, raw.tolist())
+        if isinstance(node, Recommend):
+            if not node.positive and not (node.negative and node.strategy != "average_vector"):
+                raise InvalidInputError("Bad request: No positive examples given")
+            pos = [self.vector(v, using, lookup) for v in node.positive]
+            neg = [self.vector(v, using, lookup) for v in node.negative]
+            if node.strategy == "average_vector":
+                if isinstance(space, SparseSpace) or (
+                    isinstance(space, DenseSpace) and space.multivector
+                ):
+                    raise InvalidInputError(
+                        "Bad request: average_vector strategy needs dense vectors; use best_score"
+                    )
+                avg = np.mean(pos, axis=0)
+                if neg:
+                    avg = avg + avg - np.mean(neg, axis=0)
+                if space.distance.value == "Cosine":
+                    norm = float(np.linalg.norm(avg))
+                    avg = avg / norm if norm > 0 else avg
+                sims = self.sims(using, avg.astype(np.float32), cand)
+                raw = sims if space.higher_is_better else -sims
+                return _rank(cand, sims, raw.tolist())
+            ps = [self.sims(using, v, cand) for v in pos]
+            ns = [self.sims(using, v, cand) for v in neg]
+            if node.strategy == "sum_scores":
+                total = sum(ps, np.zeros(len(cand))) - sum(ns, np.zeros(len(cand)))
+                return _rank(cand, total, total.tolist())
+            best_p = np.max(ps, axis=0) if ps else np.full(len(cand), -np.inf)
+            best_n = np.max(ns, axis=0) if ns else np.full(len(cand), -np.inf)
+            score = np.where(best_p > best_n, _ssig(best_p), -_ssig(best_n))
+            return _rank(cand, score, score.tolist())
+        if isinstance(node, Discover | Context):
+            pairs = [
+                (self.vector(p, using, lookup), self.vector(n, using, lookup))
+                for p, n in node.pairs
+            ]
+            if isinstance(node, Context):
+                total = np.zeros(len(cand))
+                for p, n in pairs:
+                    diff = (
+                        self.sims(using, p, cand)
+                        - self.sims(using, n, cand)
+                        - np.float32(1.1920929e-07)
+                    )
+                    total += _fsig(np.minimum(diff, 0.0))
+                return _rank(cand, total, total.tolist())
+            target = self.vector(node.target, using, lookup)
+            rank = np.zeros(len(cand))
+            for p, n in pairs:
+                rank += np.sign(self.sims(using, p, cand) - self.sims(using, n, cand))
+            score = rank + _ssig(self.sims(using, target, cand))
+            return _rank(cand, score, score.tolist())
+        raise InvalidInputError(f"unknown query {node!r}")
+
+    def order_by(self, node: OrderBy, allowed: np.ndarray) -> _Hits:
+        col = self.col
+        if node.key not in col.payload_indexes or col.payload_indexes[node.key].kind not in (
+            "integer",
+            "float",
+            "datetime",
+        ):
+            raise InvalidInputError(
+                f"Bad request: No range index for `order_by` key: `{node.key}`. Please create"
+                " one to use `order_by`. Check https://qdrant.tech/documentation/concepts/"
+                "indexing/#payload-index to see which payload schemas support Range conditions"
+            )
+        rows: list[tuple[float, int]] = []
+        for s in np.flatnonzero(allowed).tolist():
+            for v in values_at(col.payloads[s] or {}, node.key):
+                x = parse_datetime(v) if isinstance(v, str) else v
+                if isinstance(x, bool) or not isinstance(x, (int, float)):
+                    continue
+                if node.start_from is not None and (
+                    x < node.start_from if node.direction == "asc" else x > node.start_from
+                ):
+                    continue
+                rows.append((float(x), s))
+        desc = node.direction == "desc"
+        rows.sort(key=lambda r: ((-r[0] if desc else r[0]), r[1]))
+        return _Hits([s for _, s in rows], [x for x, _ in rows])
+
+
+def _fsig(x: np.ndarray) -> np.ndarray:
+    return x / (1.0 + np.abs(x))
+
+
+def _ssig(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (_fsig(x) + 1.0)
+
+
+def _rank(cand: list[int], key: np.ndarray, raw: list[float]) -> _Hits:
+    order = sorted(range(len(cand)), key=lambda k: (-float(key[k]), cand[k]))
+    return _Hits([cand[k] for k in order], [raw[k] for k in order])
+
+
+def _fuse(node: Fusion, subs: list[_Hits], allowed: np.ndarray) -> _Hits:
+    scores: dict[int, float] = {}
+    if node.method == "rrf":
+        weights = node.weights or (1.0,) * len(subs)
+        if len(weights) != len(subs):
+            raise InvalidInputError(
+                f"Bad request: rrf weights ({len(weights)}) must match the prefetches ({len(subs)})"
+            )
+        for h, w in zip(subs, weights, strict=True):
+            for rank, s in enumerate(h.slots):
+                if w > 0:
+                    scores[s] = scores.get(s, 0.0) + 1.0 / ((rank + 1) / w + node.k - 1)
+                else:
+                    scores.setdefault(s, 0.0)
+    else:
+        for h in subs:
+            if not h.scores:
+                continue
+            n = len(h.scores)
+            mean = sum(h.scores) / n
+            var = sum((x - mean) ** 2 for x in h.scores) / (n - 1) if n > 1 else 0.0
+            std = math.sqrt(var)
+            lo, hi = mean - 3 * std, mean + 3 * std
+            for s, x in zip(h.slots, h.scores, strict=True):
+                norm = (x - lo) / (hi - lo) if hi > lo else 0.5
+                scores[s] = scores.get(s, 0.0) + norm
+    ranked = sorted(
+        ((s, sc) for s, sc in scores.items() if allowed[s]), key=lambda kv: (-kv[1], kv[0])
+    )
+    return _Hits([s for s, _ in ranked], [sc for _, sc in ranked])
+
+
+def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
+    """Run ``q`` over ``col``; ``resolve(name)`` opens another collection (lookup_from)."""
+    using = q.using if q.using is not None else _default_using(col)
+    if (
+        isinstance(q.query, Nearest)
+        and not q.prefetch
+        and not (isinstance(q.query.vector, (int, str)) and not isinstance(q.query.vector, bool))
+        and using == col.config.primary
+        and q.limit > 0
+    ):
+        return col.search(
+            q.query.vector,
+            q.limit,
+            filter=q.filter,
+            score_threshold=q.score_threshold,
+            offset=q.offset,
+            with_payload=q.with_payload,
+            with_vectors=q.with_vector,
+            ef=q.ef,
+            exact=q.exact,
+        )
+    lookup = None if q.lookup_from is None else resolve(q.lookup_from[0])
+    with col._rw.read():
+        r = _Run(col, lambda name: lookup if lookup is not None else resolve(name))
+        hits = r.run(q, True)
+        higher = True
+        if isinstance(q.query, Nearest):
+            higher = _space(col, using).higher_is_better
+        out = col._hits(hits.scores, hits.slots, None, q.with_payload, q.with_vector, higher)
+        if isinstance(q.query, OrderBy):
+            for p, v in zip(out, hits.scores, strict=True):
+                p.score = 0.0
+                p.order_value = int(v) if float(v).is_integer() else v
+        return out

@@ -1,0 +1,254 @@
+"""Vector spaces beside a collection's primary one: named dense vectors (each with its own
+size and distance), multi-vectors (late interaction, max-sim) and sparse vectors (an
+inverted index, dot product, optional ``idf`` modifier).
+
+The primary space is the collection's memory-mapped matrix with its graph index. Every
+other space lives in a :class:`SpaceStore` (in memory, persisted by the collection as JSON
+per point) and is searched exactly: named and sparse spaces in Qdrant are usually small
+companions of the main one (a title vector, a keyword vector).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ferrox.errors import InvalidInputError, ShapeError
+from ferrox.vectordb.models import Distance
+
+__all__ = [
+    "DenseSpace",
+    "Space",
+    "SpaceStore",
+    "SparseSpace",
+    "SparseVector",
+    "parse_spaces",
+]
+
+MAX_SPARSE_INDEX = 2**32 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class SparseVector:
+    """Indices ascending and unique, with their values."""
+
+    indices: np.ndarray
+    values: np.ndarray
+
+    def to_json(self) -> dict[str, list[Any]]:
+        """Qdrant's ``{"indices": [...], "values": [...]}``."""
+        return {"indices": self.indices.tolist(), "values": self.values.tolist()}
+
+
+@dataclass(frozen=True, slots=True)
+class DenseSpace:
+    """A named dense space; ``multivector`` is ``"max_sim"`` for late interaction."""
+
+    name: str
+    size: int
+    distance: Distance
+    multivector: str | None = None
+    datatype: str = "float32"
+    on_disk: bool = False
+
+    def prepare(self, value: Any, where: str) -> np.ndarray:
+        """The vector (or, for a multi-vector space, the matrix) as float32, checked."""
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{where}: a vector must be a list of numbers ({exc})") from exc
+        want = 2 if self.multivector else 1
+        if arr.ndim != want or (self.multivector and arr.shape[0] == 0):
+            kind = "a non-empty list of vectors" if self.multivector else "a list of numbers"
+            raise InvalidInputError(f"{where}: vector {self.name!r} must be {kind}")
+        if arr.shape[-1] != self.size:
+            raise ShapeError(
+                f"{where}: wrong vector dimension for {self.name!r}: expected dim: {self.size},"
+                f" got {arr.shape[-1]}"
+            )
+        if not np.isfinite(arr).all():
+            raise InvalidInputError(f"{where}: vector {self.name!r} contains NaN or infinity")
+        if self.datatype == "uint8" and ((arr < 0).any() or (arr > 255).any()):
+            raise InvalidInputError(f"{where}: uint8 vector {self.name!r} out of 0..255")
+        out = arr.astype(np.float32)
+        if self.datatype == "uint8":
+            out = np.round(out)
+        if self.distance is Distance.COSINE:
+            norms = np.linalg.norm(out, axis=-1, keepdims=True)
+            out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+        return out
+
+    def to_json(self, stored: np.ndarray) -> list[Any]:
+        """The stored value as JSON lists."""
+        return stored.tolist()
+
+    def score(self, query: np.ndarray, stored: np.ndarray) -> float:
+        """Similarity (Cosine/Dot, or max-sim sum) or distance (Euclid/Manhattan)."""
+        if self.multivector:
+            return float(_pair(query, stored, self.distance, as_similarity=True).max(axis=1).sum())
+        return float(_pair(query[None, :], stored[None, :], self.distance)[0, 0])
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Whether a larger score is a better match (max-sim sums always are)."""
+        return bool(self.multivector) or self.distance.higher_is_better
+
+    def config_json(self) -> dict[str, Any]:
+        """Qdrant's VectorParams."""
+        out: dict[str, Any] = {
+            "size": self.size,
+            "distance": self.distance.value,
+            "on_disk": self.on_disk,
+        }
+        if self.multivector:
+            out["multivector_config"] = {"comparator": self.multivector}
+        if self.datatype != "float32":
+            out["datatype"] = self.datatype
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SparseSpace:
+    """A named sparse space; ``modifier="idf"`` weighs query terms by inverse document
+    frequency over the points that hold a vector in this space."""
+
+    name: str
+    modifier: str | None = None
+
+    def prepare(self, value: Any, where: str) -> SparseVector:
+        """A sparse vector from ``{"indices": [...], "values": [...]}``, checked and sorted."""
+        if not isinstance(value, dict) or set(value) - {"indices", "values"}:
+            raise InvalidInputError(
+                f"{where}: sparse vector {self.name!r} must be {{indices, values}}"
+            )
+        idx, val = value.get("indices", []), value.get("values", [])
+        if not isinstance(idx, list) or not isinstance(val, list) or len(idx) != len(val):
+            raise InvalidInputError(
+                f"{where}: sparse vector {self.name!r}: indices and values must be lists"
+                " of the same length"
+            )
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in idx) or any(
+            not 0 <= i <= MAX_SPARSE_INDEX for i in idx
+        ):
+            raise InvalidInputError(
+                f"{where}: sparse vector {self.name!r}: indices must be unsigned 32-bit integers"
+            )
+        if len(set(idx)) != len(idx):
+            raise InvalidInputError(f"{where}: sparse vector {self.name!r}: indices must be unique")
+        try:
+            values = np.asarray(val, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"{where}: sparse values must be numbers ({exc})") from exc
+        if not np.isfinite(values).all():
+            raise InvalidInputError(f"{where}: sparse vector {self.name!r} contains NaN")
+        indices = np.asarray(idx, dtype=np.int64)
+        order = np.argsort(indices, kind="stable")
+        return SparseVector(indices[order], values[order])
+
+    def to_json(self, stored: SparseVector) -> dict[str, list[Any]]:
+        """The stored value as Qdrant's JSON."""
+        return stored.to_json()
+
+    higher_is_better = True
+
+    def config_json(self) -> dict[str, Any]:
+        """Qdrant's SparseVectorParams."""
+        out: dict[str, Any] = {}
+        if self.modifier:
+            out["modifier"] = self.modifier
+        return out
+
+
+Space = DenseSpace | SparseSpace
+
+
+def _pair(
+    queries: np.ndarray, stored: np.ndarray, distance: Distance, *, as_similarity: bool = False
+) -> np.ndarray:
+    if distance in (Distance.COSINE, Distance.DOT):
+        return queries @ stored.T
+    if distance is Distance.EUCLID:
+        d = np.sqrt(np.maximum(((queries[:, None, :] - stored[None, :, :]) ** 2).sum(-1), 0.0))
+    else:
+        d = np.abs(queries[:, None, :] - stored[None, :, :]).sum(-1)
+    return -d if as_similarity else d
+
+
+def parse_spaces(vectors: dict[str, Any], sparse: dict[str, Any]) -> dict[str, Space]:
+    """Spaces from their stored config (``{name: {size, distance, multivector, datatype}}``
+    and ``{name: {modifier}}``)."""
+    out: dict[str, Space] = {}
+    for name, spec in vectors.items():
+        out[name] = DenseSpace(
+            name,
+            int(spec["size"]),
+            Distance.parse(spec["distance"]),
+            spec.get("multivector"),
+            spec.get("datatype", "float32"),
+            bool(spec.get("on_disk", False)),
+        )
+    for name, spec in sparse.items():
+        out[name] = SparseSpace(name, spec.get("modifier"))
+    return out
+
+
+@dataclass
+class SpaceStore:
+    """The values of one non-primary space, by slot, with an inverted index for sparse."""
+
+    space: Space
+    values: dict[int, Any] = field(default_factory=dict)
+    postings: dict[int, dict[int, float]] = field(default_factory=dict)
+
+    def put(self, slot: int, value: Any) -> None:
+        """Store ``value`` (already prepared) at ``slot``."""
+        self.drop(slot)
+        self.values[slot] = value
+        if isinstance(value, SparseVector):
+            for i, v in zip(value.indices.tolist(), value.values.tolist(), strict=True):
+                self.postings.setdefault(i, {})[slot] = v
+
+    def drop(self, slot: int) -> None:
+        """Forget ``slot``'s value, if any."""
+        old = self.values.pop(slot, None)
+        if isinstance(old, SparseVector):
+            for i in old.indices.tolist():
+                p = self.postings.get(i)
+                if p is not None:
+                    p.pop(slot, None)
+                    if not p:
+                        del self.postings[i]
+
+    def scores(self, query: Any, allowed: np.ndarray | None) -> dict[int, float]:
+        """Score of every stored slot that ``allowed`` admits (sparse: only slots that
+        share an index with the query)."""
+        ok = (
+            (lambda s: True) if allowed is None else (lambda s: s < allowed.shape[0] and allowed[s])
+        )
+        if isinstance(self.space, SparseSpace):
+            out: dict[int, float] = {}
+            n = len(self.values)
+            for i, qv in zip(query.indices.tolist(), query.values.tolist(), strict=True):
+                posting = self.postings.get(i)
+                if not posting:
+                    continue
+                w = qv
+                if self.space.modifier == "idf":
+                    df = len(posting)
+                    w = qv * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+                for slot, v in posting.items():
+                    if ok(slot):
+                        out[slot] = out.get(slot, 0.0) + w * v
+            return out
+        space = self.space
+        slots = [s for s in self.values if ok(s)]
+        if not slots:
+            return {}
+        if space.multivector:
+            return {s: space.score(query, self.values[s]) for s in slots}
+        mat = np.stack([self.values[s] for s in slots])
+        sc = _pair(query[None, :], mat, space.distance)[0]
+        return dict(zip(slots, sc.tolist(), strict=True))
