@@ -49,6 +49,7 @@ __all__ = [
     "StorageError",
     "TraceError",
     "UnsupportedError",
+    "ValidationError",
 ]
 
 
@@ -83,6 +84,13 @@ class InvalidInputError(FerroxError, ValueError):
 
 class ExpressionError(InvalidInputError):
     """An expression is outside the safe grammar or cannot be parsed."""
+
+    status_code = 422
+
+
+class ValidationError(InvalidInputError):
+    """A request breaks a rule of its schema (a zero where at least one is needed, a
+    condition with no operator): Qdrant's 422."""
 
     status_code = 422
 

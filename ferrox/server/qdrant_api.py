@@ -897,11 +897,14 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         t = time.perf_counter()
         b = _obj(body, "create index")
         schema = b.get("field_schema")
+        params: dict[str, Any] = {}
         if isinstance(schema, dict):
+            params = {k: v for k, v in schema.items() if k != "type"}
             schema = schema.get("type")
         if not isinstance(b.get("field_name"), str) or not isinstance(schema, str):
             raise InvalidInputError("create index needs 'field_name' and 'field_schema'")
-        return ok(_completed(col(name).create_payload_index(b["field_name"], schema)), t)
+        c = col(name)
+        return ok(_completed(c.create_payload_index(b["field_name"], schema, params)), t)
 
     @r.delete("/collections/{name}/index/{field}")
     def delete_index(name: str, field: str) -> JSONResponse:

@@ -51,6 +51,7 @@ from ferrox.vectordb.models import (
     ScoredPoint,
     check_payload,
     check_vectors,
+    f32_list,
     id_sort_key,
     normalize_id,
 )
@@ -107,7 +108,7 @@ class Collection:
             self.generation = int(meta["generation"])
             self.seq = int(meta["applied_seq"])
             n_slots = int(meta["n_slots"])
-            index_specs: dict[str, str] = dict(meta.get("payload_indexes", {}))
+            index_specs: dict[str, Any] = dict(meta.get("payload_indexes", {}))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StorageError(f"{meta_path}: unreadable collection metadata ({exc})") from exc
         if meta.get("format") != FORMAT:
@@ -136,8 +137,11 @@ class Collection:
             self.sqnorms[:n_slots] = np.einsum(
                 "ij,ij->i", self._vectors[:n_slots], self._vectors[:n_slots]
             )
-        for key, kind in index_specs.items():
-            self._build_payload_index(key, kind)
+        for key, spec in index_specs.items():
+            if isinstance(spec, str):
+                self._build_payload_index(key, spec)
+            else:
+                self._build_payload_index(key, spec["kind"], spec.get("params"))
         self.hnsw: HnswIndex | None = None
         self.lsh: LshIndex | None = None
         self._order: tuple[int, np.ndarray, list[tuple[int, Any]]] | None = None
@@ -328,7 +332,10 @@ class Collection:
             "generation": self.generation,
             "applied_seq": self.seq,
             "n_slots": self.n_slots,
-            "payload_indexes": {k: v.kind for k, v in self.payload_indexes.items()},
+            "payload_indexes": {
+                k: {"kind": v.kind, "params": v.params} if v.params else v.kind
+                for k, v in self.payload_indexes.items()
+            },
         }
         _atomic_json(self.dir / "meta.json", meta)
         self.wal.reset()
@@ -379,7 +386,7 @@ class Collection:
                 )
                 self._set_payload(pid, slot, new)
         elif r.op == "create_index":
-            self._build_payload_index(a["key"], a["kind"])
+            self._build_payload_index(a["key"], a["kind"], a.get("params"))
         elif r.op == "delete_index":
             self.payload_indexes.pop(a["key"], None)
         else:
@@ -460,8 +467,10 @@ class Collection:
             "UPDATE points SET payload = ? WHERE id = ?", (json.dumps(payload), _id_text(pid))
         )
 
-    def _build_payload_index(self, key: str, kind: str) -> None:
-        index = make_index(key, kind)
+    def _build_payload_index(
+        self, key: str, kind: str, params: dict[str, Any] | None = None
+    ) -> None:
+        index = make_index(key, kind, params)
         for slot in range(self.n_slots):
             if self.live[slot]:
                 index.add(slot, self.payloads[slot])
@@ -839,11 +848,17 @@ class Collection:
         """Empty the points' payloads."""
         return self._payload_op("clear", ids, filter)
 
-    def create_payload_index(self, key: str, kind: str) -> int:
-        """Index payload field ``key`` as ``kind``: keyword, integer, float, bool, datetime
-        or text."""
-        make_index(key, kind)  # validates before anything is logged
-        return self._write("create_index", {"key": key, "kind": kind})
+    def create_payload_index(
+        self, key: str, kind: str, params: Mapping[str, Any] | None = None
+    ) -> int:
+        """Index payload field ``key`` as ``kind``: keyword, integer, float, bool, datetime,
+        text, uuid or geo; ``params`` are the schema's options (Qdrant's
+        ``field_schema`` object less its ``type``), kept and reported."""
+        make_index(key, kind, dict(params or {}))  # validates before anything is logged
+        args: dict[str, Any] = {"key": key, "kind": kind}
+        if params:
+            args["params"] = dict(params)
+        return self._write("create_index", args)
 
     def delete_payload_index(self, key: str) -> int:
         """Drop the index on ``key``."""
@@ -892,10 +907,10 @@ class Collection:
         if with_vectors is False or with_vectors is None:
             return None
         if self.plain:
-            return self._vectors[slot].tolist()
+            return f32_list(self._vectors[slot])
         out: dict[str, Any] = {}
         if self.config.primary is not None and slot not in self.absent:
-            out[self.config.primary] = self._vectors[slot].tolist()
+            out[self.config.primary] = f32_list(self._vectors[slot])
         out.update((self.side.get(slot) or {}).get("vectors") or {})
         if isinstance(with_vectors, list):
             out = {k: v for k, v in out.items() if k in with_vectors}

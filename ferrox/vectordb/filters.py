@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ferrox.errors import FilterError, InvalidInputError, UnsupportedError
+from ferrox.errors import FilterError, InvalidInputError, UnsupportedError, ValidationError
 from ferrox.vectordb.models import PointId, normalize_id
 
 __all__ = ["Condition", "Filter", "FilterTarget", "parse_filter", "values_at"]
@@ -236,7 +236,9 @@ class FieldCondition(Condition):
 
     def __init__(self, key: str, kind: str, params: dict[str, Any]) -> None:
         self.key = key
-        self.kind = kind  # value | any | except | text | range | datetime | count
+        # value | any | except | text | text_any | phrase | prefix | range | datetime |
+        # count | geo_radius | geo_bounding_box | geo_polygon
+        self.kind = kind
         self.params = params
         self.check = self._checker()
 
@@ -254,7 +256,22 @@ class FieldCondition(Condition):
                 v is not None and not any(_same(v, w) for w in excluded) for v in vs
             )
         if self.kind == "text":
-            return self._text_checker(p["text"])
+            sub = p["text"]
+            return lambda vs: any(isinstance(v, str) and sub in v for v in vs)
+        if self.kind == "text_any":
+            tokens = set(tokenize(p["text_any"]))
+            return lambda vs: any(isinstance(v, str) and tokens & set(tokenize(v)) for v in vs)
+        if self.kind == "phrase":
+            phrase = tokenize(p["phrase"])
+            return lambda vs: bool(phrase) and any(
+                isinstance(v, str) and _has_run(tokenize(v), phrase) for v in vs
+            )
+        if self.kind == "prefix":
+            head = p["prefix"]
+            return lambda vs: any(isinstance(v, str) and v.startswith(head) for v in vs)
+        if self.kind in _GEO:
+            inside = _geo_test(self.kind, p)
+            return lambda vs: any(_geo_point(v) is not None and inside(_geo_point(v)) for v in vs)
         if self.kind in ("range", "datetime"):
             lo_hi = _bounds(p)
             convert = parse_datetime if self.kind == "datetime" else _number
@@ -264,29 +281,69 @@ class FieldCondition(Condition):
             return lambda vs: _in_range(float(sum(v is not None for v in vs)), lo_hi)
         raise AssertionError(self.kind)
 
-    def _text_checker(self, query: str) -> Callable[[list[Any]], bool]:
-        # With a full-text index Qdrant matches all query tokens; without, a substring.
-        self.tokens = set(tokenize(query))
-        self.substring = query
-        self.use_tokens = False
-        return lambda vs: any(
-            isinstance(v, str)
-            and (self.tokens.issubset(tokenize(v)) if self.use_tokens else self.substring in v)
-            for v in vs
-        )
-
     def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
         return self.check(values_at(payload, self.key))
 
     def mask(self, target: FilterTarget) -> np.ndarray:
+        # with a full-text index, ``text`` matches all query tokens (the index answers);
+        # without one, a substring (the scan below), as in Qdrant
         index = target.payload_indexes.get(self.key)
-        if self.kind == "text":
-            self.use_tokens = index is not None and index.kind == "text"
         if index is not None:
             result = index.mask(self, target.n_slots)
             if result is not None:
                 return result
         return super().mask(target)
+
+
+def _has_run(tokens: list[str], run: list[str]) -> bool:
+    n = len(run)
+    return any(tokens[i : i + n] == run for i in range(len(tokens) - n + 1))
+
+
+def _geo_point(v: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a payload geo point ``{"lon": .., "lat": ..}``."""
+    if isinstance(v, dict) and _is_number(v.get("lon")) and _is_number(v.get("lat")):
+        return float(v["lon"]), float(v["lat"])
+    return None
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _in_ring(pt: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    x, y = pt
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def _geo_test(kind: str, p: dict[str, Any]) -> Callable[[tuple[float, float]], bool]:
+    if kind == "geo_radius":
+        center, radius = p["center"], float(p["radius"])
+        return lambda pt: _haversine(center, pt) <= radius
+    if kind == "geo_bounding_box":
+        (west, north), (east, south) = p["top_left"], p["bottom_right"]
+
+        def in_box(pt: tuple[float, float]) -> bool:
+            lon, lat = pt
+            if not south <= lat <= north:
+                return False
+            return west <= lon <= east if west <= east else lon >= west or lon <= east
+
+        return in_box
+    exterior, interiors = p["exterior"], p["interiors"]
+    return lambda pt: _in_ring(pt, exterior) and not any(_in_ring(pt, r) for r in interiors)
 
 
 def _number(v: Any) -> float | None:
@@ -415,14 +472,17 @@ _GEO = ("geo_bounding_box", "geo_radius", "geo_polygon")
 def _field(data: dict[str, Any], where: str) -> FieldCondition:
     key = _key(data, where)
     present = [k for k in ("match", "range", "values_count", *_GEO) if data.get(k) is not None]
-    if any(k in _GEO for k in present):
-        raise UnsupportedError("geo conditions are not implemented")
     if len(present) != 1:
-        raise FilterError(f"{where} on {key!r}: give exactly one of match, range, values_count")
+        raise ValidationError(
+            f"Validation error in JSON body: [{where}: field condition on {key!r} needs exactly"
+            " one of match, range, values_count, geo_radius, geo_bounding_box, geo_polygon]"
+        )
     kind = present[0]
     body = data[kind]
     if not isinstance(body, dict):
         raise FilterError(f"{where} on {key!r}: {kind} must be an object")
+    if kind in _GEO:
+        return FieldCondition(key, kind, _geo_params(kind, body, f"{where}.{kind}"))
     if kind == "match":
         return _match(key, body, where)
     if kind == "range":
@@ -433,23 +493,63 @@ def _field(data: dict[str, Any], where: str) -> FieldCondition:
 _SCALAR = (str, int, bool)
 
 
+def _lonlat(v: Any, where: str) -> tuple[float, float]:
+    pt = _geo_point(v)
+    if pt is None or not (-180 <= pt[0] <= 180 and -90 <= pt[1] <= 90):
+        raise FilterError(f"{where}: a geo point is {{lon: -180..180, lat: -90..90}}, not {v!r}")
+    return pt
+
+
+def _geo_params(kind: str, body: dict[str, Any], where: str) -> dict[str, Any]:
+    if kind == "geo_radius":
+        radius = body.get("radius")
+        if not _is_number(radius) or radius < 0:
+            raise FilterError(f"{where}: radius must be a non-negative number of meters")
+        return {"center": _lonlat(body.get("center"), f"{where}.center"), "radius": radius}
+    if kind == "geo_bounding_box":
+        return {
+            "top_left": _lonlat(body.get("top_left"), f"{where}.top_left"),
+            "bottom_right": _lonlat(body.get("bottom_right"), f"{where}.bottom_right"),
+        }
+
+    def ring(r: Any, at: str) -> list[tuple[float, float]]:
+        pts = (r or {}).get("points") if isinstance(r, dict) else None
+        if not isinstance(pts, list) or len(pts) < 4:
+            raise ValidationError(
+                f"Validation error in JSON body: [{at}: a polygon ring needs at least 4 points]"
+            )
+        out = [_lonlat(p, at) for p in pts]
+        if out[0] != out[-1]:
+            raise ValidationError(
+                f"Validation error in JSON body: [{at}: the first and the last points of a"
+                " ring must be the same]"
+            )
+        return out[:-1]
+
+    interiors = body.get("interiors") or []
+    return {
+        "exterior": ring(body.get("exterior"), f"{where}.exterior"),
+        "interiors": [ring(r, f"{where}.interiors[{i}]") for i, r in enumerate(interiors)],
+    }
+
+
 def _match(key: str, body: dict[str, Any], where: str) -> FieldCondition:
-    for name in ("value", "any", "except", "text"):
+    for name in ("value", "any", "except", "text", "text_any", "phrase", "prefix"):
         if name in body:
             arg = body[name]
             break
     else:
-        if "phrase" in body or "text_any" in body:
-            raise UnsupportedError("phrase and text_any matches are not implemented")
-        raise FilterError(f"{where} on {key!r}: match needs value, any, except or text")
+        raise FilterError(
+            f"{where} on {key!r}: match needs value, any, except, text, text_any, phrase or prefix"
+        )
     if name == "value" and not isinstance(arg, _SCALAR):
         raise FilterError(f"{where} on {key!r}: match value must be a string, integer or bool")
     if name in ("any", "except") and not (
         isinstance(arg, list) and all(isinstance(a, _SCALAR) for a in arg)
     ):
         raise FilterError(f"{where} on {key!r}: match {name} must be a list of strings or integers")
-    if name == "text" and not isinstance(arg, str):
-        raise FilterError(f"{where} on {key!r}: match text must be a string")
+    if name in ("text", "text_any", "phrase", "prefix") and not isinstance(arg, str):
+        raise FilterError(f"{where} on {key!r}: match {name} must be a string")
     return FieldCondition(key, name, {name: arg})
 
 

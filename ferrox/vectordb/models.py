@@ -163,13 +163,24 @@ def check_vectors(vectors: Any, size: int) -> np.ndarray:
     if arr.ndim != 2:
         raise ShapeError(f"vectors must be a 2-D array, got {arr.ndim} dimensions")
     if arr.shape[1] != size:
-        raise ShapeError(f"wrong vector dimension: expected {size}, got {arr.shape[1]}")
+        raise ShapeError(
+            f"Wrong input: Vector dimension error: expected dim: {size}, got {arr.shape[1]}"
+        )
     if not np.isfinite(arr).all():
         bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
         raise InvalidInputError(f"vector {bad} contains NaN or infinity")
     if np.abs(arr).max(initial=0.0) > np.finfo(np.float32).max:
         raise InvalidInputError("vector values overflow float32")
     return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def f32_list(arr: np.ndarray) -> list[Any]:
+    """A float32 vector (or matrix) as lists of the shortest decimals that read back as
+    the same float32 values (``0.05``, not ``0.05000000074505806``), as Qdrant prints them."""
+    a = np.asarray(arr, dtype=np.float32)
+    if a.ndim > 1:
+        return [f32_list(row) for row in a]
+    return [float(str(x)) for x in a]
 
 
 def check_payload(payload: Any) -> dict[str, Any]:

@@ -33,8 +33,9 @@ class PayloadIndex:
 
     kind = ""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, params: dict[str, Any] | None = None) -> None:
         self.key = key
+        self.params = dict(params or {})
         self.by_slot: dict[int, list[Any]] = {}
         self._cache: Any = None
 
@@ -71,7 +72,10 @@ class PayloadIndex:
 
     def schema(self) -> dict[str, Any]:
         """Qdrant's payload-schema entry for this index."""
-        return {"data_type": self.kind, "points": len(self.by_slot)}
+        out: dict[str, Any] = {"data_type": self.kind, "points": len(self.by_slot)}
+        if self.params:
+            out["params"] = {"type": self.kind, **self.params}
+        return out
 
 
 def _mask_of(slots: Any, n_slots: int) -> np.ndarray:
@@ -84,8 +88,8 @@ def _mask_of(slots: Any, n_slots: int) -> np.ndarray:
 class _PostingIndex(PayloadIndex):
     """value -> set of slots (keyword, bool, text tokens)."""
 
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
+    def __init__(self, key: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(key, params)
         self.postings: dict[Any, set[int]] = defaultdict(set)
 
     def _added(self, slot: int, vals: list[Any]) -> None:
@@ -122,6 +126,9 @@ class KeywordIndex(_PostingIndex):
             return self._union([cond.params["value"]], n_slots)
         if cond.kind == "any" and all(isinstance(v, str) for v in cond.params["any"]):
             return self._union(list(cond.params["any"]), n_slots)
+        if cond.kind == "prefix":
+            head = cond.params["prefix"]
+            return self._union([k for k in self.postings if k.startswith(head)], n_slots)
         return None
 
 
@@ -148,6 +155,8 @@ class TextIndex(_PostingIndex):
         return list({t for v in values if isinstance(v, str) for t in tokenize(v)})
 
     def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
+        if cond.kind == "text_any":
+            return self._union(list(set(tokenize(cond.params["text_any"]))), n_slots)
         if cond.kind != "text":
             return None
         tokens = tokenize(cond.params["text"])
@@ -257,12 +266,12 @@ _KINDS: dict[str, type[PayloadIndex]] = {
 }
 
 
-def make_index(key: str, kind: str) -> PayloadIndex:
+def make_index(key: str, kind: str, params: dict[str, Any] | None = None) -> PayloadIndex:
     """A new, empty index of ``kind`` (one of :data:`INDEX_TYPES`) on ``key``."""
     if not isinstance(key, str) or not key:
         raise InvalidInputError("a payload index needs a non-empty field name")
     try:
-        return _KINDS[kind](key)
+        return _KINDS[kind](key, params)
     except KeyError:
         raise InvalidInputError(
             f"unknown payload index type {kind!r}; expected one of {', '.join(INDEX_TYPES)}"

@@ -354,8 +354,10 @@ class _Run:
                 )
             return np.asarray(out, np.float32)
         if space.multivector:
+            sign = 1.0 if space.higher_is_better else -1.0
             return np.asarray(
-                [space.score(example, _stored(self.col, using, s)) for s in slots], np.float32
+                [sign * space.score(example, _stored(self.col, using, s)) for s in slots],
+                np.float32,
             )
         if using == self.col.config.primary:
             mat = np.asarray(self.col._vectors[np.asarray(slots, dtype=np.int64)])

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ferrox.errors import InvalidInputError, ShapeError
-from ferrox.vectordb.models import Distance
+from ferrox.vectordb.models import Distance, f32_list
 
 __all__ = [
     "DenseSpace",
@@ -40,7 +40,7 @@ class SparseVector:
 
     def to_json(self) -> dict[str, list[Any]]:
         """Qdrant's ``{"indices": [...], "values": [...]}``."""
-        return {"indices": self.indices.tolist(), "values": self.values.tolist()}
+        return {"indices": self.indices.tolist(), "values": f32_list(self.values)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +60,19 @@ class DenseSpace:
             arr = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"{where}: a vector must be a list of numbers ({exc})") from exc
+        if self.multivector and arr.ndim == 1 and arr.shape[0]:
+            arr = arr[None, :]  # one dense vector stands for a multi-vector of one
+        if arr.size == 0:
+            raise InvalidInputError(
+                f"Validation error in JSON body: [{where}: dense vector must not be empty]"
+            )
         want = 2 if self.multivector else 1
-        if arr.ndim != want or (self.multivector and arr.shape[0] == 0):
-            kind = "a non-empty list of vectors" if self.multivector else "a list of numbers"
+        if arr.ndim != want:
+            kind = "a list of vectors" if self.multivector else "a list of numbers"
             raise InvalidInputError(f"{where}: vector {self.name!r} must be {kind}")
         if arr.shape[-1] != self.size:
             raise ShapeError(
-                f"{where}: wrong vector dimension for {self.name!r}: expected dim: {self.size},"
+                f"Wrong input: Vector dimension error: expected dim: {self.size},"
                 f" got {arr.shape[-1]}"
             )
         if not np.isfinite(arr).all():
@@ -76,6 +82,8 @@ class DenseSpace:
         out = arr.astype(np.float32)
         if self.datatype == "uint8":
             out = np.round(out)
+        elif self.datatype == "float16":
+            out = out.astype(np.float16).astype(np.float32)
         if self.distance is Distance.COSINE:
             norms = np.linalg.norm(out, axis=-1, keepdims=True)
             out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
@@ -83,18 +91,18 @@ class DenseSpace:
 
     def to_json(self, stored: np.ndarray) -> list[Any]:
         """The stored value as JSON lists."""
-        return stored.tolist()
+        return f32_list(stored)
 
     def score(self, query: np.ndarray, stored: np.ndarray) -> float:
         """Similarity (Cosine/Dot, or max-sim sum) or distance (Euclid/Manhattan)."""
         if self.multivector:
-            return float(_pair(query, stored, self.distance, as_similarity=True).max(axis=1).sum())
+            return _max_sim(query, stored, self.distance)
         return float(_pair(query[None, :], stored[None, :], self.distance)[0, 0])
 
     @property
     def higher_is_better(self) -> bool:
-        """Whether a larger score is a better match (max-sim sums always are)."""
-        return bool(self.multivector) or self.distance.higher_is_better
+        """Whether a larger score is a better match (not for Euclid and Manhattan)."""
+        return self.distance.higher_is_better
 
     def config_json(self) -> dict[str, Any]:
         """Qdrant's VectorParams."""
@@ -175,6 +183,17 @@ def _pair(
     else:
         d = np.abs(queries[:, None, :] - stored[None, :, :]).sum(-1)
     return -d if as_similarity else d
+
+
+def _max_sim(query: np.ndarray, stored: np.ndarray, distance: Distance) -> float:
+    """Late interaction: for each query row its best match among the stored rows, summed.
+    Euclid sums squared distances and answers the root of the sum (as Qdrant does)."""
+    if distance in (Distance.COSINE, Distance.DOT):
+        return float((query @ stored.T).max(axis=1).sum())
+    diff = query[:, None, :] - stored[None, :, :]
+    if distance is Distance.EUCLID:
+        return float(math.sqrt((diff**2).sum(-1).min(axis=1).sum()))
+    return float(np.abs(diff).sum(-1).min(axis=1).sum())
 
 
 def parse_spaces(vectors: dict[str, Any], sparse: dict[str, Any]) -> dict[str, Space]:
