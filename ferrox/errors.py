@@ -45,6 +45,7 @@ __all__ = [
     "NonFiniteError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "RateLimitedError",
     "ShapeError",
     "StorageError",
     "TraceError",
@@ -93,6 +94,16 @@ class ValidationError(InvalidInputError):
     condition with no operator): Qdrant's 422."""
 
     status_code = 422
+
+
+class RateLimitedError(FerroxError):
+    """A rate limit is spent; ``retry_after`` says in how many seconds to retry."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ShapeError(InvalidInputError):

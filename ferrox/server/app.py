@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import ferrox
-from ferrox.errors import FerroxError
+from ferrox.errors import FerroxError, RateLimitedError
 from ferrox.server.qdrant_api import build_router, qdrant_message
 from ferrox.server.rag_api import RagService, build_rag_router
 from ferrox.server.workbench_api import IngestBody, IngestService, build_workbench_router
@@ -98,7 +98,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def ferrox_error(request: Request, exc: FerroxError) -> JSONResponse:
         if request.url.path.startswith("/api"):
             return error_response(exc.status_code, f"{exc.name}: {exc}")
-        return error_response(exc.status_code, qdrant_message(exc))
+        response = error_response(exc.status_code, qdrant_message(exc))
+        if isinstance(exc, RateLimitedError):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

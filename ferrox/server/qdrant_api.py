@@ -14,9 +14,16 @@ from urllib.parse import unquote, urlparse
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from ferrox.errors import FerroxError, InvalidInputError, NotFoundError, UnsupportedError
+from ferrox.errors import (
+    FerroxError,
+    InvalidInputError,
+    NotFoundError,
+    UnsupportedError,
+    ValidationError,
+)
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
-from ferrox.vectordb.filters import values_at
+from ferrox.vectordb.filters import parse_filter, values_at
+from ferrox.vectordb.strict import RateLimiter, StrictMode
 from ferrox.vectordb.models import Distance, normalize_id
 from ferrox.vectordb.query import parse_query, run_query
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace
@@ -145,12 +152,17 @@ def _selector(body: dict[str, Any]) -> tuple[list[Any] | None, Any]:
     return points, flt
 
 
+# turbo4 (Qdrant's 4-bit rotated storage) is accepted and reported but stored at float32:
+# ferrox keeps full precision there (see docs/vectordb.md)
+DATATYPES = ("float32", "float16", "uint8", "turbo4")
+
+
 def _dense_params(spec: Any, where: str) -> dict[str, Any]:
     if not isinstance(spec, dict) or "size" not in spec:
         raise InvalidInputError(f"{where}: vector params need 'size' and 'distance'")
     size = spec["size"]
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 65536:
-        raise InvalidInputError(
+        raise ValidationError(
             f"Validation error in JSON body: [{where}.size: value {size} invalid,"
             " must be from 1 to 65536]"
         )
@@ -161,10 +173,11 @@ def _dense_params(spec: Any, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {"size": size, "distance": spec["distance"]}
     if multi:
         out["multivector"] = multi.get("comparator", "max_sim")
-    if spec.get("datatype") not in (None, "float32", "float16", "uint8"):
-        raise InvalidInputError(f"{where}: unknown datatype {spec['datatype']!r}")
-    if spec.get("datatype") == "uint8":
-        out["datatype"] = "uint8"
+    datatype = spec.get("datatype")
+    if datatype not in (None, *DATATYPES):
+        raise InvalidInputError(f"{where}: unknown datatype {datatype!r}")
+    if datatype not in (None, "float32"):
+        out["datatype"] = datatype
     if spec.get("on_disk") is not None:
         out["on_disk"] = bool(spec["on_disk"])
     return out
@@ -222,6 +235,18 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     opts["vectors"] = {n: sp for n, sp in spaces.items() if n != primary}
     opts["sparse_vectors"] = sparse
     extra: dict[str, Any] = {"vector_params": {n: spec_of[n] for n in spaces}}
+    for key in ("shard_number", "replication_factor", "write_consistency_factor"):
+        v = body.get(key)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise InvalidInputError(
+                f"Format error in JSON body: {key}: invalid value: {v!r}, expected u32"
+            )
+        if v == 0:
+            raise ValidationError(
+                f"Validation error in JSON body: [{key}: value 0 invalid, must be 1 or larger]"
+            )
     for key in (
         "metadata",
         "strict_mode_config",
@@ -479,9 +504,33 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
     def resolve_alias(name: str) -> str:
         return get_db().aliases().get(name, name)
 
-    def run(c: Collection, body: dict[str, Any], default_limit: int = 10) -> list[ScoredPoint]:
+    limiter = RateLimiter()
+
+    def strict(c: Collection) -> StrictMode:
+        return StrictMode.from_config(c.config.extra.get("strict_mode_config"))
+
+    def read_guard(
+        c: Collection, body: dict[str, Any], flt: Any, timeout: Any, cost: int = 1
+    ) -> None:
+        sm = strict(c)
+        if sm.enabled:
+            limiter.take(c.name, "read", sm.read_rate_limit, cost)
+            sm.check_read(c, body, parse_filter(flt), timeout)
+
+    def write_guard(c: Collection, cost: int = 1, **facts: Any) -> None:
+        sm = strict(c)
+        if sm.enabled:
+            limiter.take(c.name, "write", sm.write_rate_limit, cost)
+            if facts.get("flt") is not None:
+                facts["flt"] = parse_filter(facts["flt"])
+            sm.check_update(c, **facts)
+
+    def run(
+        c: Collection, body: dict[str, Any], timeout: Any = None, default_limit: int = 10
+    ) -> list[ScoredPoint]:
         q = parse_query(body, default_limit=default_limit)
         _check_query(body)
+        read_guard(c, body, body.get("filter"), timeout)
         return run_query(c, q, col)
 
     @r.get("/healthz")
@@ -558,7 +607,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         return ok({"aliases": items}, t)
 
     # ---------------------------------------------------------------- points
-    def _upsert_body(c: Collection, b: dict[str, Any]) -> int:
+    def _upsert_body(c: Collection, b: dict[str, Any], timeout: Any = None) -> int:
         if "batch" in b:
             batch = _obj(b["batch"], "batch")
             ids = batch.get("ids") or []
@@ -601,6 +650,15 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
             prim.append(a)
             named.append(o)
         vectors_arg = None if all(v is None for v in prim) else prim
+        write_guard(
+            c,
+            n_points=len(ids),
+            named=[
+                {**o, **({} if a is None else {"": a})} for a, o in zip(prim, named, strict=True)
+            ],
+            payloads=payloads,
+            timeout=timeout,
+        )
         flt = b.get("update_filter")
         if flt is not None:
             existing = {rec.id for rec in c.get([i for i in ids], with_payload=False)}
@@ -618,16 +676,18 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         return c.upsert(ids, vectors_arg, payloads, named=named)
 
     @r.put("/collections/{name}/points")
-    def upsert(name: str, body: JsonBody = None) -> JSONResponse:
+    def upsert(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         t = time.perf_counter()
         c = col(name)
-        return ok(_completed(_upsert_body(c, _obj(body, "upsert"))), t)
+        return ok(_completed(_upsert_body(c, _obj(body, "upsert"), timeout)), t)
 
     @r.post("/collections/{name}/points")
     def retrieve(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body, "retrieve")
-        recs = col(name).get(
+        c = col(name)
+        read_guard(c, {}, None, None)
+        recs = c.get(
             b.get("ids") or [], with_payload=_with_payload(b, True), with_vectors=_with_vector(b)
         )
         return ok([_record(x) for x in recs], t)
@@ -645,7 +705,9 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
     def delete_points(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
         ids, flt = _selector(_obj(body, "delete points"))
-        return ok(_completed(col(name).delete(ids, filter=flt if ids is None else None)), t)
+        c = col(name)
+        write_guard(c, flt=flt if ids is None else None, kind="delete")
+        return ok(_completed(c.delete(ids, filter=flt if ids is None else None)), t)
 
     def _update_vectors(c: Collection, b: dict[str, Any]) -> int:
         points = b.get("points")
@@ -659,6 +721,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
             ids.append(p["id"])
             prim.append(a)
             named.append(o)
+        write_guard(c, n_points=len(ids), named=named, kind="update vectors")
         if b.get("update_filter") is not None:
             allowed = set(c.filter_ids(b["update_filter"], ids))
             keep = [k for k, i in enumerate(ids) if normalize_id(i) in allowed]
@@ -688,6 +751,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
 
     def _payload_op(c: Collection, b: dict[str, Any], mode: str) -> int:
         ids, flt = _selector(b)
+        write_guard(c, flt=flt if ids is None else None, kind="payload")
         flt = flt if ids is None else None
         if mode == "set":
             return c.set_payload(b.get("payload"), ids, filter=flt, key=b.get("key"))
@@ -734,6 +798,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
                 n = _upsert_body(c, arg)
             elif kind == "delete":
                 ids, flt = _selector(arg)
+                write_guard(c, flt=flt if ids is None else None, kind="delete")
                 n = c.delete(ids, filter=flt if ids is None else None)
             elif kind == "set_payload":
                 n = _payload_op(c, arg, "set")
@@ -753,10 +818,11 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         return ok(results, t)
 
     @r.post("/collections/{name}/points/scroll")
-    def scroll(name: str, body: JsonBody = None) -> JSONResponse:
+    def scroll(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body or {}, "scroll")
         c = col(name)
+        read_guard(c, b, b.get("filter"), timeout)
         limit = b.get("limit") if b.get("limit") is not None else 10
         order_by = b.get("order_by")
         if order_by is not None:
@@ -782,28 +848,31 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
         return ok({"points": [_record(x) for x in page], "next_page_offset": nxt}, t)
 
     @r.post("/collections/{name}/points/count")
-    def count(name: str, body: JsonBody = None) -> JSONResponse:
+    def count(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body or {}, "count")
-        return ok({"count": col(name).count(b.get("filter"))}, t)
+        c = col(name)
+        read_guard(c, {}, b.get("filter"), timeout)
+        return ok({"count": c.count(b.get("filter"))}, t)
 
     @r.post("/collections/{name}/points/query")
-    async def query(name: str, body: JsonBody = None) -> JSONResponse:
+    async def query(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         # async on purpose: a query takes well under a millisecond, less than the hop to
         # the thread pool and back that a plain ``def`` route costs under load
         t = time.perf_counter()
         c = col(name)
-        return ok({"points": [_scored(h) for h in run(c, _obj(body or {}, "query"))]}, t)
+        return ok({"points": [_scored(h) for h in run(c, _obj(body or {}, "query"), timeout)]}, t)
 
     @r.post("/collections/{name}/points/query/batch")
-    def query_batch(name: str, body: JsonBody = None) -> JSONResponse:
+    def query_batch(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         t = time.perf_counter()
         c = col(name)
         searches = _obj(body, "query batch").get("searches")
         if not isinstance(searches, list):
             raise InvalidInputError("'searches' must be a list of query requests")
         parsed = [_obj(s, f"searches[{i}]") for i, s in enumerate(searches)]
-        return ok([{"points": [_scored(h) for h in run(c, s)]} for s in parsed], t)
+        strict(c).check_batch(len(parsed))
+        return ok([{"points": [_scored(h) for h in run(c, s, timeout)]} for s in parsed], t)
 
     def _groups(
         name: str, body: Any, convert: Callable[[dict[str, Any]], dict[str, Any]]
@@ -852,6 +921,7 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
             searches = b.get("searches")
             if not isinstance(searches, list):
                 raise InvalidInputError("'searches' must be a list")
+            strict(c).check_batch(len(searches))
             return ok(
                 [[_scored(h) for h in run(c, convert(_obj(s, "searches[]")))] for s in searches], t
             )

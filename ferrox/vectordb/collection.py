@@ -739,6 +739,24 @@ class Collection:
             return self._payload_op("set_at", ids, filter, payload, [key])
         return self._payload_op("set", ids, filter, payload)
 
+    def vector_bytes(self) -> int:
+        """Bytes the points' vectors take at float32 (primary and other dense spaces)."""
+        with self._rw.read():
+            total = (len(self.slot_of) - len(self.absent)) * self.dim * 4
+            for store in self.stores.values():
+                for v in store.values.values():
+                    total += (
+                        v.values.nbytes + v.indices.nbytes
+                        if isinstance(v, SparseVector)
+                        else v.nbytes
+                    )
+            return total
+
+    def payload_bytes(self) -> int:
+        """Bytes of the points' payloads as JSON."""
+        with self._rw.read():
+            return sum(len(json.dumps(self.payloads[s] or {})) for s in self.slot_of.values())
+
     def payload_of(self, pid: Any) -> dict[str, Any] | None:
         """The stored payload of point ``pid`` (None when it does not exist)."""
         with self._rw.read():

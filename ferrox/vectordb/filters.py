@@ -263,8 +263,9 @@ class FieldCondition(Condition):
             return lambda vs: any(isinstance(v, str) and tokens & set(tokenize(v)) for v in vs)
         if self.kind == "phrase":
             phrase = tokenize(p["phrase"])
-            return lambda vs: bool(phrase) and any(
-                isinstance(v, str) and _has_run(tokenize(v), phrase) for v in vs
+            return lambda vs: (
+                bool(phrase)
+                and any(isinstance(v, str) and _has_run(tokenize(v), phrase) for v in vs)
             )
         if self.kind == "prefix":
             head = p["prefix"]
