@@ -452,6 +452,10 @@ def _check_query(body: dict[str, Any]) -> None:
             "Bad request: A query is needed to merge the prefetches. Can't have prefetches"
             " without defining a query."
         )
+    prefetch = body.get("prefetch")
+    for sub in prefetch if isinstance(prefetch, list) else [prefetch] if prefetch else []:
+        if isinstance(sub, dict):
+            _check_query(sub)
     limit = body.get("limit")
     if limit is not None and not isinstance(limit, bool) and isinstance(limit, int) and limit < 0:
         raise InvalidInputError(f"Validation error in JSON body: [limit: value {limit} invalid]")

@@ -1083,8 +1083,9 @@ class Collection:
         else:
             queries = self._prepare_vectors(vectors)
         flt = parse_filter(filter)
-        k = limit + offset
         with self._rw.read():
+            # bounded by the collection: a huge limit costs no more than "all points"
+            k = min(limit + offset, max(len(self.slot_of), 1))
             scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
             return [
                 self._hits(

@@ -428,8 +428,8 @@ def _filter(data: dict[str, Any], where: str) -> Filter:
     return Filter(must, should, must_not, min_should)
 
 
-def _key(data: dict[str, Any], where: str) -> str:
-    key = data.get("key")
+def _key(data: Any, where: str) -> str:
+    key = data.get("key") if isinstance(data, dict) else None
     if not isinstance(key, str) or not key:
         raise FilterError(f"{where}: a condition needs a non-empty string 'key'")
     return key

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError
+from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError, ValidationError
 from ferrox.vectordb.filters import Filter, parse_datetime, parse_filter, values_at
 from ferrox.vectordb.models import PointId, ScoredPoint, normalize_id
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace, SparseVector
@@ -35,15 +35,15 @@ __all__ = [
     "run_query",
 ]
 
-MAX_LIMIT = 100_000
-
 
 @dataclass(frozen=True, slots=True)
 class Nearest:
     """The points nearest to ``vector`` (a vector, a sparse vector, a multi-vector or a
-    point id)."""
+    point id); with ``mmr`` (diversity in [0, 1], candidates), re-ranked by maximal
+    marginal relevance among the ``candidates`` nearest."""
 
     vector: Any
+    mmr: tuple[float, int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +144,22 @@ def parse_node(value: Any) -> Node | None:
         raise InvalidInputError(f"a query takes one kind, not {sorted(value)}")
     kind, body = next(iter(value.items()))
     if kind == "nearest":
-        if value.get("mmr"):
-            raise UnsupportedError("MMR queries are not implemented")
-        return Nearest(body)
+        mmr = value.get("mmr")
+        if mmr is None:
+            return Nearest(body)
+        if not isinstance(mmr, dict):
+            raise InvalidInputError("mmr must be an object {diversity, candidates_limit}")
+        diversity = mmr.get("diversity", 0.5)
+        if not isinstance(diversity, (int, float)) or not 0.0 <= diversity <= 1.0:
+            raise ValidationError(
+                f"Validation error in JSON body: [mmr.diversity: value {diversity} invalid,"
+                " must be from 0 to 1]"
+            )
+        cand = mmr.get("candidates_limit")
+        return Nearest(
+            body,
+            (float(diversity), None if cand is None else _int(cand, "mmr.candidates_limit", 1, 1)),
+        )
     if kind == "recommend":
         b = body if isinstance(body, dict) else {}
         strategy = b.get("strategy") or "average_vector"
@@ -375,9 +388,6 @@ class _Run:
         col = self.col
         using = q.using if q.using is not None else _default_using(col)
         node = q.query
-        limit = q.limit + q.offset
-        if limit > MAX_LIMIT:
-            raise InvalidInputError(f"limit {limit} is over the maximum of {MAX_LIMIT}")
         allowed = col._mask(q.filter)
         if q.prefetch:
             subs = [self.run(p, False) for p in q.prefetch]
@@ -444,10 +454,12 @@ class _Run:
         space = _space(col, using)
         cand = np.flatnonzero(allowed & _has(col, using)).tolist()
         lookup = q.lookup_from
+        if isinstance(node, Nearest) and node.mmr is not None:
+            return self.mmr(node, q, using, allowed, cand)
         if isinstance(node, Nearest):
             v = self.vector(node.vector, using, None)
             if using == col.config.primary and not restricted:
-                k = q.limit + q.offset + len(self.excluded)
+                k = min(q.limit + q.offset + len(self.excluded), max(len(col), 1))
                 scores, slots = col._knn(
                     v.reshape(1, -1), max(k, 1), q.filter, q.ef or col.config.ef, q.exact
                 )
@@ -516,6 +528,37 @@ class _Run:
             score = rank + _ssig(self.sims(using, target, cand))
             return _rank(cand, score, score.tolist())
         raise InvalidInputError(f"unknown query {node!r}")
+
+    def mmr(
+        self, node: Nearest, q: Query, using: str, allowed: np.ndarray, cand: list[int]
+    ) -> _Hits:
+        """Maximal marginal relevance: greedily the candidate with the best
+        ``(1 - diversity) * relevance - diversity * max similarity to those chosen``;
+        scores stay the relevance to the query."""
+        space = _space(self.col, using)
+        if isinstance(space, SparseSpace):
+            raise InvalidInputError("Bad request: MMR needs a dense vector space")
+        diversity, limit = node.mmr  # type: ignore[misc]
+        v = self.vector(node.vector, using, None)
+        sims = self.sims(using, v, cand)
+        order = np.argsort(-sims, kind="stable")[: limit or max(q.limit + q.offset, 1)]
+        pool = [cand[k] for k in order]
+        rel = sims[order]
+        raw = rel if space.higher_is_better else -rel
+        want = min(len(pool), q.limit + q.offset)
+        chosen: list[int] = []
+        best_to_chosen = np.full(len(pool), -np.inf)
+        vectors = [_stored(self.col, using, s) for s in pool]
+        while len(chosen) < want:
+            gain = (1.0 - diversity) * rel - diversity * np.where(
+                np.isfinite(best_to_chosen), best_to_chosen, 0.0
+            )
+            gain[chosen] = -np.inf
+            k = int(np.argmax(gain))
+            chosen.append(k)
+            sims_k = self.sims(using, vectors[k], pool)
+            best_to_chosen = np.maximum(best_to_chosen, sims_k)
+        return _Hits([pool[k] for k in chosen], [float(raw[k]) for k in chosen])
 
     def order_by(self, node: OrderBy, allowed: np.ndarray) -> _Hits:
         col = self.col
@@ -611,7 +654,7 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
             ef=q.ef,
             exact=q.exact,
         )
-    lookup = None if q.lookup_from is None else resolve(q.lookup_from[0])
+    lookup = None if q.lookup_from is None else resolve(q.lookup_from[0])  # 404 if missing
     with col._rw.read():
         r = _Run(col, lambda name: lookup if lookup is not None else resolve(name))
         hits = r.run(q, True)

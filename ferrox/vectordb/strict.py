@@ -123,8 +123,8 @@ class StrictMode:
         conds = list(_conditions(flt, ""))
         if self.filter_max_conditions is not None and len(conds) > self.filter_max_conditions:
             raise InvalidInputError(
-                f"Bad request: Limit exceeded {len(conds)} > {self.filter_max_conditions} for"
-                ' "filter conditions"'
+                f"Bad request: Filter limit exceeded: {len(conds)} conditions >"
+                f" filter_max_conditions {self.filter_max_conditions}"
             )
         for key, cond in conds:
             size = _size(cond)
@@ -224,7 +224,7 @@ def _conditions(flt: Condition, prefix: str) -> Iterator[tuple[str, Condition]]:
         for c in parts:
             yield from _conditions(c, prefix)
     elif isinstance(flt, Nested):
-        yield from _conditions(flt.filter, f"{prefix}{flt.key}[].")
+        yield from _conditions(flt.inner, f"{prefix}{flt.key}[].")
     elif isinstance(flt, FieldCondition):
         yield f"{prefix}{flt.key}", flt
     else:
