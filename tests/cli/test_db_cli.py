@@ -65,10 +65,10 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "vector": [1, 2]}\n')
     cases = [
-        (["import", "docs", str(bad), *where], "expected 3, got 2"),
+        (["import", "docs", str(bad), *where], "expected dim: 3, got 2"),
         (["create", "docs", "--size", "3", *where], "already exists"),
         (["search", "docs", "--vector", "[1,", *where], "must be JSON"),
-        (["search", "nope", "--vector", "[1, 2, 3]", *where], "does not exist"),
+        (["search", "nope", "--vector", "[1, 2, 3]", *where], "doesn't exist"),
         (["import", "docs", str(tmp_path / "missing.csv"), *where], "no file"),
     ]
     for args, text in cases:

@@ -216,7 +216,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "text"),
     [
-        ("GET", "/collections/nope", None, 404, "does not exist"),
+        ("GET", "/collections/nope", None, 404, "Not found: Collection `nope` doesn't exist!"),
         ("GET", "/cluster", None, 404, "no route"),
         (
             "PUT",
@@ -229,15 +229,15 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
             "PUT",
             "/collections/dup",
             {"vectors": {"size": 3, "distance": "Dot"}},
-            409,
-            "already exists",
+            400,
+            "Wrong input: Collection `dup` already exists!",
         ),
         (
             "PUT",
             "/collections/dup/points",
             {"points": [{"id": 1, "vector": [1, 2]}]},
             422,
-            "expected 3, got 2",
+            "expected dim: 3, got 2",
         ),
         (
             "PUT",
@@ -263,13 +263,20 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
         (
             "POST",
             "/collections/dup/points/query",
-            {"query": [1, 2, 3], "prefetch": [{"query": [1, 2, 3]}]},
-            501,
-            "prefetch",
+            {"query": [1, 2, 3], "prefetch": [{"query": [1, 2]}]},
+            422,
+            "expected dim: 3, got 2",
         ),
-        ("POST", "/collections/dup/points/query", {"query": {"fusion": "rrf"}}, 501, "fusion"),
-        ("POST", "/collections/dup/facet", {"key": "a"}, 501, "not implemented"),
-        ("PUT", "/collections/dup/points", "not json", 400, "InvalidInputError"),
+        (
+            "POST",
+            "/collections/dup/points/query",
+            {"query": {"fusion": "rrf"}},
+            400,
+            "Fusion queries require prefetches",
+        ),
+        ("POST", "/collections/dup/facet", {"key": "a"}, 400, "Index required"),
+        ("POST", "/collections/dup/points/query", {"query": {"formula": {}}}, 501, "formula"),
+        ("PUT", "/collections/dup/points", "not json", 400, "bad request body"),
     ],
 )
 def test_errors_are_qdrant_shaped(

@@ -177,7 +177,7 @@ def test_bad_input_is_rejected_and_changes_nothing() -> None:
         col = db.create_collection("b", size=3)
         col.upsert([1], [[1, 2, 3]], [{"k": "v"}])
         bad_calls = [
-            (lambda: col.upsert([2], [[1, 2]]), ShapeError, "expected 3, got 2"),
+            (lambda: col.upsert([2], [[1, 2]]), ShapeError, "expected dim: 3, got 2"),
             (lambda: col.upsert([2, 3], [[1, 2, 3], [np.nan, 0, 0]]), InvalidInputError, "NaN"),
             (lambda: col.upsert([-1], [[1, 2, 3]]), InvalidInputError, "unsigned"),
             (lambda: col.upsert(["nope"], [[1, 2, 3]]), InvalidInputError, "UUID"),
@@ -208,7 +208,7 @@ def test_bad_input_is_rejected_and_changes_nothing() -> None:
                 InvalidInputError,
                 "distance",
             ),
-            (lambda: db.collection("missing"), NotFoundError, "does not exist"),
+            (lambda: db.collection("missing"), NotFoundError, "doesn.t exist"),
         ]
         for call, error, text in bad_calls:
             with pytest.raises(error, match=text):
