@@ -22,6 +22,7 @@ import ferrox
 from ferrox.errors import FerroxError, RateLimitedError
 from ferrox.server.qdrant_api import build_router, qdrant_message
 from ferrox.server.rag_api import RagService, build_rag_router
+from ferrox.server.telemetry import RequestStats
 from ferrox.server.workbench_api import IngestBody, IngestService, build_workbench_router
 from ferrox.vectordb import Database
 
@@ -121,7 +122,8 @@ def create_app(config: ServerConfig) -> FastAPI:
             400, f"InvalidInputError: bad request body at {where}: {first.get('msg', exc)}"
         )
 
-    app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots"))
+    stats = RequestStats()
+    app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots", stats))
     app.include_router(build_rag_router(lambda: rag))
     app.include_router(
         build_workbench_router(lambda: config.data_dir, lambda: ingest, config.enable_translate)
@@ -148,15 +150,16 @@ def create_app(config: ServerConfig) -> FastAPI:
         }
 
     app.add_middleware(GuardMiddleware, config=config)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, stats=stats)
     return app
 
 
 class AccessLogMiddleware:
     """One JSON line per request on the ``ferrox.server`` logger: method, path, status, ms."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, stats: RequestStats) -> None:
         self.app = app
+        self.stats = stats
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,6 +176,16 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None)
+            if template is not None and not template.startswith(("/api", "/app")):
+                params = scope.get("path_params") or {}
+                self.stats.record(
+                    f"{scope['method']} {template.replace('{name}', '{collection_name}')}",
+                    status["code"],
+                    time.perf_counter() - started,
+                    params.get("name"),
+                )
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     json.dumps(

@@ -4,6 +4,7 @@ the official ``qdrant-client`` works unchanged. What ferrox does not implement a
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 
 from ferrox.errors import (
     FerroxError,
@@ -21,12 +23,13 @@ from ferrox.errors import (
     UnsupportedError,
     ValidationError,
 )
+from ferrox.server.telemetry import RequestStats, prometheus, telemetry
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.filters import parse_filter, values_at
-from ferrox.vectordb.strict import RateLimiter, StrictMode
 from ferrox.vectordb.models import Distance, normalize_id
 from ferrox.vectordb.query import parse_query, run_query
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace
+from ferrox.vectordb.strict import RateLimiter, StrictMode
 
 __all__ = ["QDRANT_API_VERSION", "build_router", "ok"]
 
@@ -68,7 +71,7 @@ def _scored(p: ScoredPoint) -> dict[str, Any]:
     out = {
         "id": p.id,
         "version": p.version,
-        "score": p.score,
+        "score": float(str(np.float32(p.score))),  # scores are f32, printed shortest
         "payload": p.payload,
         "vector": p.vector,
     }
@@ -216,6 +219,13 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     hnsw = {**(body.get("hnsw_config") or {})}
     if primary is not None:
         hnsw.update(spec_of[primary].get("hnsw_config") or {})
+    for key, low in (("m", 0), ("ef_construct", 4), ("full_scan_threshold", 0)):
+        v = hnsw.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
+            raise ValidationError(
+                f"Validation error in JSON body: [hnsw_config.{key}: value {v} invalid,"
+                f" must be {low} or larger]"
+            )
     for key in ("m", "ef_construct"):
         if hnsw.get(key):
             opts[key] = hnsw[key]
@@ -498,9 +508,32 @@ def _patch_body(c: Collection, body: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Path]) -> APIRouter:
-    """The Qdrant-compatible routes, over the database ``get_db()`` returns."""
+def build_router(
+    get_db: Callable[[], Database],
+    snapshots_dir: Callable[[], Path],
+    stats: RequestStats | None = None,
+) -> APIRouter:
+    """The Qdrant-compatible routes, over the database ``get_db()`` returns; ``stats``
+    (counted by the server's access log) feed /telemetry and /metrics."""
     r = APIRouter()
+    stats = stats or RequestStats()
+
+    @r.get("/telemetry")
+    def get_telemetry(details_level: int = 0, per_collection: bool = False) -> JSONResponse:
+        t = time.perf_counter()
+        return ok(telemetry(get_db(), stats, details_level, per_collection), t)
+
+    @r.get("/metrics")
+    def get_metrics(per_collection: bool = False) -> PlainTextResponse:
+        return PlainTextResponse(prometheus(get_db(), stats, per_collection))
+
+    @r.get("/issues")
+    def get_issues() -> JSONResponse:
+        return ok({"issues": []}, time.perf_counter())
+
+    @r.delete("/issues")
+    def clear_issues() -> JSONResponse:
+        return ok(True, time.perf_counter())
 
     def col(name: str) -> Collection:
         return get_db().collection(resolve_alias(name))
@@ -989,59 +1022,153 @@ def build_router(get_db: Callable[[], Database], snapshots_dir: Callable[[], Pat
     def _describe(path: Path) -> dict[str, Any]:
         st = path.stat()
         created = datetime.fromtimestamp(st.st_mtime, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        return {"name": path.name, "creation_time": created, "size": st.st_size, "checksum": None}
+        return {
+            "name": path.name,
+            "creation_time": created,
+            "size": st.st_size,
+            "checksum": _checksum(path),
+        }
 
     def _snap_dir(name: str) -> Path:
         return snapshots_dir() / name
 
+    def _made(path: Path, wait: bool, t: float) -> JSONResponse:
+        if not wait:  # made already; Qdrant answers 202 when not asked to wait
+            return JSONResponse(
+                {"result": None, "status": "accepted", "time": time.perf_counter() - t},
+                status_code=202,
+            )
+        return ok(_describe(path), t)
+
     @r.post("/collections/{name}/snapshots")
-    def create_snapshot(name: str) -> JSONResponse:
+    def create_snapshot(name: str, wait: bool = True) -> JSONResponse:
         t = time.perf_counter()
-        return ok(_describe(get_db().snapshot(name, _snap_dir(name))), t)
+        path = get_db().snapshot(resolve_alias(name), _snap_dir(resolve_alias(name)))
+        _checksum(path)
+        return _made(path, wait, t)
 
     @r.get("/collections/{name}/snapshots")
     def list_snapshots(name: str) -> JSONResponse:
         t = time.perf_counter()
         col(name)
-        d = _snap_dir(name)
+        d = _snap_dir(resolve_alias(name))
         files = sorted(d.glob("*.snapshot")) if d.is_dir() else []
         return ok([_describe(p) for p in files], t)
 
-    def _snapshot_file(name: str, snapshot: str) -> Path:
-        path = _snap_dir(name) / snapshot
-        if "/" in snapshot or not snapshot.endswith(".snapshot") or not path.is_file():
-            raise NotFoundError(f"no snapshot {snapshot!r} of collection {name!r}")
+    def _snapshot_file(directory: Path, snapshot: str, what: str) -> Path:
+        path = directory / snapshot
+        if (
+            "/" in snapshot
+            or ".." in snapshot
+            or not snapshot.endswith(".snapshot")
+            or not path.is_file()
+        ):
+            raise NotFoundError(f"Snapshot {snapshot} of {what} not found")
         return path
 
     @r.get("/collections/{name}/snapshots/{snapshot}")
     def download_snapshot(name: str, snapshot: str) -> FileResponse:
-        return FileResponse(_snapshot_file(name, snapshot), filename=snapshot)
+        col(name)
+        path = _snapshot_file(_snap_dir(resolve_alias(name)), snapshot, f"collection {name}")
+        return FileResponse(path, filename=snapshot)
 
     @r.delete("/collections/{name}/snapshots/{snapshot}")
-    def delete_snapshot(name: str, snapshot: str) -> JSONResponse:
+    def delete_snapshot(name: str, snapshot: str, wait: bool = True) -> JSONResponse:
         t = time.perf_counter()
-        _snapshot_file(name, snapshot).unlink()
+        path = _snapshot_file(_snap_dir(resolve_alias(name)), snapshot, f"collection {name}")
+        path.unlink()
+        path.with_name(path.name + ".checksum").unlink(missing_ok=True)
+        if not wait:
+            return JSONResponse(
+                {"result": None, "status": "accepted", "time": time.perf_counter() - t},
+                status_code=202,
+            )
         return ok(True, t)
 
     @r.put("/collections/{name}/snapshots/recover")
     def recover_snapshot(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
-        location = _obj(body, "recover snapshot").get("location")
+        b = _obj(body, "recover snapshot")
+        location = b.get("location")
         if not isinstance(location, str):
             raise InvalidInputError("'location' must be a file:// URL or a path on the server")
         parsed = urlparse(location)
         if parsed.scheme not in ("", "file"):
             raise UnsupportedError("only file:// snapshot locations are implemented (no downloads)")
+        if parsed.netloc not in ("", "localhost") or not parsed.path.startswith("/"):
+            raise InvalidInputError(
+                "Bad request: Invalid snapshot URI, file path must be absolute or on localhost"
+            )
         path = Path(unquote(parsed.path))
+        if not path.is_file():
+            raise InvalidInputError(f'Bad request: Snapshot file "{path}" does not exist')
+        checksum = b.get("checksum")
+        if checksum is not None and checksum != _checksum(path):
+            raise InvalidInputError(
+                f"Bad request: Snapshot checksum mismatch: expected {checksum},"
+                f" got {_checksum(path)}"
+            )
         get_db().restore(path, name, overwrite=True)
+        return ok(True, t)
+
+    def _full_dir() -> Path:
+        return snapshots_dir() / ".full"
+
+    @r.get("/snapshots")
+    def list_full_snapshots() -> JSONResponse:
+        t = time.perf_counter()
+        d = _full_dir()
+        files = sorted(d.glob("*.snapshot")) if d.is_dir() else []
+        return ok([_describe(p) for p in files], t)
+
+    @r.post("/snapshots")
+    def create_full_snapshot(wait: bool = True) -> JSONResponse:
+        t = time.perf_counter()
+        path = get_db().full_snapshot(_full_dir())
+        _checksum(path)
+        return _made(path, wait, t)
+
+    @r.get("/snapshots/{snapshot}")
+    def download_full_snapshot(snapshot: str) -> FileResponse:
+        return FileResponse(_snapshot_file(_full_dir(), snapshot, "the storage"), filename=snapshot)
+
+    @r.delete("/snapshots/{snapshot}")
+    def delete_full_snapshot(snapshot: str, wait: bool = True) -> JSONResponse:
+        t = time.perf_counter()
+        path = _snapshot_file(_full_dir(), snapshot, "the storage")
+        path.unlink()
+        path.with_name(path.name + ".checksum").unlink(missing_ok=True)
+        if not wait:
+            return JSONResponse(
+                {"result": None, "status": "accepted", "time": time.perf_counter() - t},
+                status_code=202,
+            )
         return ok(True, t)
 
     @r.api_route(
         "/collections/{name}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
     )
     def not_implemented(name: str, rest: str, request: Request) -> JSONResponse:
+        if rest.startswith("snapshots/") or ".." in rest:
+            raise NotFoundError(f"no route {request.method} {request.url.path}")
         raise UnsupportedError(
             f"{request.method} /collections/{{name}}/{rest} is not implemented by ferrox"
         )
 
     return r
+
+
+def _checksum(path: Path) -> str:
+    """The file's SHA-256, kept beside it (``NAME.checksum``) once computed."""
+    side = path.with_name(path.name + ".checksum")
+    try:
+        if side.stat().st_mtime >= path.stat().st_mtime:
+            return side.read_text().strip()
+    except OSError:
+        pass
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    side.write_text(h.hexdigest())
+    return h.hexdigest()

@@ -819,12 +819,10 @@ class Collection:
                         cur[k] = v
                 if name in c.vectors and spec.get("on_disk") is not None:
                     c.vectors[name]["on_disk"] = bool(spec["on_disk"])
-                if name == c.primary:
-                    if spec.get("on_disk") is not None:
-                        extra.setdefault("primary_params", {})["on_disk"] = bool(spec["on_disk"])
-                    quant = spec.get("quantization_config")
-                    if quant == "Disabled":
-                        cur.pop("quantization_config", None)
+                if name == c.primary and spec.get("on_disk") is not None:
+                    extra.setdefault("primary_params", {})["on_disk"] = bool(spec["on_disk"])
+                if cur.get("quantization_config") == "Disabled":
+                    cur.pop("quantization_config", None)
             for name, spec in (changes.get("sparse_vectors") or {}).items():
                 modifier = (spec or {}).get("modifier")
                 if modifier is not None:
@@ -838,6 +836,9 @@ class Collection:
             if changes.get("quantization_config") is not None:
                 quant = changes["quantization_config"]
                 extra["quantization_config"] = None if quant == "Disabled" else quant
+                if quant == "Disabled" and c.quantization is not None:
+                    c.quantization = None
+                    self.hnsw = None  # rebuilt without the int8 copy at the next search
             p = changes.get("params") or {}
             for key in ("replication_factor", "write_consistency_factor", "read_fan_out_factor"):
                 if p.get(key) is not None:

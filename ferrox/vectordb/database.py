@@ -6,13 +6,21 @@ import json
 import os
 import re
 import shutil
+import tarfile
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ferrox.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
+from ferrox.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
 from ferrox.vectordb.collection import Collection
 from ferrox.vectordb.locks import DirectoryLock
 from ferrox.vectordb.models import CollectionConfig
@@ -26,8 +34,9 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}$")
 def check_name(name: Any) -> str:
     """A collection name: 1-255 of letters, digits, ``_``, ``-``, ``.``, not starting with a dot."""
     if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidInputError(
-            f"invalid collection name {name!r}: use 1-255 letters, digits, '_', '-' or '.'"
+        raise ValidationError(
+            f"Validation error in path parameters: [name: invalid collection name {name!r}:"
+            " use 1-255 letters, digits, '_', '-' or '.']"
         )
     return name
 
@@ -200,6 +209,23 @@ class Database:
         col = self.collection(name)
         out_dir = Path(dest) if dest is not None else self.path / "snapshots" / name
         return write_snapshot(col, out_dir)
+
+    def full_snapshot(self, dest: str | Path) -> Path:
+        """All collections (and the aliases) in one tar of their snapshots."""
+        directory = Path(dest)
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(tz=UTC).strftime("%Y-%m-%d-%H-%M-%S-%f")
+        out = directory / f"full-snapshot-{stamp}.snapshot"
+        with tempfile.TemporaryDirectory(dir=directory) as tmp:
+            parts = [self.snapshot(name, Path(tmp)) for name in self.list_collections()]
+            aliases = Path(tmp) / "aliases.json"
+            aliases.write_text(json.dumps(self.aliases()))
+            partial = out.with_suffix(".part")
+            with tarfile.open(partial, "w") as tar:
+                for p in [*parts, aliases]:
+                    tar.add(p, arcname=p.name)
+            os.replace(partial, out)
+        return out
 
     def restore(
         self, snapshot: str | Path, name: str | None = None, *, overwrite: bool = False

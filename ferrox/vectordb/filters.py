@@ -475,8 +475,9 @@ def _field(data: dict[str, Any], where: str) -> FieldCondition:
     present = [k for k in ("match", "range", "values_count", *_GEO) if data.get(k) is not None]
     if len(present) != 1:
         raise ValidationError(
-            f"Validation error in JSON body: [{where}: field condition on {key!r} needs exactly"
-            " one of match, range, values_count, geo_radius, geo_bounding_box, geo_polygon]"
+            f"Validation error in JSON body: [{where}: At least one field condition must be"
+            f" specified (the condition on {key!r} needs exactly one of match, range,"
+            " values_count, geo_radius, geo_bounding_box, geo_polygon)]"
         )
     kind = present[0]
     body = data[kind]

@@ -232,11 +232,22 @@ def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
         limit=_int(body.get("limit", body.get("top")), "limit", default_limit),
         offset=_int(body.get("offset"), "offset", 0),
         exact=bool(params.get("exact", False)),
-        ef=params.get("hnsw_ef"),
+        ef=_ef(params.get("hnsw_ef")),
         lookup_from=(lookup["collection"], lookup.get("vector")) if lookup else None,
         with_payload=_with_payload(body.get("with_payload", False)),
         with_vector=body.get("with_vector", body.get("with_vectors", False)) or False,
     )
+
+
+def _ef(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"Validation error in JSON body: [params.hnsw_ef: value {value} invalid,"
+            " must be 1 or larger]"
+        )
+    return value
 
 
 def _with_payload(value: Any) -> Any:
@@ -478,7 +489,10 @@ class _Run:
             return _rank(cand, sims, raw.tolist())
         if isinstance(node, Recommend):
             if not node.positive and not (node.negative and node.strategy != "average_vector"):
-                raise InvalidInputError("Bad request: No positive examples given")
+                raise ValidationError(
+                    "Validation error in JSON body: [positive: At least one positive vector ID"
+                    " required]"
+                )
             pos = [self.vector(v, using, lookup) for v in node.positive]
             neg = [self.vector(v, using, lookup) for v in node.negative]
             if node.strategy == "average_vector":
@@ -654,7 +668,12 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
             ef=q.ef,
             exact=q.exact,
         )
-    lookup = None if q.lookup_from is None else resolve(q.lookup_from[0])  # 404 if missing
+    lookup = None
+    if q.lookup_from is not None:
+        try:
+            lookup = resolve(q.lookup_from[0])
+        except NotFoundError:
+            raise NotFoundError(f"Collection {q.lookup_from[0]} not found") from None
     with col._rw.read():
         r = _Run(col, lambda name: lookup if lookup is not None else resolve(name))
         hits = r.run(q, True)

@@ -174,12 +174,11 @@ class StrictMode:
                     and isinstance(value, list)
                     and value
                     and isinstance(value[0], list)
-                ):
-                    if len(value) > lim:
-                        raise InvalidInputError(
-                            f"Bad request: Multivector '{name}' has a limit of {lim} vectors,"
-                            f" but {len(value)} were provided!"
-                        )
+                ) and len(value) > lim:
+                    raise InvalidInputError(
+                        f"Bad request: Multivector '{name}' has a limit of {lim} vectors,"
+                        f" but {len(value)} were provided!"
+                    )
                 lim = (self.sparse_config.get(name) or {}).get("max_length")
                 if lim is not None and isinstance(value, dict):
                     n = len(value.get("indices") or [])
@@ -245,7 +244,9 @@ def required_index(col: Any, key: str, cond: FieldCondition) -> list[str]:
     value = cond.params.get(cond.kind)
     if cond.kind in ("value", "any", "except"):
         values = value if isinstance(value, list) else [value]
-        if all(isinstance(v, bool) for v in values):
+        if not values:  # an empty list matches by the field alone: any index will do
+            need = ["keyword", "integer", "uuid", "bool"]
+        elif all(isinstance(v, bool) for v in values):
             need = ["bool"]
         elif all(isinstance(v, int) for v in values):
             need = ["integer"]
