@@ -29,6 +29,8 @@ prints any ``FerroxError`` as one line on stderr with exit code 2.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "ConflictError",
@@ -125,9 +127,15 @@ class ConflictError(FerroxError):
 
 
 class LockedError(ConflictError):
-    """A database directory is already open in another process."""
+    """A database directory is already open in another process; ``holder`` is what
+    the lock file says about that process (``pid``, and ``address`` when it is a
+    ``ferrox serve`` that takes the directory's operations over HTTP)."""
 
     status_code = 409
+
+    def __init__(self, message: str, *, holder: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.holder: dict[str, Any] = dict(holder or {})
 
 
 class FilterError(InvalidInputError):

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ferrox.cli.context import console
+from ferrox.cli.context import console, err_console
 from ferrox.errors import DependencyError, InvalidInputError, StorageError
 
 __all__ = ["app"]
@@ -38,6 +38,28 @@ def _open(ctx: typer.Context, db: Path | None, *, must_exist: bool = True):
     if must_exist and not (path / "collections").is_dir():
         raise InvalidInputError(f"no ferrox database at {path} (create a collection first)")
     return Database(path)
+
+
+def _open_or_server(ctx: typer.Context, db: Path | None) -> Any:
+    """The database, or a client of the ``ferrox serve`` that holds it (see
+    :mod:`ferrox.cli.remote`): either is a context manager."""
+    from ferrox.cli.remote import ServerClient, local_or_server
+
+    target = local_or_server(lambda: _open(ctx, db), ctx.obj.settings().api_key)
+    if isinstance(target, ServerClient):
+        err_console.print(f"[dim]through {target.server.describe()}[/dim]")
+    return target
+
+
+def _vector_params(info: dict[str, Any]) -> tuple[str, str]:
+    """Size and distance from a Qdrant ``CollectionInfo`` (named vectors joined)."""
+    vectors = info["config"]["params"].get("vectors") or {}
+    if "size" in vectors:
+        return str(vectors["size"]), str(vectors["distance"])
+    return (
+        ",".join(f"{n}:{v['size']}" for n, v in vectors.items()) or "-",
+        ",".join(sorted({str(v["distance"]) for v in vectors.values()})) or "-",
+    )
 
 
 def _progress() -> Progress:
@@ -81,21 +103,37 @@ def create(
 
 @app.command("list")
 def list_(ctx: typer.Context, db: DbOption = None) -> None:
-    """List collections with their sizes."""
-    with _open(ctx, db) as database:
-        table = Table("collection", "points", "size", "distance", "index")
-        for name in database.list_collections():
-            col = database.collection(name)
-            c = col.config
-            table.add_row(name, str(len(col)), str(c.size), c.distance.value, c.index)
-        console.print(table)
+    """List collections with their sizes (through ``ferrox serve`` when it holds the
+    database; the index kind is then not known: ``-``)."""
+    from ferrox.cli.remote import ServerClient
+
+    table = Table("collection", "points", "size", "distance", "index")
+    with _open_or_server(ctx, db) as target:
+        if isinstance(target, ServerClient):
+            for entry in target.qdrant("GET", "/collections")["collections"]:
+                info = target.qdrant("GET", f"/collections/{entry['name']}")
+                size, distance = _vector_params(info)
+                table.add_row(entry["name"], str(info["points_count"]), size, distance, "-")
+        else:
+            for name in target.list_collections():
+                col = target.collection(name)
+                c = col.config
+                table.add_row(name, str(len(col)), str(c.size), c.distance.value, c.index)
+    console.print(table)
 
 
 @app.command()
 def info(ctx: typer.Context, name: str, db: DbOption = None) -> None:
-    """Show a collection's configuration, counts and payload indexes (JSON)."""
-    with _open(ctx, db) as database:
-        console.print_json(json.dumps(database.collection(name).info()))
+    """Show a collection's configuration, counts and payload indexes (JSON; Qdrant's
+    ``CollectionInfo`` when it comes through ``ferrox serve``)."""
+    from ferrox.cli.remote import ServerClient
+
+    with _open_or_server(ctx, db) as target:
+        if isinstance(target, ServerClient):
+            info = target.qdrant("GET", f"/collections/{name}")
+        else:
+            info = target.collection(name).info()
+    console.print_json(json.dumps(info))
 
 
 @app.command()
@@ -214,12 +252,24 @@ def search(
         flt = json.loads(filter) if filter else None
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"--vector/--filter must be JSON: {exc.msg}") from exc
-    with _open(ctx, db) as database:
-        hits = database.collection(name).search(q, limit, filter=flt, exact=exact)
-        table = Table("id", "score", "payload")
-        for h in hits:
-            table.add_row(str(h.id), f"{h.score:.4f}", json.dumps(h.payload)[:80])
-        console.print(table)
+    from ferrox.cli.remote import ServerClient
+
+    with _open_or_server(ctx, db) as target:
+        if isinstance(target, ServerClient):
+            body: dict[str, Any] = {"vector": q, "limit": limit, "with_payload": True}
+            if flt is not None:
+                body["filter"] = flt
+            if exact:
+                body["params"] = {"exact": True}
+            found = target.qdrant("POST", f"/collections/{name}/points/search", body)
+            hits = [(h["id"], h["score"], h.get("payload")) for h in found]
+        else:
+            found = target.collection(name).search(q, limit, filter=flt, exact=exact)
+            hits = [(h.id, h.score, h.payload) for h in found]
+    table = Table("id", "score", "payload")
+    for pid, score, payload in hits:
+        table.add_row(str(pid), f"{score:.4f}", json.dumps(payload)[:80])
+    console.print(table)
 
 
 @app.command()

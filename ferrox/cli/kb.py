@@ -25,6 +25,23 @@ KbOption = Annotated[str, typer.Option("--kb", help="Knowledge base name.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
+def _server(ctx: typer.Context, name: str) -> Any:
+    """A client of the ``ferrox serve`` that holds this data dir (its vector database, or
+    this knowledge base's), or None: then the command runs here."""
+    from ferrox.cli.remote import ServerClient, find_server
+
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        return None  # KnowledgeBase.open words the error
+    settings = ctx.obj.settings()
+    server = find_server(
+        settings.data_dir / "vectordb", settings.data_dir / "kb" / name / "vectors"
+    )
+    if server is None:
+        return None
+    err_console.print(f"[dim]through {server.describe()}[/dim]")
+    return ServerClient(server, settings.api_key)
+
+
 def _open(ctx: typer.Context, name: str, embedder: Any = None, *, create: bool = False):
     """The knowledge base ``name``; only ingest may create it."""
     from ferrox.rag import KnowledgeBase
@@ -82,16 +99,35 @@ def ingest(
             tasks[stage] = progress.add_task(label, total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    with _open(ctx, kb, embedder, create=True) as base, progress:
-        report = base.ingest(
-            paths or [],
-            rust_docs=rust_docs,
-            quick=quick,
-            dense=dense,
-            workers=workers,
-            progress=on_progress,
-        )
-        counts = base.catalog.counts()
+    client = _server(ctx, kb)
+    if client is not None:
+        if embedder is not None:
+            client.close()
+            raise InvalidInputError(
+                f"--embedder does not apply while {client.server.describe()} holds the data"
+                " dir: the server embeds with its own model"
+            )
+        body = {
+            "kb": kb,
+            "paths": [str(p.expanduser().resolve()) for p in paths or []],
+            "rust_docs": rust_docs,
+            "quick": quick,
+            "dense": dense,
+            "workers": max(1, workers),
+        }
+        with client, progress:
+            report, counts = _ingest_via_server(client, body, on_progress)
+    else:
+        with _open(ctx, kb, embedder, create=True) as base, progress:
+            report = base.ingest(
+                paths or [],
+                rust_docs=rust_docs,
+                quick=quick,
+                dense=dense,
+                workers=workers,
+                progress=on_progress,
+            )
+            counts = base.catalog.counts()
     if as_json:
         console.print_json(json.dumps(report.as_dict() | {"kb": counts}))
         return
@@ -119,6 +155,28 @@ def ingest(
         console.print(f"skipped {escape(key)}: {escape(reason)}")
     if len(report.skipped) > 10:
         console.print(f"... and {len(report.skipped) - 10} more ('ferrox kb status --json')")
+
+
+def _ingest_via_server(client: Any, body: dict[str, Any], on_progress: Any) -> tuple[Any, dict]:
+    """Run an ingest in the server (``POST /api/kb/ingest``), follow its progress
+    events, and return its report and the knowledge base's counts."""
+    from ferrox.cli.remote import error_from_text
+    from ferrox.rag.kb import IngestReport
+
+    client.request("POST", "/api/kb/ingest", body)
+    for _event, data in client.events("GET", "/api/kb/ingest/events"):
+        if data.get("stage") in ("parse", "embed") and data.get("total") is not None:
+            on_progress(data["stage"], data.get("done") or 0, data["total"])
+    state = client.request("GET", "/api/kb")["ingest"]
+    if state.get("error"):
+        raise error_from_text(state["error"])
+    raw = dict(state.get("report") or {})
+    raw["skipped"] = [(s["path"], s["reason"]) for s in raw.get("skipped", [])]
+    known = IngestReport.__dataclass_fields__
+    report = IngestReport(**{k: v for k, v in raw.items() if k in known})
+    info = client.request("GET", f"/api/kb/{body['kb']}")
+    counts = {k: info[k] for k in ("files", "chunks", "leads", "embedded", "skipped") if k in info}
+    return report, counts
 
 
 @app.command()
@@ -203,35 +261,83 @@ def ask(
 
     check_query(question, top_k, mode)
     settings = ctx.obj.settings()
-    generator = None
-    if not no_llm:
-        spec = llm or settings.llm_url
-        generator = load_generator(spec, model=settings.llm_model, api_key=settings.llm_api_key)
     filters = {k: v for k, v in (("kind", kind), ("crate", crate)) if v}
-    with _open(ctx, kb) as base:
-        final = None
-        for event in stream_answer(
-            base, question, top_k=top_k, generator=generator, filters=filters or None, mode=mode
-        ):
-            if event["type"] == "token" and not as_json:
-                sys.stdout.write(event["text"])
-                sys.stdout.flush()
-            elif event["type"] == "done":
-                final = event["answer"]
-    assert final is not None
+
+    def show(text: str) -> None:
+        if not as_json:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    client = _server(ctx, kb)
+    if client is not None:
+        with client:
+            if llm is not None:
+                raise InvalidInputError(
+                    f"--llm does not apply while {client.server.describe()} holds the data"
+                    " dir: the server answers with its own LLM (or --no-llm)"
+                )
+            final = _ask_via_server(
+                client,
+                {
+                    "question": question,
+                    "top_k": top_k,
+                    "mode": mode,
+                    "filters": filters or None,
+                    "kb": kb,
+                    "llm": not no_llm,
+                    "stream": True,
+                },
+                show,
+            )
+    else:
+        generator = None
+        if not no_llm:
+            spec = llm or settings.llm_url
+            generator = load_generator(spec, model=settings.llm_model, api_key=settings.llm_api_key)
+        with _open(ctx, kb) as base:
+            answer = None
+            for event in stream_answer(
+                base,
+                question,
+                top_k=top_k,
+                generator=generator,
+                filters=filters or None,
+                mode=mode,
+            ):
+                if event["type"] == "token":
+                    show(event["text"])
+                elif event["type"] == "done":
+                    answer = event["answer"]
+        assert answer is not None
+        final = answer.as_dict()
     if as_json:
-        sys.stdout.write(json.dumps(final.as_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(final, ensure_ascii=False) + "\n")
         return
     sys.stdout.write("\n\n")
-    for note in final.notes:
+    for note in final["notes"]:
         err_console.print(f"[yellow]note:[/yellow] {escape(note)}")
-    console.print(f"[bold]Sources[/bold] ({final.method}, evidence {final.evidence:.2f})")
-    for s in final.sources:
-        where = f"{s.path}#{s.anchor}" if s.anchor else s.path
+    console.print(f"[bold]Sources[/bold] ({final['method']}, evidence {final['evidence']:.2f})")
+    for s in final["sources"]:
+        where = f"{s['path']}#{s['anchor']}" if s["anchor"] else s["path"]
         console.print(
-            f"  [{s.rank}] {escape(s.title)} — {escape(where)}  [dim]{s.score:.3f}[/dim]",
+            f"  [{s['rank']}] {escape(s['title'])} — {escape(where)}  [dim]{s['score']:.3f}[/dim]",
             soft_wrap=True,
         )
+
+
+def _ask_via_server(client: Any, body: dict[str, Any], show: Any) -> dict[str, Any]:
+    """The answer of ``POST /api/ask`` (streamed: tokens go to ``show`` as they come)."""
+    from ferrox.cli.remote import error_from_text
+    from ferrox.errors import FerroxError
+
+    for event, data in client.events("POST", "/api/ask", body):
+        if event == "token":
+            show(data["text"])
+        elif event == "done":
+            return data["answer"]
+        elif event == "error":
+            raise error_from_text(str(data.get("error", "the server's answer failed")))
+    raise FerroxError(f"{client.server.describe()} ended the answer without a result")
 
 
 def analyze(

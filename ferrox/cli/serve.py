@@ -67,6 +67,12 @@ def serve(
     config.data_dir.mkdir(parents=True, exist_ok=True)
     host = host or settings.host
     port = port or settings.port
+    from ferrox.cli.remote import connect_url
+    from ferrox.vectordb.locks import advertise_server
+
+    # every directory this process locks names the server, so CLI commands on the same
+    # data dir send their operations here instead of failing on the lock
+    advertise_server(connect_url(host, port), api_key_required=config.api_key is not None)
     console.print(
         f"ferrox workbench on http://{host}:{port}/app  (data {config.data_dir}; Qdrant REST API"
         f" at /collections, API docs at /docs; translate {'on' if enable_translate else 'off'})"

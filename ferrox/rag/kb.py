@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +39,7 @@ MODES = ("hybrid", "bm25", "dense")
 COLLECTION = "chunks"
 LEADS = "pages"
 _COMMIT_FILES = 400
+_DENSE_OPEN = threading.Lock()
 PARSER_VERSION = "2"
 """Bumped when reading or chunking changes: files are then re-read even if unchanged."""
 
@@ -123,9 +125,18 @@ class KnowledgeBase:
 
     ``embedder`` is an embedder spec for :func:`ferrox.infer.load_embedder`
     (default ``minilm``), an :class:`~ferrox.infer.Embedder`, or ``None`` for BM25 only.
+    ``open_vectors`` gives the vector database of a directory when one process keeps
+    it open for several knowledge-base objects (the server: its requests and its
+    ingest share one); the knowledge base then leaves closing it to the caller.
     """
 
-    def __init__(self, path: str | Path, *, embedder: Any = "minilm") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        embedder: Any = "minilm",
+        open_vectors: Callable[[Path], Any] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(self.path / "catalog.sqlite")
@@ -136,6 +147,7 @@ class KnowledgeBase:
         self._col: Any = None
         self._leads: Any = None
         self._dense_error: str = ""
+        self._open_vectors = open_vectors
 
     @classmethod
     def open(
@@ -157,7 +169,8 @@ class KnowledgeBase:
         """Release the indexes and files."""
         self.lexical.close()
         if self._db is not None:
-            self._db.close()
+            if self._open_vectors is None:
+                self._db.close()
             self._db = self._col = self._leads = None
         if self._embedder is not None and hasattr(self._embedder, "close"):
             self._embedder.close()
@@ -209,21 +222,28 @@ class KnowledgeBase:
             return None
         from ferrox import vectordb
 
-        try:
-            self._db = vectordb.open(self.path / "vectors")
-        except LockedError:
-            self._dense_error = "dense index busy (another process is writing it); BM25 only"
-            return None
-        if not self._db.has_collection(COLLECTION):
-            if not create:
-                return None
-            self._db.create_collection(COLLECTION, size=emb.dim, distance="Cosine", ef=128)
-            self.catalog.set_meta("embed_model", f"{emb.name}/{emb.dim}")
-        if not self._db.has_collection(LEADS):
-            self._db.create_collection(LEADS, size=emb.dim, distance="Cosine", ef=128)
-        self._col = self._db.collection(COLLECTION)
-        self._leads = self._db.collection(LEADS)
-        return self._col
+        with _DENSE_OPEN:  # objects sharing one database create its collections once
+            if self._col is not None:
+                return self._col
+            if self._db is None:
+                try:
+                    self._db = (self._open_vectors or vectordb.open)(self.path / "vectors")
+                except LockedError:
+                    self._dense_error = (
+                        "dense index busy (another process is writing it); BM25 only"
+                    )
+                    return None
+                self._dense_error = ""
+            if not self._db.has_collection(COLLECTION):
+                if not create:
+                    return None
+                self._db.create_collection(COLLECTION, size=emb.dim, distance="Cosine", ef=128)
+                self.catalog.set_meta("embed_model", f"{emb.name}/{emb.dim}")
+            if not self._db.has_collection(LEADS):
+                self._db.create_collection(LEADS, size=emb.dim, distance="Cosine", ef=128)
+            self._col = self._db.collection(COLLECTION)
+            self._leads = self._db.collection(LEADS)
+            return self._col
 
     # -- ingest -------------------------------------------------------------------------
     def ingest(

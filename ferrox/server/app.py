@@ -66,7 +66,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     """A ready-to-serve app; the database opens at startup and closes at shutdown."""
     state: dict[str, Database] = {}
     rag = RagService(config.data_dir)
-    ingest = IngestService(config.data_dir, on_ready=rag.invalidate)
+    ingest = IngestService(config.data_dir, on_ready=rag.invalidate, open_kb=rag.open_for_ingest)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

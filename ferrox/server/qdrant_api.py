@@ -563,18 +563,25 @@ def build_router(
             sm.check_update(c, **facts)
 
     def run(
-        c: Collection, body: dict[str, Any], timeout: Any = None, default_limit: int = 10
+        c: Collection, body: dict[str, Any], timeout: Any = None, *, checked: bool = False
     ) -> list[ScoredPoint]:
-        q = parse_query(body, default_limit=default_limit)
+        q = parse_query(body)
         _check_query(body)
-        read_guard(c, body, body.get("filter"), timeout)
+        if not checked:
+            read_guard(c, body, body.get("filter"), timeout)
         return run_query(c, q, col)
 
     @r.get("/healthz")
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("healthz check passed")
+
     @r.get("/livez")
+    def livez() -> PlainTextResponse:
+        return PlainTextResponse("healthz check passed")
+
     @r.get("/readyz")
-    def healthz() -> JSONResponse:
-        return JSONResponse({"title": "ferrox", "status": "ok"})
+    def readyz() -> PlainTextResponse:
+        return PlainTextResponse("all shards are ready")
 
     @r.get("/collections")
     def list_collections() -> JSONResponse:
@@ -686,6 +693,20 @@ def build_router(
             a, o = _split_vectors(c, v, f"points[{i}].vector")
             prim.append(a)
             named.append(o)
+        mode = b.get("update_mode")
+        if mode not in (None, "upsert", "insert_only", "update_only"):
+            raise InvalidInputError(f"unknown update_mode {mode!r}")
+        if mode in ("insert_only", "update_only"):
+            existing = {rec.id for rec in c.get(ids, with_payload=False)}
+            keep = [
+                k
+                for k, i in enumerate(ids)
+                if (normalize_id(i) in existing) == (mode == "update_only")
+            ]
+            ids = [ids[k] for k in keep]
+            prim = [prim[k] for k in keep]
+            named = [named[k] for k in keep]
+            payloads = None if payloads is None else [payloads[k] for k in keep]
         vectors_arg = None if all(v is None for v in prim) else prim
         write_guard(
             c,
@@ -927,14 +948,28 @@ def build_router(
         q = convert(
             {k: v for k, v in b.items() if k not in ("group_by", "group_size", "with_lookup")}
         )
-        q["limit"] = min(max(size * limit * 8, 100), 10_000)
+        sm = strict(c)
+        if sm.enabled:
+            limiter.take(c.name, "read", sm.read_rate_limit)
+            sm.check_read(c, {**q, "limit": size * limit}, parse_filter(q.get("filter")), None)
+            sm.check_group_by(c, key)
         q["with_payload"] = _with_payload(b, False)
-        hits = run(c, q)
-        has_key = {"must": [{"key": key, "match": {"except": []}}]}
-        del has_key
-        return ok(
-            {"groups": _group_hits(c, hits, key, size, limit, b.get("with_lookup"), get_db())}, t
-        )
+        lookup = b.get("with_lookup")
+        if lookup:
+            target = lookup if isinstance(lookup, str) else lookup.get("collection")
+            if not get_db().has_collection(resolve_alias(str(target))):
+                raise NotFoundError(f"Collection {target} not found")
+        # widen the candidate pool until every group is full or the collection is spent
+        k = max(size * limit * 4, 64)
+        while True:
+            q["limit"] = k
+            hits = run(c, q, checked=True)
+            groups = _group_hits(c, hits, key, size, limit, lookup, get_db())
+            full = len(groups) >= limit and all(len(g["hits"]) >= size for g in groups)
+            if full or len(hits) < k or k >= len(c):
+                break
+            k *= 4
+        return ok({"groups": groups}, t)
 
     @r.post("/collections/{name}/points/query/groups")
     def query_groups(name: str, body: JsonBody = None) -> JSONResponse:

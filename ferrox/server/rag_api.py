@@ -47,7 +47,9 @@ class AnalyzeBody(BaseModel):
 
 class RagService:
     """Knowledge bases and the embedder, opened on first use and shared by requests
-    (one request at a time per knowledge base)."""
+    (one request at a time per knowledge base). Each knowledge base's vector database
+    is opened once and shared by the requests and the server's own ingests, so that
+    an ingest never finds the server's index busy."""
 
     def __init__(self, data_dir: Path, embed_model: str | None = None) -> None:
         self.data_dir = data_dir
@@ -56,6 +58,8 @@ class RagService:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._embedder: Any = None
+        self._vectors: dict[Path, Any] = {}
+        self._vectors_guard = threading.Lock()
 
     def kb(self, name: str) -> tuple[Any, threading.Lock]:
         """The open knowledge base ``name`` and its lock."""
@@ -66,10 +70,39 @@ class RagService:
         with self._guard:
             if name not in self._kbs:
                 self._kbs[name] = KnowledgeBase.open(
-                    self.data_dir, name, create=False, embedder=self._load_embedder()
+                    self.data_dir,
+                    name,
+                    create=False,
+                    embedder=self._load_embedder(),
+                    open_vectors=self.vectors,
                 )
                 self._locks[name] = threading.Lock()
             return self._kbs[name], self._locks[name]
+
+    def open_for_ingest(self, name: str, *, dense: bool = True) -> Any:
+        """A knowledge base (made if new) for one ingest, on the shared embedder and
+        vector database; the caller closes it (the shared objects stay open)."""
+        from ferrox.rag import KnowledgeBase
+
+        return KnowledgeBase.open(
+            self.data_dir,
+            name,
+            create=True,
+            embedder=self.embedder() if dense else None,
+            open_vectors=self.vectors,
+        )
+
+    def vectors(self, path: Path) -> Any:
+        """The vector database at ``path``, opened on first use and kept open until
+        :meth:`close`."""
+        from ferrox.vectordb import Database
+
+        key = Path(path).resolve()
+        with self._vectors_guard:
+            db = self._vectors.get(key)
+            if db is None:
+                db = self._vectors[key] = Database(key)
+            return db
 
     def embedder(self):
         """The embedder shared by analysis and every knowledge base's queries."""
@@ -97,11 +130,15 @@ class RagService:
                 kb.close()
 
     def close(self) -> None:
-        """Close every open knowledge base."""
+        """Close every open knowledge base, then the vector databases they share."""
         with self._guard:
             for kb in self._kbs.values():
                 kb.close()
             self._kbs.clear()
+        with self._vectors_guard:
+            for db in self._vectors.values():
+                db.close()
+            self._vectors.clear()
 
 
 def _sse(events: Iterator[dict[str, Any]], lock: threading.Lock) -> Iterator[str]:

@@ -20,11 +20,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from ferrox.errors import ConflictError, ExpressionError, FerroxError, InvalidInputError
+from ferrox.errors import (
+    ConflictError,
+    ExpressionError,
+    FerroxError,
+    InvalidInputError,
+    NotFoundError,
+)
 
 __all__ = ["IngestService", "build_workbench_router"]
 
@@ -80,14 +86,28 @@ class IngestBody(BaseModel):
     rust_docs: bool = True
     quick: bool = True
     dense: bool = True
+    paths: list[str] = Field(default_factory=list, max_length=1000)
+    """Files or folders on the server's machine (absolute paths; loopback clients only:
+    this is how ``ferrox kb ingest PATH`` runs beside a server)."""
+    workers: int = Field(1, ge=1, le=64)
 
 
 class IngestService:
-    """One background ingest at a time, with its progress for the Status page."""
+    """One background ingest at a time, with its progress for the Status page.
 
-    def __init__(self, data_dir: Path, on_ready: Callable[[str], None] | None = None) -> None:
+    ``open_kb(name, dense)`` gives the knowledge base to ingest into (the server passes
+    :meth:`RagService.open_for_ingest`: the vector database its requests already hold);
+    without it each ingest opens the knowledge base on its own."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        on_ready: Callable[[str], None] | None = None,
+        open_kb: Callable[..., Any] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.on_ready = on_ready
+        self.open_kb = open_kb
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.state: dict[str, Any] = {"running": False, "stage": "idle", "done": 0, "total": 0}
@@ -124,11 +144,18 @@ class IngestService:
         from ferrox.rag import KnowledgeBase
 
         try:
-            with KnowledgeBase.open(self.data_dir, body.kb, create=True) as kb:
+            opened = (
+                KnowledgeBase.open(self.data_dir, body.kb, create=True)
+                if self.open_kb is None
+                else self.open_kb(body.kb, dense=body.dense)
+            )
+            with opened as kb:
                 report = kb.ingest(
+                    body.paths,
                     rust_docs=body.rust_docs,
-                    quick=body.quick,
+                    quick=body.quick and body.rust_docs,
                     dense=body.dense,
+                    workers=body.workers,
                     progress=self._progress,
                 )
             with self._lock:
@@ -155,6 +182,18 @@ class IngestService:
         t = self._thread
         if t is not None:
             t.join(timeout)
+
+
+def _loopback(host: str) -> bool:
+    """Whether a client address is this machine (TestClient's ``testclient`` too)."""
+    import ipaddress
+
+    if host == "testclient":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _plot(
@@ -369,11 +408,27 @@ def build_workbench_router(
         )
         return {"kbs": names, "ingest": ingest().snapshot()}
 
-    @router.post("/kb/ingest", status_code=202)
-    def kb_ingest(body: IngestBody) -> dict[str, Any]:
-        """Start an ingest in the background (the quick Rust-docs subset by default)."""
-        if not body.rust_docs:
-            raise InvalidInputError("the workbench ingests the local Rust docs (rust_docs: true)")
+    @router.post("/kb/ingest", status_code=202, response_model=None)
+    def kb_ingest(body: IngestBody, request: Request) -> dict[str, Any] | JSONResponse:
+        """Start an ingest in the background (the quick Rust-docs subset by default;
+        ``paths``: files or folders on this machine, for loopback clients only)."""
+        if not body.rust_docs and not body.paths:
+            raise InvalidInputError(
+                "nothing to ingest: rust_docs: true (the local Rust docs) or paths"
+            )
+        if body.paths:
+            client = request.client.host if request.client else ""
+            if not _loopback(client):
+                return JSONResponse(
+                    {"status": {"error": "paths can only be ingested from this machine"}},
+                    status_code=403,
+                )
+            for p in body.paths:
+                path = Path(p)
+                if not path.is_absolute():
+                    raise InvalidInputError(f"paths must be absolute: {p!r}")
+                if not path.exists():
+                    raise NotFoundError(f"no such file or folder: {path}")
         return ingest().start(body)
 
     @router.get("/kb/ingest/events")

@@ -1354,23 +1354,53 @@ class Collection:
 
 
 def _select_payload(payload: dict[str, Any], selector: Any) -> dict[str, Any] | None:
-    """Qdrant's ``with_payload``: true/false, a list of keys, or {include|exclude: [...]}."""
+    """Qdrant's ``with_payload``: true/false, a list of keys, or {include|exclude: [...]};
+    keys may be dotted paths into nested objects (``a.b``, ``a[].b`` through arrays)."""
     if selector is True or selector is None:
         return dict(payload)  # a copy: editing a result must not edit the stored point
     if selector is False:
         return None
     if isinstance(selector, list):
-        return {k: v for k, v in payload.items() if k in selector}
+        return _include(payload, selector)
     if isinstance(selector, dict):
         if "include" in selector:
-            keys = selector["include"]
-            return {k: v for k, v in payload.items() if k in keys}
+            return _include(payload, selector["include"])
         if "exclude" in selector:
-            keys = selector["exclude"]
-            return {k: v for k, v in payload.items() if k not in keys}
+            new = json.loads(json.dumps(payload))
+            for key in selector["exclude"]:
+                _drop_path(new, key.split("."))
+            return new
     raise InvalidInputError(
         f"with_payload must be a bool, a list of keys or include/exclude, not {selector!r}"
     )
+
+
+def _include(payload: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in keys:
+        _copy_path(payload, out, [p[:-2] if p.endswith("[]") else p for p in key.split(".")])
+    return out
+
+
+def _copy_path(src: Any, dst: dict[str, Any], parts: list[str]) -> None:
+    head, rest = parts[0], parts[1:]
+    if not isinstance(src, dict) or head not in src:
+        return
+    value = src[head]
+    if not rest:
+        dst[head] = json.loads(json.dumps(value))
+        return
+    if isinstance(value, list):
+        items = dst.setdefault(head, [{} for _ in value])
+        for el, target in zip(value, items, strict=False):
+            if isinstance(el, dict) and isinstance(target, dict):
+                _copy_path(el, target, rest)
+        dst[head] = [t for t in items if t]
+    elif isinstance(value, dict):
+        child = dst.setdefault(head, {})
+        _copy_path(value, child, rest)
+        if not child:
+            del dst[head]
 
 
 def _edit_payload(

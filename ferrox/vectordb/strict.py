@@ -100,6 +100,17 @@ class StrictMode:
 
                 self.check_read(col, sub, parse_filter(sub.get("filter")), None)
 
+    def check_group_by(self, col: Any, key: str) -> None:
+        """Grouping by an unindexed field is a full scan: refused unless allowed."""
+        if self.enabled and self.unindexed_filtering_retrieve is False:
+            index = col.payload_indexes.get(key)
+            if index is None or index.kind not in ("keyword", "integer", "uuid"):
+                raise InvalidInputError(
+                    f'Bad request: Index required but not found for "{key}" of one of the'
+                    " following types: [keyword, integer, uuid]. Help: Create an index for"
+                    " this key or use a different filter."
+                )
+
     def check_batch(self, n: int) -> None:
         """A batch of ``n`` searches."""
         if self.enabled and self.search_max_batchsize is not None and n > self.search_max_batchsize:
@@ -130,8 +141,8 @@ class StrictMode:
             size = _size(cond)
             if self.condition_max_size is not None and size > self.condition_max_size:
                 raise InvalidInputError(
-                    f"Bad request: Limit exceeded {size} > {self.condition_max_size} for"
-                    ' "condition size"'
+                    f"Bad request: Condition size limit exceeded: {size} >"
+                    f" condition_max_size {self.condition_max_size}"
                 )
             if unindexed_ok is False and isinstance(cond, FieldCondition):
                 missing = required_index(col, key, cond)
