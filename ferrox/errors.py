@@ -111,7 +111,7 @@ class RateLimitedError(FerroxError):
 class ShapeError(InvalidInputError):
     """An array or sequence has the wrong length or dimension."""
 
-    status_code = 422
+    status_code = 400
 
 
 class NotFoundError(FerroxError, LookupError):

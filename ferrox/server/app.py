@@ -147,6 +147,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         return {
             "title": f"ferrox {ferrox.__version__} (Qdrant-compatible REST API)",
             "version": QDRANT_API_VERSION,
+            "commit": None,
         }
 
     app.add_middleware(GuardMiddleware, config=config)

@@ -209,7 +209,10 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
             raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
         sparse[name] = {"modifier": "idf"} if modifier == "idf" else {}
         if name in spaces:
-            raise InvalidInputError(f"vector name {name!r} is both dense and sparse")
+            raise InvalidInputError(
+                f"Wrong input: Dense and sparse vector names must be unique - duplicate found"
+                f" with '{name}'"
+            )
     primary = next((n for n, sp in spaces.items() if "multivector" not in sp), None)
     opts: dict[str, Any] = {}
     if primary is None:

@@ -124,14 +124,17 @@ def _collection(db: Database, name: str, level: int) -> dict[str, Any]:
         vectors[c.primary] = {"size": c.size, "distance": c.distance.value}
     for n, space in col.spaces.items():
         vectors[n] = space.config_json()
+    from ferrox.server.qdrant_api import collection_info  # the Qdrant shape of the params
+
+    params = collection_info(col)["config"]["params"]
     if level == 1:
         return {
             "vectors": len(vectors),
             "optimizers_status": "ok",
-            "params": {"vectors": vectors, "shard_number": 1},
+            "params": params,
         }
     config = {
-        "params": {"vectors": vectors, "shard_number": 1, "replication_factor": 1},
+        "params": params,
         "hnsw_config": {"m": c.m, "ef_construct": c.ef_construct},
         "optimizer_config": {},
         "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0},

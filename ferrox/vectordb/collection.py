@@ -613,12 +613,20 @@ class Collection:
         with self._writer:
             with self._rw.read():
                 prim, others, payloads = self._current(pids)
-            for k in range(len(pids)):
+            first: dict[PointId, int] = {}
+            for k, pid in enumerate(pids):  # a point named twice: the updates accumulate
+                j = first.setdefault(pid, k)
                 if vectors is not None and vectors[k] is not None:
-                    prim[k] = vectors[k]
+                    prim[j] = vectors[k]
                 if named is not None and named[k]:
-                    others[k].update(named[k])
-            return self.upsert(pids, prim, payloads, named=others)
+                    others[j].update(named[k])
+            keep = sorted(first.values())
+            return self.upsert(
+                [pids[k] for k in keep],
+                [prim[k] for k in keep],
+                [payloads[k] for k in keep],
+                named=[others[k] for k in keep],
+            )
 
     def delete_vectors(
         self, names: Sequence[str], ids: Sequence[Any] | None = None, *, filter: Any = None

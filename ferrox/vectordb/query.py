@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -216,6 +216,10 @@ def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
     subs = tuple(parse_query(p, default_limit=10) for p in (prefetch or []))
     if isinstance(node, Fusion) and not subs:
         raise InvalidInputError("Bad request: Fusion queries require prefetches")
+    if isinstance(node, OrderBy) and body.get("offset"):
+        raise InvalidInputError(
+            "Bad request: Offset is not supported with order_by; use start_from instead"
+        )
     params = body.get("params") or {}
     lookup = body.get("lookup_from")
     threshold = body.get("score_threshold")
@@ -401,7 +405,7 @@ class _Run:
         node = q.query
         allowed = col._mask(q.filter)
         if q.prefetch:
-            subs = [self.run(p, False) for p in q.prefetch]
+            subs = [self.run(_with_filter(p, q.filter), False) for p in q.prefetch]
             if isinstance(node, Fusion):
                 hits = _fuse(node, subs, allowed)
             else:
@@ -600,6 +604,14 @@ class _Run:
         desc = node.direction == "desc"
         rows.sort(key=lambda r: ((-r[0] if desc else r[0]), r[1]))
         return _Hits([s for _, s in rows], [x for x, _ in rows])
+
+
+def _with_filter(q: Query, outer: Filter | None) -> Query:
+    """``q`` restricted by its parent's filter too (a root filter applies to prefetches)."""
+    if outer is None:
+        return q
+    combined = outer if q.filter is None else Filter(must=[outer, q.filter])
+    return replace(q, filter=combined)
 
 
 def _fsig(x: np.ndarray) -> np.ndarray:

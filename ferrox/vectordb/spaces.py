@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.errors import InvalidInputError, ShapeError
+from ferrox.errors import InvalidInputError, ShapeError, ValidationError
 from ferrox.vectordb.models import Distance, f32_list
 
 __all__ = [
@@ -59,7 +59,10 @@ class DenseSpace:
         try:
             arr = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"{where}: a vector must be a list of numbers ({exc})") from exc
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}: a vector must be a list of numbers"
+                " and the vectors of a multi-vector must all have the same dimension]"
+            ) from exc
         if self.multivector and arr.ndim == 1 and arr.shape[0]:
             arr = arr[None, :]  # one dense vector stands for a multi-vector of one
         if arr.size == 0:
@@ -134,9 +137,9 @@ class SparseSpace:
             )
         idx, val = value.get("indices", []), value.get("values", [])
         if not isinstance(idx, list) or not isinstance(val, list) or len(idx) != len(val):
-            raise InvalidInputError(
-                f"{where}: sparse vector {self.name!r}: indices and values must be lists"
-                " of the same length"
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}: sparse vector {self.name!r}:"
+                " indices and values must be lists of the same length]"
             )
         if any(isinstance(i, bool) or not isinstance(i, int) for i in idx) or any(
             not 0 <= i <= MAX_SPARSE_INDEX for i in idx
@@ -145,7 +148,10 @@ class SparseSpace:
                 f"{where}: sparse vector {self.name!r}: indices must be unsigned 32-bit integers"
             )
         if len(set(idx)) != len(idx):
-            raise InvalidInputError(f"{where}: sparse vector {self.name!r}: indices must be unique")
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}: sparse vector {self.name!r}:"
+                " indices must be unique]"
+            )
         try:
             values = np.asarray(val, dtype=np.float32)
         except (TypeError, ValueError) as exc:

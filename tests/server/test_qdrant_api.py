@@ -236,7 +236,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
             "PUT",
             "/collections/dup/points",
             {"points": [{"id": 1, "vector": [1, 2]}]},
-            422,
+            400,
             "expected dim: 3, got 2",
         ),
         (
@@ -264,7 +264,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
             "POST",
             "/collections/dup/points/query",
             {"query": [1, 2, 3], "prefetch": [{"query": [1, 2]}]},
-            422,
+            400,
             "expected dim: 3, got 2",
         ),
         (
