@@ -336,12 +336,15 @@ class _Run:
                     )
             if lookup is not None:
                 other = _space(source, name)
-                if isinstance(other, DenseSpace) and isinstance(space, DenseSpace):
-                    if other.size != space.size:
-                        raise InvalidInputError(
-                            f"Wrong input: Vector dimension error: expected dim: {space.size},"
-                            f" got {other.size}"
-                        )
+                if (
+                    isinstance(other, DenseSpace)
+                    and isinstance(space, DenseSpace)
+                    and other.size != space.size
+                ):
+                    raise InvalidInputError(
+                        f"Wrong input: Vector dimension error: expected dim: {space.size},"
+                        f" got {other.size}"
+                    )
             return v
         if isinstance(value, dict) and "indices" not in value:
             raise InvalidInputError("a vector must be a list of numbers or {indices, values}")
