@@ -232,6 +232,8 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     for key in ("m", "ef_construct"):
         if hnsw.get(key):
             opts[key] = hnsw[key]
+    if hnsw.get("m") == 0:
+        opts["index"] = "exact"  # m = 0 turns the graph off, as in Qdrant
     if hnsw.get("full_scan_threshold") is not None:
         opts["full_scan_threshold"] = hnsw["full_scan_threshold"]
     quant = (
@@ -354,7 +356,8 @@ def collection_info(col: Collection) -> dict[str, Any]:
         config["strict_mode_config"] = c.extra["strict_mode_config"]
     if c.extra.get("metadata") is not None:
         config["metadata"] = c.extra["metadata"]
-    return {
+    warnings = _config_warnings(c.extra.get("vector_params") or {})
+    out: dict[str, Any] = {
         "status": "green",
         "optimizer_status": "ok",
         "indexed_vectors_count": info["indexed_vectors_count"],
@@ -363,6 +366,24 @@ def collection_info(col: Collection) -> dict[str, Any]:
         "config": config,
         "payload_schema": info["payload_schema"],
     }
+    if warnings:
+        out["warnings"] = warnings
+    return out
+
+
+def _config_warnings(params: dict[str, Any]) -> list[dict[str, str]]:
+    """Settings that are accepted but cannot help, as Qdrant warns of them."""
+    out = []
+    for name, spec in params.items():
+        inline = (spec.get("hnsw_config") or {}).get("inline_storage")
+        if inline and (spec.get("multivector_config") or not spec.get("quantization_config")):
+            out.append(
+                {
+                    "message": f"vector {name!r}: hnsw_config.inline_storage needs quantization"
+                    " and a single dense vector; it has no effect here"
+                }
+            )
+    return out
 
 
 def _legacy_search(body: dict[str, Any]) -> dict[str, Any]:
@@ -1148,6 +1169,39 @@ def build_router(
             )
         get_db().restore(path, name, overwrite=True)
         return ok(True, t)
+
+    # one shard (id 0) per collection: its snapshots are the collection's
+    def _shard(name: str, shard_id: int) -> None:
+        col(name)
+        if shard_id != 0:
+            raise NotFoundError(f"Shard {shard_id} does not exist")
+
+    @r.get("/collections/{name}/shards/{shard_id}/snapshots")
+    def list_shard_snapshots(name: str, shard_id: int) -> JSONResponse:
+        _shard(name, shard_id)
+        return list_snapshots(name)
+
+    @r.post("/collections/{name}/shards/{shard_id}/snapshots")
+    def create_shard_snapshot(name: str, shard_id: int, wait: bool = True) -> JSONResponse:
+        _shard(name, shard_id)
+        return create_snapshot(name, wait)
+
+    @r.get("/collections/{name}/shards/{shard_id}/snapshots/{snapshot}")
+    def download_shard_snapshot(name: str, shard_id: int, snapshot: str) -> FileResponse:
+        _shard(name, shard_id)
+        return download_snapshot(name, snapshot)
+
+    @r.delete("/collections/{name}/shards/{shard_id}/snapshots/{snapshot}")
+    def delete_shard_snapshot(
+        name: str, shard_id: int, snapshot: str, wait: bool = True
+    ) -> JSONResponse:
+        _shard(name, shard_id)
+        return delete_snapshot(name, snapshot, wait)
+
+    @r.put("/collections/{name}/shards/{shard_id}/snapshots/recover")
+    def recover_shard_snapshot(name: str, shard_id: int, body: JsonBody = None) -> JSONResponse:
+        _shard(name, shard_id)
+        return recover_snapshot(name, body)
 
     def _full_dir() -> Path:
         return snapshots_dir() / ".full"

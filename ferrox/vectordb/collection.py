@@ -182,6 +182,9 @@ class Collection:
         """Checkpoint and release files; the collection object is unusable afterwards."""
         if self._closed:
             return
+        builder = self._builder
+        if builder is not None:
+            builder.join()
         with self._writer, self._rw.write():
             self._checkpoint()
             self.wal.close()
@@ -362,7 +365,41 @@ class Collection:
             if self.wal.size > self.config.wal_checkpoint_bytes:
                 with self._rw.write():
                     self._checkpoint()
+            self._schedule_index()
             return record.seq
+
+    # the optimizer's default indexing threshold, as in Qdrant: 10,000 KB of vectors
+    INDEXING_THRESHOLD_KB = 10_000
+
+    def _indexing_threshold_bytes(self) -> int:
+        kb = (self.config.extra.get("optimizers_config") or {}).get("indexing_threshold")
+        return (self.INDEXING_THRESHOLD_KB if kb is None else int(kb)) * 1024
+
+    def _schedule_index(self) -> None:
+        """Build the graph in a background thread once the primary vectors pass the
+        indexing threshold (0 disables indexing); searches use the exact path or the
+        previous graph meanwhile."""
+        threshold = self._indexing_threshold_bytes()
+        if self.config.index != "hnsw" or threshold <= 0:
+            return
+        if self.hnsw is not None and self.hnsw.ntotal >= self.n_slots:
+            return
+        if (len(self.slot_of) - len(self.absent)) * self.dim * 4 < threshold:
+            return
+        builder = self._builder
+        if builder is not None and builder.is_alive():
+            return
+        self._builder = threading.Thread(target=self._build_quietly, daemon=True)
+        self._builder.start()
+
+    _builder: threading.Thread | None = None
+
+    def _build_quietly(self) -> None:
+        try:
+            if not self._closed:
+                self.build_index()
+        except (StorageError, ValueError, RuntimeError):
+            pass  # the next search builds (and reports) it
 
     def _apply(self, r: WalRecord) -> None:
         a = r.args
