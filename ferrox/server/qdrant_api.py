@@ -27,7 +27,7 @@ from ferrox.server.telemetry import RequestStats, prometheus, telemetry
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.filters import parse_filter, values_at
 from ferrox.vectordb.models import Distance, normalize_id
-from ferrox.vectordb.query import parse_query, run_query
+from ferrox.vectordb.query import distance_matrix, parse_query, run_query
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace
 from ferrox.vectordb.strict import RateLimiter, StrictMode
 
@@ -630,6 +630,8 @@ def build_router(
         db = get_db()
         if db.has_collection(name):
             raise InvalidInputError(f"Wrong input: Collection `{name}` already exists!")
+        if name in db.aliases():
+            raise InvalidInputError(f"Wrong input: Alias `{name}` already exists!")
         db.create_collection(name, size, distance, **opts)
         return ok(True, t)
 
@@ -1046,6 +1048,43 @@ def build_router(
     @r.post("/collections/{name}/points/discover/batch")
     def discover_batch(name: str, body: JsonBody = None) -> JSONResponse:
         return _legacy(name, body, _legacy_discover, True)
+
+    def _matrix(name: str, body: Any) -> tuple[list[Any], list[list[tuple[int, float]]]]:
+        b = _obj(body or {}, "search matrix")
+        c = col(name)
+        read_guard(c, {"limit": b.get("limit")}, b.get("filter"), None)
+        return distance_matrix(
+            c, b.get("sample", 10), b.get("limit", 3), b.get("filter"), b.get("using")
+        )
+
+    def _f32(x: float) -> float:
+        return float(str(np.float32(x)))
+
+    @r.post("/collections/{name}/points/search/matrix/pairs")
+    def matrix_pairs(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        ids, rows = _matrix(name, body)
+        pairs = [
+            {"a": ids[i], "b": ids[j], "score": _f32(sc)}
+            for i, row in enumerate(rows)
+            for j, sc in row
+        ]
+        return ok({"pairs": pairs}, t)
+
+    @r.post("/collections/{name}/points/search/matrix/offsets")
+    def matrix_offsets(name: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        ids, rows = _matrix(name, body)
+        flat = [(i, j, sc) for i, row in enumerate(rows) for j, sc in row]
+        return ok(
+            {
+                "offsets_row": [i for i, _, _ in flat],
+                "offsets_col": [j for _, j, _ in flat],
+                "scores": [_f32(sc) for _, _, sc in flat],
+                "ids": ids,
+            },
+            t,
+        )
 
     @r.post("/collections/{name}/facet")
     def facet(name: str, body: JsonBody = None) -> JSONResponse:

@@ -164,6 +164,11 @@ class Database:
                     raise InvalidInputError("create_alias needs collection_name and alias_name")
                 if not self.has_collection(target):
                     raise NotFoundError(f"Collection `{target}` doesn't exist!")
+                if self.has_collection(alias):
+                    raise InvalidInputError(
+                        f"Wrong input: Collection `{alias}` already exists! (an alias cannot"
+                        " take a collection's name)"
+                    )
                 aliases[alias] = target
             elif kind == "delete_alias":
                 alias = arg.get("alias_name")

@@ -470,8 +470,12 @@ def _condition(data: Any, where: str) -> Condition:
 _GEO = ("geo_bounding_box", "geo_radius", "geo_polygon")
 
 
-def _field(data: dict[str, Any], where: str) -> FieldCondition:
+def _field(data: dict[str, Any], where: str) -> Condition:
     key = _key(data, where)
+    for flag, cls in (("is_empty", IsEmpty), ("is_null", IsNull)):
+        if isinstance(data.get(flag), bool):  # {"key": k, "is_empty": true}: the flag form
+            cond = cls(key)
+            return cond if data[flag] else Filter(must_not=[cond])
     present = [k for k in ("match", "range", "values_count", *_GEO) if data.get(k) is not None]
     if len(present) != 1:
         raise ValidationError(

@@ -31,6 +31,7 @@ __all__ = [
     "Query",
     "Recommend",
     "Sample",
+    "distance_matrix",
     "parse_query",
     "run_query",
 ]
@@ -660,6 +661,37 @@ def _fuse(node: Fusion, subs: list[_Hits], allowed: np.ndarray) -> _Hits:
         ((s, sc) for s, sc in scores.items() if allowed[s]), key=lambda kv: (-kv[1], kv[0])
     )
     return _Hits([s for s, _ in ranked], [sc for _, sc in ranked])
+
+
+def distance_matrix(
+    col: Any, sample: int, limit: int, filter: Any = None, using: str | None = None
+) -> tuple[list[PointId], list[list[tuple[int, float]]]]:
+    """Qdrant's search matrix: ``sample`` points (all when fewer; a random sample else,
+    in id order) and, for each, its ``limit`` nearest among them (itself excluded), as
+    (column index, score) pairs."""
+    for name, v in (("sample", sample), ("limit", limit)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValidationError(
+                f"Validation error in JSON body: [{name}: value {v} invalid, must be 1 or larger]"
+            )
+    name = using if using is not None else _default_using(col)
+    flt = parse_filter(filter)
+    with col._rw.read():
+        space = _space(col, name)
+        allowed = col._mask(flt) & _has(col, name)
+        order, _ = col._id_order()
+        slots = [s for s in order.tolist() if allowed[s]]
+        if len(slots) > sample:
+            slots = sorted(random.sample(slots, sample), key=lambda s: order.tolist().index(s))
+        run = _Run(col, lambda n: None)
+        rows = []
+        for s in slots:
+            others = [t for t in slots if t != s]
+            sims = run.sims(name, _stored(col, name, s), others)
+            raw = sims if space.higher_is_better else -sims
+            ranked = sorted(range(len(others)), key=lambda k: (-float(sims[k]), others[k]))
+            rows.append([(slots.index(others[k]), float(raw[k])) for k in ranked[:limit]])
+        return [col.ids[s] for s in slots], rows
 
 
 def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
