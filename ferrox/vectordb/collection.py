@@ -21,6 +21,7 @@ import bisect
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -442,7 +443,7 @@ class Collection:
         self._grow(end)
         self._vectors[first:end] = vectors
         self.sqnorms[first:end] = np.einsum("ij,ij->i", vectors, vectors)
-        self._delete([i for i in ids if i in self.slot_of], keep_rows=True)
+        had_side = self._delete([i for i in ids if i in self.slot_of], keep_rows=True)
         if len(self.ids) < end:
             extra = end - len(self.ids)
             self.ids.extend([None] * extra)
@@ -474,11 +475,14 @@ class Collection:
         )
         if side_rows:
             self._db.executemany("INSERT OR REPLACE INTO side(id, data) VALUES (?, ?)", side_rows)
-        if side_gone and (self.side or self.stores):
+        if side_gone and (had_side or self.side or self.stores):
             self._db.executemany("DELETE FROM side WHERE id = ?", side_gone)
 
-    def _delete(self, ids: Iterable[PointId], *, keep_rows: bool = False) -> None:
+    def _delete(self, ids: Iterable[PointId], *, keep_rows: bool = False) -> bool:
+        """Forget the points; True when one of them had side data (other vectors or an
+        absent-primary marker) whose stored row must go too."""
         gone = []
+        had_side = False
         for pid in ids:
             slot = self.slot_of.pop(pid, None)
             if slot is None:
@@ -490,11 +494,13 @@ class Collection:
                 index.remove(slot)
             if slot in self.side or slot in self.absent:
                 self._put_side(slot, None)
+                had_side = True
             gone.append((_id_text(pid),))
         if gone and not keep_rows:
             self._db.executemany("DELETE FROM points WHERE id = ?", gone)
-            if self.stores or self.config.primary != "":
+            if had_side or self.stores or self.config.primary != "":
                 self._db.executemany("DELETE FROM side WHERE id = ?", gone)
+        return had_side
 
     def _set_payload(self, pid: PointId, slot: int, payload: dict[str, Any]) -> None:
         self.payloads[slot] = payload
@@ -547,7 +553,9 @@ class Collection:
     def _prepare_primary(self, vectors: Any, n: int) -> tuple[np.ndarray, list[bool]]:
         """Primary vectors as (n, dim) rows and which points have none (``vectors`` is
         None, or holds None for those points)."""
-        if vectors is None:
+        if vectors is None or (
+            isinstance(vectors, list) and len(vectors) == n and all(v is None for v in vectors)
+        ):  # update/delete_vectors pass [None, ...] for points without one
             return np.zeros((n, self.dim), np.float32), [True] * n
         if self.config.primary is None:
             raise InvalidInputError(
@@ -1486,6 +1494,16 @@ def _drop_path(obj: Any, parts: list[str]) -> None:
 def _set_at(obj: dict[str, Any], parts: list[str], payload: dict[str, Any]) -> None:
     """Merge ``payload`` into the object at ``parts`` of ``obj`` (``a[]`` walks arrays)."""
     head, rest = parts[0], parts[1:]
+    m = re.fullmatch(r"(.+)\[(\d+)\]", head)
+    if m:  # a[3]: one element of an array
+        items = obj.get(m.group(1))
+        k = int(m.group(2))
+        if isinstance(items, list) and k < len(items) and isinstance(items[k], dict):
+            if rest:
+                _set_at(items[k], rest, payload)
+            else:
+                items[k].update(payload)
+        return
     if head.endswith("[]"):
         items = obj.get(head[:-2])
         for item in items if isinstance(items, list) else []:

@@ -8,6 +8,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +59,9 @@ class Database:
         self._lock.acquire()
         self._collections: dict[str, Collection] = {}
         self._closed = False
+        # opening, creating and deleting collections are serialised: two deletes of one
+        # collection must not remove its files while the first is still closing it
+        self._catalog = threading.RLock()
         for stale in (self.path / "collections").glob(".*"):
             shutil.rmtree(stale, ignore_errors=True)  # interrupted create or delete
 
@@ -114,25 +118,30 @@ class Database:
         self._check_open()
         check_name(name)
         config = CollectionConfig(size=size, distance=distance, **options)
-        if self._dir(name).exists():
-            raise ConflictError(f"collection {name!r} already exists")
-        tmp = self.path / "collections" / f".new-{name}-{time.time_ns()}"
-        col = Collection.create(tmp, name, config, sync=self.sync)
-        col.close()
-        tmp.rename(self._dir(name))
-        return self.collection(name)
+        with self._catalog:
+            if self._dir(name).exists():
+                raise ConflictError(f"collection {name!r} already exists")
+            tmp = self.path / "collections" / f".new-{name}-{time.time_ns()}"
+            col = Collection.create(tmp, name, config, sync=self.sync)
+            col.close()
+            tmp.rename(self._dir(name))
+            return self.collection(name)
 
     def collection(self, name: str) -> Collection:
         """The open collection ``name`` (opened on first use)."""
         self._check_open()
         check_name(name)
         col = self._collections.get(name)
-        if col is None:
-            if not self._dir(name).is_dir():
-                raise NotFoundError(f"Collection `{name}` doesn't exist!")
-            col = Collection(self._dir(name), name, sync=self.sync)
-            self._collections[name] = col
-        return col
+        if col is not None:
+            return col
+        with self._catalog:
+            col = self._collections.get(name)
+            if col is None:
+                if not self._dir(name).is_dir():
+                    raise NotFoundError(f"Collection `{name}` doesn't exist!")
+                col = Collection(self._dir(name), name, sync=self.sync)
+                self._collections[name] = col
+            return col
 
     get_collection = collection
 
@@ -194,6 +203,10 @@ class Database:
         """Delete a collection and its files (and its aliases); False if there was none."""
         self._check_open()
         check_name(name)
+        with self._catalog:
+            return self._delete_collection(name)
+
+    def _delete_collection(self, name: str) -> bool:
         aliases = self.aliases()
         if name in aliases.values():
             self._write_aliases({a: c for a, c in aliases.items() if c != name})

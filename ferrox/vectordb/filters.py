@@ -448,9 +448,10 @@ def _condition(data: Any, where: str) -> Condition:
             return HasId(ids)
         except InvalidInputError as exc:
             raise FilterError(f"{where}: {exc}") from exc
-    if "is_empty" in data:
+    # {"is_empty": {"key": k}}; the flag form {"key": k, "is_empty": true} is a field's
+    if "is_empty" in data and not isinstance(data["is_empty"], bool):
         return IsEmpty(_key(data["is_empty"] or {}, f"{where}.is_empty"))
-    if "is_null" in data:
+    if "is_null" in data and not isinstance(data["is_null"], bool):
         return IsNull(_key(data["is_null"] or {}, f"{where}.is_null"))
     if "nested" in data:
         nested = data["nested"]

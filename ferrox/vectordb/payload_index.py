@@ -8,6 +8,7 @@ declines the rest (returns None), which then fall back to a scan.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -19,11 +20,12 @@ from ferrox.vectordb.filters import (
     _bounds,
     _is_number,
     parse_datetime,
-    tokenize,
     values_at,
 )
 
 __all__ = ["INDEX_TYPES", "PayloadIndex", "make_index"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 INDEX_TYPES = ("keyword", "integer", "float", "bool", "datetime", "text", "uuid", "geo")
 
@@ -146,20 +148,191 @@ class BoolIndex(_PostingIndex):
         return None
 
 
+# common English function words, dropped by ``stopwords: "english"``
+ENGLISH_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    ]
+)
+
+
 class TextIndex(_PostingIndex):
-    """Word tokens of string values: ``match: {text: ...}`` needs every query token."""
+    """Tokens of string values: ``match: {text: ...}`` needs every query token,
+    ``text_any`` one of them. Params as in Qdrant: ``tokenizer`` (word, whitespace,
+    prefix: every prefix of a token is indexed, so query words match as prefixes),
+    ``lowercase``, ``min_token_len``, ``max_token_len``, ``stopwords`` ("english", or
+    {"languages": [...], "custom": [...]})."""
 
     kind = "text"
 
+    def __init__(self, key: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(key, params)
+        p = self.params
+        self.tokenizer = p.get("tokenizer") or "word"
+        self.lowercase = p.get("lowercase", True) is not False
+        self.min_len = int(p.get("min_token_len") or 0)
+        self.max_len = int(p.get("max_token_len") or 0)
+        stop = p.get("stopwords")
+        words: set[str] = set()
+        if isinstance(stop, str):
+            stop = {"languages": [stop]}
+        if isinstance(stop, dict):
+            for lang in stop.get("languages") or []:
+                if lang == "english":
+                    words |= ENGLISH_STOPWORDS
+            words |= {w.lower() for w in stop.get("custom") or []}
+        self.stopwords = frozenset(words)
+
+    def tokens(self, text: str) -> list[str]:
+        """``text``'s tokens as this index cuts them (query side: no prefixes)."""
+        raw = text.split() if self.tokenizer == "whitespace" else _WORD.findall(text)
+        out = []
+        for t in raw:
+            t = t.lower() if self.lowercase else t
+            if t.lower() in self.stopwords:
+                continue
+            if self.min_len and len(t) < self.min_len:
+                continue
+            if self.max_len and len(t) > self.max_len:
+                continue
+            out.append(t)
+        return out
+
     def _extract(self, values: list[Any]) -> list[Any]:
-        return list({t for v in values if isinstance(v, str) for t in tokenize(v)})
+        found = {t for v in values if isinstance(v, str) for t in self.tokens(v)}
+        if self.tokenizer == "prefix":
+            found = {t[:n] for t in found for n in range(1, len(t) + 1)}
+        return list(found)
 
     def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
         if cond.kind == "text_any":
-            return self._union(list(set(tokenize(cond.params["text_any"]))), n_slots)
+            return self._union(list(set(self.tokens(cond.params["text_any"]))), n_slots)
         if cond.kind != "text":
             return None
-        tokens = tokenize(cond.params["text"])
+        tokens = self.tokens(cond.params["text"])
         if not tokens:
             return _mask_of(self.by_slot, n_slots)
         buckets = [self.postings.get(t, set()) for t in tokens]
