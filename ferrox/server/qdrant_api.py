@@ -5,6 +5,8 @@ the official ``qdrant-client`` works unchanged. What ferrox does not implement a
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,8 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlparse
 
+import httpx
 import numpy as np
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 
 from ferrox.errors import (
@@ -95,6 +98,8 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
     primary = col.config.primary
     if value is None:
         return None, {}
+    if value == {}:
+        raise ValidationError(f"Validation error in JSON body: [{where}: no vectors given]")
     if isinstance(value, list):
         named = {"": value}
     elif isinstance(value, dict):
@@ -121,6 +126,15 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
         else:
             raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
     return first, others
+
+
+def _known_names(c: Collection, with_vector: Any) -> Any:
+    """``with_vector`` checked: a list must name vectors the collection has."""
+    if isinstance(with_vector, list):
+        for name in with_vector:
+            if name != c.config.primary and name not in c.spaces:
+                raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
+    return with_vector
 
 
 def _with_payload(body: dict[str, Any], default: Any) -> Any:
@@ -204,6 +218,12 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     sparse: dict[str, dict[str, Any]] = {}
     for name, spec in (body.get("sparse_vectors") or {}).items():
         spec = spec or {}
+        datatype = (spec.get("index") or {}).get("datatype")
+        if datatype not in (None, "float32", "float16", "uint8"):
+            raise InvalidInputError(
+                f"Wrong input: sparse_vectors.{name}: datatype {datatype!r} is not supported"
+                " for sparse vectors"
+            )
         modifier = spec.get("modifier")
         if modifier not in (None, "none", "idf"):
             raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
@@ -772,7 +792,9 @@ def build_router(
         c = col(name)
         read_guard(c, {}, None, None)
         recs = c.get(
-            b.get("ids") or [], with_payload=_with_payload(b, True), with_vectors=_with_vector(b)
+            b.get("ids") or [],
+            with_payload=_with_payload(b, True),
+            with_vectors=_known_names(c, _with_vector(b)),
         )
         return ok([_record(x) for x in recs], t)
 
@@ -909,6 +931,10 @@ def build_router(
         read_guard(c, b, b.get("filter"), timeout)
         limit = b.get("limit") if b.get("limit") is not None else 10
         order_by = b.get("order_by")
+        if order_by is not None and b.get("offset") is not None:
+            raise InvalidInputError(
+                "Bad request: Offset is not supported with order_by; use start_from instead"
+            )
         if order_by is not None:
             q = {
                 "query": {"order_by": order_by},
@@ -1086,6 +1112,16 @@ def build_router(
             t,
         )
 
+    @r.get("/collections/{name}/optimizations")
+    def optimizations(name: str, with_: str | None = Query(None, alias="with")) -> JSONResponse:
+        t = time.perf_counter()
+        col(name)
+        out: dict[str, Any] = {"running": []}
+        for part in (with_ or "").split(","):
+            if part in ("queued", "completed", "idle_segments"):
+                out[part] = []
+        return ok(out, t)
+
     @r.post("/collections/{name}/facet")
     def facet(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
@@ -1191,8 +1227,12 @@ def build_router(
         if not isinstance(location, str):
             raise InvalidInputError("'location' must be a file:// URL or a path on the server")
         parsed = urlparse(location)
+        if parsed.scheme in ("http", "https"):
+            return _recover_download(name, location, b.get("checksum"), t)
         if parsed.scheme not in ("", "file"):
-            raise UnsupportedError("only file:// snapshot locations are implemented (no downloads)")
+            raise InvalidInputError(
+                f"Bad request: unsupported snapshot URI scheme {parsed.scheme!r}"
+            )
         if parsed.netloc not in ("", "localhost") or not parsed.path.startswith("/"):
             raise InvalidInputError(
                 "Bad request: Invalid snapshot URI, file path must be absolute or on localhost"
@@ -1241,6 +1281,36 @@ def build_router(
     def recover_shard_snapshot(name: str, shard_id: int, body: JsonBody = None) -> JSONResponse:
         _shard(name, shard_id)
         return recover_snapshot(name, body)
+
+    def _recover_download(name: str, url: str, checksum: Any, t: float) -> JSONResponse:
+        """Fetch a snapshot over HTTP(S) into the snapshots directory, check, restore."""
+        incoming = snapshots_dir() / ".incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=incoming, suffix=".snapshot")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as f, httpx.stream("GET", url, timeout=60) as resp:
+                if resp.status_code != 200:
+                    raise InvalidInputError(
+                        f"Bad request: Failed to download snapshot from {url}: HTTP"
+                        f" {resp.status_code}"
+                    )
+                for chunk in resp.iter_bytes(1 << 20):
+                    f.write(chunk)
+            if checksum is not None and checksum != _checksum(tmp):
+                raise InvalidInputError(
+                    f"Bad request: Snapshot checksum mismatch: expected {checksum},"
+                    f" got {_checksum(tmp)}"
+                )
+            get_db().restore(tmp, name, overwrite=True)
+        except httpx.HTTPError as exc:
+            raise InvalidInputError(
+                f"Bad request: Failed to download snapshot from {url}: {exc}"
+            ) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".checksum").unlink(missing_ok=True)
+        return ok(True, t)
 
     def _full_dir() -> Path:
         return snapshots_dir() / ".full"

@@ -174,7 +174,7 @@ class Database:
                 if not self.has_collection(target):
                     raise NotFoundError(f"Collection `{target}` doesn't exist!")
                 if self.has_collection(alias):
-                    raise InvalidInputError(
+                    raise ConflictError(
                         f"Wrong input: Collection `{alias}` already exists! (an alias cannot"
                         " take a collection's name)"
                     )

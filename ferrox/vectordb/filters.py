@@ -11,6 +11,7 @@ element satisfies it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -183,6 +184,19 @@ class HasId(Condition):
         slots = [target.slot_of[i] for i in self.ids if i in target.slot_of]
         out[slots] = True
         return out
+
+
+class Slice(Condition):
+    """The point falls in part ``index`` of ``total`` disjoint parts that cover every
+    point (by a stable hash of its id): parallel scans split a collection this way."""
+
+    def __init__(self, total: int, index: int) -> None:
+        self.total = total
+        self.index = index
+
+    def test(self, pid: PointId, payload: Mapping[str, Any]) -> bool:
+        digest = hashlib.blake2b(str(pid).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "little") % self.total == self.index
 
 
 class HasVector(Condition):
@@ -453,6 +467,17 @@ def _condition(data: Any, where: str) -> Condition:
         return IsEmpty(_key(data["is_empty"] or {}, f"{where}.is_empty"))
     if "is_null" in data and not isinstance(data["is_null"], bool):
         return IsNull(_key(data["is_null"] or {}, f"{where}.is_null"))
+    if "slice" in data:
+        s = data["slice"]
+        total, index = (s or {}).get("total"), (s or {}).get("index")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (total, index)) or not (
+            0 <= index < total
+        ):
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}.slice: needs integers total >= 1 and"
+                " 0 <= index < total]"
+            )
+        return Slice(total, index)
     if "nested" in data:
         nested = data["nested"]
         if not isinstance(nested, dict) or not isinstance(nested.get("filter"), dict):

@@ -526,7 +526,8 @@ class _Run:
                 return _rank(cand, total, total.tolist())
             best_p = np.max(ps, axis=0) if ps else np.full(len(cand), -np.inf)
             best_n = np.max(ns, axis=0) if ns else np.full(len(cand), -np.inf)
-            score = np.where(best_p > best_n, _ssig(best_p), -_ssig(best_n))
+            with np.errstate(invalid="ignore"):  # -inf (no examples on a side): unused branch
+                score = np.where(best_p > best_n, _ssig(best_p), -_ssig(best_n))
             return _rank(cand, score, score.tolist())
         if isinstance(node, Discover | Context):
             pairs = [
@@ -699,6 +700,7 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
     using = q.using if q.using is not None else _default_using(col)
     if (
         isinstance(q.query, Nearest)
+        and q.query.mmr is None
         and not q.prefetch
         and not (isinstance(q.query.vector, (int, str)) and not isinstance(q.query.vector, bool))
         and using == col.config.primary

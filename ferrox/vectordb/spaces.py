@@ -80,12 +80,10 @@ class DenseSpace:
             )
         if not np.isfinite(arr).all():
             raise InvalidInputError(f"{where}: vector {self.name!r} contains NaN or infinity")
-        if self.datatype == "uint8" and ((arr < 0).any() or (arr > 255).any()):
-            raise InvalidInputError(f"{where}: uint8 vector {self.name!r} out of 0..255")
         out = arr.astype(np.float32)
-        if self.datatype == "uint8":
-            out = np.round(out)
-        elif self.datatype == "float16":
+        if self.datatype == "uint8":  # stored as bytes: truncated and saturated, as Qdrant
+            return np.clip(np.trunc(out), 0, 255)
+        if self.datatype == "float16":
             out = out.astype(np.float16).astype(np.float32)
         if self.distance is Distance.COSINE:
             norms = np.linalg.norm(out, axis=-1, keepdims=True)
@@ -93,7 +91,9 @@ class DenseSpace:
         return out
 
     def to_json(self, stored: np.ndarray) -> list[Any]:
-        """The stored value as JSON lists."""
+        """The stored value as JSON lists (integers for uint8)."""
+        if self.datatype == "uint8":
+            return np.asarray(stored, dtype=np.int64).tolist()
         return f32_list(stored)
 
     def score(self, query: np.ndarray, stored: np.ndarray) -> float:
