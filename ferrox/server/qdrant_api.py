@@ -98,8 +98,6 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
     primary = col.config.primary
     if value is None:
         return None, {}
-    if value == {}:
-        raise ValidationError(f"Validation error in JSON body: [{where}: no vectors given]")
     if isinstance(value, list):
         named = {"": value}
     elif isinstance(value, dict):
@@ -823,6 +821,11 @@ def build_router(
         for i, p in enumerate(points):
             if not isinstance(p, dict) or "id" not in p:
                 raise InvalidInputError(f"points[{i}] needs an 'id' and a 'vector'")
+            if not p.get("vector"):
+                raise ValidationError(
+                    f"Validation error in JSON body: [points[{i}].vector: must specify vectors"
+                    " to update for point]"
+                )
             a, o = _split_vectors(c, p.get("vector"), f"points[{i}].vector")
             ids.append(p["id"])
             prim.append(a)

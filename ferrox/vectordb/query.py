@@ -397,7 +397,7 @@ class _Run:
             mat = np.stack([_stored(self.col, using, s) for s in slots])
         d = space.distance.value
         if d in ("Cosine", "Dot"):
-            return mat @ example
+            return (example[None, :] @ mat.T)[0]  # the product exact search uses
         if d == "Euclid":
             return -np.sqrt(((mat - example) ** 2).sum(axis=1))
         return -np.abs(mat - example).sum(axis=1)
