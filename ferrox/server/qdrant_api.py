@@ -216,11 +216,16 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     sparse: dict[str, dict[str, Any]] = {}
     for name, spec in (body.get("sparse_vectors") or {}).items():
         spec = spec or {}
+        if name == "":
+            raise ValidationError(
+                "Validation error in JSON body: [sparse_vectors: Sparse vector name cannot be"
+                " empty]"
+            )
         datatype = (spec.get("index") or {}).get("datatype")
         if datatype not in (None, "float32", "float16", "uint8"):
             raise InvalidInputError(
-                f"Wrong input: sparse_vectors.{name}: datatype {datatype!r} is not supported"
-                " for sparse vectors"
+                f"Wrong input: sparse_vectors.{name}: sparse vectors do not support datatype"
+                f" {datatype!r}"
             )
         modifier = spec.get("modifier")
         if modifier not in (None, "none", "idf"):

@@ -698,6 +698,12 @@ def distance_matrix(
 def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
     """Run ``q`` over ``col``; ``resolve(name)`` opens another collection (lookup_from)."""
     using = q.using if q.using is not None else _default_using(col)
+    lookup = None
+    if q.lookup_from is not None:
+        try:
+            lookup = resolve(q.lookup_from[0])
+        except NotFoundError:
+            raise NotFoundError(f"Collection {q.lookup_from[0]} not found") from None
     if (
         isinstance(q.query, Nearest)
         and q.query.mmr is None
@@ -717,12 +723,6 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
             ef=q.ef,
             exact=q.exact,
         )
-    lookup = None
-    if q.lookup_from is not None:
-        try:
-            lookup = resolve(q.lookup_from[0])
-        except NotFoundError:
-            raise NotFoundError(f"Collection {q.lookup_from[0]} not found") from None
     with col._rw.read():
         r = _Run(col, lambda name: lookup if lookup is not None else resolve(name))
         hits = r.run(q, True)

@@ -138,8 +138,8 @@ class SparseSpace:
         idx, val = value.get("indices", []), value.get("values", [])
         if not isinstance(idx, list) or not isinstance(val, list) or len(idx) != len(val):
             raise ValidationError(
-                f"Validation error in JSON body: [{where}: sparse vector {self.name!r}:"
-                " indices and values must be lists of the same length]"
+                f"Validation error in JSON body: [{where}.{self.name}.values: Validation error:"
+                " must be the same length as indices]"
             )
         if any(isinstance(i, bool) or not isinstance(i, int) for i in idx) or any(
             not 0 <= i <= MAX_SPARSE_INDEX for i in idx

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ferrox.vectordb as vdb
-from ferrox.errors import FilterError, ValidationError
+from ferrox.errors import FilterError, InvalidInputError, UnsupportedError, ValidationError
 from ferrox.vectordb.filters import parse_filter
 
 WORDS = ["rust", "borrow", "trait", "async", "lifetime"]
@@ -353,3 +353,218 @@ def test_datetime_range_with_timezones() -> None:
 def test_bad_filters_are_named(flt: Any, error: type[Exception], text: str) -> None:
     with pytest.raises(error, match=text):
         parse_filter(flt)
+
+
+# ----------------------------------------------------------------------------- immutability
+def test_same_filter_object_answers_alike_before_and_after_an_indexed_count() -> None:
+    """Regression: a parsed filter is immutable. ``match: text`` is a substring test on a
+    payload (and a scan) but an all-tokens match through a text index; counting on an
+    indexed collection must not switch the filter object's own test() or a later count
+    on a collection without the index."""
+    text = "rust borrow checker"
+    with vdb.open() as db:
+        indexed = db.create_collection("i", size=2)
+        plain = db.create_collection("p", size=2)
+        for col in (indexed, plain):
+            col.upsert([1], [[1.0, 0.0]], [{"t": text}])
+        indexed.create_payload_index("t", "text")
+        tokens = parse_filter({"must": [{"key": "t", "match": {"text": "checker rust"}}]})
+        sub = parse_filter({"must": [{"key": "t", "match": {"text": "rust borrow ch"}}]})
+        before = (tokens.test(1, {"t": text}), sub.test(1, {"t": text}))
+        assert before == (False, True)
+        assert plain.count(tokens) == 0 and plain.count(sub) == 1
+        assert indexed.count(tokens) == 1 and indexed.count(sub) == 0
+        assert (tokens.test(1, {"t": text}), sub.test(1, {"t": text})) == before
+        assert plain.count(tokens) == 0 and plain.count(sub) == 1
+        assert indexed.count(tokens) == 1
+
+
+# ----------------------------------------------------------------------------- geo
+CITIES: dict[int, tuple[str, float, float]] = {  # id: (name, lon, lat)
+    1: ("Paris", 2.3522, 48.8566),
+    2: ("London", -0.1276, 51.5072),
+    3: ("Berlin", 13.4050, 52.5200),
+    4: ("Madrid", -3.7038, 40.4168),
+    5: ("New York", -74.0060, 40.7128),
+    6: ("Suva", 178.4419, -18.1416),
+    7: ("Apia", -171.7514, -13.8333),
+}
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance of two (lon, lat) points on a sphere of the mean Earth radius."""
+    lon1, lat1, lon2, lat2 = map(np.radians, (*a, *b))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return float(2 * 6371.0088 * np.arcsin(np.sqrt(h)))
+
+
+def geo_ids(col: vdb.Collection, cond: dict[str, Any]) -> list[int]:
+    """Ids of the points matching one geo condition on ``loc``."""
+    page, _ = col.scroll({"must": [{"key": "loc", **cond}]}, limit=100)
+    return [int(r.id) for r in page]
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["scan", "geo-index"])
+def test_geo_conditions_on_cities(indexed: bool) -> None:
+    """geo_radius (meters, haversine), geo_bounding_box (also across the antimeridian)
+    and geo_polygon (with a hole) on known cities; an array of points matches by any."""
+    paris = CITIES[1][1:]
+    assert haversine_km(paris, CITIES[2][1:]) == pytest.approx(343.5, abs=2)
+    assert haversine_km(paris, CITIES[3][1:]) == pytest.approx(878, abs=3)
+    assert haversine_km(paris, CITIES[4][1:]) == pytest.approx(1053, abs=3)
+    with vdb.open() as db:
+        col = db.create_collection("g", size=2)
+        ids = [*CITIES, 8, 9]
+        payloads: list[dict[str, Any]] = [
+            {"loc": {"lon": c[1], "lat": c[2]}} for c in CITIES.values()
+        ]
+        payloads.append({"loc": [{"lon": 139.6917, "lat": 35.6895}, {"lon": 2.35, "lat": 48.86}]})
+        payloads.append({"loc": "Paris"})  # not a geo point: never matches
+        col.upsert(ids, np.ones((len(ids), 2)), payloads)
+        if indexed:
+            col.create_payload_index("loc", "geo")
+        center = {"lon": paris[0], "lat": paris[1]}
+        for radius_km, want in ((1, [1, 8]), (400, [1, 2, 8]), (900, [1, 2, 3, 8])):
+            got = geo_ids(col, {"geo_radius": {"center": center, "radius": radius_km * 1000}})
+            assert got == want, radius_km
+            oracle = [
+                i
+                for i, (_, lon, lat) in CITIES.items()
+                if haversine_km(paris, (lon, lat)) <= radius_km
+            ]
+            assert [i for i in got if i in CITIES] == oracle
+        assert 4 in geo_ids(col, {"geo_radius": {"center": center, "radius": 1_100_000}})
+        box = {"top_left": {"lon": -5, "lat": 55}, "bottom_right": {"lon": 15, "lat": 45}}
+        assert geo_ids(col, {"geo_bounding_box": box}) == [1, 2, 3, 8]
+        pacific = {"top_left": {"lon": 170, "lat": -10}, "bottom_right": {"lon": -170, "lat": -20}}
+        assert geo_ids(col, {"geo_bounding_box": pacific}) == [6, 7]
+
+        def ring(*pts: tuple[float, float]) -> dict[str, Any]:
+            closed = [*pts, pts[0]]
+            return {"points": [{"lon": lon, "lat": lat} for lon, lat in closed]}
+
+        europe = ring((-10, 35), (20, 35), (20, 60), (-10, 60))
+        assert geo_ids(col, {"geo_polygon": {"exterior": europe}}) == [1, 2, 3, 4, 8]
+        around_london = ring((-2, 50), (2, 50), (2, 53), (-2, 53))
+        holed = {"exterior": europe, "interiors": [around_london]}
+        assert geo_ids(col, {"geo_polygon": holed}) == [1, 3, 4, 8]
+        with pytest.raises(ValidationError, match="first and the last points"):
+            col.count(
+                {
+                    "must": [
+                        {
+                            "key": "loc",
+                            "geo_polygon": {"exterior": {"points": europe["points"][:-1] * 2}},
+                        }
+                    ]
+                }
+            )
+
+
+# ----------------------------------------------------------------------------- text matches
+TEXTS: list[Any] = [
+    "the quick brown fox",
+    "Brown fox, quick!",
+    "quick brownie",
+    ["lazy dog", "quick brown"],
+    None,
+    7,
+]
+
+
+@pytest.mark.parametrize(
+    ("match", "want"),
+    [
+        ({"text_any": "fox dog"}, [1, 2, 4]),
+        ({"text_any": "FOX cat"}, [1, 2]),
+        ({"text_any": "cat"}, []),
+        ({"phrase": "quick brown"}, [1, 4]),
+        ({"phrase": "Brown, fox"}, [1, 2]),
+        ({"phrase": "fox quick brown"}, []),
+        ({"prefix": "quick"}, [3, 4]),
+        ({"prefix": "Brown"}, [2]),
+        ({"prefix": "zebra"}, []),
+    ],
+)
+def test_text_any_phrase_prefix_with_and_without_an_index(
+    match: dict[str, Any], want: list[int]
+) -> None:
+    """text_any (any token), phrase (consecutive tokens) and prefix (of the whole string)
+    give the same ids by scan and through an index that answers them."""
+    kind, params = ("keyword", {"prefix": True}) if "prefix" in match else ("text", None)
+    with vdb.open() as db:
+        answers = []
+        for index in (None, params, {"phrase_matching": True} if kind == "text" else None):
+            col = db.create_collection(f"t{len(answers)}", size=2)
+            ids = list(range(1, len(TEXTS) + 1))
+            col.upsert(ids, np.ones((len(ids), 2)), [{} if t is None else {"t": t} for t in TEXTS])
+            if len(answers):
+                col.create_payload_index("t", kind, index)
+            flt = {"must": [{"key": "t", "match": match}]}
+            page, _ = col.scroll(flt, limit=100)
+            answers.append([r.id for r in page])
+            assert col.count(flt) == len(want)
+        assert answers == [want] * 3
+
+
+# ----------------------------------------------------------------------------- flags, vectors
+def test_is_empty_and_is_null_flag_forms() -> None:
+    """Regression: ``{"key": k, "is_empty": true}`` (and ``is_null``) is the flag form of
+    the condition; ``false`` negates it."""
+    with vdb.open() as db:
+        col = db.create_collection("e", size=2)
+        col.upsert(
+            [1, 2, 3, 4],
+            np.ones((4, 2)),
+            [{"a": 1}, {"a": None}, {"a": []}, {}],
+        )
+
+        def ids(cond: dict[str, Any]) -> list[Any]:
+            return [r.id for r in col.scroll({"must": [cond]}, limit=10)[0]]
+
+        assert ids({"key": "a", "is_empty": True}) == ids({"is_empty": {"key": "a"}}) == [2, 3, 4]
+        assert ids({"key": "a", "is_empty": False}) == [1]
+        assert ids({"key": "a", "is_null": True}) == ids({"is_null": {"key": "a"}}) == [2]
+        assert ids({"key": "a", "is_null": False}) == [1, 3, 4]
+        with pytest.raises(FilterError, match="unknown condition"):
+            parse_filter({"must": [{"is_empty": True}]})
+
+
+def test_has_vector_needs_a_collection() -> None:
+    """has_vector is answered over a collection's vectors, not by one payload."""
+    flt = parse_filter({"must": [{"has_vector": "title"}]})
+    assert flt is not None
+    with pytest.raises(UnsupportedError, match="over a collection"):
+        flt.test(1, {})
+    with pytest.raises(FilterError, match="takes a vector name"):
+        parse_filter({"must": [{"has_vector": 3}]})
+
+
+def test_facet_counts_under_a_filter() -> None:
+    """facet: points per value of an indexed field (array values once per point), most
+    common first, ties by value; an unindexed field is refused."""
+    with vdb.open() as db:
+        col = db.create_collection("f", size=2)
+        tags = [["a", "b"], ["a", "a"], ["b"], ["c"], "a", None]
+        col.upsert(
+            list(range(6)),
+            np.ones((6, 2)),
+            [{"tag": t, "n": i} for i, t in enumerate(tags)],
+        )
+        with pytest.raises(InvalidInputError, match='Index required but not found for "tag"'):
+            col.facet("tag")
+        col.create_payload_index("tag", "keyword")
+        assert col.facet("tag") == [
+            {"value": "a", "count": 3},
+            {"value": "b", "count": 2},
+            {"value": "c", "count": 1},
+        ]
+        assert col.facet("tag", limit=1) == [{"value": "a", "count": 3}]
+        low = {"must": [{"key": "n", "range": {"lt": 3}}]}
+        assert col.facet("tag", filter=low) == [
+            {"value": "a", "count": 2},
+            {"value": "b", "count": 2},
+        ]
