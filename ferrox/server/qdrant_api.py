@@ -670,6 +670,29 @@ def build_router(
         t = time.perf_counter()
         return ok(get_db().delete_collection(resolve_alias(name)), t)
 
+    @r.put("/collections/{name}/vectors/{vector}")
+    def create_vector(name: str, vector: str, body: JsonBody = None) -> JSONResponse:
+        t = time.perf_counter()
+        b = _obj(body, "create vector")
+        c = col(name)
+        if "dense" in b:
+            spec = _dense_params(b["dense"], "dense")
+            c.create_space(vector, spec)
+        elif "sparse" in b:
+            spec = b["sparse"] or {}
+            modifier = spec.get("modifier")
+            c.create_space(vector, {"modifier": "idf"} if modifier == "idf" else {}, sparse=True)
+        else:
+            raise InvalidInputError("create vector needs 'dense' or 'sparse' params")
+        return ok(_completed(c.seq), t)
+
+    @r.delete("/collections/{name}/vectors/{vector}")
+    def delete_vector(name: str, vector: str) -> JSONResponse:
+        t = time.perf_counter()
+        c = col(name)
+        c.delete_space(vector)
+        return ok(_completed(c.seq), t)
+
     # ---------------------------------------------------------------- aliases
     @r.post("/collections/aliases")
     def update_aliases(body: JsonBody = None) -> JSONResponse:

@@ -855,6 +855,57 @@ class Collection:
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], (isinstance(kv[0], str), kv[0])))
         return [{"value": v, "count": n} for v, n in ranked[:limit]]
 
+    def create_space(self, name: str, spec: Mapping[str, Any], *, sparse: bool = False) -> None:
+        """Add a vector space (dense ``{size, distance, multivector?, datatype?}`` or sparse
+        ``{modifier?}``) to an existing collection; its points start without a vector."""
+        with self._writer, self._rw.write():
+            c = self.config
+            if name == c.primary or name in self.spaces:
+                raise ConflictError(f"Wrong input: Vector `{name}` already exists!")
+            table = c.sparse_vectors if sparse else c.vectors
+            table[name] = dict(spec)
+            try:
+                self.spaces = parse_spaces(c.vectors, c.sparse_vectors)
+            except (KeyError, ValueError, TypeError) as exc:
+                del table[name]
+                raise InvalidInputError(f"invalid params for vector {name!r}: {exc}") from exc
+            self.stores[name] = SpaceStore(self.spaces[name])
+            self._checkpoint()
+
+    def delete_space(self, name: str) -> None:
+        """Remove a vector space and every point's vector in it (points stay)."""
+        with self._writer, self._rw.write():
+            c = self.config
+            if name == c.primary and name is not None:
+                # the primary matrix stays on disk unused: every point loses its vector
+                c.primary = None
+                changed = [s for s in self.slot_of.values() if s not in self.absent]
+                for slot in changed:
+                    entry = dict(self.side.get(slot) or {})
+                    entry["no_primary"] = True
+                    self._put_side(slot, entry)
+                self.hnsw = None
+            elif name in self.spaces:
+                c.vectors.pop(name, None)
+                c.sparse_vectors.pop(name, None)
+                self.spaces.pop(name)
+                self.stores.pop(name)
+                changed = []
+                for slot, entry in list(self.side.items()):
+                    vectors = dict(entry.get("vectors") or {})
+                    if name in vectors:
+                        del vectors[name]
+                        self._put_side(slot, {**entry, "vectors": vectors})
+                        changed.append(slot)
+            else:
+                raise NotFoundError(f"Wrong input: Not existing vector name error: {name}")
+            rows = [
+                (_id_text(self.ids[slot]), json.dumps(self.side.get(slot) or {}))  # type: ignore[arg-type]
+                for slot in changed
+            ]
+            self._db.executemany("INSERT OR REPLACE INTO side(id, data) VALUES (?, ?)", rows)
+            self._checkpoint()
+
     def update_settings(self, changes: Mapping[str, Any]) -> None:
         """Change settings after creation (Qdrant's collection PATCH): per-space on-disk,
         HNSW and quantization params, sparse modifiers, optimizer and strict-mode config,

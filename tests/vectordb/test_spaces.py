@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 import ferrox.vectordb as vdb
-from ferrox.errors import InvalidInputError, NotFoundError, ShapeError, ValidationError
+from ferrox.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    ShapeError,
+    ValidationError,
+)
 
 SPACES: dict[str, dict[str, Any]] = {
     "title": {"size": 3, "distance": "Euclid"},
@@ -494,3 +500,29 @@ def test_vector_bytes_counts_every_space(db: vdb.Database) -> None:
     fill(col)
     # primary: 2 points x 2 x 4; title 3 x 4; bm 2 x (8 + 4); colbert 2 x 2 x 4; body 4 x 4
     assert col.vector_bytes() == 16 + 12 + 24 + 16 + 16
+
+
+def test_spaces_are_created_and_deleted_on_a_live_collection(tmp_path: Path) -> None:
+    """A space added later starts empty and takes vectors; a deleted one (the primary
+    included) leaves the points, and recreating it under the same name with another size
+    never resurrects the old values — also after a reopen."""
+    with vdb.open(tmp_path) as d:
+        col = d.create_collection("live", 2, "Dot", index="exact", vectors={"b": SPACES["title"]})
+        col.upsert([1, 2], [[1, 0], [0, 1]], named=[{"b": [1, 0, 0]}, {"b": [0, 1, 0]}])
+        col.create_space("extra", {"size": 3, "distance": "Dot"})
+        assert vectors_of(col, [1])[1].keys() == {"", "b"}
+        col.update_vectors([1], None, named=[{"extra": [0, 0, 2]}])
+        assert vectors_of(col, [1], ["extra"])[1] == {"extra": [0.0, 0.0, 2.0]}
+        col.delete_space("b")
+        col.create_space("b", {"size": 5, "distance": "Dot"})
+        assert "b" not in vectors_of(col, [1, 2])[2]
+        col.delete_space("")  # the primary space
+        assert len(col) == 2 and vectors_of(col, [2])[2] == {}
+        with pytest.raises(ConflictError, match="already exists"):
+            col.create_space("extra", {"size": 3, "distance": "Dot"})
+        with pytest.raises(NotFoundError, match="Not existing vector name"):
+            col.delete_space("nope")
+    with vdb.open(tmp_path) as d:
+        col = d.collection("live")
+        assert vectors_of(col, [1, 2]) == {1: {"extra": [0.0, 0.0, 2.0]}, 2: {}}
+        assert col.search_space("extra", [0, 0, 1], 5)[0].id == 1
