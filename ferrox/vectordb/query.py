@@ -112,6 +112,7 @@ class Query:
     exact: bool = False
     ef: int | None = None
     lookup_from: tuple[str, str | None] | None = None
+    idf_corpus: Filter | None = None
     with_payload: Any = False
     with_vector: Any = False
 
@@ -239,9 +240,21 @@ def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
         exact=bool(params.get("exact", False)),
         ef=_ef(params.get("hnsw_ef")),
         lookup_from=(lookup["collection"], lookup.get("vector")) if lookup else None,
+        idf_corpus=_idf_corpus(params.get("idf")),
         with_payload=_with_payload(body.get("with_payload", False)),
         with_vector=body.get("with_vector", body.get("with_vectors", False)) or False,
     )
+
+
+def _idf_corpus(value: Any) -> Filter | None:
+    """``params.idf``: "global" (every point) or ``{"corpus": filter}``."""
+    if value is None:
+        return None
+    if value == "global":
+        return Filter()  # every point
+    if isinstance(value, dict) and "corpus" in value:
+        return parse_filter(value["corpus"]) or Filter()
+    raise InvalidInputError('params.idf must be "global" or {"corpus": filter}')
 
 
 def _ef(value: Any) -> int | None:
@@ -489,7 +502,8 @@ class _Run:
                 ]
                 return _Hits([s for s, _ in pairs], [x for _, x in pairs])
             if isinstance(space, SparseSpace):
-                scores = col.stores[using].scores(v, allowed)
+                corpus = None if q.idf_corpus is None else col._mask(q.idf_corpus)
+                scores = col.stores[using].scores(v, allowed, corpus)
                 ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
                 return _Hits([s for s, _ in ranked], [sc for _, sc in ranked])
             sims = self.sims(using, v, cand)
@@ -698,6 +712,13 @@ def distance_matrix(
 def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
     """Run ``q`` over ``col``; ``resolve(name)`` opens another collection (lookup_from)."""
     using = q.using if q.using is not None else _default_using(col)
+    if q.idf_corpus is not None:
+        space = _space(col, using)
+        if not (isinstance(space, SparseSpace) and space.modifier == "idf"):
+            raise InvalidInputError(
+                f"Bad request: params.idf needs a sparse vector with the idf modifier;"
+                f" `{using}` has none"
+            )
     lookup = None
     if q.lookup_from is not None:
         try:

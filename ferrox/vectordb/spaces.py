@@ -247,22 +247,29 @@ class SpaceStore:
                     if not p:
                         del self.postings[i]
 
-    def scores(self, query: Any, allowed: np.ndarray | None) -> dict[int, float]:
+    def scores(
+        self, query: Any, allowed: np.ndarray | None, corpus: np.ndarray | None = None
+    ) -> dict[int, float]:
         """Score of every stored slot that ``allowed`` admits (sparse: only slots that
-        share an index with the query)."""
+        share an index with the query). With the idf modifier, document frequencies are
+        counted over ``corpus`` (a slot mask) when given, else over every stored vector."""
         ok = (
             (lambda s: True) if allowed is None else (lambda s: s < allowed.shape[0] and allowed[s])
         )
         if isinstance(self.space, SparseSpace):
             out: dict[int, float] = {}
-            n = len(self.values)
+
+            def in_corpus(s: int) -> bool:
+                return corpus is None or (s < corpus.shape[0] and bool(corpus[s]))
+
+            n = len(self.values) if corpus is None else sum(in_corpus(s) for s in self.values)
             for i, qv in zip(query.indices.tolist(), query.values.tolist(), strict=True):
                 posting = self.postings.get(i)
                 if not posting:
                     continue
                 w = qv
                 if self.space.modifier == "idf":
-                    df = len(posting)
+                    df = len(posting) if corpus is None else sum(in_corpus(s) for s in posting)
                     w = qv * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
                 for slot, v in posting.items():
                     if ok(slot):

@@ -410,3 +410,30 @@ def test_lookup_from_another_collection(db: vdb.Database, col: vdb.Collection) -
     }
     got = [(h.id, h.score) for h in run_query(col, parse_query(body), db.collection)]
     assert same_hits(got, [(3, 1.0), (2, 0.6)])
+
+
+def test_idf_over_a_corpus_chosen_by_filter(db: vdb.Database) -> None:
+    """``params.idf.corpus`` counts document frequencies over the points the filter
+    picks, independently of the retrieval filter; dense spaces refuse the parameter."""
+    c = db.create_collection(
+        "idf", 2, "Dot", index="exact", sparse_vectors={"t": {"modifier": "idf"}}
+    )
+    docs = {1: ("a", [7]), 2: ("a", [7, 8]), 3: ("b", [8]), 4: ("b", [8])}
+    c.upsert(
+        list(docs),
+        [[1, 0]] * 4,
+        [{"tenant": t} for t, _ in docs.values()],
+        named=[{"t": {"indices": ix, "values": [1.0] * len(ix)}} for _, ix in docs.values()],
+    )
+
+    def idf(n: int, df: int) -> float:
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    tenant_a = {"must": [{"key": "tenant", "match": {"value": "a"}}]}
+    body = {"query": {"indices": [8], "values": [1.0]}, "using": "t", "limit": 10}
+    glob = dict(ask(c, body))
+    assert glob[3] == pytest.approx(idf(4, 3))
+    local = dict(ask(c, {**body, "params": {"idf": {"corpus": tenant_a}}}))
+    assert set(local) == {2, 3, 4} and local[3] == pytest.approx(idf(2, 1))
+    with pytest.raises(InvalidInputError, match="idf modifier"):
+        ask(c, {"query": [1, 0], "params": {"idf": "global"}, "limit": 3})
