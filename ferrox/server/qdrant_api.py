@@ -389,6 +389,7 @@ def collection_info(col: Collection) -> dict[str, Any]:
         "config": config,
         "payload_schema": info["payload_schema"],
     }
+    out["update_queue"] = {"length": 0}  # writes are applied before they are acknowledged
     if warnings:
         out["warnings"] = warnings
     return out

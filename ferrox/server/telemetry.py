@@ -155,7 +155,7 @@ def _collection(db: Database, name: str, level: int) -> dict[str, Any]:
             "num_vectors_by_name": by_name,
             "optimizations": {"status": "ok", "optimizations": {}, "log": []},
             "async_scorer": False,
-            "update_queue": {"length": 0},
+            "update_queue": {"length": 0, "op_num": info["operation_id"]},
         }
         if level >= 4:
             local["segments"] = [
@@ -212,6 +212,16 @@ def telemetry(
             "name": "ferrox",
             "version": ferrox.__version__,
             "startup": _STARTED.isoformat().replace("+00:00", "Z"),
+            # Qdrant's build features; ferrox has none of its debug and staging hooks
+            "features": {
+                "debug": False,
+                "web_feature": False,
+                "service_debug_feature": False,
+                "recovery_mode": False,
+                "gpu": False,
+                "rocksdb": False,
+                "staging": False,
+            },
         },
         "collections": {"number_of_collections": len(names)},
         "cluster": {"enabled": False},
