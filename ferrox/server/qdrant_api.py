@@ -70,11 +70,16 @@ def _record(r: Record) -> dict[str, Any]:
     return {"id": r.id, "payload": r.payload, "vector": r.vector}
 
 
+def _f32(x: float) -> float:
+    """A score as Qdrant prints its float32 scores: the shortest decimal of the float32."""
+    return float(str(np.float32(x)))
+
+
 def _scored(p: ScoredPoint) -> dict[str, Any]:
     out = {
         "id": p.id,
         "version": p.version,
-        "score": float(str(np.float32(p.score))),  # scores are f32, printed shortest
+        "score": _f32(p.score),
         "payload": p.payload,
         "vector": p.vector,
     }
@@ -1114,9 +1119,6 @@ def build_router(
         return distance_matrix(
             c, b.get("sample", 10), b.get("limit", 3), b.get("filter"), b.get("using")
         )
-
-    def _f32(x: float) -> float:
-        return float(str(np.float32(x)))
 
     @r.post("/collections/{name}/points/search/matrix/pairs")
     def matrix_pairs(name: str, body: JsonBody = None) -> JSONResponse:

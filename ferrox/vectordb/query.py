@@ -697,15 +697,17 @@ def distance_matrix(
         order, _ = col._id_order()
         slots = [s for s in order.tolist() if allowed[s]]
         if len(slots) > sample:
-            slots = sorted(random.sample(slots, sample), key=lambda s: order.tolist().index(s))
+            picked = set(random.sample(slots, sample))
+            slots = [s for s in slots if s in picked]  # still in id order
         run = _Run(col, lambda n: None)
+        column = {slot: k for k, slot in enumerate(slots)}
         rows = []
         for s in slots:
             others = [t for t in slots if t != s]
             sims = run.sims(name, _stored(col, name, s), others)
             raw = sims if space.higher_is_better else -sims
             ranked = sorted(range(len(others)), key=lambda k: (-float(sims[k]), others[k]))
-            rows.append([(slots.index(others[k]), float(raw[k])) for k in ranked[:limit]])
+            rows.append([(column[others[k]], float(raw[k])) for k in ranked[:limit]])
         return [col.ids[s] for s in slots], rows
 
 

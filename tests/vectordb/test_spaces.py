@@ -19,6 +19,7 @@ from ferrox.errors import (
     ShapeError,
     ValidationError,
 )
+from tests.vectordb.test_collection import crash
 
 SPACES: dict[str, dict[str, Any]] = {
     "title": {"size": 3, "distance": "Euclid"},
@@ -27,18 +28,6 @@ SPACES: dict[str, dict[str, Any]] = {
     "late_l2": {"size": 2, "distance": "Euclid", "multivector": "max_sim"},
 }
 SPARSE: dict[str, dict[str, Any]] = {"kw": {}, "bm": {"modifier": "idf"}}
-
-
-def crash(db: vdb.Database) -> None:
-    """Drop every handle the way a killed process would: no checkpoint, no commit."""
-    for col in db._collections.values():
-        col.wal.close()
-        col._db.rollback()
-        col._db.close()
-        col._vfile.close()
-        col._closed = True
-    db._collections.clear()
-    db._lock.release()
 
 
 def sparse(pairs: dict[int, float]) -> dict[str, list[Any]]:
