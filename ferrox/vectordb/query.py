@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError, ValidationError
+from ferrox.errors import InvalidInputError, NotFoundError, ValidationError
 from ferrox.vectordb.filters import Filter, parse_datetime, parse_filter, values_at
+from ferrox.vectordb.formula import Formula, evaluate, parse_formula
 from ferrox.vectordb.models import PointId, ScoredPoint, normalize_id
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace, SparseVector
 
@@ -30,6 +31,7 @@ __all__ = [
     "OrderBy",
     "Query",
     "Recommend",
+    "RelevanceFeedback",
     "Sample",
     "distance_matrix",
     "parse_query",
@@ -95,7 +97,30 @@ class Sample:
     """A random sample of the candidates."""
 
 
-Node = Nearest | Recommend | Discover | Context | OrderBy | Fusion | Sample
+@dataclass(frozen=True, slots=True)
+class RelevanceFeedback:
+    """Near ``target``, corrected by scored examples (Qdrant's naive strategy): the score is
+    ``a * sim(target)`` plus, for every ordered pair of examples whose scores differ by
+    ``conf > 0``, ``conf**b * c * (sim(better) - sim(worse))``."""
+
+    target: Any
+    feedback: tuple[tuple[Any, float], ...]
+    a: float
+    b: float
+    c: float
+
+
+Node = (
+    Nearest
+    | Recommend
+    | Discover
+    | Context
+    | OrderBy
+    | Fusion
+    | Sample
+    | Formula
+    | RelevanceFeedback
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +167,8 @@ def parse_node(value: Any) -> Node | None:
         return None
     if not isinstance(value, dict) or ({"indices", "values"} >= set(value) and value):
         return Nearest(value)
+    if "formula" in value and set(value) <= {"formula", "defaults"}:
+        return parse_formula(value["formula"], value.get("defaults"))
     if len(value) != 1 and not ("nearest" in value and set(value) <= {"nearest", "mmr"}):
         raise InvalidInputError(f"a query takes one kind, not {sorted(value)}")
     kind, body = next(iter(value.items()))
@@ -197,9 +224,43 @@ def parse_node(value: Any) -> Node | None:
         return Fusion("rrf", _int(b.get("k"), "rrf.k", 2, 1), tuple(weights) if weights else None)
     if kind == "sample":
         return Sample()
-    if kind in ("formula", "relevance_feedback"):
-        raise UnsupportedError(f"{kind} queries are not implemented")
+    if kind == "relevance_feedback":
+        return _feedback(body)
     raise InvalidInputError(f"unknown query kind {kind!r}")
+
+
+def _feedback(body: Any) -> RelevanceFeedback:
+    if not isinstance(body, dict) or not {"target", "feedback", "strategy"} <= set(body):
+        raise InvalidInputError("relevance_feedback needs target, feedback and strategy")
+    items = body["feedback"]
+    if not isinstance(items, list):
+        raise InvalidInputError("relevance_feedback.feedback must be a list")
+    strategy = body["strategy"]
+    naive = strategy.get("naive") if isinstance(strategy, dict) else None
+    if not isinstance(naive, dict) or not {"a", "b", "c"} <= set(naive):
+        raise InvalidInputError("relevance_feedback.strategy must be {naive: {a, b, c}}")
+    coef = []
+    for k in ("a", "b", "c"):
+        v = naive[k]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InvalidInputError(f"relevance_feedback.strategy.naive.{k} must be a number")
+        coef.append(float(v))
+    if coef[1] < 0:
+        raise ValidationError(
+            "Validation error in JSON body: [internal.query.relevance_feedback.strategy.naive.b:"
+            f" value {coef[1]} invalid, must be 0.0 or larger]"
+        )
+    if not items:
+        raise InvalidInputError("Bad request: feedback elements must be non-empty")
+    feedback = []
+    for it in items:
+        if not isinstance(it, dict) or "example" not in it or "score" not in it:
+            raise InvalidInputError("each feedback item needs example and score")
+        sc = it["score"]
+        if isinstance(sc, bool) or not isinstance(sc, (int, float)):
+            raise InvalidInputError("a feedback score must be a number")
+        feedback.append((it["example"], float(sc)))
+    return RelevanceFeedback(body["target"], tuple(feedback), *coef)
 
 
 def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
@@ -425,6 +486,8 @@ class _Run:
             subs = [self.run(_with_filter(p, q.filter), False) for p in q.prefetch]
             if isinstance(node, Fusion):
                 hits = _fuse(node, subs, allowed)
+            elif isinstance(node, Formula):
+                hits = self.formula(node, subs, allowed)
             else:
                 cand = np.zeros(col.n_slots, dtype=bool)
                 for h in subs:
@@ -444,6 +507,8 @@ class _Run:
                     hits = self.score(node, q, using, allowed & cand, restricted=True)
         elif node is None:
             hits = self.scroll(allowed)
+        elif isinstance(node, Formula):
+            hits = self.formula(node, [], allowed)
         else:
             hits = self.score(node, q, using, allowed, restricted=False)
         hits = self.cut(hits, q, using, node)
@@ -518,12 +583,11 @@ class _Run:
             pos = [self.vector(v, using, lookup) for v in node.positive]
             neg = [self.vector(v, using, lookup) for v in node.negative]
             if node.strategy == "average_vector":
-                if isinstance(space, SparseSpace) or (
-                    isinstance(space, DenseSpace) and space.multivector
-                ):
-                    raise InvalidInputError(
-                        "Bad request: average_vector strategy needs dense vectors; use best_score"
-                    )
+                if isinstance(space, SparseSpace) or space.multivector:
+                    example = _average(pos, neg)
+                    sims = self.sims(using, example, cand)
+                    raw = sims if space.higher_is_better else -sims
+                    return _rank(cand, sims, raw.tolist())
                 avg = np.mean(pos, axis=0)
                 if neg:
                     avg = avg + avg - np.mean(neg, axis=0)
@@ -543,6 +607,8 @@ class _Run:
             with np.errstate(invalid="ignore"):  # -inf (no examples on a side): unused branch
                 score = np.where(best_p > best_n, _ssig(best_p), -_ssig(best_n))
             return _rank(cand, score, score.tolist())
+        if isinstance(node, RelevanceFeedback):
+            return self.feedback(node, using, lookup, cand)
         if isinstance(node, Discover | Context):
             pairs = [
                 (self.vector(p, using, lookup), self.vector(n, using, lookup))
@@ -565,6 +631,52 @@ class _Run:
             score = rank + _ssig(self.sims(using, target, cand))
             return _rank(cand, score, score.tolist())
         raise InvalidInputError(f"unknown query {node!r}")
+
+    def formula(self, node: Formula, subs: list[_Hits], allowed: np.ndarray) -> _Hits:
+        """Rescore the prefetches' candidates (every allowed point without prefetches)."""
+        per = [dict(zip(h.slots, h.scores, strict=True)) for h in subs]
+        if subs:
+            seen: dict[int, None] = {}
+            for h in subs:
+                for s in h.slots:
+                    if allowed[s]:
+                        seen.setdefault(s)
+            cand = list(seen)
+        else:
+            cand = np.flatnonzero(allowed).tolist()
+        masks: dict[int, np.ndarray] = {}
+
+        def matches(flt: Filter, slot: int) -> bool:
+            m = masks.get(id(flt))
+            if m is None:
+                m = masks[id(flt)] = self.col._mask(flt)
+            return bool(m[slot])
+
+        scores = [
+            evaluate(
+                node,
+                self.col.payloads[s] or {},
+                [p.get(s) for p in per],
+                lambda flt, s=s: matches(flt, s),
+            )
+            for s in cand
+        ]
+        return _rank(cand, np.asarray(scores), scores)
+
+    def feedback(self, node: RelevanceFeedback, using: str, lookup: Any, cand: list[int]) -> _Hits:
+        target = self.vector(node.target, using, lookup)
+        examples = [(self.vector(v, using, lookup), sc) for v, sc in node.feedback]
+        score = np.float32(node.a) * self.sims(using, target, cand)
+        for i, (pv, ps) in enumerate(examples):
+            for j, (nv, ns) in enumerate(examples):
+                conf = np.float32(ps) - np.float32(ns)
+                if i == j or conf <= 0:
+                    continue
+                weight = np.float32(conf ** np.float32(node.b)) * np.float32(node.c)
+                score = score + weight * (self.sims(using, pv, cand) - self.sims(using, nv, cand))
+        space = _space(self.col, using)
+        raw = score if space.higher_is_better else -score
+        return _rank(cand, score, raw.tolist())
 
     def mmr(
         self, node: Nearest, q: Query, using: str, allowed: np.ndarray, cand: list[int]
@@ -623,6 +735,28 @@ class _Run:
         desc = node.direction == "desc"
         rows.sort(key=lambda r: ((-r[0] if desc else r[0]), r[1]))
         return _Hits([s for _, s in rows], [x for x, _ in rows])
+
+
+def _average(pos: list[Any], neg: list[Any]) -> Any:
+    """Qdrant's average example for sparse vectors (per-index mean, then ``2p - n``) and
+    for multi-vectors (every positive row, then every negative row negated)."""
+    if isinstance(pos[0], SparseVector):
+
+        def mean(vs: list[SparseVector]) -> dict[int, float]:
+            acc: dict[int, float] = {}
+            for v in vs:
+                for i, x in zip(v.indices.tolist(), v.values.tolist(), strict=True):
+                    acc[i] = acc.get(i, 0.0) + x
+            return {i: x / len(vs) for i, x in acc.items()}
+
+        p = mean(pos)
+        if neg:
+            n = mean(neg)
+            p = {i: p.get(i, 0.0) * 2 - n.get(i, 0.0) for i in sorted(set(p) | set(n))}
+        idx = sorted(p)
+        return SparseVector(np.asarray(idx, np.int64), np.asarray([p[i] for i in idx], np.float32))
+    rows = [np.asarray(v, np.float32) for v in pos] + [-np.asarray(v, np.float32) for v in neg]
+    return np.vstack(rows)
 
 
 def _with_filter(q: Query, outer: Filter | None) -> Query:

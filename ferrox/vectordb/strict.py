@@ -94,11 +94,32 @@ class StrictMode:
             )
         if flt is not None:
             self._check_filter(col, flt, self.unindexed_filtering_retrieve)
+        query = body.get("query")
+        if isinstance(query, Mapping) and "formula" in query:
+            self._check_formula(col, query)
         for sub in _as_list(body.get("prefetch")):
             if isinstance(sub, Mapping):
                 from ferrox.vectordb.filters import parse_filter
 
                 self.check_read(col, sub, parse_filter(sub.get("filter")), None)
+
+    def _check_formula(self, col: Any, query: Mapping[str, Any]) -> None:
+        """A formula reading an unindexed payload key scans every candidate's payload."""
+        from ferrox.vectordb.formula import conditions, parse_formula, payload_keys
+
+        formula = parse_formula(query["formula"], query.get("defaults"))
+        for flt in conditions(formula.expr):
+            self._check_filter(col, flt, self.unindexed_filtering_retrieve)
+        if self.unindexed_filtering_retrieve is not False:
+            return
+        for key, kinds in payload_keys(formula.expr):
+            index = col.payload_indexes.get(key)
+            if index is None or index.kind not in kinds:
+                raise InvalidInputError(
+                    f'Bad request: Index required but not found for "{key}" of one of the'
+                    f" following types: [{', '.join(sorted(kinds))}]. Help: Create an index"
+                    " for this key or use a different formula expression."
+                )
 
     def check_group_by(self, col: Any, key: str) -> None:
         """Grouping by an unindexed field is a full scan: refused unless allowed."""
