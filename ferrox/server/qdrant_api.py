@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 import numpy as np
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 
 from ferrox.errors import (
@@ -31,7 +31,7 @@ from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.filters import parse_filter, values_at
 from ferrox.vectordb.models import Distance, normalize_id
 from ferrox.vectordb.query import distance_matrix, parse_query, run_query
-from ferrox.vectordb.spaces import DenseSpace, SparseSpace
+from ferrox.vectordb.spaces import DenseSpace, SparseSpace, check_shape
 from ferrox.vectordb.strict import RateLimiter, StrictMode
 
 __all__ = ["QDRANT_API_VERSION", "build_router", "ok"]
@@ -103,6 +103,7 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
     primary = col.config.primary
     if value is None:
         return None, {}
+    check_shape(value, where)
     if isinstance(value, list):
         named = {"": value}
     elif isinstance(value, dict):
@@ -497,9 +498,32 @@ def _group_hits(
     return out
 
 
-def _check_query(body: dict[str, Any]) -> None:
+def _check_query_params(request: Request) -> None:
+    """Qdrant's validation of the query parameters every route shares (``timeout``)."""
+    timeout = request.query_params.get("timeout")
+    if timeout is None:
+        return
+    try:
+        value = int(timeout)
+    except ValueError:
+        raise InvalidInputError(
+            f"Validation error in query parameters: [timeout: value {timeout} is not an integer]"
+        ) from None
+    if value < 1:
+        raise ValidationError(
+            f"Validation error in query parameters: [timeout: value {value} invalid,"
+            " must be 1 or larger]"
+        )
+
+
+def _check_query(body: dict[str, Any], *, top: bool = True) -> None:
     """Qdrant's cross-field rules for a QueryRequest."""
     query = body.get("query")
+    limit = body.get("limit")
+    if top and limit == 0 and not isinstance(limit, bool):
+        raise ValidationError(
+            "Validation error in JSON body: [internal.limit: value 0 invalid, must be 1 or larger]"
+        )
     if body.get("score_threshold") is not None:
         if query is None:
             raise InvalidInputError(
@@ -518,8 +542,7 @@ def _check_query(body: dict[str, Any]) -> None:
     prefetch = body.get("prefetch")
     for sub in prefetch if isinstance(prefetch, list) else [prefetch] if prefetch else []:
         if isinstance(sub, dict):
-            _check_query(sub)
-    limit = body.get("limit")
+            _check_query(sub, top=False)
     if limit is not None and not isinstance(limit, bool) and isinstance(limit, int) and limit < 0:
         raise InvalidInputError(f"Validation error in JSON body: [limit: value {limit} invalid]")
 
@@ -568,7 +591,7 @@ def build_router(
 ) -> APIRouter:
     """The Qdrant-compatible routes, over the database ``get_db()`` returns; ``stats``
     (counted by the server's access log) feed /telemetry and /metrics."""
-    r = APIRouter()
+    r = APIRouter(dependencies=[Depends(_check_query_params)])
     stats = stats or RequestStats()
 
     @r.get("/telemetry")

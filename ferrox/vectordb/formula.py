@@ -278,7 +278,7 @@ class _Eval:
         self.matches = matches
 
     def value(self, key: str) -> Any:
-        found = values_at(self.payload, key)
+        found = [v for v in values_at(self.payload, key) if v is not None]
         if len(found) == 1:
             return found[0]
         if found:

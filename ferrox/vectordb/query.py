@@ -269,15 +269,15 @@ def parse_query(body: dict[str, Any], *, default_limit: int = 10) -> Query:
         raise InvalidInputError("a query request must be a JSON object")
     node = parse_node(body.get("query"))
     using = body.get("using")
-    if isinstance(node, Fusion) and using is not None:
-        raise InvalidInputError(
-            "Bad request: Fusion queries cannot be combined with the 'using' field."
-        )
     prefetch = body.get("prefetch")
     if isinstance(prefetch, dict):
         prefetch = [prefetch]
     subs = tuple(parse_query(p, default_limit=10) for p in (prefetch or []))
     if isinstance(node, Fusion) and not subs:
+        if using is not None:
+            raise InvalidInputError(
+                "Bad request: Fusion queries cannot be combined with the 'using' field."
+            )
         raise InvalidInputError("Bad request: Fusion queries require prefetches")
     if isinstance(node, OrderBy) and body.get("offset"):
         raise InvalidInputError(
@@ -485,6 +485,10 @@ class _Run:
         if q.prefetch:
             subs = [self.run(_with_filter(p, q.filter), False) for p in q.prefetch]
             if isinstance(node, Fusion):
+                if q.using is not None:  # checked after the prefetches resolved their examples
+                    raise InvalidInputError(
+                        "Bad request: Fusion queries cannot be combined with the 'using' field."
+                    )
                 hits = _fuse(node, subs, allowed)
             elif isinstance(node, Formula):
                 hits = self.formula(node, subs, allowed)
@@ -685,8 +689,6 @@ class _Run:
         ``(1 - diversity) * relevance - diversity * max similarity to those chosen``;
         scores stay the relevance to the query."""
         space = _space(self.col, using)
-        if isinstance(space, SparseSpace):
-            raise InvalidInputError("Bad request: MMR needs a dense vector space")
         diversity, limit = node.mmr  # type: ignore[misc]
         v = self.vector(node.vector, using, None)
         sims = self.sims(using, v, cand)
@@ -845,6 +847,18 @@ def distance_matrix(
         return [col.ids[s] for s in slots], rows
 
 
+def _resolve_lookups(q: Query, resolve: Resolver, into: dict[str, Any]) -> None:
+    """Every ``lookup_from`` collection of the tree, opened before anything runs (a missing
+    one is a 404 even when no example needs it)."""
+    if q.lookup_from is not None and q.lookup_from[0] not in into:
+        try:
+            into[q.lookup_from[0]] = resolve(q.lookup_from[0])
+        except NotFoundError:
+            raise NotFoundError(f"Collection {q.lookup_from[0]} not found") from None
+    for sub in q.prefetch:
+        _resolve_lookups(sub, resolve, into)
+
+
 def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
     """Run ``q`` over ``col``; ``resolve(name)`` opens another collection (lookup_from)."""
     using = q.using if q.using is not None else _default_using(col)
@@ -855,12 +869,8 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
                 f"Bad request: params.idf needs a sparse vector with the idf modifier;"
                 f" `{using}` has none"
             )
-    lookup = None
-    if q.lookup_from is not None:
-        try:
-            lookup = resolve(q.lookup_from[0])
-        except NotFoundError:
-            raise NotFoundError(f"Collection {q.lookup_from[0]} not found") from None
+    lookups: dict[str, Any] = {}
+    _resolve_lookups(q, resolve, lookups)
     if (
         isinstance(q.query, Nearest)
         and q.query.mmr is None
@@ -881,7 +891,7 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
             exact=q.exact,
         )
     with col._rw.read():
-        r = _Run(col, lambda name: lookup if lookup is not None else resolve(name))
+        r = _Run(col, lambda name: lookups[name] if name in lookups else resolve(name))
         hits = r.run(q, True)
         higher = True
         if isinstance(q.query, Nearest):

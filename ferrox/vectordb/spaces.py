@@ -25,6 +25,7 @@ __all__ = [
     "SpaceStore",
     "SparseSpace",
     "SparseVector",
+    "check_shape",
     "parse_spaces",
 ]
 
@@ -200,6 +201,51 @@ def _max_sim(query: np.ndarray, stored: np.ndarray, distance: Distance) -> float
     if distance is Distance.EUCLID:
         return float(math.sqrt((diff**2).sum(-1).min(axis=1).sum()))
     return float(np.abs(diff).sum(-1).min(axis=1).sum())
+
+
+def check_shape(value: Any, where: str) -> None:
+    """Qdrant's JSON-body validation of a VectorStruct, before any name is resolved:
+    dense vectors non-empty, multi-vectors of non-empty rows of one dimension, sparse
+    vectors with as many values as unique indices. ``where`` is e.g. ``points[0].vector``."""
+    if isinstance(value, dict) and not ({"indices", "values"} >= set(value) and value):
+        for v in value.values():
+            check_shape(v, where)
+        return
+    if isinstance(value, dict):
+        idx, val = value.get("indices", []), value.get("values", [])
+        if isinstance(idx, list) and isinstance(val, list) and len(idx) != len(val):
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}.?.values: Validation error:"
+                " must be the same length as indices [{}]]"
+            )
+        if (
+            isinstance(idx, list)
+            and all(isinstance(i, int) for i in idx)
+            and len(set(idx)) != len(idx)
+        ):
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}.?.indices: Validation error:"
+                " must be unique [{}]]"
+            )
+        return
+    if not isinstance(value, list):
+        return
+    if not value:
+        raise ValidationError(
+            f"Validation error in JSON body: [{where}.?: dense vector must not be empty]"
+        )
+    if all(isinstance(row, list) for row in value):
+        if any(not row for row in value):
+            raise ValidationError(
+                f"Validation error in JSON body: [{where}.?.data: all vectors must be non-empty]"
+            )
+        dim = len(value[0])
+        for row in value:
+            if len(row) != dim:
+                raise ValidationError(
+                    f"Validation error in JSON body: [{where}.?.data: all vectors must have the"
+                    f" same dimension, found vector with dimension {len(row)}]"
+                )
 
 
 def parse_spaces(vectors: dict[str, Any], sparse: dict[str, Any]) -> dict[str, Space]:
