@@ -303,8 +303,9 @@ class TextIndex(_PostingIndex):
             for lang in stop.get("languages") or []:
                 if lang == "english":
                     words |= ENGLISH_STOPWORDS
-            words |= {w.lower() for w in stop.get("custom") or []}
-        self.stopwords = frozenset(words)
+            words |= set(stop.get("custom") or [])
+        # compared after the token's own case folding: case-sensitive without lowercase
+        self.stopwords = frozenset(w.lower() for w in words) if self.lowercase else frozenset(words)
 
     def tokens(self, text: str) -> list[str]:
         """``text``'s tokens as this index cuts them (query side: no prefixes)."""
@@ -312,7 +313,7 @@ class TextIndex(_PostingIndex):
         out = []
         for t in raw:
             t = t.lower() if self.lowercase else t
-            if t.lower() in self.stopwords:
+            if t in self.stopwords:
                 continue
             if self.min_len and len(t) < self.min_len:
                 continue
@@ -333,8 +334,8 @@ class TextIndex(_PostingIndex):
         if cond.kind != "text":
             return None
         tokens = self.tokens(cond.params["text"])
-        if not tokens:
-            return _mask_of(self.by_slot, n_slots)
+        if not tokens:  # only stopwords or nothing: no point matches, as in Qdrant
+            return np.zeros(n_slots, dtype=bool)
         buckets = [self.postings.get(t, set()) for t in tokens]
         return _mask_of(set.intersection(*buckets), n_slots)
 

@@ -393,7 +393,18 @@ def test_nearest_and_fusion_in_named_and_sparse_spaces(db: vdb.Database) -> None
     with pytest.raises(NotFoundError, match="No point with id 9"):
         ask(col, {"query": 9, "using": "t"})
     with pytest.raises(InvalidInputError, match="cannot be combined with the 'using'"):
-        parse_query({"prefetch": [{}], "query": {"fusion": "rrf"}, "using": "t"})
+        parse_query({"query": {"fusion": "rrf"}, "using": "t"})
+    # with prefetches Qdrant resolves their examples first, then refuses the 'using'
+    with pytest.raises(NotFoundError, match="No point with id 9"):
+        ask(
+            col,
+            {"prefetch": [{"query": 9, "using": "t"}], "query": {"fusion": "rrf"}, "using": "t"},
+        )
+    with pytest.raises(InvalidInputError, match="cannot be combined with the 'using'"):
+        ask(
+            col,
+            {"prefetch": [{"query": 1, "using": "t"}], "query": {"fusion": "rrf"}, "using": "t"},
+        )
     with pytest.raises(InvalidInputError, match="require prefetches"):
         parse_query({"query": {"fusion": "rrf"}})
 
@@ -437,3 +448,86 @@ def test_idf_over_a_corpus_chosen_by_filter(db: vdb.Database) -> None:
     assert set(local) == {2, 3, 4} and local[3] == pytest.approx(idf(2, 1))
     with pytest.raises(InvalidInputError, match="idf modifier"):
         ask(c, {"query": [1, 0], "params": {"idf": "global"}, "limit": 3})
+
+
+# ----------------------------------------------------------------------------- formula
+def test_formula_rescores_prefetch_with_payload_conditions_and_decay(col: vdb.Collection) -> None:
+    prefetch = {"query": [1.0, 0.0], "limit": 6}
+    dots = {pid: v[0] for pid, v in POINTS.items()}
+    # 0.5 * score + f + (1 when g == "a"), every point
+    formula = {
+        "sum": [
+            {"mult": [0.5, "$score"]},
+            "f",
+            {"key": "g", "match": {"value": "a"}},
+        ]
+    }
+    got = ask(col, {"prefetch": prefetch, "query": {"formula": formula}, "limit": 6})
+    want = {p: 0.5 * dots[p] + p / 2 + (1.0 if p % 2 else 0.0) for p in POINTS}
+    assert dict(got) == pytest.approx(want)
+    assert [p for p, _ in got] == ranked(want)
+    # gauss decay of n around 30 with scale 10: 0.5 at distance 10 (the midpoint)
+    decay = {"gauss_decay": {"x": "n", "target": 30, "scale": 10, "midpoint": 0.5}}
+    got = dict(ask(col, {"prefetch": prefetch, "query": {"formula": decay}, "limit": 6}))
+    assert got[3] == pytest.approx(1.0) and got[2] == pytest.approx(0.5)
+    assert got[1] == pytest.approx(0.5**4)
+    # a point a prefetch did not return scores 0 there; score_threshold keeps the best
+    got = ask(
+        col,
+        {
+            "prefetch": [{"query": [1.0, 0.0], "limit": 1}, {"query": [0.0, 1.0], "limit": 1}],
+            "query": {"formula": {"sum": ["$score", {"mult": [10, "$score[1]"]}]}},
+            "score_threshold": 5,
+        },
+    )
+    assert got == [(3, pytest.approx(10.0))]
+
+
+def test_formula_errors_name_the_variable_and_the_expression(col: vdb.Collection) -> None:
+    prefetch = {"query": [1.0, 0.0], "limit": 6}
+    with pytest.raises(InvalidInputError, match=r"'missing'.*nor defaults"):
+        ask(col, {"prefetch": prefetch, "query": {"formula": "missing"}})
+    got = ask(
+        col, {"prefetch": prefetch, "query": {"formula": "missing", "defaults": {"missing": 2}}}
+    )
+    assert {s for _, s in got} == {2.0}
+    with pytest.raises(InvalidInputError, match="'g', expected number"):
+        ask(col, {"prefetch": prefetch, "query": {"formula": "g"}})
+    with pytest.raises(InvalidInputError, match="non-finite"):
+        ask(col, {"prefetch": prefetch, "query": {"formula": {"ln": {"neg": "f"}}}})
+    by_zero = {"div": {"left": 1, "right": {"mult": [0, "f"]}, "by_zero_default": 7}}
+    assert {s for _, s in ask(col, {"prefetch": prefetch, "query": {"formula": by_zero}})} == {7.0}
+    with pytest.raises(ValidationError, match="midpoint"):
+        parse_query({"query": {"formula": {"exp_decay": {"x": "n", "midpoint": 1.5}}}})
+
+
+# ----------------------------------------------------------------------------- feedback
+def test_relevance_feedback_naive_strategy(col: vdb.Collection) -> None:
+    target = [1.0, 0.0]
+    fb = [{"example": [0.0, 1.0], "score": 0.9}, {"example": [0.0, -1.0], "score": 0.1}]
+    body = {
+        "query": {
+            "relevance_feedback": {
+                "target": target,
+                "feedback": fb,
+                "strategy": {"naive": {"a": 1.0, "b": 2.0, "c": 0.5}},
+            }
+        },
+        "limit": 6,
+    }
+    # a * sim(target) + conf**b * c * (sim(better) - sim(worse)), conf = 0.8
+    weight = 0.8**2 * 0.5
+    want = {p: v[0] + weight * (v[1] - (-v[1])) for p, v in POINTS.items()}
+    got = ask(col, body)
+    assert dict(got) == pytest.approx(want, abs=1e-5)
+    assert [p for p, _ in got] == ranked(want)
+    one = {**body["query"]["relevance_feedback"], "feedback": fb[:1]}
+    # a single example makes no pair: plain nearest to the target
+    assert ids_of(col, {"query": {"relevance_feedback": one}, "limit": 6}) == ids_of(
+        col, {"query": target, "limit": 6}
+    )
+    with pytest.raises(InvalidInputError, match="non-empty"):
+        parse_query({"query": {"relevance_feedback": {**one, "feedback": []}}})
+    bad = {**one, "strategy": {"naive": {"a": 1, "b": -1, "c": 1}}}
+    with pytest.raises(ValidationError, match=r"must be 0\.0 or larger"):
+        parse_query({"query": {"relevance_feedback": bad}})
