@@ -28,6 +28,7 @@ from ferrox.errors import (
 )
 from ferrox.server.telemetry import RequestStats, prometheus, telemetry
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
+from ferrox.vectordb.bm25 import BM25_MODELS, Bm25
 from ferrox.vectordb.filters import parse_filter, values_at
 from ferrox.vectordb.models import Distance, normalize_id
 from ferrox.vectordb.query import distance_matrix, parse_query, run_query
@@ -116,9 +117,7 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
     others: dict[str, Any] = {}
     for name, v in named.items():
         if isinstance(v, dict) and ("text" in v or "image" in v or "object" in v):
-            raise UnsupportedError(
-                f"{where}: server-side inference (documents, images) is not implemented"
-            )
+            v = _infer_document(col, name, v, where)
         if name == primary and primary is not None:
             if _is_multi(v) or isinstance(v, dict):
                 raise InvalidInputError(f"{where}: vector {name!r} must be a list of numbers")
@@ -130,6 +129,22 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
         else:
             raise InvalidInputError(f"Wrong input: Not existing vector name error: {name}")
     return first, others
+
+
+def _infer_document(col: Collection, name: str, doc: dict[str, Any], where: str) -> Any:
+    """A Document input embedded server-side: BM25 (``qdrant/bm25``) into a sparse space."""
+    model = str(doc.get("model", "")).lower()
+    space = col.spaces.get(name)
+    if model in BM25_MODELS and isinstance(doc.get("text"), str):
+        if not isinstance(space, SparseSpace):
+            raise InvalidInputError(
+                f"{where}: model {doc.get('model')!r} makes sparse vectors; `{name}` is not sparse"
+            )
+        return Bm25.from_options(doc.get("options")).document(doc["text"]).to_json()
+    raise UnsupportedError(
+        f"{where}: no server-side inference for model {doc.get('model')!r} here"
+        f" (available: {', '.join(sorted(BM25_MODELS))})"
+    )
 
 
 def _known_names(c: Collection, with_vector: Any) -> Any:

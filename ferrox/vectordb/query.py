@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.errors import InvalidInputError, NotFoundError, ValidationError
+from ferrox.errors import InvalidInputError, NotFoundError, UnsupportedError, ValidationError
+from ferrox.vectordb.bm25 import BM25_MODELS, Bm25
 from ferrox.vectordb.filters import Filter, parse_datetime, parse_filter, values_at
 from ferrox.vectordb.formula import Formula, evaluate, parse_formula
 from ferrox.vectordb.models import PointId, ScoredPoint, normalize_id
@@ -167,6 +168,8 @@ def parse_node(value: Any) -> Node | None:
         return None
     if not isinstance(value, dict) or ({"indices", "values"} >= set(value) and value):
         return Nearest(value)
+    if "model" in value and ("text" in value or "image" in value or "object" in value):
+        return Nearest(value)  # a Document, embedded server-side
     if "formula" in value and set(value) <= {"formula", "defaults"}:
         return parse_formula(value["formula"], value.get("defaults"))
     if len(value) != 1 and not ("nearest" in value and set(value) <= {"nearest", "mmr"}):
@@ -421,6 +424,14 @@ class _Run:
                         f" got {other.size}"
                     )
             return v
+        if isinstance(value, dict) and "text" in value and "indices" not in value:
+            model = str(value.get("model", "")).lower()
+            if model not in BM25_MODELS or not isinstance(space, SparseSpace):
+                raise UnsupportedError(
+                    f"no server-side inference for model {value.get('model')!r} into `{using}`"
+                    f" (available: {', '.join(sorted(BM25_MODELS))} into sparse spaces)"
+                )
+            return Bm25.from_options(value.get("options")).query(str(value["text"]))
         if isinstance(value, dict) and "indices" not in value:
             raise InvalidInputError("a vector must be a list of numbers or {indices, values}")
         if isinstance(space, SparseSpace) and not isinstance(value, dict):
