@@ -131,6 +131,28 @@ def _split_vectors(col: Collection, value: Any, where: str) -> tuple[Any, dict[s
     return first, others
 
 
+_SPARSE_INDEX_PARAMS: dict[str, Callable[[Any], bool]] = {
+    "on_disk": lambda v: isinstance(v, bool),
+    "full_scan_threshold": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "datatype": lambda v: v in ("float32", "float16", "uint8"),
+}
+
+
+def _sparse_index_params(index: Any, name: str) -> dict[str, Any]:
+    """SparseIndexParams (on_disk, full_scan_threshold, datatype), checked."""
+    if not isinstance(index, dict):
+        raise InvalidInputError(f"sparse_vectors.{name}.index must be an object")
+    out: dict[str, Any] = {}
+    for key, value in index.items():
+        if value is None:
+            continue
+        check = _SPARSE_INDEX_PARAMS.get(key)
+        if check is None or not check(value):
+            raise InvalidInputError(f"sparse_vectors.{name}.index.{key}: invalid value {value!r}")
+        out[key] = value
+    return out
+
+
 def _infer_document(col: Collection, name: str, doc: dict[str, Any], where: str) -> Any:
     """A Document input embedded server-side: BM25 (``qdrant/bm25``) into a sparse space."""
     model = str(doc.get("model", "")).lower()
@@ -252,6 +274,8 @@ def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
         if modifier not in (None, "none", "idf"):
             raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
         sparse[name] = {"modifier": "idf"} if modifier == "idf" else {}
+        if spec.get("index"):
+            sparse[name]["index"] = _sparse_index_params(spec["index"], name)
         if name in spaces:
             raise InvalidInputError(
                 f"Wrong input: Dense and sparse vector names must be unique - duplicate found"
@@ -583,6 +607,9 @@ def _patch_body(c: Collection, body: dict[str, Any]) -> dict[str, Any]:
             modifier = (spec or {}).get("modifier")
             if modifier not in (None, "none", "idf"):
                 raise InvalidInputError(f"sparse_vectors.{name}: unknown modifier {modifier!r}")
+        for name, spec in sparse.items():
+            if isinstance(spec, dict) and spec.get("index") is not None:
+                spec["index"] = _sparse_index_params(spec["index"], name)
         changes["sparse_vectors"] = sparse
     for key in (
         "optimizers_config",

@@ -929,8 +929,14 @@ class Collection:
                     cur.pop("quantization_config", None)
             for name, spec in (changes.get("sparse_vectors") or {}).items():
                 modifier = (spec or {}).get("modifier")
+                index = {
+                    **(c.sparse_vectors[name].get("index") or {}),
+                    **((spec or {}).get("index") or {}),
+                }
                 if modifier is not None:
                     c.sparse_vectors[name] = {"modifier": "idf"} if modifier == "idf" else {}
+                if index:
+                    c.sparse_vectors[name]["index"] = index
             for key in ("optimizers_config", "hnsw_config", "strict_mode_config", "metadata"):
                 if changes.get(key) is not None:
                     merged = {**(extra.get(key) or {}), **changes[key]}

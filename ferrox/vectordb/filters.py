@@ -57,16 +57,30 @@ def values_at(payload: Mapping[str, Any], key: str) -> list[Any]:
     return out
 
 
+_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})?$"
+)
+
+
 def parse_datetime(value: Any) -> float | None:
     """POSIX seconds of an RFC 3339 / ISO 8601 string (naive means UTC), else None."""
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
+        m = _DATETIME.match(value.strip())
+        if m is None:  # RFC 3339's extended form only (no basic, ordinal or RFC 2822 forms)
+            return None
+        date, time_, frac, zone = m.groups()
+        text = date + ("T" + time_ if time_ else "")
+        if frac:
+            text += "." + frac[:6].ljust(6, "0")
+        if zone in ("Z", "z"):
+            zone = "+00:00"
+        elif zone and ":" not in zone:
+            zone = zone[:3] + ":" + zone[3:]
         try:
-            dt = datetime.fromisoformat(text)
+            dt = datetime.fromisoformat(text + (zone or ""))
         except ValueError:
             return None
     else:
@@ -470,6 +484,11 @@ def _condition(data: Any, where: str) -> Condition:
     if "slice" in data:
         s = data["slice"]
         total, index = (s or {}).get("total"), (s or {}).get("index")
+        if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+            raise FilterError(
+                f"Format error in JSON body: {where}.slice.total: invalid value {total!r},"
+                " expected a nonzero u32"
+            )
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (total, index)) or not (
             0 <= index < total
         ):

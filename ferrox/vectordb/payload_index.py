@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ferrox.errors import InvalidInputError
+from ferrox.errors import InvalidInputError, ValidationError
 from ferrox.vectordb.filters import (
     FieldCondition,
     _bounds,
@@ -444,6 +444,11 @@ def make_index(key: str, kind: str, params: dict[str, Any] | None = None) -> Pay
     """A new, empty index of ``kind`` (one of :data:`INDEX_TYPES`) on ``key``."""
     if not isinstance(key, str) or not key:
         raise InvalidInputError("a payload index needs a non-empty field name")
+    p = params or {}
+    if kind == "integer" and p.get("lookup") is False and p.get("range") is False:
+        raise ValidationError(
+            "Validation error: the 'lookup' and 'range' capabilities can't be both disabled"
+        )
     try:
         return _KINDS[kind](key, params)
     except KeyError:

@@ -11,6 +11,7 @@ companions of the main one (a title vector, a keyword vector).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,7 @@ class SparseSpace:
 
     name: str
     modifier: str | None = None
+    index: Mapping[str, Any] | None = None  # Qdrant's SparseIndexParams, kept and echoed
 
     def prepare(self, value: Any, where: str) -> SparseVector:
         """A sparse vector from ``{"indices": [...], "values": [...]}``, checked and sorted."""
@@ -172,6 +174,8 @@ class SparseSpace:
     def config_json(self) -> dict[str, Any]:
         """Qdrant's SparseVectorParams."""
         out: dict[str, Any] = {}
+        if self.index:
+            out["index"] = dict(self.index)
         if self.modifier:
             out["modifier"] = self.modifier
         return out
@@ -262,7 +266,7 @@ def parse_spaces(vectors: dict[str, Any], sparse: dict[str, Any]) -> dict[str, S
             bool(spec.get("on_disk", False)),
         )
     for name, spec in sparse.items():
-        out[name] = SparseSpace(name, spec.get("modifier"))
+        out[name] = SparseSpace(name, spec.get("modifier"), spec.get("index"))
     return out
 
 
