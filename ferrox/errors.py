@@ -99,11 +99,12 @@ class ValidationError(InvalidInputError):
 
 
 class RateLimitedError(FerroxError):
-    """A rate limit is spent; ``retry_after`` says in how many seconds to retry."""
+    """A rate limit is spent; ``retry_after`` says in how many seconds to retry (None:
+    the operation can never fit the limit, so retrying will not help)."""
 
     status_code = 429
 
-    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

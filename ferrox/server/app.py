@@ -100,7 +100,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         if request.url.path.startswith("/api"):
             return error_response(exc.status_code, f"{exc.name}: {exc}")
         response = error_response(exc.status_code, qdrant_message(exc))
-        if isinstance(exc, RateLimitedError):
+        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 

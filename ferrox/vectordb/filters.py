@@ -34,19 +34,33 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+_PART = re.compile(r"^(.*?)((?:\[\d*\])*)$")
+_BRACKET = re.compile(r"\[(\d*)\]")
+
+
 def values_at(payload: Mapping[str, Any], key: str) -> list[Any]:
-    """Every value at dotted ``key`` (arrays flattened, nulls kept; missing gives [])."""
+    """Every value at dotted ``key`` (the last value's array flattened, nulls kept; missing
+    gives []). As in Qdrant, a path goes into the objects of an array only through ``[]``
+    (``cities[].population``), never implicitly (``cities.population`` finds nothing)."""
     current: list[Any] = [payload]
     for part in key.split("."):
-        name = part[:-2] if part.endswith("[]") else part
+        m = _PART.match(part)
+        name, brackets = (m.group(1), _BRACKET.findall(m.group(2))) if m else (part, [])
         nxt: list[Any] = []
         for obj in current:
-            items = obj if isinstance(obj, list) else [obj]
-            for item in items:
-                if isinstance(item, dict):
-                    v = item.get(name, _MISSING)
-                    if v is not _MISSING:
-                        nxt.append(v)
+            if isinstance(obj, dict):
+                v = obj.get(name, _MISSING)
+                if v is not _MISSING:
+                    nxt.append(v)
+        for b in brackets:  # "[]" every element, "[i]" the i-th
+            step: list[Any] = []
+            for v in nxt:
+                if isinstance(v, list):
+                    if b == "":
+                        step.extend(v)
+                    elif int(b) < len(v):
+                        step.append(v[int(b)])
+            nxt = step
         current = nxt
     out: list[Any] = []
     for v in current:

@@ -568,3 +568,15 @@ def test_facet_counts_under_a_filter() -> None:
             {"value": "a", "count": 2},
             {"value": "b", "count": 2},
         ]
+
+
+def test_paths_enter_arrays_of_objects_only_through_brackets() -> None:
+    from ferrox.vectordb.filters import values_at
+
+    p = {"c": {"cities": [{"n": "a", "s": ["x", "y"]}, {"n": "b", "s": ["z"]}]}, "t": [1, 2]}
+    assert values_at(p, "c.cities[].n") == ["a", "b"]
+    assert values_at(p, "c.cities[1].n") == ["b"]
+    assert values_at(p, "c.cities.n") == []  # as Qdrant: no implicit descent
+    assert values_at(p, "c.cities[].s") == ["x", "y", "z"]
+    assert values_at(p, "t") == [1, 2] and values_at(p, "t[1]") == [2]
+    assert values_at(p, "c.cities[5].n") == []
