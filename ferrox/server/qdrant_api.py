@@ -8,6 +8,7 @@ import hashlib
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,13 @@ from ferrox.vectordb.filters import parse_filter, values_at
 from ferrox.vectordb.models import Distance, normalize_id
 from ferrox.vectordb.query import distance_matrix, parse_query, run_query
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace, check_shape
-from ferrox.vectordb.strict import RateLimiter, StrictMode
+from ferrox.vectordb.strict import (
+    RateLimiter,
+    StrictMode,
+    estimate_cardinality,
+    filter_cost,
+    query_costs,
+)
 
 __all__ = ["QDRANT_API_VERSION", "build_router", "ok"]
 
@@ -623,6 +630,10 @@ def _patch_body(c: Collection, body: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(body[key], dict):
                 raise InvalidInputError(f"'{key}' must be an object")
             changes[key] = body[key]
+    if "strict_mode_config" in changes:  # a null leaves the setting as it is, as in Qdrant
+        changes["strict_mode_config"] = {
+            k: v for k, v in changes["strict_mode_config"].items() if v is not None
+        }
     return changes
 
 
@@ -665,20 +676,37 @@ def build_router(
         return StrictMode.from_config(c.config.extra.get("strict_mode_config"))
 
     def read_guard(
-        c: Collection, body: dict[str, Any], flt: Any, timeout: Any, cost: int = 1
+        c: Collection, body: dict[str, Any], flt: Any, timeout: Any, cost: int | None = None
     ) -> None:
+        """Strict-mode checks, then the read tokens: ``cost``, or by default what the
+        (universal) query ``body`` costs; a scroll or count costs 1 + its conditions."""
         sm = strict(c)
         if sm.enabled:
-            limiter.take(c.name, "read", sm.read_rate_limit, cost)
-            sm.check_read(c, body, parse_filter(flt), timeout)
+            parsed = parse_filter(flt)
+            sm.check_read(c, body, parsed, timeout)
+            if sm.read_rate_limit is None:
+                return
+            costs = query_costs(c, body) if cost is None else [cost]
+            for n in costs:
+                limiter.take(c.name, "read", sm.read_rate_limit, n)
 
-    def write_guard(c: Collection, cost: int = 1, **facts: Any) -> None:
+    def write_guard(c: Collection, cost: int | None = None, **facts: Any) -> None:
+        """Strict-mode checks, then the write tokens: ``cost``, or by default the points
+        the write touches (a filtered one: the points its filter is estimated to
+        select), at least 1."""
         sm = strict(c)
         if sm.enabled:
-            limiter.take(c.name, "write", sm.write_rate_limit, cost)
             if facts.get("flt") is not None:
                 facts["flt"] = parse_filter(facts["flt"])
             sm.check_update(c, **facts)
+            if sm.write_rate_limit is None:
+                return
+            if cost is None:
+                if facts.get("flt") is not None:
+                    cost = estimate_cardinality(c, facts["flt"])
+                else:
+                    cost = facts.get("n_points", 0)
+            limiter.take(c.name, "write", sm.write_rate_limit, max(1, cost))
 
     def run(
         c: Collection, body: dict[str, Any], timeout: Any = None, *, checked: bool = False
@@ -727,18 +755,23 @@ def build_router(
         if name in db.aliases():
             raise InvalidInputError(f"Wrong input: Alias `{name}` already exists!")
         db.create_collection(name, size, distance, **opts)
+        limiter.reset(name)  # a new collection starts with full rate-limit buckets
         return ok(True, t)
 
     @r.patch("/collections/{name}")
     def update_collection(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
         c = col(name)
-        c.update_settings(_patch_body(c, _obj(body or {}, "update collection")))
+        changes = _patch_body(c, _obj(body or {}, "update collection"))
+        c.update_settings(changes)
+        if "strict_mode_config" in changes:
+            limiter.reset(c.name)  # reconfigured limits start with full buckets
         return ok(True, t)
 
     @r.delete("/collections/{name}")
     def delete_collection(name: str) -> JSONResponse:
         t = time.perf_counter()
+        limiter.reset(resolve_alias(name))
         return ok(get_db().delete_collection(resolve_alias(name)), t)
 
     @r.put("/collections/{name}/vectors/{vector}")
@@ -887,7 +920,7 @@ def build_router(
         t = time.perf_counter()
         b = _obj(body, "retrieve")
         c = col(name)
-        read_guard(c, {}, None, None)
+        read_guard(c, {}, None, None, cost=len(b.get("ids") or []))
         recs = c.get(
             b.get("ids") or [],
             with_payload=_with_payload(b, True),
@@ -909,7 +942,9 @@ def build_router(
         t = time.perf_counter()
         ids, flt = _selector(_obj(body, "delete points"))
         c = col(name)
-        write_guard(c, flt=flt if ids is None else None, kind="delete")
+        write_guard(
+            c, None if ids is None else len(ids), flt=flt if ids is None else None, kind="delete"
+        )
         return ok(_completed(c.delete(ids, filter=flt if ids is None else None)), t)
 
     def _update_vectors(c: Collection, b: dict[str, Any]) -> int:
@@ -959,7 +994,9 @@ def build_router(
 
     def _payload_op(c: Collection, b: dict[str, Any], mode: str) -> int:
         ids, flt = _selector(b)
-        write_guard(c, flt=flt if ids is None else None, kind="payload")
+        write_guard(
+            c, None if ids is None else len(ids), flt=flt if ids is None else None, kind="payload"
+        )
         flt = flt if ids is None else None
         if mode == "set":
             return c.set_payload(b.get("payload"), ids, filter=flt, key=b.get("key"))
@@ -1006,7 +1043,12 @@ def build_router(
                 n = _upsert_body(c, arg)
             elif kind == "delete":
                 ids, flt = _selector(arg)
-                write_guard(c, flt=flt if ids is None else None, kind="delete")
+                write_guard(
+                    c,
+                    None if ids is None else len(ids),
+                    flt=flt if ids is None else None,
+                    kind="delete",
+                )
                 n = c.delete(ids, filter=flt if ids is None else None)
             elif kind == "set_payload":
                 n = _payload_op(c, arg, "set")
@@ -1030,7 +1072,7 @@ def build_router(
         t = time.perf_counter()
         b = _obj(body or {}, "scroll")
         c = col(name)
-        read_guard(c, b, b.get("filter"), timeout)
+        read_guard(c, b, b.get("filter"), timeout, 1 + filter_cost(parse_filter(b.get("filter"))))
         limit = b.get("limit") if b.get("limit") is not None else 10
         order_by = b.get("order_by")
         if order_by is not None and b.get("offset") is not None:
@@ -1045,7 +1087,7 @@ def build_router(
                 "with_payload": _with_payload(b, True),
                 "with_vector": _with_vector(b),
             }
-            hits = run(c, q)
+            hits = run(c, q, checked=True)
             pts = [_record(Record(h.id, h.payload, h.vector)) for h in hits]
             for p, h in zip(pts, hits, strict=True):
                 p["order_value"] = h.order_value
@@ -1064,7 +1106,7 @@ def build_router(
         t = time.perf_counter()
         b = _obj(body or {}, "count")
         c = col(name)
-        read_guard(c, {}, b.get("filter"), timeout)
+        read_guard(c, {}, b.get("filter"), timeout, 1 + filter_cost(parse_filter(b.get("filter"))))
         return ok({"count": c.count(b.get("filter"))}, t)
 
     @r.post("/collections/{name}/points/query")
@@ -1104,9 +1146,11 @@ def build_router(
         )
         sm = strict(c)
         if sm.enabled:
-            limiter.take(c.name, "read", sm.read_rate_limit)
             sm.check_read(c, {**q, "limit": size * limit}, parse_filter(q.get("filter")), None)
             sm.check_group_by(c, key)
+            if sm.read_rate_limit is not None:
+                for cost in query_costs(c, q):
+                    limiter.take(c.name, "read", sm.read_rate_limit, cost)
         q["with_payload"] = _with_payload(b, False)
         lookup = b.get("with_lookup")
         if lookup:
@@ -1180,7 +1224,9 @@ def build_router(
     def _matrix(name: str, body: Any) -> tuple[list[Any], list[list[tuple[int, float]]]]:
         b = _obj(body or {}, "search matrix")
         c = col(name)
-        read_guard(c, {"limit": b.get("limit")}, b.get("filter"), None)
+        sample, per = b.get("sample"), b.get("limit")
+        both = isinstance(sample, int) and isinstance(per, int)
+        read_guard(c, {"limit": sample * per if both else per or sample}, b.get("filter"), None)
         return distance_matrix(
             c, b.get("sample", 10), b.get("limit", 3), b.get("filter"), b.get("using")
         )
@@ -1214,11 +1260,36 @@ def build_router(
     @r.get("/collections/{name}/optimizations")
     def optimizations(name: str, with_: str | None = Query(None, alias="with")) -> JSONResponse:
         t = time.perf_counter()
-        col(name)
-        out: dict[str, Any] = {"running": []}
-        for part in (with_ or "").split(","):
-            if part in ("queued", "completed", "idle_segments"):
-                out[part] = []
+        c = col(name)
+        # a ferrox collection is one segment; its optimizer is the background graph build
+        segment = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"ferrox:segment:{c.name}")),
+            "points_count": len(c),
+        }
+        running = []
+        if c.indexing:
+            running.append(
+                {
+                    "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"ferrox:index:{c.name}")),
+                    "optimizer": "indexing",
+                    "status": "optimizing",
+                    "segments": [segment],
+                    "progress": {"name": "indexing", "children": []},
+                }
+            )
+        out: dict[str, Any] = {
+            "summary": {
+                "queued_optimizations": 0,
+                "queued_segments": 0,
+                "queued_points": 0,
+                "idle_segments": 0 if running else 1,
+            },
+            "running": running,
+        }
+        wanted = {part.strip() for part in (with_ or "").split(",")}
+        for part in ("queued", "completed", "idle_segments"):
+            if part in wanted:
+                out[part] = [segment] if part == "idle_segments" and not running else []
         return ok(out, t)
 
     @r.post("/collections/{name}/facet")
@@ -1244,6 +1315,10 @@ def build_router(
         if not isinstance(b.get("field_name"), str) or not isinstance(schema, str):
             raise InvalidInputError("create index needs 'field_name' and 'field_schema'")
         c = col(name)
+        sm = strict(c)
+        if sm.enabled:
+            sm.check_create_index(c)
+            limiter.take(c.name, "write", sm.write_rate_limit, 1)
         return ok(_completed(c.create_payload_index(b["field_name"], schema, params)), t)
 
     @r.delete("/collections/{name}/index/{field}")

@@ -395,6 +395,12 @@ class Collection:
 
     _builder: threading.Thread | None = None
 
+    @property
+    def indexing(self) -> bool:
+        """Whether a background graph build is running."""
+        builder = self._builder
+        return builder is not None and builder.is_alive()
+
     def _build_quietly(self) -> None:
         try:
             if not self._closed:

@@ -335,3 +335,20 @@ def test_api_key_and_size_limit(tmp_path: Path) -> None:
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "healthy" in check.stdout
+
+
+def test_optimizations_report_the_collection_as_one_segment(
+    client: QdrantClient, server: Server
+) -> None:
+    client.create_collection("opt", vectors_config=m.VectorParams(size=2, distance=m.Distance.DOT))
+    client.upsert("opt", points=[m.PointStruct(id=i, vector=[i, 1.0]) for i in range(3)], wait=True)
+    got = result(httpx.get(f"{server.url}/collections/opt/optimizations"))
+    assert got["running"] == [] and got["summary"]["idle_segments"] == 1
+    assert "idle_segments" not in got
+    full = result(
+        httpx.get(
+            f"{server.url}/collections/opt/optimizations", params={"with": "queued, idle_segments"}
+        )
+    )
+    assert full["queued"] == [] and "completed" not in full
+    assert [s["points_count"] for s in full["idle_segments"]] == [3]
