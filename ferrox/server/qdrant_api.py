@@ -250,6 +250,8 @@ def _dense_params(spec: Any, where: str) -> dict[str, Any]:
 
 def _config_body(body: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
     """(size, distance, CollectionConfig options) of a CreateCollection body."""
+    if "quantization" in body and "quantization_config" not in body:
+        body = {**body, "quantization_config": body["quantization"]}  # Qdrant's alias
     vectors = body.get("vectors")
     if vectors is None:
         vectors = {}
@@ -364,9 +366,9 @@ def _vector_params(col: Collection) -> Any:
         p: dict[str, Any] = {"size": c.size, "distance": c.distance.value}
         if c.extra.get("primary_params", {}).get("on_disk") is not None:
             p["on_disk"] = c.extra["primary_params"]["on_disk"]
-        if c.quantization:
-            p["quantization_config"] = {"scalar": {"type": "int8"}}
         spec = original.get(c.primary, {})
+        if c.quantization and not c.extra.get("quantization_config"):
+            p["quantization_config"] = {"scalar": {"type": "int8"}}
         for key in ("hnsw_config", "quantization_config", "datatype"):
             if spec.get(key) is not None:
                 p[key] = spec[key]

@@ -332,10 +332,11 @@ class StrictMode:
 
 
 def _mb(n_bytes: int) -> str:
-    """Bytes as MiB, printed as Qdrant prints its f32 (the shortest float32 decimal)."""
+    """Bytes as MiB, printed as Qdrant prints its f32: the shortest decimal that reads
+    back as the same float32, without an exponent (``0.042915344``, ``1``)."""
     import numpy as np
 
-    return str(np.float32(n_bytes / (1024.0 * 1024.0)))
+    return np.format_float_positional(np.float32(n_bytes / (1024.0 * 1024.0)), trim="-")
 
 
 def _as_list(v: Any) -> list[Any]:

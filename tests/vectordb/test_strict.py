@@ -113,9 +113,23 @@ CASES: list[tuple[dict[str, Any], str | None, dict[str, Any] | None, str | None]
         None,
         "geo",
     ),
-    ({"key": "k", "values_count": {"gte": 1}}, None, None, None),
+    # values_count, is_empty, is_null: answered by an index of any kind
+    (
+        {"key": "k", "values_count": {"gte": 1}},
+        None,
+        None,
+        "bool, datetime, float, geo, integer, keyword, text, uuid",
+    ),
+    ({"key": "k", "values_count": {"gte": 1}}, "integer", None, None),
+    (
+        {"is_empty": {"key": "k"}},
+        None,
+        None,
+        "bool, datetime, float, geo, integer, keyword, text, uuid",
+    ),
+    ({"is_empty": {"key": "k"}}, "keyword", None, None),
+    ({"is_null": {"key": "k"}}, "geo", None, None),
     ({"has_id": [1]}, None, None, None),
-    ({"is_empty": {"key": "k"}}, None, None, None),
 ]
 
 
@@ -210,16 +224,20 @@ def test_update_limits(col: vdb.Collection) -> None:
 
 
 def test_storage_size_limits(col: vdb.Collection) -> None:
-    """max_collection_vector_size_bytes refuses once reached; the payload limit counts
-    the incoming payloads too."""
+    """The vector and payload storage limits refuse an upsert once the collection holds
+    that much already (as Qdrant, which checks the storage before the write); the limit
+    is named in MiB."""
     col.upsert([1], [[1, 0]], [{"a": "xy"}])  # 8 vector bytes; payload {"a": "xy"} is 11
     mode(max_collection_vector_size_bytes=9).check_update(col, n_points=1)
-    with pytest.raises(InvalidInputError, match="Max vector storage size limit of 8 bytes"):
+    with pytest.raises(
+        InvalidInputError, match=r"Max vector storage size limit of 0\.0000076293945MB reached!"
+    ):
         mode(max_collection_vector_size_bytes=8).check_update(col, n_points=1)
-    sm = mode(max_collection_payload_size_bytes=13)
-    sm.check_update(col, n_points=1, payloads=[None])  # 11 + len("{}")
-    with pytest.raises(InvalidInputError, match="Max payload storage size limit of 13 bytes"):
-        sm.check_update(col, n_points=1, payloads=[{"b": 1}])
+    sm = mode(max_collection_payload_size_bytes=12)
+    sm.check_update(col, n_points=1, payloads=[{"b": 1} for _ in range(100)])
+    with pytest.raises(InvalidInputError, match="Max payload storage size limit of .*MB reached!"):
+        mode(max_collection_payload_size_bytes=11).check_update(col, n_points=1)
+    mode(max_collection_payload_size_bytes=11).check_update(col, n_points=1, kind="payload")
 
 
 class Clock:
@@ -256,8 +274,9 @@ def test_rate_limiter_buckets_and_retry_after(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(RateLimitedError) as info:
         rl.take("c", "read", 6, cost=5)
     assert info.value.retry_after == 20
-    with pytest.raises(InvalidInputError, match="needs 7 tokens, over the read limit of 6"):
+    with pytest.raises(RateLimitedError, match="request larger than rate limiter capacity") as info:
         rl.take("c", "read", 6, cost=7)
+    assert info.value.retry_after is None  # never fits: no point in retrying
     clock.now += 3600.0  # refills up to the bucket size only
     rl.take("c", "read", 6, cost=6)
     with pytest.raises(RateLimitedError):
@@ -266,3 +285,133 @@ def test_rate_limiter_buckets_and_retry_after(monkeypatch: pytest.MonkeyPatch) -
     rl.take("c", "read", None)  # no limit: always allowed, bucket dropped
     for _ in range(10):
         rl.take("c", "read", None)
+
+
+def test_full_scan_needs_a_graph_when_exact_search_is_off(col: vdb.Collection) -> None:
+    """With search_allow_exact off, a vector query on a space whose HNSW graph is off
+    (m = 0, its own or the collection's) is refused, unless it filters on a tenant
+    index and payload_m > 0; sparse spaces, rescoring over prefetches and non-vector
+    queries are let through."""
+    sm = mode(search_allow_exact=False)
+    sm.check_read(col, {"query": [[1, 0]], "using": "m"}, None, None)
+    col.update_settings({"vectors": {"m": {"hnsw_config": {"m": 0}}}})
+    forbidden = "Request is forbidden on 'm' because global vector indexing is disabled"
+    with pytest.raises(InvalidInputError, match=forbidden):
+        sm.check_read(col, {"query": 2, "using": "m"}, None, None)
+    with pytest.raises(InvalidInputError, match=forbidden):  # a prefetch searches too
+        sm.check_read(col, {"prefetch": [{"query": 2, "using": "m"}], "query": 2}, None, None)
+    sm.check_read(
+        col, {"prefetch": [{"query": 2, "using": "s"}], "query": 2, "using": "m"}, None, None
+    )
+    sm.check_read(col, {"query": 2, "using": "s"}, None, None)
+    sm.check_read(col, {"query": {"order_by": "x"}, "using": "m"}, None, None)
+    sm.check_read(col, {"query": [1, 0]}, None, None)  # the unnamed space keeps its graph
+    mode().check_read(col, {"query": 2, "using": "m"}, None, None)  # exact allowed
+    tenant = where({"key": "t", "match": {"value": "a"}})
+    body = {"query": 2, "using": "m", "filter": {"must": [{"key": "t", "match": {"value": "a"}}]}}
+    col.create_payload_index("t", "keyword")
+    with pytest.raises(InvalidInputError, match=forbidden):  # not a tenant index
+        sm.check_read(col, body, tenant, None)
+    col.create_payload_index("t", "keyword", {"is_tenant": True})
+    # payload_m falls back to m (0): no per-tenant graph either
+    off = r"hnsw_config.m = 0 and hnsw_config.payload_m = 0"
+    with pytest.raises(InvalidInputError, match=off):
+        sm.check_read(col, body, tenant, None)
+    col.update_settings({"vectors": {"m": {"hnsw_config": {"payload_m": 16}}}})
+    sm.check_read(col, body, tenant, None)
+    col.update_settings({"hnsw_config": {"m": 0}})  # the collection's graph off too
+    with pytest.raises(InvalidInputError, match="Request is forbidden because"):
+        sm.check_read(col, {"query": [1, 0]}, None, None)
+
+
+def test_group_by_and_payload_index_count(col: vdb.Collection) -> None:
+    """group_by needs an index answering match when unindexed filtering is off;
+    max_payload_index_count refuses one index more."""
+    sm = mode(unindexed_filtering_retrieve=False)
+    with pytest.raises(
+        InvalidInputError, match=re.escape('Index required but not found for "g". Help')
+    ):
+        sm.check_group_by(col, "g")
+    col.create_payload_index("g", "geo")
+    with pytest.raises(InvalidInputError, match=re.escape('Index of type "Geo" found for "g"')):
+        sm.check_group_by(col, "g")
+    col.create_payload_index("g", "keyword")
+    sm.check_group_by(col, "g")
+    mode(max_payload_index_count=2).check_create_index(col)
+    with pytest.raises(InvalidInputError, match=re.escape("maximum number of payload indices (1)")):
+        mode(max_payload_index_count=1).check_create_index(col)
+    mode().check_create_index(col)
+
+
+def test_read_costs(col: vdb.Collection) -> None:
+    """A query costs its vectors (multi-vector: one each; sparse: per started 64
+    indices) and filter conditions; ids are looked up first (one token each) and
+    excluded by one more condition; best_score recommendations cost every example,
+    average_vector one; a scroll costs 1 + conditions; prefetches inherit the filter."""
+    col.upsert([1, 2], [[1, 0], [0, 1]], named=[{"m": [[1, 0], [0, 1], [1, 1]]}, {}])
+    flt = {"must": [{"key": "a", "match": {"value": 1}}, {"has_id": [1]}]}
+    assert strict.query_costs(col, {"query": [1, 0]}) == [1]
+    assert strict.query_costs(col, {"query": [1, 0], "filter": flt}) == [3]
+    assert strict.query_costs(col, {"query": [[1, 0]] * 3, "using": "m"}) == [3]
+    assert strict.query_costs(col, {"query": 1, "using": "m"}) == [1, 3 + 1]
+    sparse = {"indices": list(range(65)), "values": [1.0] * 65}
+    assert strict.query_costs(col, {"query": sparse, "using": "s"}) == [2]
+    best = {"recommend": {"positive": [1, 2], "negative": [[0, 1]], "strategy": "best_score"}}
+    assert strict.query_costs(col, {"query": best}) == [2, 3 + 1]
+    avg = {"recommend": {"positive": [1, 2]}}
+    assert strict.query_costs(col, {"query": avg}) == [2, 1 + 1]
+    assert strict.query_costs(col, {"filter": flt}) == [3]  # a scroll
+    fused = {
+        "prefetch": [{"query": [1, 0]}, {"query": [0, 1], "filter": flt}],
+        "filter": flt,
+        "query": {"fusion": "rrf"},
+    }
+    assert strict.query_costs(col, fused) == [(1 + 2) + (1 + 4)]
+    assert strict.filter_cost(parse_filter(flt)) == 2
+    assert strict.filter_cost(None) == 0
+
+
+def test_write_cost_estimates(col: vdb.Collection) -> None:
+    """A filtered write's cost is its estimated selection: exact for indexed conditions
+    and ids, half the points for an unindexed one; must multiplies, should unites,
+    must_not complements."""
+    col.upsert(list(range(1, 11)), [[1, 0]] * 10, [{"c": "x" if i < 4 else "y"} for i in range(10)])
+    est = strict.estimate_cardinality
+    assert est(col, None) == 10
+    assert est(col, where({"key": "c", "match": {"value": "x"}})) == 5  # unindexed
+    col.create_payload_index("c", "keyword")
+    assert est(col, where({"key": "c", "match": {"value": "x"}})) == 4
+    assert est(col, where({"has_id": [1, 2, 99]})) == 2
+    assert est(col, parse_filter({"must_not": [{"key": "c", "match": {"value": "x"}}]})) == 6
+    both = {"must": [{"key": "c", "match": {"value": "x"}}, {"key": "u", "match": {"value": 1}}]}
+    assert est(col, parse_filter(both)) == 2  # 10 * 0.4 * 0.5
+    either = {"should": [{"key": "c", "match": {"value": "x"}}, {"has_id": [9]}]}
+    assert est(col, parse_filter(either)) == 5  # 10 * (1 - 0.6 * 0.9)
+
+
+def test_rate_limiter_reset_and_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """reset() refills a collection's buckets (a reconfigured or new collection); a cost
+    over the bucket is refused at once, with Qdrant's wording and no Retry-After."""
+    clock = Clock()
+    monkeypatch.setattr(strict.time, "monotonic", clock)
+    rl = RateLimiter()
+    rl.take("c", "write", 10, cost=10)
+    rl.take("d", "write", 10, cost=10)
+    with pytest.raises(
+        RateLimitedError,
+        match=re.escape("requires 10 tokens but only 0.0 were available. Retry after 60s"),
+    ):
+        rl.take("c", "write", 10, cost=10)
+    rl.reset("c")
+    rl.take("c", "write", 10, cost=10)
+    with pytest.raises(RateLimitedError):
+        rl.take("d", "write", 10, cost=1)  # other collections keep their state
+    with pytest.raises(
+        RateLimitedError,
+        match=re.escape(
+            "Write rate limit exceeded, request larger than rate limiter capacity, please try"
+            " to split your request"
+        ),
+    ) as info:
+        rl.take("e", "write", 10, cost=11)
+    assert info.value.retry_after is None
