@@ -453,7 +453,9 @@ class _Run:
         return space.prepare(value, "query")
 
     # -- similarity of candidates to example vectors (higher is more similar)
-    def sims(self, using: str, example: Any, slots: Sequence[int]) -> np.ndarray:
+    def sims(
+        self, using: str, example: Any, slots: Sequence[int], *, elementwise: bool = False
+    ) -> np.ndarray:
         space = _space(self.col, using)
         if not slots:
             return np.zeros(0, np.float32)
@@ -481,6 +483,9 @@ class _Run:
         else:
             mat = np.stack([_stored(self.col, using, s) for s in slots])
         d = space.distance.value
+        if d in ("Cosine", "Dot") and elementwise:
+            # f32 products summed in order: Qdrant's numbers to the last digit at small sizes
+            return (mat * example[None, :]).sum(axis=1, dtype=np.float32)
         if d in ("Cosine", "Dot"):
             return (example[None, :] @ mat.T)[0]  # the product exact search uses
         if d == "Euclid":
@@ -851,7 +856,7 @@ def distance_matrix(
         rows = []
         for s in slots:
             others = [t for t in slots if t != s]
-            sims = run.sims(name, _stored(col, name, s), others)
+            sims = run.sims(name, _stored(col, name, s), others, elementwise=True)
             raw = sims if space.higher_is_better else -sims
             ranked = sorted(range(len(others)), key=lambda k: (-float(sims[k]), others[k]))
             rows.append([(column[others[k]], float(raw[k])) for k in ranked[:limit]])

@@ -235,7 +235,9 @@ def test_storage_size_limits(col: vdb.Collection) -> None:
         mode(max_collection_vector_size_bytes=8).check_update(col, n_points=1)
     sm = mode(max_collection_payload_size_bytes=12)
     sm.check_update(col, n_points=1, payloads=[{"b": 1} for _ in range(100)])
-    with pytest.raises(InvalidInputError, match="Max payload storage size limit of .*MB reached!"):
+    with pytest.raises(
+        InvalidInputError, match=r"Max payload storage size limit of 0\.0000104904175MB reached!"
+    ):
         mode(max_collection_payload_size_bytes=11).check_update(col, n_points=1)
     mode(max_collection_payload_size_bytes=11).check_update(col, n_points=1, kind="payload")
 
