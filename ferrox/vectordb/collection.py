@@ -966,6 +966,8 @@ class Collection:
             for name, space in self.spaces.items():
                 self.stores[name].space = space
             self._checkpoint()
+        if changes.get("optimizers_config") is not None:
+            self._schedule_index()  # a lower indexing threshold starts the build now
 
     def overwrite_payload(
         self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None

@@ -515,3 +515,22 @@ def test_spaces_are_created_and_deleted_on_a_live_collection(tmp_path: Path) -> 
         col = d.collection("live")
         assert vectors_of(col, [1, 2]) == {1: {"extra": [0.0, 0.0, 2.0]}, 2: {}}
         assert col.search_space("extra", [0, 0, 1], 5)[0].id == 1
+
+
+def test_lowering_the_indexing_threshold_starts_the_graph_build(tmp_path) -> None:
+    import time
+
+    import numpy as np
+
+    import ferrox.vectordb as vdb
+
+    with vdb.open(tmp_path / "db") as db:
+        col = db.create_collection("c", 8, "Dot")
+        rng = np.random.default_rng(0)
+        col.upsert(list(range(300)), rng.standard_normal((300, 8)).tolist())
+        assert col.info()["indexed_vectors_count"] == 0  # below the default 10,000 KB
+        col.update_settings({"optimizers_config": {"indexing_threshold": 1}})
+        deadline = time.time() + 30
+        while col.info()["indexed_vectors_count"] == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert col.info()["indexed_vectors_count"] == 300
