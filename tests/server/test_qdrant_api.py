@@ -275,7 +275,13 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
             "Fusion queries require prefetches",
         ),
         ("POST", "/collections/dup/facet", {"key": "a"}, 400, "Index required"),
-        ("POST", "/collections/dup/points/query", {"query": {"formula": {}}}, 400, "formula expression"),
+        (
+            "POST",
+            "/collections/dup/points/query",
+            {"query": {"formula": {}}},
+            400,
+            "formula expression",
+        ),
         ("PUT", "/collections/dup/points", "not json", 400, "bad request body"),
     ],
 )
