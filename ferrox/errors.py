@@ -17,8 +17,10 @@ prints any ``FerroxError`` as one line on stderr with exit code 2.
     ├── NotFoundError (LookupError)
     ├── ConflictError
     │   └── LockedError             database open in another process
+    ├── ForbiddenError              a path outside what the caller may reach
     ├── StorageError                damaged stored data
     ├── UnsupportedError            valid request for an unimplemented feature
+    │   └── StandaloneModeError     a cluster operation on this single-node server
     ├── GenerationError             an LLM server answered with garbage or an error
     │   └── LLMUnavailableError     no LLM server reachable / model file missing
     └── DifferentiationError        ferrox.ad
@@ -39,6 +41,7 @@ __all__ = [
     "ExpressionError",
     "FerroxError",
     "FilterError",
+    "ForbiddenError",
     "GenerationError",
     "InvalidInputError",
     "LLMUnavailableError",
@@ -49,6 +52,7 @@ __all__ = [
     "PayloadTooLargeError",
     "RateLimitedError",
     "ShapeError",
+    "StandaloneModeError",
     "StorageError",
     "TraceError",
     "UnsupportedError",
@@ -151,6 +155,13 @@ class PayloadTooLargeError(InvalidInputError):
     status_code = 413
 
 
+class ForbiddenError(FerroxError):
+    """The request names something the caller may not reach (a file outside the
+    snapshots directory): Qdrant's 403."""
+
+    status_code = 403
+
+
 class StorageError(FerroxError):
     """Stored data is damaged or unreadable; nothing was guessed or silently repaired."""
 
@@ -161,6 +172,13 @@ class UnsupportedError(FerroxError):
     """A valid request for a feature ferrox does not implement."""
 
     status_code = 501
+
+
+class StandaloneModeError(UnsupportedError):
+    """A cluster operation (peer recovery or removal) on a server that runs standalone,
+    with no consensus to act on: Qdrant's 405."""
+
+    status_code = 405
 
 
 class GenerationError(FerroxError):

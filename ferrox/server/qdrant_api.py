@@ -5,7 +5,9 @@ the official ``qdrant-client`` works unchanged. What ferrox does not implement a
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -18,12 +20,16 @@ from urllib.parse import unquote, urlparse
 import httpx
 import numpy as np
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from ferrox.errors import (
     FerroxError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    StandaloneModeError,
     UnsupportedError,
     ValidationError,
 )
@@ -1399,6 +1405,7 @@ def build_router(
     def recover_snapshot(name: str, body: JsonBody = None) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body, "recover snapshot")
+        _check_sha256(b.get("checksum"), "JSON body")
         location = b.get("location")
         if not isinstance(location, str):
             raise InvalidInputError("'location' must be a file:// URL or a path on the server")
@@ -1416,8 +1423,14 @@ def build_router(
         path = Path(unquote(parsed.path))
         if not path.is_file():
             raise InvalidInputError(f'Bad request: Snapshot file "{path}" does not exist')
+        allowed = snapshots_dir().resolve()
+        path = path.resolve()
+        if not path.is_relative_to(allowed):
+            raise ForbiddenError(
+                f'Forbidden: Snapshot file path must be inside the snapshots directory "{allowed}"'
+            )
         checksum = b.get("checksum")
-        if checksum is not None and checksum != _checksum(path):
+        if checksum is not None and checksum.lower() != _checksum(path):
             raise InvalidInputError(
                 f"Bad request: Snapshot checksum mismatch: expected {checksum},"
                 f" got {_checksum(path)}"
@@ -1473,7 +1486,7 @@ def build_router(
                     )
                 for chunk in resp.iter_bytes(1 << 20):
                     f.write(chunk)
-            if checksum is not None and checksum != _checksum(tmp):
+            if checksum is not None and checksum.lower() != _checksum(tmp):
                 raise InvalidInputError(
                     f"Bad request: Snapshot checksum mismatch: expected {checksum},"
                     f" got {_checksum(tmp)}"
@@ -1487,6 +1500,144 @@ def build_router(
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".checksum").unlink(missing_ok=True)
         return ok(True, t)
+
+    def _incoming() -> Path:
+        incoming = snapshots_dir() / ".incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        return incoming
+
+    async def _receive_upload(request: Request) -> Path:
+        """The multipart form's ``snapshot`` file, streamed to a file of its own."""
+        boundary = _multipart_boundary(request.headers.get("content-type", ""))
+        fd, raw_name = tempfile.mkstemp(dir=_incoming(), suffix=".upload")
+        raw = Path(raw_name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                async for chunk in request.stream():
+                    f.write(chunk)
+            return await run_in_threadpool(_extract_part, raw, boundary, "snapshot")
+        finally:
+            raw.unlink(missing_ok=True)
+
+    def _recover_upload(
+        name: str, path: Path, checksum: str | None, *, partial: bool = False
+    ) -> None:
+        try:
+            if checksum is not None and checksum.lower() != _checksum(path):
+                raise InvalidInputError(
+                    f"Bad request: Snapshot checksum mismatch: expected {checksum},"
+                    f" got {_checksum(path)}"
+                )
+            get_db().restore(path, name, overwrite=True, partial=partial)
+        finally:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".checksum").unlink(missing_ok=True)
+
+    def _done(wait: bool, t: float) -> JSONResponse:
+        if not wait:  # done already; Qdrant answers 202 when not asked to wait
+            return JSONResponse(
+                {"result": None, "status": "accepted", "time": time.perf_counter() - t},
+                status_code=202,
+            )
+        return ok(True, t)
+
+    @r.post("/collections/{name}/snapshots/upload")
+    async def upload_snapshot(
+        name: str,
+        request: Request,
+        wait: bool = True,
+        priority: str | None = None,
+        checksum: str | None = None,
+    ) -> JSONResponse:
+        t = time.perf_counter()
+        _check_sha256(checksum, "query parameters")
+        _check_priority(priority)
+        path = await _receive_upload(request)
+        await run_in_threadpool(_recover_upload, name, path, checksum)
+        return _done(wait, t)
+
+    @r.post("/collections/{name}/shards/{shard_id}/snapshots/upload")
+    async def upload_shard_snapshot(
+        name: str,
+        shard_id: int,
+        request: Request,
+        wait: bool = True,
+        priority: str | None = None,
+        checksum: str | None = None,
+    ) -> JSONResponse:
+        t = time.perf_counter()
+        _check_sha256(checksum, "query parameters")
+        _check_priority(priority)
+        await run_in_threadpool(_shard, name, shard_id)
+        path = await _receive_upload(request)
+        await run_in_threadpool(_recover_upload, resolve_alias(name), path, checksum)
+        return _done(wait, t)
+
+    def _send_and_remove(path: Path) -> FileResponse:
+        def remove() -> None:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".checksum").unlink(missing_ok=True)
+
+        return FileResponse(path, filename=path.name, background=BackgroundTask(remove))
+
+    @r.get("/collections/{name}/shards/{shard_id}/snapshot")
+    def stream_shard_snapshot(name: str, shard_id: int) -> FileResponse:
+        _shard(name, shard_id)
+        return _send_and_remove(get_db().snapshot(resolve_alias(name), _incoming()))
+
+    @r.get("/collections/{name}/shards/{shard_id}/snapshot/partial/manifest")
+    def partial_snapshot_manifest(name: str, shard_id: int) -> JSONResponse:
+        t = time.perf_counter()
+        _shard(name, shard_id)
+        return ok(get_db().partial_manifest(resolve_alias(name)), t)
+
+    @r.post("/collections/{name}/shards/{shard_id}/snapshot/partial/create", response_model=None)
+    def create_partial_snapshot(
+        name: str, shard_id: int, body: JsonBody = None
+    ) -> FileResponse | Response:
+        _shard(name, shard_id)
+        path = get_db().partial_snapshot(resolve_alias(name), _incoming(), body)
+        if path is None:  # the peer holds everything: Qdrant's empty partial snapshot
+            return Response(status_code=304)
+        return _send_and_remove(path)
+
+    @r.post("/collections/{name}/shards/{shard_id}/snapshot/partial/recover")
+    async def recover_partial_snapshot(
+        name: str,
+        shard_id: int,
+        request: Request,
+        wait: bool = True,
+        priority: str | None = None,
+        checksum: str | None = None,
+    ) -> JSONResponse:
+        t = time.perf_counter()
+        _check_sha256(checksum, "query parameters")
+        _check_priority(priority)
+        await run_in_threadpool(_shard, name, shard_id)
+        path = await _receive_upload(request)
+        await run_in_threadpool(
+            lambda: _recover_upload(resolve_alias(name), path, checksum, partial=True)
+        )
+        return _done(wait, t)
+
+    # ---------------------------------------------------------------- cluster
+    # a standalone server: no consensus, no peers (Qdrant's ``disabled`` cluster)
+    @r.get("/cluster")
+    def cluster_status() -> JSONResponse:
+        return ok({"status": "disabled"}, time.perf_counter())
+
+    def _standalone(what: str) -> StandaloneModeError:
+        return StandaloneModeError(
+            f"{what} needs distributed mode, and this server is running in standalone mode"
+        )
+
+    @r.post("/cluster/recover")
+    def recover_current_peer() -> JSONResponse:
+        raise _standalone("recovering the peer from consensus")
+
+    @r.delete("/cluster/peer/{peer_id}")
+    def remove_peer(peer_id: int) -> JSONResponse:
+        raise _standalone(f"removing peer {peer_id}")
 
     def _full_dir() -> Path:
         return snapshots_dir() / ".full"
@@ -1526,7 +1677,7 @@ def build_router(
         "/collections/{name}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
     )
     def not_implemented(name: str, rest: str, request: Request) -> JSONResponse:
-        if rest.startswith("snapshots/") or ".." in rest:
+        if "snapshots/" in rest or ".." in rest:  # a snapshot name with a slash in it
             raise NotFoundError(f"no route {request.method} {request.url.path}")
         raise UnsupportedError(
             f"{request.method} /collections/{{name}}/{rest} is not implemented by ferrox"
@@ -1549,3 +1700,76 @@ def _checksum(path: Path) -> str:
             h.update(block)
     side.write_text(h.hexdigest())
     return h.hexdigest()
+
+
+_SNAPSHOT_PRIORITIES = ("no_sync", "snapshot", "replica")
+
+
+def _check_sha256(value: Any, where: str) -> None:
+    """Qdrant's check of a ``checksum``: 64 hexadecimal digits (422 otherwise)."""
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) != 64:
+        got = len(value) if isinstance(value, str) else type(value).__name__
+        raise ValidationError(
+            f"Validation error in {where}: [checksum: invalid_sha256_hash: expected 64"
+            f" characters, got {got}]"
+        )
+    if not all(c in "0123456789abcdefABCDEF" for c in value):
+        raise ValidationError(
+            f"Validation error in {where}: [checksum: invalid_sha256_hash: invalid"
+            " characters, expected 0-9, a-f, A-F]"
+        )
+
+
+def _check_priority(value: str | None) -> None:
+    # one replica per shard: every priority recovers the same way, but only known ones
+    if value is not None and value not in _SNAPSHOT_PRIORITIES:
+        raise InvalidInputError(
+            "Deserialize error in query parameters: unknown variant"
+            f" `{value}`, expected one of {', '.join(f'`{p}`' for p in _SNAPSHOT_PRIORITIES)}"
+        )
+
+
+def _multipart_boundary(content_type: str) -> bytes:
+    mime, _, params = content_type.partition(";")
+    if mime.strip().lower() == "multipart/form-data":
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.lower() == "boundary" and value.strip().strip('"'):
+                return value.strip().strip('"').encode()
+    raise InvalidInputError(
+        "Bad request: upload the snapshot as multipart/form-data with a 'snapshot' file field"
+    )
+
+
+_FIELD_NAME = re.compile(r'(?:^|;)\s*name="([^"]*)"', re.IGNORECASE)
+
+
+def _extract_part(raw: Path, boundary: bytes, field: str) -> Path:
+    """Copy the multipart body ``raw``'s part named ``field`` into a file beside it."""
+    delim = b"--" + boundary
+    with open(raw, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            raise InvalidInputError(f"Bad request: the upload has no '{field}' file field")
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            pos = m.find(delim)
+            while pos != -1 and m[pos + len(delim) : pos + len(delim) + 2] != b"--":
+                head_end = m.find(b"\r\n\r\n", pos)
+                end = m.find(b"\r\n" + delim, head_end + 4) if head_end != -1 else -1
+                if end == -1:
+                    break
+                headers = m[pos + len(delim) : head_end].decode("utf-8", "replace")
+                names = [
+                    _FIELD_NAME.search(line.partition(":")[2])
+                    for line in headers.split("\r\n")
+                    if line.lower().startswith("content-disposition:")
+                ]
+                if names and names[0] is not None and names[0].group(1) == field:
+                    fd, out_name = tempfile.mkstemp(dir=raw.parent, suffix=".snapshot")
+                    with os.fdopen(fd, "wb") as out:
+                        for at in range(head_end + 4, end, 1 << 20):
+                            out.write(m[at : min(at + (1 << 20), end)])
+                    return Path(out_name)
+                pos = end + 2
+    raise InvalidInputError(f"Bad request: the upload has no '{field}' file field")

@@ -25,7 +25,12 @@ from ferrox.errors import (
 from ferrox.vectordb.collection import Collection
 from ferrox.vectordb.locks import DirectoryLock
 from ferrox.vectordb.models import CollectionConfig
-from ferrox.vectordb.snapshot import restore_snapshot, write_snapshot
+from ferrox.vectordb.snapshot import (
+    partial_manifest,
+    restore_snapshot,
+    write_partial_snapshot,
+    write_snapshot,
+)
 
 __all__ = ["Database", "open_database"]
 
@@ -228,6 +233,15 @@ class Database:
         out_dir = Path(dest) if dest is not None else self.path / "snapshots" / name
         return write_snapshot(col, out_dir)
 
+    def partial_manifest(self, name: str) -> dict[str, Any]:
+        """Collection ``name``'s snapshot manifest (see :mod:`ferrox.vectordb.snapshot`)."""
+        return partial_manifest(self.collection(name))
+
+    def partial_snapshot(self, name: str, dest: str | Path, manifest: Any) -> Path | None:
+        """A partial snapshot of collection ``name``: the files newer than in a peer's
+        ``manifest``, written under ``dest``; None when there is nothing newer."""
+        return write_partial_snapshot(self.collection(name), Path(dest), manifest)
+
     def full_snapshot(self, dest: str | Path) -> Path:
         """All collections (and the aliases) in one tar of their snapshots."""
         directory = Path(dest)
@@ -246,13 +260,25 @@ class Database:
         return out
 
     def restore(
-        self, snapshot: str | Path, name: str | None = None, *, overwrite: bool = False
+        self,
+        snapshot: str | Path,
+        name: str | None = None,
+        *,
+        overwrite: bool = False,
+        partial: bool = False,
     ) -> Collection:
-        """Make a collection from a snapshot file (under its own or a new name)."""
+        """Make a collection from a snapshot file (under its own or a new name).
+        ``partial``: a partial snapshot of collection ``name``, whose omitted files are
+        taken from the existing collection."""
         self._check_open()
+        local = None
+        if partial:
+            if name is None:
+                raise InvalidInputError("a partial snapshot is recovered into a named collection")
+            local = self.collection(name)
         tmp = self.path / "collections" / f".restore-{time.time_ns()}"
         try:
-            original = restore_snapshot(Path(snapshot), tmp)
+            original = restore_snapshot(Path(snapshot), tmp, partial=partial, local=local)
             target = check_name(name or original)
             if self._dir(target).exists():
                 if not overwrite:

@@ -217,7 +217,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
     ("method", "path", "body", "status", "text"),
     [
         ("GET", "/collections/nope", None, 404, "Not found: Collection `nope` doesn't exist!"),
-        ("GET", "/cluster", None, 404, "no route"),
+        ("GET", "/no-such-route", None, 404, "no route"),
         (
             "PUT",
             "/collections/bad",
