@@ -1550,11 +1550,26 @@ def build_router(
         checksum: str | None = None,
     ) -> JSONResponse:
         t = time.perf_counter()
+        await _upload_and_recover(name, request, priority, checksum)
+        return _done(wait, t)
+
+    async def _upload_and_recover(
+        name: str,
+        request: Request,
+        priority: str | None,
+        checksum: str | None,
+        *,
+        shard_id: int | None = None,
+        partial: bool = False,
+    ) -> None:
+        """The upload routes' common body: checks, the streamed upload, the recovery."""
         _check_sha256(checksum, "query parameters")
         _check_priority(priority)
+        if shard_id is not None:
+            await run_in_threadpool(_shard, name, shard_id)
+            name = resolve_alias(name)
         path = await _receive_upload(request)
-        await run_in_threadpool(_recover_upload, name, path, checksum)
-        return _done(wait, t)
+        await run_in_threadpool(lambda: _recover_upload(name, path, checksum, partial=partial))
 
     @r.post("/collections/{name}/shards/{shard_id}/snapshots/upload")
     async def upload_shard_snapshot(
@@ -1566,11 +1581,7 @@ def build_router(
         checksum: str | None = None,
     ) -> JSONResponse:
         t = time.perf_counter()
-        _check_sha256(checksum, "query parameters")
-        _check_priority(priority)
-        await run_in_threadpool(_shard, name, shard_id)
-        path = await _receive_upload(request)
-        await run_in_threadpool(_recover_upload, resolve_alias(name), path, checksum)
+        await _upload_and_recover(name, request, priority, checksum, shard_id=shard_id)
         return _done(wait, t)
 
     def _send_and_remove(path: Path) -> FileResponse:
@@ -1611,12 +1622,8 @@ def build_router(
         checksum: str | None = None,
     ) -> JSONResponse:
         t = time.perf_counter()
-        _check_sha256(checksum, "query parameters")
-        _check_priority(priority)
-        await run_in_threadpool(_shard, name, shard_id)
-        path = await _receive_upload(request)
-        await run_in_threadpool(
-            lambda: _recover_upload(resolve_alias(name), path, checksum, partial=True)
+        await _upload_and_recover(
+            name, request, priority, checksum, shard_id=shard_id, partial=True
         )
         return _done(wait, t)
 
