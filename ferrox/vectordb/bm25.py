@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -86,10 +87,8 @@ class Bm25:
     @staticmethod
     def tokens(text: str) -> list[str]:
         """Lower-cased, stopword-free, stemmed word tokens."""
-        from py_rust_stemmers import SnowballStemmer
-
         words = [w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOPWORDS]
-        return list(SnowballStemmer("english").stem_words(words)) if words else []
+        return list(_stemmer().stem_words(words)) if words else []
 
     def document(self, text: str) -> SparseVector:
         """The stored vector of a document."""
@@ -104,6 +103,14 @@ class Bm25:
     def query(self, text: str) -> SparseVector:
         """The query vector: weight 1 per distinct token."""
         return _sparse(dict.fromkeys((token_id(t) for t in self.tokens(text)), 1.0))
+
+
+@cache
+def _stemmer() -> Any:
+    """English Snowball stemmer, made once (imported on first use: an optional extra)."""
+    from py_rust_stemmers import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 def _sparse(weights: dict[int, float]) -> SparseVector:
