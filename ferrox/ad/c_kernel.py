@@ -15,10 +15,6 @@ import ast
 import ctypes
 import functools
 import hashlib
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from ferrox.ad.primitives import COMPARISONS, PRIMITIVES
-from ferrox.errors import DependencyError, TraceError
+from ferrox.errors import TraceError
+from ferrox.native import build_library, find_compiler
 
 __all__ = ["CKernel", "c_expression", "c_source", "find_compiler", "load_c_kernel"]
 
@@ -320,18 +317,6 @@ def c_source() -> str:
     return _HEADER % {"cases": "\n".join(cases)}
 
 
-def find_compiler() -> str | None:
-    """The C compiler to build the kernel with: ``$CC``, else cc, gcc or clang on PATH."""
-    override = os.environ.get("CC")
-    if override:
-        return shutil.which(override.split()[0])
-    for name in ("cc", "gcc", "clang"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 _FLAGS = ("-O2", "-fPIC", "-shared", "-fno-math-errno", "-fno-strict-aliasing")
 
 
@@ -438,53 +423,17 @@ _lock = threading.Lock()
 _loaded: dict[str, CKernel] = {}
 
 
-def _build(compiler: str, source: str, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        c_file = Path(tmp) / "kernel.c"
-        c_file.write_text(source, encoding="utf-8")
-        out = Path(tmp) / target.name
-        result = subprocess.run(
-            [compiler, *_FLAGS, "-o", str(out), str(c_file), "-lm"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            raise DependencyError(
-                f"building the AD kernel with {compiler} failed: {result.stderr.strip()[:2000]}"
-            )
-        (target.with_suffix(".c")).write_text(source, encoding="utf-8")
-        os.replace(out, target)
-
-
-def _built(compiler: str, source: str, target: Path) -> tuple[Path, bool]:
-    """``target``, built first unless it exists; and whether it was built now."""
-    if target.is_file():
-        return target, False
-    _build(compiler, source, target)
-    return target, True
-
-
 def load_c_kernel() -> CKernel:
     """The C kernel for the current primitive table: loaded from the cache directory
     when built before (the file is named by a digest of source, compiler and flags),
     else built there first."""
-    from ferrox.ad.kernel import in_cache
-
-    compiler = find_compiler()
-    if compiler is None:
-        raise DependencyError("no C compiler found (set CC, or install cc, gcc or clang)")
     source = c_source()
-    key = "\n".join([source, compiler, *_FLAGS])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    kernel = _loaded.get(digest)
+    key = hashlib.sha256(source.encode()).hexdigest()
+    kernel = _loaded.get(key)
     if kernel is not None:
         return kernel
     with _lock:
-        if digest in _loaded:
-            return _loaded[digest]
-        name = f"ferrox_ad_kernel_{digest}.so"
-        target, fresh = in_cache(lambda d: _built(compiler, source, d / name))
-        kernel = _loaded[digest] = CKernel(target, fresh)
-        return kernel
+        if key not in _loaded:
+            target, fresh = build_library("ferrox_ad_kernel", source, _FLAGS, what="AD kernel")
+            _loaded[key] = CKernel(target, fresh)
+        return _loaded[key]

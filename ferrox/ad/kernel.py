@@ -9,15 +9,14 @@ compiler is found), and Numba (:mod:`ferrox.ad.numba_kernel`, the fallback).
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
-
+from ferrox import native
 from ferrox.errors import DependencyError
+from ferrox.native import cache_dir
 
 __all__ = [
     "BACKENDS",
@@ -34,26 +33,10 @@ BACKENDS = ("c", "numba")
 """The kernel implementations, in order of preference."""
 
 
-def cache_dir() -> Path:
-    """Where built kernels are cached (``FERROX_CACHE_DIR``, else the user cache dir)."""
-    override = os.environ.get("FERROX_CACHE_DIR")
-    base = Path(override) if override else Path(platformdirs.user_cache_dir("ferrox"))
-    return base / "kernels"
-
-
 def in_cache(write: Callable[[Path], _T]) -> _T:
-    """``write(cache_dir())``; where the cache is unwritable, warn and write to a
-    private temp directory instead."""
-    try:
-        return write(cache_dir())
-    except OSError as exc:
-        fallback = Path(tempfile.gettempdir()) / f"ferrox-kernels-{os.getuid()}"
-        warnings.warn(
-            f"cannot write the AD kernel cache ({exc}); using {fallback}",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        return write(fallback)
+    """``write(cache_dir())``, or into a private temp directory (with a warning) where
+    the cache is unwritable."""
+    return native.in_cache(write, "AD kernel")
 
 
 def _requested() -> str:
