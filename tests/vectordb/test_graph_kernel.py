@@ -114,7 +114,7 @@ def test_filter_bitmap_admits_only_allowed_slots() -> None:
 
 def test_fewer_nodes_than_k_and_an_empty_graph() -> None:
     index = HnswIndex(8, Distance.DOT, 16, 40, None)
-    scores, slots = index.search(np.ones((1, 8), np.float32), 5, 16, None)
+    _, slots = index.search(np.ones((1, 8), np.float32), 5, 16, None)
     assert (slots == -1).all()
     index.add(np.eye(8, dtype=np.float32)[:3])
     found_scores, found = index.search_one(np.ones((1, 8), np.float32), 5, 16)
