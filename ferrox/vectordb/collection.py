@@ -5,6 +5,7 @@ On disk (one directory per collection)::
 
     meta.json            config, generation, last checkpointed sequence number, slot count
     vectors-<g>.f32      float32 rows, one per slot (memory-mapped, append-only)
+    vectors-<g>.crc      CRC32 per block of 1,024 rows, as of the last checkpoint
     points-<g>.sqlite    id -> slot, payload; id -> the point's other vectors (named,
                          multi-vector, sparse: see spaces.py) (committed at checkpoints)
     wal.log              every write since the last checkpoint (fsynced per write)
@@ -39,6 +40,7 @@ from ferrox.errors import (
     StorageError,
     UnsupportedError,
 )
+from ferrox.vectordb.checksums import BlockChecksums
 from ferrox.vectordb.exact import exact_search
 from ferrox.vectordb.filters import Filter, parse_filter, values_at
 from ferrox.vectordb.hnsw import HnswIndex
@@ -134,6 +136,8 @@ class Collection:
         # re-applies those operations idempotently
         n_slots = self._load_points(n_slots)
         self.n_slots = n_slots
+        sums = BlockChecksums.read(self._sums_path(), self.dim * 4)
+        self._sums = sums if sums and sums.rows <= n_slots else BlockChecksums.empty(self.dim * 4)
         if n_slots:
             self.sqnorms[:n_slots] = np.einsum(
                 "ij,ij->i", self._vectors[:n_slots], self._vectors[:n_slots]
@@ -213,6 +217,9 @@ class Collection:
 
     def _vectors_path(self, generation: int | None = None) -> Path:
         return self.dir / f"vectors-{self.generation if generation is None else generation}.f32"
+
+    def _sums_path(self, generation: int | None = None) -> Path:
+        return self.dir / f"vectors-{self.generation if generation is None else generation}.crc"
 
     def _open_vectors(self, n_slots: int) -> None:
         path = self._vectors_path()
@@ -327,6 +334,9 @@ class Collection:
     def _checkpoint(self) -> None:
         """Make everything durable outside the WAL, then empty it (writer lock held)."""
         self._vectors.flush()
+        if self._sums.rows < self.n_slots:
+            self._sums = self._sums.extended(self._vectors, self.n_slots)
+            self._sums.write(self._sums_path())
         self._db.commit()
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
         meta = {
@@ -1409,6 +1419,12 @@ class Collection:
                     )
                 f.flush()
                 os.fsync(f.fileno())
+            sums = BlockChecksums.empty(self.dim * 4)
+            if slots.shape[0]:
+                rows = np.memmap(vpath, np.float32, "r", shape=(slots.shape[0], self.dim))
+                sums = sums.extended(rows, slots.shape[0])
+                del rows
+            sums.write(self._sums_path(gen))
             ppath = self.dir / f"points-{gen}.sqlite"
             ppath.unlink(missing_ok=True)
             con = sqlite3.connect(ppath)
@@ -1441,6 +1457,7 @@ class Collection:
             self._vfile.close()
             for p in (
                 self._vectors_path(old),
+                self._sums_path(old),
                 self.dir / f"points-{old}.sqlite",
                 self.dir / f"hnsw-{old}.faiss",
             ):
@@ -1459,6 +1476,11 @@ class Collection:
                 if self.ids[slot] != pid:
                     problems.append(f"point {pid!r}: slot {slot} belongs to {self.ids[slot]!r}")
                     break
+            for first, end in self._sums.damaged(self._vectors):
+                problems.append(
+                    f"{self._vectors_path().name} rows {first}-{end - 1}: checksum mismatch"
+                    " (the file was changed or damaged on disk)"
+                )
             vecs = self._vectors[: self.n_slots]
             if self.n_slots and not np.isfinite(vecs[self.live[: self.n_slots]]).all():
                 problems.append("non-finite values in stored vectors")

@@ -133,6 +133,9 @@ static void code_query(const fx_graph *g, const float *q, float *tmp, int16_t *o
 }
 
 #define INLINE static inline __attribute__((always_inline))
+#ifndef FX_PREFETCH_LINES
+#define FX_PREFETCH_LINES 8
+#endif
 
 INLINE float node_dist(const fx_graph *g, int64_t metric, int coded, const float *q,
                        const int16_t *qc, int32_t v) {
@@ -143,8 +146,9 @@ INLINE float node_dist(const fx_graph *g, int64_t metric, int coded, const float
 INLINE void prefetch_node(const fx_graph *g, int coded, int32_t v) {
     const char *p = coded ? (const char *)(g->codes + (int64_t)v * g->dim)
                           : (const char *)(g->vectors + (int64_t)v * g->dim);
-    __builtin_prefetch(p, 0, 3);
-    __builtin_prefetch(p + 64, 0, 3);
+    int64_t bytes = coded ? g->dim : 4 * g->dim;
+    for (int64_t off = 0; off < bytes && off < 64 * FX_PREFETCH_LINES; off += 64)
+        __builtin_prefetch(p + off, 0, 3);
 }
 
 /* min-heap (cand) and max-heap (top) on d */
@@ -315,9 +319,12 @@ INLINE int64_t search(const fx_graph *g, int64_t metric, int coded, fx_scratch *
             }
         }
     }
-    if (coded)
+    if (coded) {
+        for (int64_t i = 0; i < n_top; i++)
+            prefetch_node(g, 0, top[i].id);
         for (int64_t i = 0; i < n_top; i++)
             top[i].d = dist_f(metric, q, g->vectors + (int64_t)top[i].id * g->dim, g->dim);
+    }
     qsort(top, (size_t)n_top, sizeof(fx_item), cmp_item);
     int64_t found = n_top < k ? n_top : k;
     for (int64_t i = 0; i < found; i++) {
