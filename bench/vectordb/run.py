@@ -40,6 +40,11 @@ SYSTEMS = [
     "lancedb",
     "qdrant-local",
     "milvus-lite",
+    "usearch",
+    "scann",
+    "zvec",
+    "zvec-ids",
+    "sqlite-vec",
 ]
 EFS = [16, 32, 64, 128]
 SELECTIVITIES = [0.001, 0.01, 0.1, 0.5]
@@ -511,6 +516,219 @@ def run_milvus_lite(
     return out
 
 
+def run_usearch(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    from usearch.index import Index
+
+    # Index.search takes no predicate (no filtered search in the Python API): no sel* entries
+    out: dict[str, Any] = {}
+    index = Index(ndim=384, metric="cos", dtype="f32", connectivity=16, expansion_add=100)
+    start = time.perf_counter()
+    index.add(np.arange(x.shape[0]), x)
+    out["build_s"] = time.perf_counter() - start
+    out["insert_per_s"] = x.shape[0] / out["build_s"]
+    for ef in EFS:
+        index.expansion_search = ef
+        out[f"ef{ef}"] = measure(
+            lambda v: index.search(v, K, threads=1).keys.tolist(), q, gts["all"]
+        )
+    path = work / "usearch.bin"
+    index.save(str(path))
+    start = time.perf_counter()
+    Index.restore(str(path)).search(q[0], K, threads=1)
+    out["reopen_s"] = time.perf_counter() - start
+    return out
+
+
+# ScaNN has no ef: its four columns are four increasing (leaves_to_search, pre_reorder) settings
+SCANN_SETTINGS = dict(zip(EFS, [(10, 50), (20, 100), (40, 150), (80, 250)], strict=True))
+
+
+def run_scann(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import scann
+
+    # no payload filter in ScaNN's search: no sel* entries
+    out: dict[str, Any] = {}
+    leaves = max(16, round(x.shape[0] ** 0.5))
+    start = time.perf_counter()
+    searcher = (
+        scann.scann_ops_pybind.builder(x, K, "dot_product")
+        .tree(num_leaves=leaves, num_leaves_to_search=40, training_sample_size=x.shape[0])
+        .score_ah(2, anisotropic_quantization_threshold=0.2)
+        .reorder(100)
+        .build()
+    )
+    out["build_s"] = time.perf_counter() - start
+    out["insert_per_s"] = x.shape[0] / out["build_s"]
+    out["scann_leaves"] = leaves
+    for ef, (ls, rr) in SCANN_SETTINGS.items():
+        out[f"ef{ef}"] = measure(
+            lambda v, ls=ls, rr=rr: searcher.search(
+                v, final_num_neighbors=K, pre_reorder_num_neighbors=rr, leaves_to_search=ls
+            )[0].tolist(),
+            q,
+            gts["all"],
+        )
+    return out
+
+
+def zvec_build(x: np.ndarray, bucket: np.ndarray, path: Path) -> tuple[Any, dict[str, Any]]:
+    """A zvec collection: HNSW (M=16, ef_construction=100, cosine) and an inverted bucket index."""
+    import zvec
+
+    schema = zvec.CollectionSchema(
+        name="b",
+        fields=[
+            zvec.FieldSchema(
+                "bucket",
+                zvec.DataType.INT64,
+                index_param=zvec.InvertIndexParam(enable_range_optimization=True),
+            )
+        ],
+        vectors=[
+            zvec.VectorSchema(
+                "v",
+                zvec.DataType.VECTOR_FP32,
+                384,
+                index_param=zvec.HnswIndexParam(
+                    metric_type=zvec.MetricType.COSINE, m=16, ef_construction=100
+                ),
+            )
+        ],
+    )
+    out: dict[str, Any] = {}
+    col = zvec.create_and_open(str(path), schema)
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        col.insert(
+            [
+                zvec.Doc(id=str(i), vectors={"v": x[i]}, fields={"bucket": int(bucket[i])})
+                for i in range(s, e)
+            ]
+        )
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    col.optimize()  # inserts land in a flat writing segment; optimize builds the HNSW graph
+    out["build_s"] = time.perf_counter() - start
+    return col, out
+
+
+def run_zvec(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import zvec
+
+    path = work / "zvec"
+    col, out = zvec_build(x, bucket, path)
+
+    def search(v: np.ndarray, ef: int = 64, flt: str | None = None) -> list[int]:
+        query = zvec.Query("v", vector=v, param=zvec.HnswQueryParam(ef=ef))
+        return [int(d.id) for d in col.query(query, topk=K, filter=flt, output_fields=[])]
+
+    for ef in EFS:
+        out[f"ef{ef}"] = measure(lambda v, ef=ef: search(v, ef), q, gts["all"])
+    for sel in SELECTIVITIES:
+        flt = f"bucket < {int(sel * 1000)}"
+        out[f"sel{sel}"] = measure(lambda v, f=flt: search(v, flt=f), q, gts[sel])
+    col.close()
+    start = time.perf_counter()
+    col = zvec.open(str(path))
+    search(q[0])
+    out["reopen_s"] = time.perf_counter() - start
+    col.close()
+    return out
+
+
+def run_zvec_ids(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    """zvec's low-latency id path: query_internal_ids on a read-only collection, then the
+    internal ids resolved to the primary keys (resolve_internal_ids), both timed."""
+    import zvec
+
+    path = work / "zvec"
+    col, out = zvec_build(x, bucket, path)
+    col.close()
+
+    def search(v: np.ndarray, ef: int = 64, flt: str | None = None) -> list[int]:
+        query = zvec.Query("v", vector=v, param=zvec.HnswQueryParam(ef=ef))
+        ids = col.query_internal_ids(query, topk=K, filter=flt)
+        return [int(i) for i in col.resolve_internal_ids(ids[ids >= 0]) if i is not None]
+
+    start = time.perf_counter()
+    col = zvec.open(str(path), zvec.CollectionOption(read_only=True))
+    search(q[0])
+    out["reopen_s"] = time.perf_counter() - start
+    for ef in EFS:
+        out[f"ef{ef}"] = measure(lambda v, ef=ef: search(v, ef), q, gts["all"])
+    for sel in SELECTIVITIES:
+        flt = f"bucket < {int(sel * 1000)}"
+        out[f"sel{sel}"] = measure(lambda v, f=flt: search(v, flt=f), q, gts[sel])
+    col.close()
+    return out
+
+
+def run_sqlite_vec(
+    x: np.ndarray, q: np.ndarray, bucket: np.ndarray, work: Path, gts: dict
+) -> dict[str, Any]:
+    import sqlite3 as dbapi
+
+    import sqlite_vec
+
+    if not hasattr(dbapi.Connection, "enable_load_extension"):  # a Python built without it
+        from pysqlite3 import dbapi2 as dbapi
+
+    path = work / "vec.db"
+
+    def connect() -> Any:
+        conn = dbapi.connect(str(path))
+        conn.enable_load_extension(True)
+        sqlite_vec.load(conn)
+        conn.enable_load_extension(False)
+        return conn
+
+    out: dict[str, Any] = {}
+    conn = connect()
+    conn.execute(
+        "CREATE VIRTUAL TABLE v USING vec0(id INTEGER PRIMARY KEY,"
+        " embedding float[384] distance_metric=cosine, bucket INTEGER)"
+    )
+    start = time.perf_counter()
+    for s in range(0, x.shape[0], BATCH):
+        e = min(s + BATCH, x.shape[0])
+        with conn:
+            conn.executemany(
+                "INSERT INTO v(id, embedding, bucket) VALUES (?, ?, ?)",
+                [(i, x[i].tobytes(), int(bucket[i])) for i in range(s, e)],
+            )
+    out["insert_per_s"] = x.shape[0] / (time.perf_counter() - start)
+    out["build_s"] = None  # brute force: no index, no ef; the one result goes under ef64
+    knn = "SELECT id FROM v WHERE embedding MATCH ? AND k = ?"
+    out["ef64"] = measure(
+        lambda v: [r[0] for r in conn.execute(knn, (v.tobytes(), K))], q, gts["all"]
+    )
+    for sel in SELECTIVITIES:
+        lim = int(sel * 1000)
+        out[f"sel{sel}"] = measure(
+            lambda v, lim=lim: [
+                r[0] for r in conn.execute(knn + " AND bucket < ?", (v.tobytes(), K, lim))
+            ],
+            q,
+            gts[sel],
+        )
+    conn.close()
+    start = time.perf_counter()
+    conn = connect()
+    conn.execute(knn, (q[0].tobytes(), K)).fetchall()
+    out["reopen_s"] = time.perf_counter() - start
+    conn.close()
+    return out
+
+
 RUNNERS = {
     "ferrox": run_ferrox,
     "ferrox-rest": run_ferrox_rest,
@@ -520,6 +738,11 @@ RUNNERS = {
     "lancedb": run_lancedb,
     "qdrant-local": run_qdrant_local,
     "milvus-lite": run_milvus_lite,
+    "usearch": run_usearch,
+    "scann": run_scann,
+    "zvec": run_zvec,
+    "zvec-ids": run_zvec_ids,
+    "sqlite-vec": run_sqlite_vec,
 }
 
 
@@ -571,6 +794,13 @@ def report(results: dict[str, dict[str, Any]], n: int, nq: int) -> None:
             m = r.get(f"ef{e}")
             cells.append("—" if m is None else f"{m['qps']:,.0f} ({m['recall']:.3f})")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    sc = results.get("scann", {})
+    if "scann_leaves" in sc:
+        cols = "; ".join(
+            f"ef={e} = leaves_to_search {ls}, pre_reorder {rr}"
+            for e, (ls, rr) in SCANN_SETTINGS.items()
+        )
+        print(f"\nScaNN has no ef; its columns are ({sc['scann_leaves']} leaves, AH 2-d): {cols}")
     print("\n**Filtered single-query QPS (recall@10) by selectivity**\n")
     print("| system | " + " | ".join(f"{s:.1%}" for s in SELECTIVITIES) + " |")
     print("|---|" + "---:|" * len(SELECTIVITIES))

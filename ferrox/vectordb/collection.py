@@ -104,6 +104,7 @@ class Collection:
         self._rw = RWLock()
         self._writer = threading.RLock()
         self._index_rw = RWLock()
+        self._build_lock = threading.Lock()
         meta_path = self.dir / "meta.json"
         try:
             meta = json.loads(meta_path.read_text())
@@ -167,6 +168,7 @@ class Collection:
         """Make the on-disk layout for a new collection and open it."""
         directory.mkdir(parents=True)
         (directory / "vectors-0.f32").touch()
+        BlockChecksums.empty(config.size * 4).write(directory / "vectors-0.crc")
         con = sqlite3.connect(directory / "points-0.sqlite")
         con.execute(_SCHEMA)
         con.commit()
@@ -395,8 +397,9 @@ class Collection:
             return
         if self.hnsw is not None and self.hnsw.ntotal >= self.n_slots:
             return
-        if (len(self.slot_of) - len(self.absent)) * self.dim * 4 < threshold:
-            return
+        below = (len(self.slot_of) - len(self.absent)) * self.dim * 4 < threshold
+        if self.hnsw is None and below:
+            return  # a graph once built is caught up whatever the size
         builder = self._builder
         if builder is not None and builder.is_alive():
             return
@@ -1274,7 +1277,14 @@ class Collection:
             )
         if kind == "lsh":
             return self._lsh_search(queries, k, allowed)
-        index = self._ensure_hnsw()
+        index = self.hnsw
+        if index is None or index.ntotal < n:
+            self._schedule_index()
+        if index is None:
+            # no graph yet (below the indexing threshold, or being built): exact
+            return exact_search(
+                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
+            )
         ef_eff = max(ef, k)
         if allowed is not None and selectivity < 1.0:
             # a filtered walk keeps fewer candidates per step: widen the beam (from at
@@ -1284,7 +1294,18 @@ class Collection:
         with self._index_rw.read():
             scores, slots = index.search(queries, fetch, ef_eff, allowed)
         if self.config.quantization is not None:
-            return self._exact_among(queries, [row[row >= 0] for row in slots], k)
+            scores, slots = self._exact_among(queries, [row[row >= 0] for row in slots], k)
+        if index.ntotal < n:
+            # the graph is behind (being caught up): the newest slots are searched exactly
+            tail = np.arange(index.ntotal, n)
+            if allowed is not None:
+                tail = tail[allowed[index.ntotal : n]]
+            more = exact_search(
+                self._vectors, queries, k, self.config.distance, slots=tail, sqnorms=self.sqnorms
+            )
+            scores, slots = _merge_best(
+                (scores, slots), more, k, self.config.distance.higher_is_better
+            )
         return scores, slots
 
     def _exact_among(
@@ -1301,19 +1322,27 @@ class Collection:
             out_i.append(i[0])
         return np.stack(out_s), np.stack(out_i)
 
-    def _ensure_hnsw(self) -> HnswIndex:
-        """The graph, built or caught up to every slot (the vectors are append-only)."""
-        n = self.n_slots
-        if self.hnsw is not None and self.hnsw.ntotal >= n:
-            return self.hnsw
-        with self._index_rw.write():
-            if self.hnsw is None:
+    def _build_detached(self) -> None:
+        """Build the graph, or catch it up to every slot, without blocking searches or
+        writes: a private copy grows beside the graph that searches use and is swapped
+        in when done (searches meanwhile use the previous graph plus an exact scan of
+        the slots it lacks). Builds run one at a time."""
+        with self._build_lock:
+            with self._rw.read():
+                n, vectors, base = self.n_slots, self._vectors, self.hnsw
+                generation = self.generation
+            if base is not None and base.ntotal >= n:
+                return
+            if base is None:
                 c = self.config
-                self.hnsw = HnswIndex(self.dim, c.distance, c.m, c.ef_construct, c.quantization)
-            start = self.hnsw.ntotal
-            if start < n:
-                self.hnsw.add(np.asarray(self._vectors[start:n]))
-            return self.hnsw
+                grown = HnswIndex(self.dim, c.distance, c.m, c.ef_construct, c.quantization)
+            else:
+                grown = base.copy()
+            # slots below n are never rewritten: reading them unlocked is safe
+            grown.add(np.asarray(vectors[grown.ntotal : n]))
+            with self._rw.read(), self._index_rw.write():
+                if self.hnsw is base and self.generation == generation and not self._closed:
+                    self.hnsw = grown
 
     def _lsh_search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None
@@ -1330,10 +1359,10 @@ class Collection:
         return self._exact_among(queries, [c[keep[c]] for c in buckets], k)
 
     def build_index(self) -> None:
-        """Build (or catch up) the graph index now instead of at the first search."""
-        with self._rw.read():
-            if self.config.index == "hnsw":
-                self._ensure_hnsw()
+        """Build (or catch up) the graph index now, in the calling thread, instead of in
+        the background; searches and writes go on meanwhile."""
+        if self.config.index == "hnsw":
+            self._build_detached()
 
     # ------------------------------------------------------------------ texts
     embedder: Any = None
@@ -1491,6 +1520,17 @@ class Collection:
             if ok != "ok":
                 problems.append(f"payload store: {ok}")
         return problems
+
+
+def _merge_best(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], k: int, higher: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` per row of two (scores, slots) result sets (-1 slots are gaps)."""
+    scores = np.concatenate([a[0], b[0]], axis=1)
+    slots = np.concatenate([a[1], b[1]], axis=1)
+    key = np.where(slots >= 0, -scores if higher else scores, np.inf)
+    order = np.argsort(key, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(slots, order, axis=1)
 
 
 def _select_payload(payload: dict[str, Any], selector: Any) -> dict[str, Any] | None:

@@ -159,6 +159,21 @@ class HnswIndex:
             scores = np.sqrt(np.maximum(scores, 0.0))
         return scores, slots.astype(np.int64)
 
+    def copy(self) -> HnswIndex:
+        """An independent copy of the graph (to grow while this one serves searches)."""
+        faiss = _faiss()
+        return self._wrap(faiss.clone_index(self.index))
+
+    def _wrap(self, index: object) -> HnswIndex:
+        obj = type(self).__new__(type(self))
+        obj.dim, obj.distance, obj.quantization = self.dim, self.distance, self.quantization
+        obj.index = index
+        obj.index.hnsw.efConstruction = self.index.hnsw.efConstruction
+        obj._plain_params = {}
+        obj._ntotal = int(obj.index.ntotal)
+        obj._attach_kernel()
+        return obj
+
     def save(self, path: Path) -> None:
         """Write the graph (atomically: temp file + rename)."""
         faiss = _faiss()

@@ -82,6 +82,7 @@ def test_hnsw_recall(distance: str, quantization: str | None) -> None:
             "h", size=32, distance=distance, full_scan_threshold=100, quantization=quantization
         )
         col.upsert(list(range(3000)), x)
+        col.build_index()  # below the indexing threshold searches would scan exactly
         recall = []
         for q in queries:
             truth = set(numpy_topk(x, q, 10, distance))
@@ -89,6 +90,36 @@ def test_hnsw_recall(distance: str, quantization: str | None) -> None:
             recall.append(len(truth & got) / 10)
         assert col.info()["indexed_vectors_count"] == 3000
         assert np.mean(recall) >= 0.95
+
+
+def test_below_the_indexing_threshold_searches_scan_and_build_nothing() -> None:
+    x = rng_vectors(2000, 16)
+    with vdb.open() as db:
+        col = db.create_collection("h", size=16, full_scan_threshold=10)
+        col.upsert(list(range(2000)), x)
+        for i in range(20):
+            assert col.search(x[i], limit=1)[0].id == i
+        assert col.hnsw is None and col.info()["indexed_vectors_count"] == 0
+
+
+def test_a_graph_behind_the_data_is_searched_with_an_exact_tail() -> None:
+    x = rng_vectors(3000, 16)
+    with vdb.open() as db:
+        col = db.create_collection("h", size=16, full_scan_threshold=10)
+        col.upsert(list(range(2000)), x[:2000])
+        col.build_index()
+        graph = col.hnsw
+        col._schedule_index = lambda: None  # hold the catch-up back
+        col.upsert(list(range(2000, 3000)), x[2000:])
+        assert col.hnsw is graph and graph.ntotal == 2000
+        for i in (5, 1999, 2000, 2500, 2999):  # old and new points alike
+            assert col.search(x[i], limit=1, ef=64)[0].id == i
+        flt = {"must": [{"has_id": [2001, 2002, 17]}]}
+        hits = col.search(x[2001], limit=3, filter=flt)
+        assert {h.id for h in hits} == {2001, 2002, 17}
+        del col._schedule_index
+        col.build_index()  # caught up on a copy, swapped in
+        assert col.hnsw is not graph and col.hnsw.ntotal == 3000 and graph.ntotal == 2000
 
 
 def test_lsh_finds_near_duplicates() -> None:
@@ -393,3 +424,34 @@ def test_exact_search_property(
         for h in hits:  # every hit's score is its own true score (ties may reorder ids)
             assert h.id not in gone
             assert abs(by_id[h.id] - h.score) <= 1e-4 * max(1.0, abs(h.score))
+
+
+def test_writes_and_searches_go_on_while_the_graph_builds(monkeypatch) -> None:
+    from ferrox.vectordb.hnsw import HnswIndex
+
+    x = rng_vectors(1500, 16)
+    started, release = threading.Event(), threading.Event()
+    real_add = HnswIndex.add
+
+    def slow_add(self, vectors):  # the build stalls until the main thread is done
+        started.set()
+        assert release.wait(30)
+        real_add(self, vectors)
+
+    with vdb.open() as db:
+        col = db.create_collection("h", size=16, full_scan_threshold=10)
+        col.upsert(list(range(1000)), x[:1000])
+        monkeypatch.setattr(HnswIndex, "add", slow_add)
+        builder = threading.Thread(target=col.build_index)
+        builder.start()
+        assert started.wait(30)
+        col.upsert(list(range(1000, 1500)), x[1000:])  # not blocked by the build
+        assert col.search(x[1200], limit=1)[0].id == 1200
+        assert col.hnsw is None
+        release.set()
+        builder.join(30)
+        assert col.hnsw is not None and col.hnsw.ntotal == 1000
+        monkeypatch.setattr(HnswIndex, "add", real_add)
+        assert col.search(x[1400], limit=1)[0].id == 1400  # graph + exact tail
+        col.build_index()
+        assert col.hnsw.ntotal == 1500
