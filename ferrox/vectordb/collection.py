@@ -105,6 +105,12 @@ class Collection:
         self._writer = threading.RLock()
         self._index_rw = RWLock()
         self._build_lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        """Load the current generation's files and replay the WAL (at open, and after a
+        vacuum, which keeps the locks so that waiting callers see the new state)."""
+        sync = self._sync
         meta_path = self.dir / "meta.json"
         try:
             meta = json.loads(meta_path.read_text())
@@ -189,9 +195,9 @@ class Collection:
         """Checkpoint and release files; the collection object is unusable afterwards."""
         if self._closed:
             return
-        builder = self._builder
-        if builder is not None:
-            builder.join()
+        for worker in (self._builder, self._vacuumer):
+            if worker is not None:
+                worker.join()
         with self._writer, self._rw.write():
             self._checkpoint()
             self.wal.close()
@@ -379,7 +385,43 @@ class Collection:
                 with self._rw.write():
                     self._checkpoint()
             self._schedule_index()
+            self._schedule_vacuum()
             return record.seq
+
+    # Qdrant's optimizer defaults: vacuum once over 20% of at least 1,000 vectors are dead
+    DELETED_THRESHOLD = 0.2
+    VACUUM_MIN_VECTORS = 1000
+
+    def _vacuum_due(self) -> bool:
+        """Whether dead slots (deleted or replaced points) pass ``optimizers_config``'s
+        ``deleted_threshold`` share of at least ``vacuum_min_vector_number`` slots."""
+        opt = self.config.extra.get("optimizers_config") or {}
+        threshold = opt.get("deleted_threshold")
+        minimum = opt.get("vacuum_min_vector_number")
+        threshold = self.DELETED_THRESHOLD if threshold is None else float(threshold)
+        minimum = self.VACUUM_MIN_VECTORS if minimum is None else int(minimum)
+        n = self.n_slots
+        return n >= max(minimum, 1) and (n - len(self.slot_of)) / n > threshold
+
+    _vacuumer: threading.Thread | None = None
+
+    def _schedule_vacuum(self) -> None:
+        """Vacuum in a background thread once the dead-slot share calls for it."""
+        if not self._vacuum_due():
+            return
+        vacuumer = self._vacuumer
+        if vacuumer is not None and vacuumer.is_alive():
+            return
+        self._vacuumer = threading.Thread(target=self._vacuum_quietly, daemon=True)
+        self._vacuumer.start()
+
+    def _vacuum_quietly(self) -> None:
+        try:
+            with self._writer:
+                if not self._closed and self._vacuum_due():
+                    self.vacuum()
+        except (StorageError, OSError, sqlite3.Error):
+            pass  # the files stay as they were: vacuum swaps generations atomically
 
     # the optimizer's default indexing threshold, as in Qdrant: 10,000 KB of vectors
     INDEXING_THRESHOLD_KB = 10_000
@@ -1493,7 +1535,7 @@ class Collection:
                 p.unlink(missing_ok=True)
             for p in self.dir.glob(f"points-{old}.sqlite-*"):
                 p.unlink(missing_ok=True)
-            self.__init__(self.dir, self.name, sync=self._sync)  # type: ignore[misc]
+            self._open()
 
     def check(self) -> list[str]:
         """Consistency problems found (an empty list means healthy)."""

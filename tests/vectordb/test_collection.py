@@ -455,3 +455,30 @@ def test_writes_and_searches_go_on_while_the_graph_builds(monkeypatch) -> None:
         assert col.search(x[1400], limit=1)[0].id == 1400  # graph + exact tail
         col.build_index()
         assert col.hnsw.ntotal == 1500
+
+
+def test_dead_slots_past_the_threshold_start_a_vacuum(tmp_path: Path) -> None:
+    import time
+
+    x = rng_vectors(600, 8)
+    with vdb.open(tmp_path) as db:
+        col = db.create_collection("v", size=8)
+        col.update_settings(
+            {"optimizers_config": {"deleted_threshold": 0.25, "vacuum_min_vector_number": 100}}
+        )
+        col.upsert(list(range(600)), x, [{"i": i} for i in range(600)])
+        col.delete(list(range(100)))  # 1/6 dead: below the threshold
+        time.sleep(0.3)
+        assert col.generation == 0 and col.n_slots == 600
+        col.upsert(list(range(100, 200)), x[100:200])  # replaced: 200 of 700 slots dead
+        deadline = time.time() + 30
+        while col.generation == 0 and time.time() < deadline:
+            time.sleep(0.05)
+        assert col.generation == 1 and col.n_slots == 500 and len(col) == 500
+        assert col.check() == []
+        assert col.search(x[150], limit=1)[0].id == 150
+        assert col.payload_of(420) == {"i": 420}
+        col.upsert([1000], x[:1])  # writes go on after the vacuum, under the same locks
+        assert len(col) == 501
+    with vdb.open(tmp_path) as db:
+        assert len(db.collection("v")) == 501
