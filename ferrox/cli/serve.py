@@ -40,6 +40,12 @@ def serve(
     log_requests: Annotated[
         bool, typer.Option("--log-requests", help="One JSON line per request on stderr.")
     ] = False,
+    max_query_limit: Annotated[
+        int,
+        typer.Option(
+            "--max-query-limit", min=1, help="Largest limit/offset a read may ask for (400 beyond)."
+        ),
+    ] = 1_000_000,
 ) -> None:
     """The ferrox workbench: web app at /app, Qdrant-compatible REST API, /api routes."""
     try:
@@ -59,6 +65,7 @@ def serve(
         api_key=api_key or settings.api_key,
         enable_translate=enable_translate,
         auto_ingest=ingest,
+        max_query_limit=max_query_limit,
     )
     if log_requests:
         import logging

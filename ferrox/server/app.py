@@ -40,6 +40,9 @@ class ServerConfig:
     data_dir: Path
     api_key: str | None = None
     max_request_bytes: int = 32 * 1024 * 1024
+    max_query_limit: int = 1_000_000
+    """The largest ``limit`` or ``offset`` a read may ask for (400 beyond it); results are
+    bounded by the collection's size in any case."""
     enable_translate: bool = False
     auto_ingest: bool = False
 
@@ -123,7 +126,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         )
 
     stats = RequestStats()
-    app.include_router(build_router(get_db, lambda: config.data_dir / "snapshots", stats))
+    app.include_router(
+        build_router(get_db, lambda: config.data_dir / "snapshots", stats, config.max_query_limit)
+    )
     app.include_router(build_rag_router(lambda: rag))
     app.include_router(
         build_workbench_router(lambda: config.data_dir, lambda: ingest, config.enable_translate)

@@ -649,9 +649,11 @@ def build_router(
     get_db: Callable[[], Database],
     snapshots_dir: Callable[[], Path],
     stats: RequestStats | None = None,
+    max_query_limit: int = 1_000_000,
 ) -> APIRouter:
     """The Qdrant-compatible routes, over the database ``get_db()`` returns; ``stats``
-    (counted by the server's access log) feed /telemetry and /metrics."""
+    (counted by the server's access log) feed /telemetry and /metrics; a read asking for
+    a ``limit`` or ``offset`` over ``max_query_limit`` is refused (400)."""
     r = APIRouter(dependencies=[Depends(_check_query_params)])
     stats = stats or RequestStats()
 
@@ -688,6 +690,13 @@ def build_router(
     ) -> None:
         """Strict-mode checks, then the read tokens: ``cost``, or by default what the
         (universal) query ``body`` costs; a scroll or count costs 1 + its conditions."""
+        for key in ("limit", "offset"):
+            value = body.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value > max_query_limit:
+                raise InvalidInputError(
+                    f'Bad request: Limit exceeded {value} > {max_query_limit} for "{key}"'
+                    " (the server's max_query_limit)"
+                )
         sm = strict(c)
         if sm.enabled:
             parsed = parse_filter(flt)

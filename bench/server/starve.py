@@ -1,0 +1,138 @@
+"""Does one slow request starve the fast ones? Fast top-10 queries from a few clients,
+first alone, then beside clients that keep sending slow requests (an exact search that
+returns every point with its payload, a scroll of everything, a facet over every point);
+prints the fast queries' p50/p99 in both phases and the slow requests' latencies.
+
+    python bench/server/starve.py [--points 50000] [--dim 64] [--seconds 15]
+
+A real ``ferrox serve`` is started on a free loopback port; the clients are threads of
+this process, each with its own keep-alive httpx connection (the same client cost in
+both phases, sharing this machine's cores with the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from run import load, start_server
+
+
+def pct(lat: list[float], p: float) -> float:
+    lat = sorted(lat)
+    return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+
+def fast_client(url: str, dim: int, stop: threading.Event, seed: int, out: list[float]) -> None:
+    rng = np.random.default_rng(seed)
+    with httpx.Client(base_url=url, timeout=120) as c:
+        while not stop.is_set():
+            body = {"query": rng.standard_normal(dim).tolist(), "limit": 10}
+            t0 = time.perf_counter()
+            r = c.post("/collections/bench/points/query", json=body)
+            r.raise_for_status()
+            out.append(time.perf_counter() - t0)
+
+
+def slow_requests(n: int, dim: int) -> list[tuple[str, str, dict]]:
+    vec = np.random.default_rng(9).standard_normal(dim).tolist()
+    return [
+        (
+            "exact search returning every point",
+            "/collections/bench/points/query",
+            {"query": vec, "limit": n, "params": {"exact": True}, "with_payload": True},
+        ),
+        ("scroll of every point", "/collections/bench/points/scroll", {"limit": n}),
+        ("facet over every point", "/collections/bench/facet", {"key": "group", "limit": 10}),
+    ]
+
+
+def slow_client(url: str, n: int, dim: int, stop: threading.Event, out: dict) -> None:
+    with httpx.Client(base_url=url, timeout=300) as c:
+        while not stop.is_set():
+            for name, path, body in slow_requests(n, dim):
+                t0 = time.perf_counter()
+                r = c.post(path, json=body)
+                out.setdefault(name, []).append((time.perf_counter() - t0, r.status_code))
+
+
+def phase(url: str, dim: int, n: int, seconds: float, clients: int, slow: int) -> dict:
+    stop = threading.Event()
+    lat: list[list[float]] = [[] for _ in range(clients)]
+    slow_out: dict = {}
+    threads = [
+        threading.Thread(target=fast_client, args=(url, dim, stop, i, lat[i]))
+        for i in range(clients)
+    ] + [
+        threading.Thread(target=slow_client, args=(url, n, dim, stop, slow_out))
+        for _ in range(slow)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    fast = [x for part in lat for x in part]
+    return {
+        "fast": len(fast),
+        "qps": len(fast) / seconds,
+        "p50": pct(fast, 0.5),
+        "p99": pct(fast, 0.99),
+        "slow": slow_out,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--points", type=int, default=50_000)
+    ap.add_argument("--dim", type=int, default=64)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--slow-clients", type=int, default=1)
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((args.points, args.dim)).astype(np.float32)
+    groups = rng.integers(0, 10, args.points)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(Path(tmp))
+        try:
+            load(url, vectors, groups)
+            httpx.post(
+                f"{url}/collections/bench/points/query", json={"query": vectors[0].tolist()}
+            ).raise_for_status()
+            alone = phase(url, args.dim, args.points, args.seconds, args.clients, 0)
+            beside = phase(
+                url, args.dim, args.points, args.seconds, args.clients, args.slow_clients
+            )
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    print(
+        f"\n{args.points:,} points x {args.dim}, {args.clients} fast clients (top-10 queries), "
+        f"{args.slow_clients} slow client(s), {args.seconds:.0f} s per phase\n"
+    )
+    print("| phase | fast queries | QPS | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in (("fast alone", alone), ("beside slow requests", beside)):
+        print(f"| {name} | {r['fast']:,} | {r['qps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} |")
+    print(f"\nfast p99 beside the slow requests / alone: {beside['p99'] / alone['p99']:.2f}x")
+    print("\n| slow request | count | median s | status codes |")
+    print("|---|---:|---:|---|")
+    for name, runs in beside["slow"].items():
+        codes = sorted({code for _, code in runs})
+        med = statistics.median(t for t, _ in runs)
+        print(f"| {name} | {len(runs)} | {med:.2f} | {codes} |")
+
+
+if __name__ == "__main__":
+    main()
