@@ -59,6 +59,7 @@ from ferrox.vectordb.models import (
     normalize_id,
 )
 from ferrox.vectordb.payload_index import PayloadIndex, make_index
+from ferrox.vectordb.payload_store import DiskPayloads
 from ferrox.vectordb.spaces import DenseSpace, SpaceStore, SparseVector, parse_spaces
 from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
 
@@ -133,7 +134,7 @@ class Collection:
         self._drop_other_generations()
         self._open_vectors(n_slots)
         self.ids: list[PointId | None] = [None] * n_slots
-        self.payloads: list[dict[str, Any] | None] = [None] * n_slots
+        self.payloads: list[dict[str, Any] | None] | DiskPayloads = [None] * n_slots
         self.live = np.zeros(max(n_slots, 1024), dtype=bool)
         self.slot_of: dict[PointId, int] = {}
         self.sqnorms = np.zeros(self._capacity, dtype=np.float32)
@@ -269,7 +270,11 @@ class Collection:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            rows = self._db.execute("SELECT id, slot, payload FROM points").fetchall()
+            on_disk = self.config.on_disk_payload
+            columns = "id, slot, NULL" if on_disk else "id, slot, payload"
+            rows = self._db.execute(f"SELECT {columns} FROM points").fetchall()
+            if on_disk:
+                self.payloads = DiskPayloads(self._db, n_slots)
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{path}: damaged payload store ({exc})") from exc
         if self.live.shape[0] < self._capacity:
@@ -286,7 +291,8 @@ class Collection:
                 raise StorageError(f"{path}: point {text} refers to slot {slot} beyond the data")
             pid = _id_from_text(text)
             self.ids[slot] = pid
-            self.payloads[slot] = json.loads(payload)
+            if not on_disk:
+                self.payloads[slot] = json.loads(payload)
             self.slot_of[pid] = slot
             self.live[slot] = True
         try:
@@ -299,6 +305,17 @@ class Collection:
             if slot is not None:
                 self._put_side(slot, json.loads(data))
         return n_slots
+
+    def _place_payloads(self) -> None:
+        """Payloads in memory or left on disk, as ``on_disk_payload`` now says."""
+        n = len(self.payloads)
+        if self.config.on_disk_payload and not isinstance(self.payloads, DiskPayloads):
+            self.payloads = DiskPayloads(self._db, n)
+        elif not self.config.on_disk_payload and isinstance(self.payloads, DiskPayloads):
+            loaded: list[dict[str, Any] | None] = [None] * n
+            for slot, payload in self._db.execute("SELECT slot, payload FROM points"):
+                loaded[slot] = json.loads(payload)
+            self.payloads = loaded
 
     def _put_side(self, slot: int, entry: dict[str, Any] | None) -> None:
         """Record a slot's other vectors (``{"vectors": {name: json}, "no_primary": bool}``)."""
@@ -1016,6 +1033,7 @@ class Collection:
                     extra[key] = p[key]
             if p.get("on_disk_payload") is not None:
                 c.on_disk_payload = bool(p["on_disk_payload"])
+                self._place_payloads()
             c.extra = extra
             self.spaces = parse_spaces(c.vectors, c.sparse_vectors)
             for name, space in self.spaces.items():
