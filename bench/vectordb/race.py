@@ -1,8 +1,9 @@
 """Single-query speed of ferrox against the raw ANN libraries and the fastest embedded
-database, truly interleaved: every system is built once in this one process, then each
-round times every (system, setting) pair on the same queries, in a rotated order; the
-QPS reported is the median over rounds, so a noisy neighbour on this shared machine
-hits every system alike. Recall@10 comes from all queries.
+database (zvec, by its id path and by ``query()``), truly interleaved: every system is
+built once in this one process, then each round times every (system, setting) pair on
+the same queries, in a rotated order; the QPS reported is the median over rounds, so a
+noisy neighbour on this shared machine hits every system alike. Recall@10 comes from all
+queries.
 
     python bench/vectordb/race.py [--rounds 7] [--queries 1000] [--points N]
 
@@ -132,6 +133,23 @@ def zvec_ids(x: np.ndarray, bucket: np.ndarray, work: Path) -> dict[int, Search]
     return {ef: at(ef) for ef in EFS}
 
 
+def zvec_query(x: np.ndarray, bucket: np.ndarray, work: Path) -> dict[int, Search]:
+    import zvec
+
+    col, _ = zvec_build(x, bucket, work / "zvec-query")
+
+    def at(ef: int) -> Search:
+        param = zvec.HnswQueryParam(ef=ef)
+
+        def search(v: np.ndarray) -> list[int]:
+            query = zvec.Query("v", vector=v, param=param)
+            return [int(d.id) for d in col.query(query, topk=K, output_fields=[])]
+
+        return search
+
+    return {ef: at(ef) for ef in EFS}
+
+
 SYSTEMS: dict[str, Callable[[np.ndarray, np.ndarray, Path], dict[int, Search]]] = {
     "ferrox": ferrox,
     "faiss": faiss_,
@@ -139,6 +157,7 @@ SYSTEMS: dict[str, Callable[[np.ndarray, np.ndarray, Path], dict[int, Search]]] 
     "usearch": usearch_,
     "scann": scann_,
     "zvec-ids": zvec_ids,
+    "zvec": zvec_query,
 }
 
 

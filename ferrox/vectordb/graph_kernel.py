@@ -127,8 +127,10 @@ class Int8Codes:
             grown = np.zeros((max(need, 2 * self._codes.shape[0], 1024), self.dim), np.int8)
             grown[: self.n] = self._codes[: self.n]
             self._codes = grown
-        quantised = np.clip(np.rint(source / self.scale), -127, 127).astype(np.int8)
-        self._codes[start:need] = quantised
+        for first in range(0, source.shape[0], 65536):  # bounded temporaries at any size
+            block = np.asarray(source[first : first + 65536]) / self.scale
+            quantised = np.clip(np.rint(block), -127, 127).astype(np.int8)
+            self._codes[start + first : start + first + quantised.shape[0]] = quantised
         self.n = need
 
 

@@ -31,6 +31,7 @@ from ferrox.vectordb.models import (
     PointId,
     Record,
     ScoredPoint,
+    SearchParams,
     check_payload,
     check_vectors,
     id_sort_key,
@@ -277,8 +278,7 @@ class MilvusCollection:
         exact: bool = False,
     ) -> list[ScoredPoint]:
         """The ``limit`` nearest points, best first (distances for Euclid, like ferrox)."""
-        if not isinstance(limit, int) or limit < 1:
-            raise InvalidInputError("limit must be a positive integer")
+        SearchParams.of(limit, offset, ef, score_threshold)
         q = check_vectors(vector, self.dim)[0]
         expr = filter_expression(parse_filter(filter))
         params = {"params": {"ef": max(ef or 64, limit + offset)}} if ef else {}

@@ -6,6 +6,7 @@ import math
 import uuid
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ __all__ = [
     "PointId",
     "Record",
     "ScoredPoint",
+    "SearchParams",
     "normalize_id",
 ]
 
@@ -216,6 +218,47 @@ class Record:
     id: PointId
     payload: dict[str, Any] | None = None
     vector: Any = None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search's size and beam parameters, checked once for every search path (the
+    embedded collection, its vector spaces and the Milvus backend)."""
+
+    limit: int
+    offset: int = 0
+    ef: int | None = None
+    score_threshold: float | None = None
+
+    @classmethod
+    def of(
+        cls,
+        limit: Any,
+        offset: Any = 0,
+        ef: Any = None,
+        score_threshold: Any = None,
+        *,
+        zero_limit: bool = False,
+    ) -> SearchParams:
+        """Checked parameters; :class:`InvalidInputError` names the first bad one.
+        ``zero_limit`` admits ``limit=0`` (an empty answer)."""
+        if not _is_int(limit) or limit < (0 if zero_limit else 1):
+            kind = "non-negative" if zero_limit else "positive"
+            raise InvalidInputError(f"limit must be a {kind} integer")
+        if not _is_int(offset) or offset < 0:
+            raise InvalidInputError("offset must be a non-negative integer")
+        if ef is not None and (not _is_int(ef) or ef < 1):
+            raise InvalidInputError("ef must be a positive integer")
+        if score_threshold is not None:
+            if isinstance(score_threshold, bool) or not isinstance(score_threshold, Real):
+                raise InvalidInputError("score_threshold must be a number")
+            if not math.isfinite(score_threshold):
+                raise InvalidInputError("score_threshold must be a finite number")
+        return cls(limit, offset, ef, score_threshold)
 
 
 @dataclass(slots=True)
