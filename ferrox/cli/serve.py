@@ -41,11 +41,13 @@ def serve(
         bool, typer.Option("--log-requests", help="One JSON line per request on stderr.")
     ] = False,
     max_query_limit: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--max-query-limit", min=1, help="Largest limit/offset a read may ask for (400 beyond)."
+            "--max-query-limit",
+            min=1,
+            help="Largest limit/offset a read may ask for (400 beyond; default: any).",
         ),
-    ] = 1_000_000,
+    ] = None,
 ) -> None:
     """The ferrox workbench: web app at /app, Qdrant-compatible REST API, /api routes."""
     try:

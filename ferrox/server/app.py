@@ -40,9 +40,10 @@ class ServerConfig:
     data_dir: Path
     api_key: str | None = None
     max_request_bytes: int = 32 * 1024 * 1024
-    max_query_limit: int = 1_000_000
-    """The largest ``limit`` or ``offset`` a read may ask for (400 beyond it); results are
-    bounded by the collection's size in any case."""
+    max_query_limit: int | None = None
+    """The largest ``limit`` or ``offset`` a read may ask for (400 beyond it); None, the
+    default, admits any (Qdrant accepts u64::MAX): results are bounded by the
+    collection's size in any case."""
     enable_translate: bool = False
     auto_ingest: bool = False
 

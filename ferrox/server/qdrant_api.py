@@ -649,7 +649,7 @@ def build_router(
     get_db: Callable[[], Database],
     snapshots_dir: Callable[[], Path],
     stats: RequestStats | None = None,
-    max_query_limit: int = 1_000_000,
+    max_query_limit: int | None = None,
 ) -> APIRouter:
     """The Qdrant-compatible routes, over the database ``get_db()`` returns; ``stats``
     (counted by the server's access log) feed /telemetry and /metrics; a read asking for
@@ -692,7 +692,12 @@ def build_router(
         (universal) query ``body`` costs; a scroll or count costs 1 + its conditions."""
         for key in ("limit", "offset"):
             value = body.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and value > max_query_limit:
+            if (
+                max_query_limit is not None
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+                and value > max_query_limit
+            ):
                 raise InvalidInputError(
                     f'Bad request: Limit exceeded {value} > {max_query_limit} for "{key}"'
                     " (the server's max_query_limit)"
