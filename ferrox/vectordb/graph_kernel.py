@@ -2,9 +2,9 @@
 
 faiss builds and stores the graph; the search walks faiss's arrays in place with a C
 kernel compiled for this CPU at first use (:mod:`ferrox.native`), called through ctypes
-with the GIL released. Optional int8 codes (a per-dimension scale for inner products,
-one scale for L2 and L1) make the walk read a quarter of the memory; its beam is
-re-scored on the float vectors before the top k are taken. Where no C compiler is
+with the GIL released. For inner products, int8 codes (a per-dimension scale) make the
+walk read a quarter of the memory; its beam is re-scored on the float vectors before
+the top k are taken (L2 and L1 walk the floats). Where no C compiler is
 found, :func:`load_kernel` answers None and the index searches with faiss.
 """
 
@@ -93,8 +93,8 @@ def _address(array: np.ndarray) -> int:
 class Int8Codes:
     """Growing int8 copies of the vectors for the walk, with their dequantisation scale.
 
-    The scale follows the largest magnitude seen (per dimension for inner products, one
-    for every dimension otherwise, so that L2 and L1 rank as on the floats); a batch
+    The scale follows the largest magnitude seen, per dimension (the kernel's walk takes
+    inner products) or, with ``per_dimension`` False, one for every dimension; a batch
     beyond it re-quantises everything stored.
     """
 
