@@ -105,6 +105,13 @@ class Int8Codes:
         self._codes = np.zeros((0, dim), dtype=np.int8)
         self.n = 0
 
+    def copy(self) -> Int8Codes:
+        """An independent copy (for a graph copy that grows on its own)."""
+        other = Int8Codes(self.dim, self.per_dimension)
+        other.maxabs, other.scale = self.maxabs.copy(), self.scale.copy()
+        other._codes, other.n = self._codes[: self.n].copy(), self.n
+        return other
+
     @property
     def codes(self) -> np.ndarray:
         """The codes of the stored vectors (a view, in slot order)."""

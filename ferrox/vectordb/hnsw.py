@@ -59,9 +59,10 @@ class HnswIndex:
         self._ntotal = 0
         self._attach_kernel()
 
-    def _attach_kernel(self) -> None:
+    def _attach_kernel(self, codes: Int8Codes | None = None) -> None:
         """ferrox's search kernel over this graph, where it can run (a flat graph and a
-        compiler); None leaves searches to faiss."""
+        compiler; ``codes``: the int8 walk copy when already made); None leaves searches
+        to faiss."""
         self.view: GraphView | None = None
         self.codes: Int8Codes | None = None
         kernel = load_kernel() if self.quantization is None else None
@@ -73,7 +74,9 @@ class HnswIndex:
             Distance.EUCLID: METRIC_L2,
             Distance.MANHATTAN: METRIC_L1,
         }[self.distance]
-        if metric == METRIC_IP:
+        if metric == METRIC_IP and codes is not None:
+            self.codes = codes
+        elif metric == METRIC_IP:
             self.codes = Int8Codes(self.dim, per_dimension=True)
             if self.index.ntotal:
                 stored = self._stored()
@@ -116,8 +119,8 @@ class HnswIndex:
         self._ntotal = int(self.index.ntotal)
 
     def search_one(self, query: np.ndarray, k: int, ef: int) -> tuple[list[float], list[int]]:
-        """One contiguous float32 (1, dim) query, unfiltered: raw scores and slots as
-        lists (the lean path: faiss's C entry point, no argument checks)."""
+        """One contiguous float32 (1, dim) query, unfiltered: scores and slots as lists
+        (the lean path: the kernel, else faiss's C entry point; no argument checks)."""
         if self.view is not None:
             scores_l, slots_l = self.view.search_one(query, k, ef)
             if self.distance is Distance.EUCLID:
@@ -160,18 +163,36 @@ class HnswIndex:
         return scores, slots.astype(np.int64)
 
     def copy(self) -> HnswIndex:
-        """An independent copy of the graph (to grow while this one serves searches)."""
+        """An independent copy of the graph (to grow while this one serves searches);
+        the int8 walk copy is copied too, not quantised again."""
         faiss = _faiss()
-        return self._wrap(faiss.clone_index(self.index))
+        return self._around(
+            faiss.clone_index(self.index),
+            self.dim,
+            self.distance,
+            self.quantization,
+            int(self.index.hnsw.efConstruction),
+            None if self.codes is None else self.codes.copy(),
+        )
 
-    def _wrap(self, index: object) -> HnswIndex:
-        obj = type(self).__new__(type(self))
-        obj.dim, obj.distance, obj.quantization = self.dim, self.distance, self.quantization
+    @classmethod
+    def _around(
+        cls,
+        index: object,
+        dim: int,
+        distance: Distance,
+        quantization: str | None,
+        ef_construct: int,
+        codes: Int8Codes | None = None,
+    ) -> HnswIndex:
+        """An index object around an existing faiss index (loaded or cloned)."""
+        obj = cls.__new__(cls)
+        obj.dim, obj.distance, obj.quantization = dim, distance, quantization
         obj.index = index
-        obj.index.hnsw.efConstruction = self.index.hnsw.efConstruction
+        obj.index.hnsw.efConstruction = ef_construct
         obj._plain_params = {}
         obj._ntotal = int(obj.index.ntotal)
-        obj._attach_kernel()
+        obj._attach_kernel(codes)
         return obj
 
     def save(self, path: Path) -> None:
@@ -187,19 +208,13 @@ class HnswIndex:
     ) -> HnswIndex:
         """Read a saved graph; a damaged file raises :class:`StorageError`."""
         faiss = _faiss()
-        obj = cls.__new__(cls)
-        obj.dim, obj.distance, obj.quantization = dim, distance, q
         try:
-            obj.index = faiss.read_index(str(path))
+            index = faiss.read_index(str(path))
         except RuntimeError as exc:
             raise StorageError(f"{path}: unreadable HNSW index ({exc})") from exc
-        if obj.index.d != dim:
-            raise StorageError(f"{path}: index dimension {obj.index.d} != collection's {dim}")
-        obj.index.hnsw.efConstruction = ef_construct
-        obj._plain_params = {}
-        obj._ntotal = int(obj.index.ntotal)
-        obj._attach_kernel()
-        return obj
+        if index.d != dim:
+            raise StorageError(f"{path}: index dimension {index.d} != collection's {dim}")
+        return cls._around(index, dim, distance, q, ef_construct)
 
 
 def _bitmap(allowed: np.ndarray, n: int) -> np.ndarray:
