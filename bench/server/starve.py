@@ -1,6 +1,7 @@
 """Does one slow request starve the fast ones? Fast top-10 queries from a few clients,
 first alone, then beside clients that keep sending slow requests (an exact search that
-returns every point with its payload, a scroll of everything, a facet over every point);
+returns every point with its payload, a scroll of everything, a facet over every point,
+an upsert of 1,000 points);
 prints the fast queries' p50/p99 in both phases and the slow requests' latencies.
 
     python bench/server/starve.py [--points 50000] [--dim 64] [--seconds 15]
@@ -43,25 +44,37 @@ def fast_client(url: str, dim: int, stop: threading.Event, seed: int, out: list[
             out.append(time.perf_counter() - t0)
 
 
-def slow_requests(n: int, dim: int) -> list[tuple[str, str, dict]]:
-    vec = np.random.default_rng(9).standard_normal(dim).tolist()
+def slow_requests(n: int, dim: int) -> list[tuple[str, str, str, dict]]:
+    rng = np.random.default_rng(9)
+    vec = rng.standard_normal(dim).tolist()
+    batch = [
+        {"id": i, "vector": rng.standard_normal(dim).tolist(), "payload": {"group": i % 10}}
+        for i in range(1000)
+    ]
     return [
         (
             "exact search returning every point",
+            "POST",
             "/collections/bench/points/query",
             {"query": vec, "limit": n, "params": {"exact": True}, "with_payload": True},
         ),
-        ("scroll of every point", "/collections/bench/points/scroll", {"limit": n}),
-        ("facet over every point", "/collections/bench/facet", {"key": "group", "limit": 10}),
+        ("scroll of every point", "POST", "/collections/bench/points/scroll", {"limit": n}),
+        (
+            "facet over every point",
+            "POST",
+            "/collections/bench/facet",
+            {"key": "group", "limit": 10},
+        ),
+        ("upsert of 1,000 points", "PUT", "/collections/bench/points?wait=true", {"points": batch}),
     ]
 
 
 def slow_client(url: str, n: int, dim: int, stop: threading.Event, out: dict) -> None:
     with httpx.Client(base_url=url, timeout=300) as c:
         while not stop.is_set():
-            for name, path, body in slow_requests(n, dim):
+            for name, method, path, body in slow_requests(n, dim):
                 t0 = time.perf_counter()
-                r = c.post(path, json=body)
+                r = c.request(method, path, json=body)
                 out.setdefault(name, []).append((time.perf_counter() - t0, r.status_code))
 
 

@@ -33,11 +33,13 @@ from ferrox.errors import (
     UnsupportedError,
     ValidationError,
 )
+from ferrox.server.json_response import FastJSONResponse
+from ferrox.server.lanes import Lanes, filter_work, query_work, scroll_work
 from ferrox.server.telemetry import RequestStats, prometheus, telemetry
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.bm25 import BM25_MODELS, Bm25
 from ferrox.vectordb.filters import parse_filter, values_at
-from ferrox.vectordb.models import Distance, normalize_id
+from ferrox.vectordb.models import Distance, f32_list, normalize_id
 from ferrox.vectordb.query import distance_matrix, parse_query, run_query
 from ferrox.vectordb.spaces import DenseSpace, SparseSpace, check_shape
 from ferrox.vectordb.strict import (
@@ -56,7 +58,9 @@ QDRANT_API_VERSION = "1.20.0"  # the Qdrant REST API level these routes follow
 
 def ok(result: Any, started: float) -> JSONResponse:
     """Qdrant's success envelope."""
-    return JSONResponse({"result": result, "status": "ok", "time": time.perf_counter() - started})
+    return FastJSONResponse(
+        {"result": result, "status": "ok", "time": time.perf_counter() - started}
+    )
 
 
 _PREFIXES = ("Wrong input:", "Bad request:", "Validation error", "Not found:", "Forbidden:")
@@ -89,16 +93,21 @@ def _f32(x: float) -> float:
     return float(str(np.float32(x)))
 
 
-def _scored(p: ScoredPoint) -> dict[str, Any]:
-    out = {
-        "id": p.id,
-        "version": p.version,
-        "score": _f32(p.score),
-        "payload": p.payload,
-        "vector": p.vector,
-    }
-    if p.order_value is not None:
-        out["order_value"] = p.order_value
+def _scored(hits: list[ScoredPoint]) -> list[dict[str, Any]]:
+    """Hits as Qdrant's ScoredPoint objects (scores as float32 decimals)."""
+    scores = f32_list([h.score for h in hits])
+    out = []
+    for p, score in zip(hits, scores, strict=True):
+        point = {
+            "id": p.id,
+            "version": p.version,
+            "score": score,
+            "payload": p.payload,
+            "vector": p.vector,
+        }
+        if p.order_value is not None:
+            point["order_value"] = p.order_value
+        out.append(point)
     return out
 
 
@@ -528,7 +537,7 @@ def _group_hits(
             if not g:
                 order.append(v)
             if len(g) < group_size:
-                g.append(_scored(h))
+                g.append(_scored([h])[0])
     out = []
     for v in order[:limit]:
         out.append({"id": v, "hits": groups[v]})
@@ -650,12 +659,15 @@ def build_router(
     snapshots_dir: Callable[[], Path],
     stats: RequestStats | None = None,
     max_query_limit: int | None = None,
+    heavy_workers: int = 2,
 ) -> APIRouter:
     """The Qdrant-compatible routes, over the database ``get_db()`` returns; ``stats``
     (counted by the server's access log) feed /telemetry and /metrics; a read asking for
-    a ``limit`` or ``offset`` over ``max_query_limit`` is refused (400)."""
+    a ``limit`` or ``offset`` over ``max_query_limit`` is refused (400); reads estimated
+    heavy run in ``heavy_workers`` threads (:mod:`ferrox.server.lanes`)."""
     r = APIRouter(dependencies=[Depends(_check_query_params)])
     stats = stats or RequestStats()
+    lanes = Lanes.create(heavy_workers)
 
     @r.get("/telemetry")
     def get_telemetry(details_level: int = 0, per_collection: bool = False) -> JSONResponse:
@@ -729,6 +741,11 @@ def build_router(
                 else:
                     cost = facts.get("n_points", 0)
             limiter.take(c.name, "write", sm.write_rate_limit, max(1, cost))
+
+    def work(c: Collection, body: Any, kind: str = "query") -> float:
+        """The estimated work of a read on ``c`` (:mod:`ferrox.server.lanes`)."""
+        estimate = scroll_work if kind == "scroll" else query_work
+        return estimate(body, len(c), c.payload_indexes, lanes.rules)
 
     def run(
         c: Collection, body: dict[str, Any], timeout: Any = None, *, checked: bool = False
@@ -938,10 +955,14 @@ def build_router(
         return ok(_completed(_upsert_body(c, _obj(body, "upsert"), timeout)), t)
 
     @r.post("/collections/{name}/points")
-    def retrieve(name: str, body: JsonBody = None) -> JSONResponse:
+    async def retrieve(name: str, body: JsonBody = None) -> JSONResponse:
+        c = col(name)
+        ids = body.get("ids") if isinstance(body, dict) else None
+        return await lanes.run(len(ids) if isinstance(ids, list) else 0, _retrieve, c, body)
+
+    def _retrieve(c: Collection, body: Any) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body, "retrieve")
-        c = col(name)
         read_guard(c, {}, None, None, cost=len(b.get("ids") or []))
         recs = c.get(
             b.get("ids") or [],
@@ -1090,10 +1111,13 @@ def build_router(
         return ok(results, t)
 
     @r.post("/collections/{name}/points/scroll")
-    def scroll(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
+    async def scroll(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
+        c = col(name)
+        return await lanes.run(work(c, body, "scroll"), _scroll, c, body, timeout)
+
+    def _scroll(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body or {}, "scroll")
-        c = col(name)
         read_guard(c, b, b.get("filter"), timeout, 1 + filter_cost(parse_filter(b.get("filter"))))
         limit = b.get("limit") if b.get("limit") is not None else 10
         order_by = b.get("order_by")
@@ -1124,31 +1148,46 @@ def build_router(
         return ok({"points": [_record(x) for x in page], "next_page_offset": nxt}, t)
 
     @r.post("/collections/{name}/points/count")
-    def count(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
+    async def count(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
+        c = col(name)
+        flt = body.get("filter") if isinstance(body, dict) else None
+        est = filter_work(flt, len(c), c.payload_indexes, lanes.rules)
+        return await lanes.run(est, _count, c, body, timeout)
+
+    def _count(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body or {}, "count")
-        c = col(name)
         read_guard(c, {}, b.get("filter"), timeout, 1 + filter_cost(parse_filter(b.get("filter"))))
         return ok({"count": c.count(b.get("filter"))}, t)
 
     @r.post("/collections/{name}/points/query")
     async def query(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
-        # async on purpose: a query takes well under a millisecond, less than the hop to
-        # the thread pool and back that a plain ``def`` route costs under load
-        t = time.perf_counter()
         c = col(name)
-        return ok({"points": [_scored(h) for h in run(c, _obj(body or {}, "query"), timeout)]}, t)
+        return await lanes.run(work(c, body), _query, c, body, timeout)
+
+    def _query(c: Collection, body: Any, timeout: Any) -> JSONResponse:
+        t = time.perf_counter()
+        return ok({"points": _scored(run(c, _obj(body or {}, "query"), timeout))}, t)
+
+    def _batch_work(c: Collection, body: Any) -> float:
+        searches = body.get("searches") if isinstance(body, dict) else None
+        return sum(work(c, q) for q in searches) if isinstance(searches, list) else 0.0
 
     @r.post("/collections/{name}/points/query/batch")
-    def query_batch(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
-        t = time.perf_counter()
+    async def query_batch(
+        name: str, body: JsonBody = None, timeout: int | None = None
+    ) -> JSONResponse:
         c = col(name)
+        return await lanes.run(_batch_work(c, body), _query_batch, c, body, timeout)
+
+    def _query_batch(c: Collection, body: Any, timeout: Any) -> JSONResponse:
+        t = time.perf_counter()
         searches = _obj(body, "query batch").get("searches")
         if not isinstance(searches, list):
             raise InvalidInputError("'searches' must be a list of query requests")
         parsed = [_obj(s, f"searches[{i}]") for i, s in enumerate(searches)]
         strict(c).check_batch(len(parsed))
-        return ok([{"points": [_scored(h) for h in run(c, s, timeout)]} for s in parsed], t)
+        return ok([{"points": _scored(run(c, s, timeout))} for s in parsed], t)
 
     def _groups(
         name: str, body: Any, convert: Callable[[dict[str, Any]], dict[str, Any]]
@@ -1192,16 +1231,32 @@ def build_router(
         return ok({"groups": groups}, t)
 
     @r.post("/collections/{name}/points/query/groups")
-    def query_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return _groups(name, body, lambda b: b)
+    async def query_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(_groups_work(name, body), _groups, name, body, lambda b: b)
 
     @r.post("/collections/{name}/points/search/groups")
-    def search_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return _groups(name, body, _legacy_search)
+    async def search_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(_groups_work(name, body), _groups, name, body, _legacy_search)
 
     @r.post("/collections/{name}/points/recommend/groups")
-    def recommend_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return _groups(name, body, _legacy_recommend)
+    async def recommend_groups(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(_groups_work(name, body), _groups, name, body, _legacy_recommend)
+
+    def _groups_work(name: str, body: Any) -> float:
+        if not isinstance(body, dict):
+            return 0.0
+        size, limit = body.get("group_size", 1), body.get("limit", 10)
+        widened = (
+            {**body, "limit": size * limit * 4}
+            if isinstance(size, int) and isinstance(limit, int)
+            else body
+        )
+        return work(col(name), widened)
+
+    def _legacy_work(name: str, body: Any, batch: bool) -> float:
+        if batch:
+            return _batch_work(col(name), body)
+        return work(col(name), body)
 
     def _legacy(
         name: str, body: Any, convert: Callable[[dict[str, Any]], dict[str, Any]], batch: bool
@@ -1214,34 +1269,44 @@ def build_router(
             if not isinstance(searches, list):
                 raise InvalidInputError("'searches' must be a list")
             strict(c).check_batch(len(searches))
-            return ok(
-                [[_scored(h) for h in run(c, convert(_obj(s, "searches[]")))] for s in searches], t
-            )
-        return ok([_scored(h) for h in run(c, convert(b))], t)
+            return ok([_scored(run(c, convert(_obj(s, "searches[]")))) for s in searches], t)
+        return ok(_scored(run(c, convert(b))), t)
 
     @r.post("/collections/{name}/points/search")
-    def search(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_search, False)
+    async def search(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, False), _legacy, name, body, _legacy_search, False
+        )
 
     @r.post("/collections/{name}/points/search/batch")
-    def search_batch(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_search, True)
+    async def search_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, True), _legacy, name, body, _legacy_search, True
+        )
 
     @r.post("/collections/{name}/points/recommend")
-    def recommend(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_recommend, False)
+    async def recommend(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, False), _legacy, name, body, _legacy_recommend, False
+        )
 
     @r.post("/collections/{name}/points/recommend/batch")
-    def recommend_batch(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_recommend, True)
+    async def recommend_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, True), _legacy, name, body, _legacy_recommend, True
+        )
 
     @r.post("/collections/{name}/points/discover")
-    def discover(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_discover, False)
+    async def discover(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, False), _legacy, name, body, _legacy_discover, False
+        )
 
     @r.post("/collections/{name}/points/discover/batch")
-    def discover_batch(name: str, body: JsonBody = None) -> JSONResponse:
-        return _legacy(name, body, _legacy_discover, True)
+    async def discover_batch(name: str, body: JsonBody = None) -> JSONResponse:
+        return await lanes.run(
+            _legacy_work(name, body, True), _legacy, name, body, _legacy_discover, True
+        )
 
     def _matrix(name: str, body: Any) -> tuple[list[Any], list[list[tuple[int, float]]]]:
         b = _obj(body or {}, "search matrix")
@@ -1315,7 +1380,14 @@ def build_router(
         return ok(out, t)
 
     @r.post("/collections/{name}/facet")
-    def facet(name: str, body: JsonBody = None) -> JSONResponse:
+    async def facet(name: str, body: JsonBody = None) -> JSONResponse:
+        c = col(name)
+        flt = body.get("filter") if isinstance(body, dict) else None
+        est = len(c) * lanes.rules.scan_weight
+        est += filter_work(flt, len(c), c.payload_indexes, lanes.rules)
+        return await lanes.run(est, _facet, name, body)
+
+    def _facet(name: str, body: Any) -> JSONResponse:
         t = time.perf_counter()
         b = _obj(body, "facet")
         key = b.get("key")

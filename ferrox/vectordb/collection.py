@@ -40,6 +40,7 @@ from ferrox.errors import (
     StorageError,
     UnsupportedError,
 )
+from ferrox.gc_pause import gc_paused
 from ferrox.vectordb.checksums import BlockChecksums
 from ferrox.vectordb.exact import exact_search
 from ferrox.vectordb.filters import Filter, parse_filter, values_at
@@ -67,6 +68,7 @@ from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
 __all__ = ["Collection"]
 
 FORMAT = 1
+_BULK = 1000  # results longer than this are built with the cyclic GC paused
 # filtered searches scan the matches exactly below either bound (measured on 31k MiniLM
 # vectors: the scan and the widened graph walk cost about the same around 2-5%)
 FILTER_SCAN_POINTS = 1_000
@@ -1133,7 +1135,7 @@ class Collection:
     ) -> list[Record]:
         """The points with these ids that exist, in the order asked."""
         pids = self._ids(ids)
-        with self._rw.read():
+        with self._rw.read(), gc_paused(len(pids) > _BULK):
             return [
                 self._record(self.slot_of[p], with_payload, with_vectors)
                 for p in pids
@@ -1178,7 +1180,8 @@ class Collection:
             if flt is not None:
                 rest = rest[self._mask(flt)[rest]]
             slots = rest[: limit + 1].tolist()
-            page = [self._record(slot, with_payload, with_vectors) for slot in slots[:limit]]
+            with gc_paused(len(slots) > _BULK):
+                page = [self._record(slot, with_payload, with_vectors) for slot in slots[:limit]]
             nxt = self.ids[slots[limit]] if len(slots) > limit else None
         return page, nxt
 
@@ -1272,12 +1275,13 @@ class Collection:
             # bounded by the collection: a huge limit costs no more than "all points"
             k = min(limit + offset, max(len(self.slot_of), 1))
             scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
-            return [
-                self._hits(
-                    srow[offset:], irow[offset:], score_threshold, with_payload, with_vectors
-                )
-                for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True)
-            ]
+            with gc_paused(slots.size > _BULK):
+                return [
+                    self._hits(
+                        srow[offset:], irow[offset:], score_threshold, with_payload, with_vectors
+                    )
+                    for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True)
+                ]
 
     def _hits(
         self,

@@ -11,6 +11,11 @@ from typing import Any
 
 import numpy as np
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson comes with the vectordb extra
+    orjson = None  # type: ignore[assignment]
+
 from ferrox.errors import InvalidInputError, ShapeError
 
 __all__ = [
@@ -176,10 +181,14 @@ def check_vectors(vectors: Any, size: int) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float32)
 
 
-def f32_list(arr: np.ndarray) -> list[Any]:
+def f32_list(arr: Any) -> list[Any]:
     """A float32 vector (or matrix) as lists of the shortest decimals that read back as
     the same float32 values (``0.05``, not ``0.05000000074505806``), as Qdrant prints them."""
-    a = np.asarray(arr, dtype=np.float32)
+    a = np.ascontiguousarray(arr, dtype=np.float32)
+    if orjson is not None:
+        # orjson prints a float32 as its shortest round-trip decimal; reading that back
+        # gives the same Python floats as float(str(x)), a hundred times faster
+        return orjson.loads(orjson.dumps(a, option=orjson.OPT_SERIALIZE_NUMPY))
     if a.ndim > 1:
         return [f32_list(row) for row in a]
     return [float(str(x)) for x in a]
