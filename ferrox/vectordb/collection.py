@@ -21,12 +21,10 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import os
-import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +36,8 @@ from ferrox.errors import (
     NotFoundError,
     ShapeError,
     StorageError,
-    UnsupportedError,
 )
 from ferrox.gc_pause import gc_paused
-from ferrox.vectordb.checksums import BlockChecksums
 from ferrox.vectordb.exact import exact_search
 from ferrox.vectordb.filters import Filter, parse_filter, values_at
 from ferrox.vectordb.hnsw import HnswIndex
@@ -60,10 +56,22 @@ from ferrox.vectordb.models import (
     id_sort_key,
     normalize_id,
 )
-from ferrox.vectordb.payload_index import PayloadIndex, make_index
-from ferrox.vectordb.payload_store import DiskPayloads
-from ferrox.vectordb.spaces import DenseSpace, SpaceStore, SparseVector, parse_spaces
-from ferrox.vectordb.wal import WalRecord, WriteAheadLog, fsync_dir
+from ferrox.vectordb.operations import (
+    CreateIndex,
+    Delete,
+    DeleteIndex,
+    EditPayload,
+    Operation,
+    PayloadMode,
+    Upsert,
+    decode,
+    drop_path,
+    record,
+)
+from ferrox.vectordb.payload_index import make_index
+from ferrox.vectordb.slot_store import SlotStore, atomic_json
+from ferrox.vectordb.spaces import SpaceStore, SparseVector, parse_spaces
+from ferrox.vectordb.wal import WriteAheadLog
 
 __all__ = ["Collection"]
 
@@ -74,27 +82,12 @@ _BULK = 1000  # results longer than this are built with the cyclic GC paused
 FILTER_SCAN_POINTS = 1_000
 FILTER_SCAN_SHARE = 0.02
 FILTER_MIN_EF = 64
-_SCHEMA = "CREATE TABLE points (id TEXT PRIMARY KEY, slot INTEGER NOT NULL, payload TEXT NOT NULL)"
-_SIDE_SCHEMA = "CREATE TABLE IF NOT EXISTS side (id TEXT PRIMARY KEY, data TEXT NOT NULL)"
 MAX_BATCH = 1_000_000
 
 
-def _id_text(pid: PointId) -> str:
-    return str(pid)
-
-
-def _id_from_text(text: str) -> PointId:
-    return text if "-" in text else int(text)
-
-
-def _atomic_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+def _forward(attr: str, doc: str) -> property:
+    """A read-only view of the slot store's ``attr`` (read lock held to use it)."""
+    return property(lambda self: getattr(self.store, attr), doc=doc)
 
 
 class Collection:
@@ -119,7 +112,7 @@ class Collection:
         try:
             meta = json.loads(meta_path.read_text())
             self.config = CollectionConfig.from_dict(meta["config"])
-            self.generation = int(meta["generation"])
+            generation = int(meta["generation"])
             self.seq = int(meta["applied_seq"])
             n_slots = int(meta["n_slots"])
             index_specs: dict[str, Any] = dict(meta.get("payload_indexes", {}))
@@ -129,45 +122,17 @@ class Collection:
             raise StorageError(f"{meta_path}: unknown storage format {meta.get('format')!r}")
         self.dim = self.config.size
         self._cosine = self.config.distance is Distance.COSINE
-        self.spaces = parse_spaces(self.config.vectors, self.config.sparse_vectors)
-        self.stores = {name: SpaceStore(space) for name, space in self.spaces.items()}
-        self.side: dict[int, dict[str, Any]] = {}  # slot -> its other vectors as stored JSON
-        self.absent: set[int] = set()  # slots whose point has no primary vector
-        self.n_slots = 0
-        self._drop_other_generations()
-        self._open_vectors(n_slots)
-        self.ids: list[PointId | None] = [None] * n_slots
-        self.payloads: list[dict[str, Any] | None] | DiskPayloads = [None] * n_slots
-        self.live = np.zeros(max(n_slots, 1024), dtype=bool)
-        self.slot_of: dict[PointId, int] = {}
-        self.sqnorms = np.zeros(self._capacity, dtype=np.float32)
-        self.payload_indexes: dict[str, PayloadIndex] = {}
-        # the payload store may be ahead of meta.json (a crash inside a checkpoint,
-        # after its commit): its slots were flushed first, and the WAL replay below
-        # re-applies those operations idempotently
-        n_slots = self._load_points(n_slots)
-        self.n_slots = n_slots
-        sums = BlockChecksums.read(self._sums_path(), self.dim * 4)
-        self._sums = sums if sums and sums.rows <= n_slots else BlockChecksums.empty(self.dim * 4)
-        if n_slots:
-            self.sqnorms[:n_slots] = np.einsum(
-                "ij,ij->i", self._vectors[:n_slots], self._vectors[:n_slots]
-            )
-        for key, spec in index_specs.items():
-            if isinstance(spec, str):
-                self._build_payload_index(key, spec)
-            else:
-                self._build_payload_index(key, spec["kind"], spec.get("params"))
+        self.store = SlotStore(self.dir, self.config, generation, n_slots, index_specs)
         self.hnsw: HnswIndex | None = None
         self.lsh: LshIndex | None = None
         self._order: tuple[int, np.ndarray, list[tuple[int, Any]]] | None = None
         self._load_hnsw()
         self.wal = WriteAheadLog(self.dir / "wal.log", sync=sync)
         self.replayed = 0
-        for record in self.wal.replay():
-            if record.seq > self.seq:
-                self._apply(record)
-                self.seq = record.seq
+        for rec in self.wal.replay():
+            if rec.seq > self.seq:
+                decode(rec).apply(self.store)
+                self.seq = rec.seq
                 self.replayed += 1
         self._closed = False
 
@@ -177,12 +142,7 @@ class Collection:
     ) -> Collection:
         """Make the on-disk layout for a new collection and open it."""
         directory.mkdir(parents=True)
-        (directory / "vectors-0.f32").touch()
-        BlockChecksums.empty(config.size * 4).write(directory / "vectors-0.crc")
-        con = sqlite3.connect(directory / "points-0.sqlite")
-        con.execute(_SCHEMA)
-        con.commit()
-        con.close()
+        SlotStore.create(directory, config)
         meta = {
             "format": FORMAT,
             "name": name,
@@ -192,7 +152,7 @@ class Collection:
             "n_slots": 0,
             "payload_indexes": {},
         }
-        _atomic_json(directory / "meta.json", meta)
+        atomic_json(directory / "meta.json", meta)
         return cls(directory, name, sync=sync)
 
     def close(self) -> None:
@@ -205,7 +165,7 @@ class Collection:
         with self._writer, self._rw.write():
             self._checkpoint()
             self.wal.close()
-            self._db.close()
+            self.store.close()
             self._closed = True
 
     def __repr__(self) -> str:
@@ -215,139 +175,24 @@ class Collection:
     def __len__(self) -> int:
         return len(self.slot_of)
 
+    ids = _forward("ids", "The point id in each slot (None: a free slot).")
+    payloads = _forward("payloads", "The payload in each slot (None: a free slot).")
+    live = _forward("live", "Which slots hold a point.")
+    slot_of = _forward("slot_of", "Each point id's slot.")
+    sqnorms = _forward("sqnorms", "Each slot's squared vector norm.")
+    side = _forward("side", "Each slot's other vectors, as stored.")
+    absent = _forward("absent", "Slots whose point has no primary vector.")
+    stores = _forward("stores", "The other vector spaces' stores, by name.")
+    spaces = _forward("spaces", "The other vector spaces, by name.")
+    n_slots = _forward("n_slots", "Slots used (free ones included).")
+    payload_indexes = _forward("payload_indexes", "The payload indexes, by key.")
+    generation = _forward("generation", "The file generation (one more per vacuum).")
+    _vectors = _forward("vectors", "The vector rows (memory-mapped).")
+    _db = _forward("db", "The payload store's connection.")
+
     # ------------------------------------------------------------------ storage
-    def _drop_other_generations(self) -> None:
-        """Remove files of generations other than the current one (left by a crash
-        during or just after a vacuum)."""
-        keep = str(self.generation)
-        for path in self.dir.iterdir():
-            stem, dash, rest = path.name.partition("-")
-            if stem in ("vectors", "points", "hnsw") and dash:
-                gen = rest.split(".", 1)[0]
-                if gen.isdigit() and gen != keep:
-                    path.unlink(missing_ok=True)
-
-    def _vectors_path(self, generation: int | None = None) -> Path:
-        return self.dir / f"vectors-{self.generation if generation is None else generation}.f32"
-
-    def _sums_path(self, generation: int | None = None) -> Path:
-        return self.dir / f"vectors-{self.generation if generation is None else generation}.crc"
-
-    def _open_vectors(self, n_slots: int) -> None:
-        path = self._vectors_path()
-        row = self.dim * 4
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise StorageError(f"{path}: missing vector file ({exc})") from exc
-        if size < n_slots * row:
-            raise StorageError(
-                f"{path}: vector file holds {size // row} rows but the checkpoint says {n_slots}"
-            )
-        self._capacity = max(size // row, 1024)
-        self._vfile = open(path, "r+b")  # noqa: SIM115 - held open for the mapping
-        if size < self._capacity * row:
-            self._vfile.truncate(self._capacity * row)
-        self._vectors = np.memmap(
-            self._vfile, dtype=np.float32, mode="r+", shape=(self._capacity, self.dim)
-        )
-
-    def _grow(self, needed: int) -> None:
-        if needed <= self._capacity:
-            return
-        cap = self._capacity
-        while cap < needed:
-            cap *= 2
-        self._vectors.flush()
-        self._vfile.truncate(cap * self.dim * 4)
-        self._vectors = np.memmap(self._vfile, dtype=np.float32, mode="r+", shape=(cap, self.dim))
-        self.sqnorms = np.concatenate([self.sqnorms, np.zeros(cap - self._capacity, np.float32)])
-        self.live = np.concatenate([self.live, np.zeros(cap - self.live.shape[0], bool)])
-        self._capacity = cap
-
-    def _load_points(self, n_slots: int) -> int:
-        path = self.dir / f"points-{self.generation}.sqlite"
-        if not path.exists():
-            raise StorageError(f"{path}: missing payload store")
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            on_disk = self.config.on_disk_payload
-            columns = "id, slot, NULL" if on_disk else "id, slot, payload"
-            rows = self._db.execute(f"SELECT {columns} FROM points").fetchall()
-            if on_disk:
-                self.payloads = DiskPayloads(self._db, n_slots)
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path}: damaged payload store ({exc})") from exc
-        if self.live.shape[0] < self._capacity:
-            self.live = np.zeros(self._capacity, dtype=bool)
-        top = max((slot for _, slot, _ in rows), default=-1) + 1
-        if top > n_slots:
-            if top > self._capacity:
-                raise StorageError(f"{path}: a point refers to slot {top - 1} beyond the data")
-            self.ids.extend([None] * (top - n_slots))
-            self.payloads.extend([None] * (top - n_slots))
-            n_slots = top
-        for text, slot, payload in rows:
-            if not 0 <= slot < n_slots:
-                raise StorageError(f"{path}: point {text} refers to slot {slot} beyond the data")
-            pid = _id_from_text(text)
-            self.ids[slot] = pid
-            if not on_disk:
-                self.payloads[slot] = json.loads(payload)
-            self.slot_of[pid] = slot
-            self.live[slot] = True
-        try:
-            self._db.execute(_SIDE_SCHEMA)
-            side = self._db.execute("SELECT id, data FROM side").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path}: damaged vector store ({exc})") from exc
-        for text, data in side:
-            slot = self.slot_of.get(_id_from_text(text))
-            if slot is not None:
-                self._put_side(slot, json.loads(data))
-        return n_slots
-
-    def _place_payloads(self) -> None:
-        """Payloads in memory or left on disk, as ``on_disk_payload`` now says."""
-        n = len(self.payloads)
-        if self.config.on_disk_payload and not isinstance(self.payloads, DiskPayloads):
-            self.payloads = DiskPayloads(self._db, n)
-        elif not self.config.on_disk_payload and isinstance(self.payloads, DiskPayloads):
-            loaded: list[dict[str, Any] | None] = [None] * n
-            for slot, payload in self._db.execute("SELECT slot, payload FROM points"):
-                loaded[slot] = json.loads(payload)
-            self.payloads = loaded
-
-    def _put_side(self, slot: int, entry: dict[str, Any] | None) -> None:
-        """Record a slot's other vectors (``{"vectors": {name: json}, "no_primary": bool}``)."""
-        for store in self.stores.values():
-            store.drop(slot)
-        self.side.pop(slot, None)
-        self.absent.discard(slot)
-        if not entry:
-            return
-        self.side[slot] = entry
-        if entry.get("no_primary"):
-            self.absent.add(slot)
-        for name, value in (entry.get("vectors") or {}).items():
-            store = self.stores.get(name)
-            if store is None:
-                continue  # a space dropped from the config since
-            if isinstance(store.space, DenseSpace):
-                store.put(slot, np.asarray(value, dtype=np.float32))
-            else:
-                store.put(
-                    slot,
-                    SparseVector(
-                        np.asarray(value["indices"], dtype=np.int64),
-                        np.asarray(value["values"], dtype=np.float32),
-                    ),
-                )
-
     def _load_hnsw(self) -> None:
-        path = self.dir / f"hnsw-{self.generation}.faiss"
+        path = self.store.graph_path()
         if self.config.index == "hnsw" and path.exists():
             c = self.config
             try:
@@ -361,12 +206,7 @@ class Collection:
 
     def _checkpoint(self) -> None:
         """Make everything durable outside the WAL, then empty it (writer lock held)."""
-        self._vectors.flush()
-        if self._sums.rows < self.n_slots:
-            self._sums = self._sums.extended(self._vectors, self.n_slots)
-            self._sums.write(self._sums_path())
-        self._db.commit()
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file
+        self.store.flush()
         meta = {
             "format": FORMAT,
             "name": self.name,
@@ -374,16 +214,13 @@ class Collection:
             "generation": self.generation,
             "applied_seq": self.seq,
             "n_slots": self.n_slots,
-            "payload_indexes": {
-                k: {"kind": v.kind, "params": v.params} if v.params else v.kind
-                for k, v in self.payload_indexes.items()
-            },
+            "payload_indexes": self.store.index_specs(),
         }
-        _atomic_json(self.dir / "meta.json", meta)
+        atomic_json(self.dir / "meta.json", meta)
         self.wal.reset()
         if self.hnsw is not None:
             with self._index_rw.read():
-                self.hnsw.save(self.dir / f"hnsw-{self.generation}.faiss")
+                self.hnsw.save(self.store.graph_path())
 
     def checkpoint(self) -> None:
         """Flush vectors, commit payloads, record the state and empty the WAL."""
@@ -391,22 +228,22 @@ class Collection:
             self._checkpoint()
 
     # ------------------------------------------------------------------ writes
-    def _write(self, op: str, args: dict[str, Any], vectors: np.ndarray | None = None) -> int:
+    def _write(self, op: Operation) -> int:
         """Log, fsync, apply. Returns the operation's sequence number."""
         with self._writer:
             if self._closed:
                 raise ConflictError(f"collection {self.name!r} is closed")
-            record = WalRecord(self.seq + 1, op, args, vectors)
-            self.wal.append(record)
+            rec = record(self.seq + 1, op)
+            self.wal.append(rec)
             with self._rw.write():
-                self._apply(record)
-                self.seq = record.seq
+                op.apply(self.store)
+                self.seq = rec.seq
             if self.wal.size > self.config.wal_checkpoint_bytes:
                 with self._rw.write():
                     self._checkpoint()
             self._schedule_index()
             self._schedule_vacuum()
-            return record.seq
+            return rec.seq
 
     # Qdrant's optimizer defaults: vacuum once over 20% of at least 1,000 vectors are dead
     DELETED_THRESHOLD = 0.2
@@ -482,123 +319,6 @@ class Collection:
                 self.build_index()
         except (StorageError, ValueError, RuntimeError):
             pass  # the next search builds (and reports) it
-
-    def _apply(self, r: WalRecord) -> None:
-        a = r.args
-        if r.op == "upsert":
-            ids = [_id_from_text(t) for t in a["ids"]]
-            self._put(ids, a["slot"], r.vectors, a["payloads"], a.get("side"))
-        elif r.op == "update_vectors":  # written by earlier versions
-            ids = [_id_from_text(t) for t in a["ids"]]
-            payloads = [self.payloads[self.slot_of[i]] if i in self.slot_of else None for i in ids]
-            self._put(ids, a["slot"], r.vectors, payloads)
-        elif r.op == "delete":
-            self._delete([_id_from_text(t) for t in a["ids"]])
-        elif r.op == "payload":
-            for t in a["ids"]:
-                pid = _id_from_text(t)
-                slot = self.slot_of.get(pid)
-                if slot is None:
-                    continue
-                new = _edit_payload(
-                    self.payloads[slot] or {}, a["mode"], a.get("payload"), a.get("keys")
-                )
-                self._set_payload(pid, slot, new)
-        elif r.op == "create_index":
-            self._build_payload_index(a["key"], a["kind"], a.get("params"))
-        elif r.op == "delete_index":
-            self.payload_indexes.pop(a["key"], None)
-        else:
-            raise StorageError(f"unknown operation {r.op!r} in the WAL")
-
-    def _put(
-        self,
-        ids: list[PointId],
-        first: int,
-        vectors: np.ndarray,
-        payloads: list[Any],
-        side: list[Any] | None = None,
-    ) -> None:
-        n = len(ids)
-        end = first + n
-        self._grow(end)
-        self._vectors[first:end] = vectors
-        self.sqnorms[first:end] = np.einsum("ij,ij->i", vectors, vectors)
-        had_side = self._delete([i for i in ids if i in self.slot_of], keep_rows=True)
-        if len(self.ids) < end:
-            extra = end - len(self.ids)
-            self.ids.extend([None] * extra)
-            self.payloads.extend([None] * extra)
-        rows: list[tuple[str, int, str]] = []
-        side_rows: list[tuple[str, str]] = []
-        side_gone: list[tuple[str]] = []
-        for k, (pid, payload) in enumerate(zip(ids, payloads, strict=True)):
-            slot = first + k
-            payload = payload or {}
-            self.ids[slot] = pid
-            self.payloads[slot] = payload
-            self.slot_of[pid] = slot
-            self.live[slot] = True
-            for index in self.payload_indexes.values():
-                index.add(slot, payload)
-            rows.append((_id_text(pid), slot, json.dumps(payload)))
-            entry = side[k] if side is not None else None
-            self._put_side(slot, entry)
-            if entry:
-                side_rows.append((_id_text(pid), json.dumps(entry)))
-            else:
-                side_gone.append((_id_text(pid),))
-        self.n_slots = max(self.n_slots, end)
-        self._db.executemany(
-            "INSERT INTO points(id, slot, payload) VALUES (?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET slot=excluded.slot, payload=excluded.payload",
-            rows,
-        )
-        if side_rows:
-            self._db.executemany("INSERT OR REPLACE INTO side(id, data) VALUES (?, ?)", side_rows)
-        if side_gone and (had_side or self.side or self.stores):
-            self._db.executemany("DELETE FROM side WHERE id = ?", side_gone)
-
-    def _delete(self, ids: Iterable[PointId], *, keep_rows: bool = False) -> bool:
-        """Forget the points; True when one of them had side data (other vectors or an
-        absent-primary marker) whose stored row must go too."""
-        gone = []
-        had_side = False
-        for pid in ids:
-            slot = self.slot_of.pop(pid, None)
-            if slot is None:
-                continue
-            self.live[slot] = False
-            self.ids[slot] = None
-            self.payloads[slot] = None
-            for index in self.payload_indexes.values():
-                index.remove(slot)
-            if slot in self.side or slot in self.absent:
-                self._put_side(slot, None)
-                had_side = True
-            gone.append((_id_text(pid),))
-        if gone and not keep_rows:
-            self._db.executemany("DELETE FROM points WHERE id = ?", gone)
-            if had_side or self.stores or self.config.primary != "":
-                self._db.executemany("DELETE FROM side WHERE id = ?", gone)
-        return had_side
-
-    def _set_payload(self, pid: PointId, slot: int, payload: dict[str, Any]) -> None:
-        self.payloads[slot] = payload
-        for index in self.payload_indexes.values():
-            index.add(slot, payload)
-        self._db.execute(
-            "UPDATE points SET payload = ? WHERE id = ?", (json.dumps(payload), _id_text(pid))
-        )
-
-    def _build_payload_index(
-        self, key: str, kind: str, params: dict[str, Any] | None = None
-    ) -> None:
-        index = make_index(key, kind, params)
-        for slot in range(self.n_slots):
-            if self.live[slot]:
-                index.add(slot, self.payloads[slot])
-        self.payload_indexes[key] = index
 
     def _prepare_query(self, vector: Any) -> np.ndarray:
         """One query as a (1, dim) float32 row, checked and (for Cosine) normalised; the
@@ -706,14 +426,10 @@ class Collection:
         if not pids:
             return self.seq
         with self._writer:  # the slot numbers must not move between here and the log
-            args: dict[str, Any] = {
-                "ids": [_id_text(p) for p in pids],
-                "slot": self.n_slots,
-                "payloads": checked,
-            }
-            if any(side):
-                args["side"] = side
-            return self._write("upsert", args, arr)
+            op = Upsert(
+                tuple(pids), self.n_slots, arr, tuple(checked), tuple(side) if any(side) else None
+            )
+            return self._write(op)
 
     def _current(self, pids: list[PointId]) -> tuple[list[Any], list[dict[str, Any]], list[Any]]:
         """Primary vectors (None where absent), other vectors and payloads of existing
@@ -827,7 +543,7 @@ class Collection:
             raise InvalidInputError("give exactly one of ids or filter")
         with self._writer:
             pids = self._ids(ids) if ids is not None else self._match_ids(filter)
-            return self._write("delete", {"ids": [_id_text(p) for p in pids]})
+            return self._write(Delete(tuple(pids)))
 
     def _match_ids(self, filter: Any) -> list[PointId]:
         flt = parse_filter(filter)
@@ -836,11 +552,11 @@ class Collection:
             return [self.ids[s] for s in np.flatnonzero(mask).tolist()]  # type: ignore[misc]
 
     def _payload_op(
-        self, mode: str, ids: Any, filter: Any, payload: Any = None, keys: Any = None
+        self, mode: PayloadMode, ids: Any, filter: Any, payload: Any = None, keys: Any = None
     ) -> int:
         if (ids is None) == (filter is None):
             raise InvalidInputError("give exactly one of points (ids) or filter")
-        if payload is not None or mode in ("set", "overwrite"):
+        if payload is not None or mode in (PayloadMode.SET, PayloadMode.OVERWRITE):
             payload = check_payload(payload)
         if keys is not None and not (
             isinstance(keys, list) and all(isinstance(k, str) for k in keys)
@@ -848,13 +564,8 @@ class Collection:
             raise InvalidInputError("keys must be a list of strings")
         with self._writer:
             pids = self._ids(ids) if ids is not None else self._match_ids(filter)
-            args = {
-                "ids": [_id_text(p) for p in pids],
-                "mode": mode,
-                "payload": payload,
-                "keys": keys,
-            }
-            return self._write("payload", args)
+            op = EditPayload(tuple(pids), mode, payload, None if keys is None else tuple(keys))
+            return self._write(op)
 
     def set_payload(
         self,
@@ -869,8 +580,8 @@ class Collection:
         if key is not None:
             if not isinstance(key, str) or not key:
                 raise InvalidInputError("key must be a dotted payload path")
-            return self._payload_op("set_at", ids, filter, payload, [key])
-        return self._payload_op("set", ids, filter, payload)
+            return self._payload_op(PayloadMode.SET_AT, ids, filter, payload, [key])
+        return self._payload_op(PayloadMode.SET, ids, filter, payload)
 
     def vector_bytes(self) -> int:
         """Bytes the points' vectors take at float32 (primary and other dense spaces)."""
@@ -945,7 +656,7 @@ class Collection:
             table = c.sparse_vectors if sparse else c.vectors
             table[name] = dict(spec)
             try:
-                self.spaces = parse_spaces(c.vectors, c.sparse_vectors)
+                self.store.spaces = parse_spaces(c.vectors, c.sparse_vectors)
             except (KeyError, ValueError, TypeError) as exc:
                 del table[name]
                 raise InvalidInputError(f"invalid params for vector {name!r}: {exc}") from exc
@@ -963,7 +674,7 @@ class Collection:
                 for slot in changed:
                     entry = dict(self.side.get(slot) or {})
                     entry["no_primary"] = True
-                    self._put_side(slot, entry)
+                    self.store.put_side(slot, entry)
                 self.hnsw = None
             elif name in self.spaces:
                 c.vectors.pop(name, None)
@@ -975,15 +686,11 @@ class Collection:
                     vectors = dict(entry.get("vectors") or {})
                     if name in vectors:
                         del vectors[name]
-                        self._put_side(slot, {**entry, "vectors": vectors})
+                        self.store.put_side(slot, {**entry, "vectors": vectors})
                         changed.append(slot)
             else:
                 raise NotFoundError(f"Wrong input: Not existing vector name error: {name}")
-            rows = [
-                (_id_text(self.ids[slot]), json.dumps(self.side.get(slot) or {}))  # type: ignore[arg-type]
-                for slot in changed
-            ]
-            self._db.executemany("INSERT OR REPLACE INTO side(id, data) VALUES (?, ?)", rows)
+            self.store.save_side(changed)
             self._checkpoint()
 
     def update_settings(self, changes: Mapping[str, Any]) -> None:
@@ -1035,9 +742,9 @@ class Collection:
                     extra[key] = p[key]
             if p.get("on_disk_payload") is not None:
                 c.on_disk_payload = bool(p["on_disk_payload"])
-                self._place_payloads()
+                self.store.place_payloads()
             c.extra = extra
-            self.spaces = parse_spaces(c.vectors, c.sparse_vectors)
+            self.store.spaces = parse_spaces(c.vectors, c.sparse_vectors)
             for name, space in self.spaces.items():
                 self.stores[name].space = space
             self._checkpoint()
@@ -1048,17 +755,17 @@ class Collection:
         self, payload: Mapping[str, Any], ids: Sequence[Any] | None = None, *, filter: Any = None
     ) -> int:
         """Replace the points' payloads with ``payload``."""
-        return self._payload_op("overwrite", ids, filter, payload)
+        return self._payload_op(PayloadMode.OVERWRITE, ids, filter, payload)
 
     def delete_payload(
         self, keys: Sequence[str], ids: Sequence[Any] | None = None, *, filter: Any = None
     ) -> int:
         """Remove ``keys`` (dotted paths allowed) from the points' payloads."""
-        return self._payload_op("delete", ids, filter, keys=list(keys))
+        return self._payload_op(PayloadMode.DELETE, ids, filter, keys=list(keys))
 
     def clear_payload(self, ids: Sequence[Any] | None = None, *, filter: Any = None) -> int:
         """Empty the points' payloads."""
-        return self._payload_op("clear", ids, filter)
+        return self._payload_op(PayloadMode.CLEAR, ids, filter)
 
     def create_payload_index(
         self, key: str, kind: str, params: Mapping[str, Any] | None = None
@@ -1067,16 +774,13 @@ class Collection:
         text, uuid or geo; ``params`` are the schema's options (Qdrant's
         ``field_schema`` object less its ``type``), kept and reported."""
         make_index(key, kind, dict(params or {}))  # validates before anything is logged
-        args: dict[str, Any] = {"key": key, "kind": kind}
-        if params:
-            args["params"] = dict(params)
-        return self._write("create_index", args)
+        return self._write(CreateIndex(key, kind, dict(params) if params else None))
 
     def delete_payload_index(self, key: str) -> int:
         """Drop the index on ``key``."""
         if key not in self.payload_indexes:
             raise NotFoundError(f"no payload index on {key!r} in {self.name!r}")
-        return self._write("delete_index", {"key": key})
+        return self._write(DeleteIndex(key))
 
     # ------------------------------------------------------------------ reads
     def vector_mask(self, name: str) -> np.ndarray:
@@ -1499,87 +1203,20 @@ class Collection:
         with self._writer, self._rw.write():
             self._checkpoint()
             gen = self.generation + 1
-            slots = np.flatnonzero(self.live[: self.n_slots])
-            vpath = self._vectors_path(gen)
-            with open(vpath, "wb") as f:
-                for start in range(0, slots.shape[0], 65536):
-                    f.write(
-                        np.ascontiguousarray(self._vectors[slots[start : start + 65536]]).tobytes()
-                    )
-                f.flush()
-                os.fsync(f.fileno())
-            sums = BlockChecksums.empty(self.dim * 4)
-            if slots.shape[0]:
-                rows = np.memmap(vpath, np.float32, "r", shape=(slots.shape[0], self.dim))
-                sums = sums.extended(rows, slots.shape[0])
-                del rows
-            sums.write(self._sums_path(gen))
-            ppath = self.dir / f"points-{gen}.sqlite"
-            ppath.unlink(missing_ok=True)
-            con = sqlite3.connect(ppath)
-            con.execute(_SCHEMA)
-            con.executemany(
-                "INSERT INTO points VALUES (?, ?, ?)",
-                (
-                    (_id_text(self.ids[s]), new, json.dumps(self.payloads[s]))  # type: ignore[arg-type]
-                    for new, s in enumerate(slots.tolist())
-                ),
-            )
-            con.execute(_SIDE_SCHEMA)
-            con.executemany(
-                "INSERT INTO side VALUES (?, ?)",
-                (
-                    (_id_text(self.ids[s]), json.dumps(self.side[s]))  # type: ignore[arg-type]
-                    for s in slots.tolist()
-                    if s in self.side
-                ),
-            )
-            con.commit()
-            con.close()
+            n_slots = self.store.write_generation(gen)
             old = self.generation
             meta = json.loads((self.dir / "meta.json").read_text())
-            meta.update(generation=gen, n_slots=int(slots.shape[0]))
-            _atomic_json(self.dir / "meta.json", meta)
-            self._db.close()
+            meta.update(generation=gen, n_slots=n_slots)
+            atomic_json(self.dir / "meta.json", meta)
+            self.store.close()
             self.wal.close()
-            self._vectors.flush()
-            self._vfile.close()
-            for p in (
-                self._vectors_path(old),
-                self._sums_path(old),
-                self.dir / f"points-{old}.sqlite",
-                self.dir / f"hnsw-{old}.faiss",
-            ):
-                p.unlink(missing_ok=True)
-            for p in self.dir.glob(f"points-{old}.sqlite-*"):
-                p.unlink(missing_ok=True)
+            self.store.remove_generation(old)
             self._open()
 
     def check(self) -> list[str]:
         """Consistency problems found (an empty list means healthy)."""
-        problems = []
         with self._rw.read():
-            if len(self.slot_of) != int(self.live[: self.n_slots].sum()):
-                problems.append("live-slot count differs from the id map")
-            for pid, slot in self.slot_of.items():
-                if self.ids[slot] != pid:
-                    problems.append(f"point {pid!r}: slot {slot} belongs to {self.ids[slot]!r}")
-                    break
-            for first, end in self._sums.damaged(self._vectors):
-                problems.append(
-                    f"{self._vectors_path().name} rows {first}-{end - 1}: checksum mismatch"
-                    " (the file was changed or damaged on disk)"
-                )
-            vecs = self._vectors[: self.n_slots]
-            if self.n_slots and not np.isfinite(vecs[self.live[: self.n_slots]]).all():
-                problems.append("non-finite values in stored vectors")
-            rows = self._db.execute("SELECT COUNT(*) FROM points").fetchone()[0]
-            if rows != len(self.slot_of):
-                problems.append(f"payload store has {rows} rows for {len(self.slot_of)} points")
-            ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
-            if ok != "ok":
-                problems.append(f"payload store: {ok}")
-        return problems
+            return self.store.problems()
 
 
 def _merge_best(
@@ -1608,7 +1245,7 @@ def _select_payload(payload: dict[str, Any], selector: Any) -> dict[str, Any] | 
         if "exclude" in selector:
             new = json.loads(json.dumps(payload))
             for key in selector["exclude"]:
-                _drop_path(new, key.split("."))
+                drop_path(new, key.split("."))
             return new
     raise InvalidInputError(
         f"with_payload must be a bool, a list of keys or include/exclude, not {selector!r}"
@@ -1641,69 +1278,3 @@ def _copy_path(src: Any, dst: dict[str, Any], parts: list[str]) -> None:
         _copy_path(value, child, rest)
         if not child:
             del dst[head]
-
-
-def _edit_payload(
-    old: dict[str, Any], mode: str, payload: dict[str, Any] | None, keys: list[str] | None
-) -> dict[str, Any]:
-    if mode == "set":
-        return {**old, **(payload or {})}
-    if mode == "set_at":
-        new = json.loads(json.dumps(old))
-        _set_at(new, (keys or [""])[0].split("."), payload or {})
-        return new
-    if mode == "overwrite":
-        return dict(payload or {})
-    if mode == "clear":
-        return {}
-    if mode == "delete":
-        new = json.loads(json.dumps(old))
-        for key in keys or []:
-            _drop_path(new, key.split("."))
-        return new
-    raise UnsupportedError(f"payload operation {mode!r}")
-
-
-def _drop_path(obj: Any, parts: list[str]) -> None:
-    if isinstance(obj, list):
-        for el in obj:
-            _drop_path(el, parts)
-        return
-    if not isinstance(obj, dict):
-        return
-    head = parts[0][:-2] if parts[0].endswith("[]") else parts[0]
-    if len(parts) == 1:
-        obj.pop(head, None)
-    elif head in obj:
-        _drop_path(obj[head], parts[1:])
-
-
-def _set_at(obj: dict[str, Any], parts: list[str], payload: dict[str, Any]) -> None:
-    """Merge ``payload`` into the object at ``parts`` of ``obj`` (``a[]`` walks arrays)."""
-    head, rest = parts[0], parts[1:]
-    m = re.fullmatch(r"(.+)\[(\d+)\]", head)
-    if m:  # a[3]: one element of an array
-        items = obj.get(m.group(1))
-        k = int(m.group(2))
-        if isinstance(items, list) and k < len(items) and isinstance(items[k], dict):
-            if rest:
-                _set_at(items[k], rest, payload)
-            else:
-                items[k].update(payload)
-        return
-    if head.endswith("[]"):
-        items = obj.get(head[:-2])
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict):
-                if rest:
-                    _set_at(item, rest, payload)
-                else:
-                    item.update(payload)
-        return
-    child = obj.get(head)
-    if not isinstance(child, dict):
-        child = obj[head] = {}
-    if rest:
-        _set_at(child, rest, payload)
-    else:
-        child.update(payload)

@@ -44,10 +44,10 @@ def test_sums_follow_appends_checkpoints_reopens_and_vacuum(tmp_path: Path) -> N
     col.delete(list(range(0, 3000, 2)))
     col.vacuum()
     col = db.collection("c")
-    assert col.check() == [] and col._sums.rows == 2000
+    assert col.check() == [] and col.store.sums.rows == 2000
     db.close()
     col = vdb.open(tmp_path).collection("c")
-    assert col.check() == [] and col._sums.rows == 2000
+    assert col.check() == [] and col.store.sums.rows == 2000
     assert len(list(col.dir.glob("vectors-*.crc"))) == 1
 
 

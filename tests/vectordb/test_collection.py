@@ -29,7 +29,7 @@ def crash(db: vdb.Database) -> None:
         col.wal.close()
         col._db.rollback()
         col._db.close()
-        col._vfile.close()
+        col.store._vfile.close()
         col._closed = True
     db._collections.clear()
     db._lock.release()
