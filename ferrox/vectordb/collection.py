@@ -314,9 +314,15 @@ class Collection:
         return builder is not None and builder.is_alive()
 
     def _build_quietly(self) -> None:
+        """Build until the graph holds every slot: writes that came while a build ran
+        found it running and scheduled nothing, so their slots are caught up here."""
         try:
-            if not self._closed:
+            while not self._closed:
+                before = -1 if self.hnsw is None else self.hnsw.ntotal
                 self.build_index()
+                index = self.hnsw
+                if index is None or index.ntotal >= self.n_slots or index.ntotal <= before:
+                    return  # done, or no progress (a vacuum swapped the generation)
         except (StorageError, ValueError, RuntimeError):
             pass  # the next search builds (and reports) it
 

@@ -457,6 +457,34 @@ def test_writes_and_searches_go_on_while_the_graph_builds(monkeypatch) -> None:
         assert col.hnsw.ntotal == 1500
 
 
+def test_a_background_build_catches_up_the_writes_made_while_it_ran(monkeypatch) -> None:
+    import time
+
+    from ferrox.vectordb.hnsw import HnswIndex
+
+    x = rng_vectors(1500, 16)
+    started, release = threading.Event(), threading.Event()
+    real_add = HnswIndex.add
+
+    def slow_add(self, vectors):
+        started.set()
+        assert release.wait(30)
+        real_add(self, vectors)
+
+    monkeypatch.setattr(HnswIndex, "add", slow_add)
+    with vdb.open() as db:
+        col = db.create_collection("h", size=16, full_scan_threshold=10)
+        col.update_settings({"optimizers_config": {"indexing_threshold": 32}})  # 32 KB
+        col.upsert(list(range(1000)), x[:1000])  # 62.5 KB: a background build starts
+        assert started.wait(30)
+        col.upsert(list(range(1000, 1500)), x[1000:])  # finds the build running
+        release.set()
+        deadline = time.time() + 30
+        while (col.hnsw is None or col.hnsw.ntotal < 1500) and time.time() < deadline:
+            time.sleep(0.05)  # no search: nothing but the builder itself catches up
+        assert col.hnsw is not None and col.hnsw.ntotal == 1500
+
+
 def test_dead_slots_past_the_threshold_start_a_vacuum(tmp_path: Path) -> None:
     import time
 
