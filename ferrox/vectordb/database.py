@@ -249,7 +249,12 @@ class Database:
         stamp = datetime.now(tz=UTC).strftime("%Y-%m-%d-%H-%M-%S-%f")
         out = directory / f"full-snapshot-{stamp}.snapshot"
         with tempfile.TemporaryDirectory(dir=directory) as tmp:
-            parts = [self.snapshot(name, Path(tmp)) for name in self.list_collections()]
+            parts = []
+            for name in self.list_collections():
+                try:
+                    parts.append(self.snapshot(name, Path(tmp)))
+                except NotFoundError:
+                    continue  # deleted since it was listed: not part of the snapshot
             aliases = Path(tmp) / "aliases.json"
             aliases.write_text(json.dumps(self.aliases()))
             partial = out.with_suffix(".part")
