@@ -742,9 +742,9 @@ def build_router(
                     cost = facts.get("n_points", 0)
             limiter.take(c.name, "write", sm.write_rate_limit, max(1, cost))
 
-    def work(c: Collection, body: Any, kind: str = "query") -> float:
-        """The estimated work of a read on ``c`` (:mod:`ferrox.server.lanes`)."""
-        estimate = scroll_work if kind == "scroll" else query_work
+    def work(c: Collection, body: Any, estimate: Callable[..., float] = query_work) -> float:
+        """The estimated work of a read on ``c``: ``estimate`` (one of
+        :mod:`ferrox.server.lanes`'s) applied to the request ``body``."""
         return estimate(body, len(c), c.payload_indexes, lanes.rules)
 
     def run(
@@ -1113,7 +1113,7 @@ def build_router(
     @r.post("/collections/{name}/points/scroll")
     async def scroll(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         c = col(name)
-        return await lanes.run(work(c, body, "scroll"), _scroll, c, body, timeout)
+        return await lanes.run(work(c, body, scroll_work), _scroll, c, body, timeout)
 
     def _scroll(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1151,8 +1151,7 @@ def build_router(
     async def count(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         c = col(name)
         flt = body.get("filter") if isinstance(body, dict) else None
-        est = filter_work(flt, len(c), c.payload_indexes, lanes.rules)
-        return await lanes.run(est, _count, c, body, timeout)
+        return await lanes.run(work(c, flt, filter_work), _count, c, body, timeout)
 
     def _count(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1383,8 +1382,7 @@ def build_router(
     async def facet(name: str, body: JsonBody = None) -> JSONResponse:
         c = col(name)
         flt = body.get("filter") if isinstance(body, dict) else None
-        est = len(c) * lanes.rules.scan_weight
-        est += filter_work(flt, len(c), c.payload_indexes, lanes.rules)
+        est = len(c) * lanes.rules.scan_weight + work(c, flt, filter_work)
         return await lanes.run(est, _facet, name, body)
 
     def _facet(name: str, body: Any) -> JSONResponse:
