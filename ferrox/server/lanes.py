@@ -6,7 +6,9 @@ requests wait nor takes every thread of the pool; heavy reads queue among themse
 The work of a request is estimated from its body before it runs, in points: the points
 it returns (limit and offset, or every requested id), the points an exact scan or an
 unindexed filter reads, summed over prefetches and batches. Anything above
-:attr:`WorkRules.inline_points` is heavy."""
+:attr:`WorkRules.inline_points` is heavy. A large read builds its result in slices,
+letting writes in between (``Collection._in_slices``); a small read that would wait for
+a write leaves the event loop to wait in a thread."""
 
 from __future__ import annotations
 
@@ -56,10 +58,20 @@ class Lanes:
         """Whether work of this estimate leaves the event loop."""
         return work > self.rules.inline_points
 
-    async def run(self, work: float, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` inline when ``work`` is small, else in a heavy worker."""
+    async def run(
+        self,
+        work: float,
+        fn: Callable[..., T],
+        *args: Any,
+        busy: Callable[[], bool] | None = None,
+    ) -> T:
+        """``fn(*args)`` inline when ``work`` is small, else in a heavy worker. A small
+        read whose collection is ``busy()`` (it would wait for a lock) waits in a
+        thread of the default pool instead, so that the event loop never waits."""
         if not self.is_heavy(work):
-            return fn(*args)
+            if busy is None or not busy():
+                return fn(*args)
+            return await anyio.to_thread.run_sync(fn, *args)
         return await anyio.to_thread.run_sync(_bulk, fn, *args, limiter=self.heavy)
 
 

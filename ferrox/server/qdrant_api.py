@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import httpx
 import numpy as np
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,7 @@ from ferrox.errors import (
 )
 from ferrox.server.json_response import FastJSONResponse
 from ferrox.server.lanes import Lanes, filter_work, query_work, scroll_work
+from ferrox.server.request_body import JsonBody
 from ferrox.server.telemetry import RequestStats, prometheus, telemetry
 from ferrox.vectordb import Collection, Database, Record, ScoredPoint
 from ferrox.vectordb.bm25 import BM25_MODELS, Bm25
@@ -52,7 +53,6 @@ from ferrox.vectordb.strict import (
 
 __all__ = ["QDRANT_API_VERSION", "build_router", "ok"]
 
-JsonBody = Annotated[Any, Body()]
 QDRANT_API_VERSION = "1.20.0"  # the Qdrant REST API level these routes follow
 
 
@@ -958,7 +958,9 @@ def build_router(
     async def retrieve(name: str, body: JsonBody = None) -> JSONResponse:
         c = col(name)
         ids = body.get("ids") if isinstance(body, dict) else None
-        return await lanes.run(len(ids) if isinstance(ids, list) else 0, _retrieve, c, body)
+        return await lanes.run(
+            len(ids) if isinstance(ids, list) else 0, _retrieve, c, body, busy=c.busy
+        )
 
     def _retrieve(c: Collection, body: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1113,7 +1115,7 @@ def build_router(
     @r.post("/collections/{name}/points/scroll")
     async def scroll(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         c = col(name)
-        return await lanes.run(work(c, body, scroll_work), _scroll, c, body, timeout)
+        return await lanes.run(work(c, body, scroll_work), _scroll, c, body, timeout, busy=c.busy)
 
     def _scroll(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1151,7 +1153,7 @@ def build_router(
     async def count(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         c = col(name)
         flt = body.get("filter") if isinstance(body, dict) else None
-        return await lanes.run(work(c, flt, filter_work), _count, c, body, timeout)
+        return await lanes.run(work(c, flt, filter_work), _count, c, body, timeout, busy=c.busy)
 
     def _count(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1162,7 +1164,7 @@ def build_router(
     @r.post("/collections/{name}/points/query")
     async def query(name: str, body: JsonBody = None, timeout: int | None = None) -> JSONResponse:
         c = col(name)
-        return await lanes.run(work(c, body), _query, c, body, timeout)
+        return await lanes.run(work(c, body), _query, c, body, timeout, busy=c.busy)
 
     def _query(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1177,7 +1179,7 @@ def build_router(
         name: str, body: JsonBody = None, timeout: int | None = None
     ) -> JSONResponse:
         c = col(name)
-        return await lanes.run(_batch_work(c, body), _query_batch, c, body, timeout)
+        return await lanes.run(_batch_work(c, body), _query_batch, c, body, timeout, busy=c.busy)
 
     def _query_batch(c: Collection, body: Any, timeout: Any) -> JSONResponse:
         t = time.perf_counter()
@@ -1231,15 +1233,21 @@ def build_router(
 
     @r.post("/collections/{name}/points/query/groups")
     async def query_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return await lanes.run(_groups_work(name, body), _groups, name, body, lambda b: b)
+        return await lanes.run(
+            _groups_work(name, body), _groups, name, body, lambda b: b, busy=col(name).busy
+        )
 
     @r.post("/collections/{name}/points/search/groups")
     async def search_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return await lanes.run(_groups_work(name, body), _groups, name, body, _legacy_search)
+        return await lanes.run(
+            _groups_work(name, body), _groups, name, body, _legacy_search, busy=col(name).busy
+        )
 
     @r.post("/collections/{name}/points/recommend/groups")
     async def recommend_groups(name: str, body: JsonBody = None) -> JSONResponse:
-        return await lanes.run(_groups_work(name, body), _groups, name, body, _legacy_recommend)
+        return await lanes.run(
+            _groups_work(name, body), _groups, name, body, _legacy_recommend, busy=col(name).busy
+        )
 
     def _groups_work(name: str, body: Any) -> float:
         if not isinstance(body, dict):
@@ -1274,37 +1282,73 @@ def build_router(
     @r.post("/collections/{name}/points/search")
     async def search(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, False), _legacy, name, body, _legacy_search, False
+            _legacy_work(name, body, False),
+            _legacy,
+            name,
+            body,
+            _legacy_search,
+            False,
+            busy=col(name).busy,
         )
 
     @r.post("/collections/{name}/points/search/batch")
     async def search_batch(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, True), _legacy, name, body, _legacy_search, True
+            _legacy_work(name, body, True),
+            _legacy,
+            name,
+            body,
+            _legacy_search,
+            True,
+            busy=col(name).busy,
         )
 
     @r.post("/collections/{name}/points/recommend")
     async def recommend(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, False), _legacy, name, body, _legacy_recommend, False
+            _legacy_work(name, body, False),
+            _legacy,
+            name,
+            body,
+            _legacy_recommend,
+            False,
+            busy=col(name).busy,
         )
 
     @r.post("/collections/{name}/points/recommend/batch")
     async def recommend_batch(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, True), _legacy, name, body, _legacy_recommend, True
+            _legacy_work(name, body, True),
+            _legacy,
+            name,
+            body,
+            _legacy_recommend,
+            True,
+            busy=col(name).busy,
         )
 
     @r.post("/collections/{name}/points/discover")
     async def discover(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, False), _legacy, name, body, _legacy_discover, False
+            _legacy_work(name, body, False),
+            _legacy,
+            name,
+            body,
+            _legacy_discover,
+            False,
+            busy=col(name).busy,
         )
 
     @r.post("/collections/{name}/points/discover/batch")
     async def discover_batch(name: str, body: JsonBody = None) -> JSONResponse:
         return await lanes.run(
-            _legacy_work(name, body, True), _legacy, name, body, _legacy_discover, True
+            _legacy_work(name, body, True),
+            _legacy,
+            name,
+            body,
+            _legacy_discover,
+            True,
+            busy=col(name).busy,
         )
 
     def _matrix(name: str, body: Any) -> tuple[list[Any], list[list[tuple[int, float]]]]:
@@ -1383,7 +1427,7 @@ def build_router(
         c = col(name)
         flt = body.get("filter") if isinstance(body, dict) else None
         est = len(c) * lanes.rules.scan_weight + work(c, flt, filter_work)
-        return await lanes.run(est, _facet, name, body)
+        return await lanes.run(est, _facet, name, body, busy=c.busy)
 
     def _facet(name: str, body: Any) -> JSONResponse:
         t = time.perf_counter()

@@ -24,9 +24,10 @@ import math
 import sqlite3
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -75,8 +76,11 @@ from ferrox.vectordb.wal import WriteAheadLog
 
 __all__ = ["Collection"]
 
+T = TypeVar("T")
+
 FORMAT = 1
 _BULK = 1000  # results longer than this are built with the cyclic GC paused
+_SLICE = 1024  # points a large read builds per hold of the read lock
 # filtered searches scan the matches exactly below either bound (measured on 31k MiniLM
 # vectors: the scan and the widened graph walk cost about the same around 2-5%)
 FILTER_SCAN_POINTS = 1_000
@@ -99,6 +103,9 @@ class Collection:
         self.name = name
         self._sync = sync
         self._rw = RWLock()
+        # held shared by a large read across its slices, exclusively by what moves slot
+        # numbers or closes files (vacuum, close): see _in_slices
+        self._pin = RWLock()
         self._writer = threading.RLock()
         self._index_rw = RWLock()
         self._build_lock = threading.Lock()
@@ -125,7 +132,7 @@ class Collection:
         self.store = SlotStore(self.dir, self.config, generation, n_slots, index_specs)
         self.hnsw: HnswIndex | None = None
         self.lsh: LshIndex | None = None
-        self._order: tuple[int, np.ndarray, list[tuple[int, Any]]] | None = None
+        self._order: tuple[int, np.ndarray, list[PointId]] | None = None
         self._load_hnsw()
         self.wal = WriteAheadLog(self.dir / "wal.log", sync=sync)
         self.replayed = 0
@@ -162,7 +169,7 @@ class Collection:
         for worker in (self._builder, self._vacuumer):
             if worker is not None:
                 worker.join()
-        with self._writer, self._rw.write():
+        with self._writer, self._pin.write(), self._rw.write():
             self._checkpoint()
             self.wal.close()
             self.store.close()
@@ -443,10 +450,11 @@ class Collection:
         missing = [p for p in pids if p not in self.slot_of]
         if missing:
             raise NotFoundError(f"No point with id {missing[0]} found")
-        slots = [self.slot_of[p] for p in pids]
+        slot_of, payloads = self.slot_of, self.payloads
+        slots = [slot_of[p] for p in pids]
         prim = [None if s in self.absent else self._vectors[s].copy() for s in slots]
         named = [dict((self.side.get(s) or {}).get("vectors") or {}) for s in slots]
-        return prim, named, [self.payloads[s] for s in slots]
+        return prim, named, [payloads[s] for s in slots]
 
     def update_vectors(
         self, ids: Sequence[Any], vectors: Any = None, *, named: Sequence[Any] | None = None
@@ -555,7 +563,8 @@ class Collection:
         flt = parse_filter(filter)
         with self._rw.read():
             mask = self._mask(flt)
-            return [self.ids[s] for s in np.flatnonzero(mask).tolist()]  # type: ignore[misc]
+            ids = self.ids
+            return [ids[s] for s in np.flatnonzero(mask).tolist()]  # type: ignore[misc]
 
     def _payload_op(
         self, mode: PayloadMode, ids: Any, filter: Any, payload: Any = None, keys: Any = None
@@ -605,7 +614,8 @@ class Collection:
     def payload_bytes(self) -> int:
         """Bytes of the points' payloads as JSON."""
         with self._rw.read():
-            return sum(len(json.dumps(self.payloads[s] or {})) for s in self.slot_of.values())
+            payloads = self.payloads
+            return sum(len(json.dumps(payloads[s] or {})) for s in self.slot_of.values())
 
     def payload_of(self, pid: Any) -> dict[str, Any] | None:
         """The stored payload of point ``pid`` (None when it does not exist)."""
@@ -619,7 +629,8 @@ class Collection:
         pids = self._ids(ids)
         with self._rw.read():
             mask = self._mask(flt)
-            return [p for p in pids if p in self.slot_of and mask[self.slot_of[p]]]
+            slot_of = self.slot_of
+            return [p for p in pids if p in slot_of and mask[slot_of[p]]]
 
     def facet(
         self, key: str, filter: Any = None, limit: int = 10, exact: bool = False
@@ -636,12 +647,16 @@ class Collection:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInputError("limit must be a positive integer")
         flt = parse_filter(filter)
-        counts: dict[Any, int] = {}
         with self._rw.read():
             mask = self._mask(flt)
+            counts = index.counts(mask)
+            if counts is not None:
+                return _ranked(counts, limit)
+            counts = {}
+            payloads = self.payloads
             for slot in np.flatnonzero(mask).tolist():
                 seen = set()
-                for v in values_at(self.payloads[slot] or {}, key):
+                for v in values_at(payloads[slot] or {}, key):
                     if (
                         isinstance(v, (str, int))
                         and not isinstance(v, float)
@@ -649,8 +664,7 @@ class Collection:
                     ):
                         seen.add((type(v), v))
                         counts[v] = counts.get(v, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], (isinstance(kv[0], str), kv[0])))
-        return [{"value": v, "count": n} for v, n in ranked[:limit]]
+        return _ranked(counts, limit)
 
     def create_space(self, name: str, spec: Mapping[str, Any], *, sparse: bool = False) -> None:
         """Add a vector space (dense ``{size, distance, multivector?, datatype?}`` or sparse
@@ -811,9 +825,10 @@ class Collection:
         return flt.mask(self) & self.live[: self.n_slots]
 
     def _record(self, slot: int, with_payload: Any, with_vectors: bool) -> Record:
+        store = self.store
         return Record(
-            id=self.ids[slot],  # type: ignore[arg-type]
-            payload=_select_payload(self.payloads[slot] or {}, with_payload),
+            id=store.ids[slot],  # type: ignore[arg-type]
+            payload=_select_payload(store.payloads[slot] or {}, with_payload),
             vector=self._vector_out(slot, with_vectors),
         )
 
@@ -845,12 +860,37 @@ class Collection:
     ) -> list[Record]:
         """The points with these ids that exist, in the order asked."""
         pids = self._ids(ids)
-        with self._rw.read(), gc_paused(len(pids) > _BULK):
+
+        def build(a: int, b: int) -> list[Record]:
+            slot_of = self.slot_of
             return [
-                self._record(self.slot_of[p], with_payload, with_vectors)
-                for p in pids
-                if p in self.slot_of
+                self._record(slot_of[p], with_payload, with_vectors)
+                for p in pids[a:b]
+                if p in slot_of
             ]
+
+        if len(pids) <= _SLICE:
+            with self._rw.read():
+                return build(0, len(pids))
+        with self._pin.read(), gc_paused(len(pids) > _BULK):
+            return self._in_slices(len(pids), build)
+
+    def busy(self) -> bool:
+        """Whether a read would wait for the lock now (a writer holds it or waits, or a
+        vacuum waits for the large reads to finish): a hint for who runs the read."""
+        return self._rw.contended() or self._pin.contended()
+
+    def _in_slices(self, n: int, build: Callable[[int, int], list[T]]) -> list[T]:
+        """``build(a, b)`` for consecutive ranges of ``range(n)``, ``_SLICE`` at a time,
+        each under its own hold of the read lock: a large read's result is built
+        while writes (and the small reads queued behind them) get in between. The
+        caller holds ``_pin`` shared, so slot numbers stay put (vacuum and close wait);
+        a point deleted meanwhile is left out, as the builders skip dead slots."""
+        out: list[T] = []
+        for a in range(0, n, _SLICE):
+            with self._rw.read():
+                out.extend(build(a, min(a + _SLICE, n)))
+        return out
 
     def count(self, filter: Any = None) -> int:
         """How many points match ``filter`` (all points without one)."""
@@ -860,14 +900,17 @@ class Collection:
                 return len(self.slot_of)
             return int(self._mask(flt).sum())
 
-    def _id_order(self) -> tuple[np.ndarray, list[tuple[int, Any]]]:
-        """Live slots in scroll order (ids ascending) and their sort keys, sorted once
-        per write rather than once per page (read lock held)."""
+    def _id_order(self) -> tuple[np.ndarray, list[PointId]]:
+        """Live slots in scroll order (ids ascending, see :func:`id_sort_key`) and their
+        ids, sorted once per write rather than once per page (read lock held)."""
         cached = self._order
         if cached is None or cached[0] != self.seq:
-            pids = sorted(self.slot_of, key=id_sort_key)
-            slots = np.fromiter((self.slot_of[p] for p in pids), dtype=np.int64, count=len(pids))
-            cached = self._order = (self.seq, slots, [id_sort_key(p) for p in pids])
+            slot_of = self.slot_of
+            ints = sorted(p for p in slot_of if isinstance(p, int))  # no key: 5x faster
+            uuids = sorted(p for p in slot_of if not isinstance(p, int))
+            pids = ints + uuids
+            slots = np.fromiter((slot_of[p] for p in pids), dtype=np.int64, count=len(pids))
+            cached = self._order = (self.seq, slots, pids)
         return cached[1], cached[2]
 
     def scroll(
@@ -884,16 +927,30 @@ class Collection:
             raise InvalidInputError("limit must be a positive integer")
         flt = parse_filter(filter)
         start = None if offset is None else id_sort_key(normalize_id(offset))
-        with self._rw.read():
-            order, keys = self._id_order()
-            rest = order[0 if start is None else bisect.bisect_left(keys, start) :]
-            if flt is not None:
-                rest = rest[self._mask(flt)[rest]]
-            slots = rest[: limit + 1].tolist()
+
+        def build(a: int, b: int) -> list[Record]:
+            ids = self.ids
+            return [
+                self._record(slot, with_payload, with_vectors)
+                for slot in slots[a:b]
+                if ids[slot] is not None
+            ]
+
+        large = limit > _SLICE
+        with self._pin.read() if large else nullcontext():
+            with self._rw.read():
+                order, pids = self._id_order()
+                first = 0 if start is None else bisect.bisect_left(pids, start, key=id_sort_key)
+                rest = order[first:]
+                if flt is not None:
+                    rest = rest[self._mask(flt)[rest]]
+                slots = rest[: limit + 1].tolist()
+                nxt = self.ids[slots[limit]] if len(slots) > limit else None
+                del slots[limit:]
+                if not large:
+                    return build(0, len(slots)), nxt
             with gc_paused(len(slots) > _BULK):
-                page = [self._record(slot, with_payload, with_vectors) for slot in slots[:limit]]
-            nxt = self.ids[slots[limit]] if len(slots) > limit else None
-        return page, nxt
+                return self._in_slices(len(slots), build), nxt
 
     def search(
         self,
@@ -981,17 +1038,48 @@ class Collection:
         else:
             queries = self._prepare_vectors(vectors)
         flt = parse_filter(filter)
-        with self._rw.read():
-            # bounded by the collection: a huge limit costs no more than "all points"
-            k = min(limit + offset, max(len(self.slot_of), 1))
-            scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
-            with gc_paused(slots.size > _BULK):
+        # bounded by the collection: a huge limit costs no more than "all points"
+        large = min(limit, len(self)) * len(queries) > _SLICE
+        with self._pin.read() if large else nullcontext():
+            with self._rw.read():
+                k = min(limit + offset, max(len(self.slot_of), 1))
+                scores, slots = self._knn(queries, k, flt, ef or self.config.ef, exact)
+                if not large:
+                    return [
+                        self._hits(
+                            srow[offset:],
+                            irow[offset:],
+                            score_threshold,
+                            with_payload,
+                            with_vectors,
+                        )
+                        for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True)
+                    ]
+            with gc_paused(True):
                 return [
-                    self._hits(
+                    self.hits_in_slices(
                         srow[offset:], irow[offset:], score_threshold, with_payload, with_vectors
                     )
                     for srow, irow in zip(scores.tolist(), slots.tolist(), strict=True)
                 ]
+
+    def hits_in_slices(
+        self,
+        scores: list[float],
+        slots: list[int],
+        threshold: float | None,
+        with_payload: Any,
+        with_vectors: Any,
+        higher: bool | None = None,
+    ) -> list[ScoredPoint]:
+        """:meth:`_hits` for a long result, built slice by slice (``_pin`` held shared,
+        the read lock not held)."""
+        return self._in_slices(
+            len(slots),
+            lambda a, b: self._hits(
+                scores[a:b], slots[a:b], threshold, with_payload, with_vectors, higher
+            ),
+        )
 
     def _hits(
         self,
@@ -1206,7 +1294,7 @@ class Collection:
     def vacuum(self) -> None:
         """Rewrite storage without the slots of deleted or replaced points and rebuild
         the graph; a new generation of files replaces the old one atomically."""
-        with self._writer, self._rw.write():
+        with self._writer, self._pin.write(), self._rw.write():
             self._checkpoint()
             gen = self.generation + 1
             n_slots = self.store.write_generation(gen)
@@ -1223,6 +1311,12 @@ class Collection:
         """Consistency problems found (an empty list means healthy)."""
         with self._rw.read():
             return self.store.problems()
+
+
+def _ranked(counts: dict[Any, int], limit: int) -> list[dict[str, Any]]:
+    """Facet hits: the ``limit`` most common values, ties by value (numbers first)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], (isinstance(kv[0], str), kv[0])))
+    return [{"value": v, "count": n} for v, n in ranked[:limit]]
 
 
 def _merge_best(

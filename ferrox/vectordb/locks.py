@@ -40,6 +40,11 @@ class RWLock:
         """A guard that holds the lock exclusively."""
         return self._write
 
+    def contended(self) -> bool:
+        """Whether a reader arriving now would wait: a writer holds the lock or waits
+        for it (read without the lock's mutex, so it is a hint, not a promise)."""
+        return self._writer or self._waiting_writers > 0
+
     def _acquire_read(self) -> None:
         with self._cond:
             while self._writer or self._waiting_writers:

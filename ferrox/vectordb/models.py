@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -192,6 +193,17 @@ def f32_list(arr: Any) -> list[Any]:
     if a.ndim > 1:
         return [f32_list(row) for row in a]
     return [float(str(x)) for x in a]
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text: orjson (ten times faster than json) when it is
+    installed, json for what orjson refuses (integers beyond 64 bits)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value).decode()
+        except TypeError:
+            pass
+    return json.dumps(value, separators=(",", ":"))
 
 
 def check_payload(payload: Any) -> dict[str, Any]:

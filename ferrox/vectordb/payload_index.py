@@ -72,6 +72,11 @@ class PayloadIndex:
         """Slots whose values satisfy ``cond``; None when this index cannot answer it."""
         return None
 
+    def counts(self, allowed: np.ndarray) -> dict[Any, int] | None:
+        """How many of the ``allowed`` slots hold each value (a slot counts once per
+        distinct value); None when this index cannot count (facets then scan)."""
+        return None
+
     def schema(self) -> dict[str, Any]:
         """Qdrant's payload-schema entry for this index."""
         out: dict[str, Any] = {"data_type": self.kind, "points": len(self.by_slot)}
@@ -105,6 +110,16 @@ class _PostingIndex(PayloadIndex):
                 bucket.discard(slot)
                 if not bucket:
                     del self.postings[v]
+
+    def counts(self, allowed: np.ndarray) -> dict[Any, int] | None:
+        n = len(allowed)
+        out = {}
+        for value, bucket in self.postings.items():
+            idx = np.fromiter(bucket, dtype=np.int64, count=len(bucket))
+            hit = int(allowed[idx[idx < n]].sum())
+            if hit:
+                out[value] = hit
+        return out
 
     def _union(self, keys: list[Any], n_slots: int) -> np.ndarray:
         out = np.zeros(n_slots, dtype=bool)
@@ -381,7 +396,23 @@ class IntegerIndex(NumericIndex):
     kind = "integer"
 
     def _extract(self, values: list[Any]) -> list[Any]:
-        return [float(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        # distinct: a facet counts a point once per value
+        return list(
+            dict.fromkeys(
+                float(v) for v in values if isinstance(v, int) and not isinstance(v, bool)
+            )
+        )
+
+    def counts(self, allowed: np.ndarray) -> dict[Any, int] | None:
+        vals, slots = self._sorted()
+        keep = slots < len(allowed)
+        keep[keep] = allowed[slots[keep]]
+        if not keep.any():
+            return {}
+        values, n = np.unique(vals[keep], return_counts=True)
+        if values.size and max(-values[0], values[-1]) >= 2.0**53:
+            return None  # floats no longer hold these integers exactly: scan the payloads
+        return {int(v): int(c) for v, c in zip(values.tolist(), n.tolist(), strict=True)}
 
     def mask(self, cond: FieldCondition, n_slots: int) -> np.ndarray | None:
         if cond.kind == "any" and all(

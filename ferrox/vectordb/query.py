@@ -906,15 +906,18 @@ def run_query(col: Any, q: Query, resolve: Resolver) -> list[ScoredPoint]:
             ef=q.ef,
             exact=q.exact,
         )
-    with col._rw.read():
-        r = _Run(col, lambda name: lookups[name] if name in lookups else resolve(name))
-        hits = r.run(q, True)
-        higher = True
-        if isinstance(q.query, Nearest):
-            higher = _space(col, using).higher_is_better
-        out = col._hits(hits.scores, hits.slots, None, q.with_payload, q.with_vector, higher)
-        if isinstance(q.query, OrderBy):
-            for p, v in zip(out, hits.scores, strict=True):
-                p.score = 0.0
-                p.order_value = int(v) if float(v).is_integer() else v
-        return out
+    higher = True
+    if isinstance(q.query, Nearest):
+        higher = _space(col, using).higher_is_better
+    with col._pin.read():
+        with col._rw.read():
+            r = _Run(col, lambda name: lookups[name] if name in lookups else resolve(name))
+            hits = r.run(q, True)
+        out = col.hits_in_slices(
+            hits.scores, hits.slots, None, q.with_payload, q.with_vector, higher
+        )
+    if isinstance(q.query, OrderBy):
+        for p in out:  # the "scores" were the order values
+            v, p.score = p.score, 0.0
+            p.order_value = int(v) if float(v).is_integer() else v
+    return out

@@ -26,7 +26,7 @@ import numpy as np
 
 from ferrox.errors import StorageError
 from ferrox.vectordb.checksums import BlockChecksums
-from ferrox.vectordb.models import CollectionConfig, PointId
+from ferrox.vectordb.models import CollectionConfig, PointId, json_text
 from ferrox.vectordb.payload_index import PayloadIndex, make_index
 from ferrox.vectordb.payload_store import DiskPayloads
 from ferrox.vectordb.spaces import DenseSpace, SpaceStore, SparseVector, parse_spaces
@@ -397,7 +397,7 @@ class SlotStore:
             self.live[slot] = True
             for index in self.payload_indexes.values():
                 index.add(slot, payload)
-            rows.append((id_text(pid), slot, json.dumps(payload)))
+            rows.append((id_text(pid), slot, json_text(payload)))
             entry = side[k] if side is not None else None
             self.put_side(slot, entry)
             if entry:
@@ -445,7 +445,7 @@ class SlotStore:
         for index in self.payload_indexes.values():
             index.add(slot, payload)
         self.db.execute(
-            "UPDATE points SET payload = ? WHERE id = ?", (json.dumps(payload), id_text(pid))
+            "UPDATE points SET payload = ? WHERE id = ?", (json_text(payload), id_text(pid))
         )
 
     def build_payload_index(

@@ -91,6 +91,45 @@ def test_small_work_runs_on_the_loop_and_heavy_work_in_a_bounded_pool() -> None:
     assert peak[0] == 1  # heavy reads queue among themselves
 
 
+def test_a_small_read_of_a_busy_collection_waits_off_the_loop() -> None:
+    import ferrox.vectordb as vdb
+
+    lanes = Lanes.create()
+    with vdb.open() as db:
+        col = db.create_collection("c", size=2)
+        col.upsert([1], [[0.1, 0.2]])
+        holding, release = threading.Event(), threading.Event()
+
+        def writer() -> None:
+            with col._rw.write():  # a write in progress until released
+                holding.set()
+                release.wait(5)
+
+        async def main() -> tuple[int, int, list[int]]:
+            loop_thread = threading.get_ident()
+            idle = await lanes.run(1, threading.get_ident, busy=col.busy)
+            order: list[int] = []
+            w = threading.Thread(target=writer)
+            w.start()
+            holding.wait(5)
+            assert col.busy()
+
+            async def read() -> None:
+                order.append(len(await lanes.run(1, col.get, [1], busy=col.busy)))
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(read)
+                await anyio.sleep(0.05)
+                order.append(0)  # the loop ran on while the read waited for the lock
+                release.set()
+            w.join()
+            return loop_thread, idle, order
+
+        loop_thread, idle, order = anyio.run(main)
+    assert idle == loop_thread
+    assert order == [0, 1]
+
+
 def test_responses_render_float32_ints_beyond_64_bits_and_non_string_keys() -> None:
     body = FastJSONResponse(
         {"score": np.float32(0.1), "big": 2**70, "n": {1: "a"}, "v": np.arange(2)}

@@ -283,6 +283,7 @@ def test_raw_responses_match_qdrant_models(server: Server) -> None:
             "formula expression",
         ),
         ("PUT", "/collections/dup/points", "not json", 400, "bad request body"),
+        ("PUT", "/collections/dup/points", '{"points": [' + "1," * 200_000, 400, "bad request"),
     ],
 )
 def test_errors_are_qdrant_shaped(
@@ -298,6 +299,23 @@ def test_errors_are_qdrant_shaped(
         assert r.status_code == status, r.text
         assert text in r.json()["status"]["error"]
         assert h.post("/collections/dup/points/count", json={}).json()["result"]["count"] == 1
+
+
+def test_a_large_body_is_parsed_and_stored_whole(server: Server) -> None:
+    from ferrox.server.request_body import OFF_LOOP_BYTES
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((2_000, 64)).astype(np.float32)
+    points = [{"id": i, "vector": v.tolist(), "payload": {"i": i}} for i, v in enumerate(vectors)]
+    with httpx.Client(base_url=server.url, timeout=60) as h:
+        h.put("/collections/big", json={"vectors": {"size": 64, "distance": "Dot"}})
+        r = h.put("/collections/big/points?wait=true", json={"points": points})
+        assert len(r.request.content) > OFF_LOOP_BYTES  # parsed in a worker thread
+        assert r.status_code == 200, r.text
+        got = h.post("/collections/big/points", json={"ids": [1_999], "with_vector": True})
+        point = got.json()["result"][0]
+        assert point["payload"] == {"i": 1_999}
+        assert np.allclose(point["vector"], vectors[1_999])
 
 
 def test_client_sees_errors_as_unexpected_response(client: QdrantClient) -> None:

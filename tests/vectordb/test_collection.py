@@ -21,6 +21,7 @@ from ferrox.errors import (
     ShapeError,
     StorageError,
 )
+from ferrox.vectordb.query import parse_query, run_query
 
 
 def crash(db: vdb.Database) -> None:
@@ -510,3 +511,137 @@ def test_dead_slots_past_the_threshold_start_a_vacuum(tmp_path: Path) -> None:
         assert len(col) == 501
     with vdb.open(tmp_path) as db:
         assert len(db.collection("v")) == 501
+
+
+def _write_between_slices(
+    monkeypatch: pytest.MonkeyPatch, col: vdb.Collection, write: object
+) -> list[bool]:
+    """Patch the collection so that, while a large read builds its first slice, ``write``
+    starts in another thread and waits for the lock; returns [whether it was done when
+    the second slice began]."""
+    import time
+
+    import ferrox.vectordb.collection as collection_module
+
+    monkeypatch.setattr(collection_module, "_SLICE", 100)
+    done: list[bool] = []
+    inner = col._in_slices
+
+    def in_slices(n: int, build: object) -> list:
+        calls: list[threading.Thread] = []
+
+        def spy(a: int, b: int) -> list:
+            if not calls:
+                t = threading.Thread(target=write)
+                t.start()
+                calls.append(t)
+                deadline = time.monotonic() + 5
+                while not col._rw._waiting_writers and time.monotonic() < deadline:
+                    time.sleep(0.001)
+            elif len(calls) == 1:
+                calls.append(calls[0])
+                done.append(not calls[0].is_alive())
+            return build(a, b)  # type: ignore[operator]
+
+        out = inner(n, spy)
+        calls[0].join()
+        return out
+
+    monkeypatch.setattr(col, "_in_slices", in_slices)
+    return done
+
+
+@pytest.mark.parametrize("read", ["scroll", "search", "get", "query"])
+def test_a_large_read_lets_writes_in_between_its_slices(
+    monkeypatch: pytest.MonkeyPatch, read: str
+) -> None:
+    x = rng_vectors(1000, 8)
+    with vdb.open() as db:
+        col = db.create_collection("c", size=8)
+        col.upsert(list(range(1000)), x, [{"n": i} for i in range(1000)])
+
+        def ids() -> list:
+            if read == "scroll":
+                return [r.id for r in col.scroll(limit=1000)[0]]
+            if read == "search":
+                return [h.id for h in col.search(x[0], limit=1000, exact=True)]
+            if read == "get":
+                return [r.id for r in col.get(list(range(1000)))]
+            body = {"query": {"recommend": {"positive": [0]}}, "limit": 1000}
+            return [h.id for h in run_query(col, parse_query(body), lambda n: None)]
+
+        before = ids()
+        victim = before[-1]  # in the last slice
+        done = _write_between_slices(monkeypatch, col, lambda: col.delete([victim]))
+        after = ids()
+        assert done == [True]  # the delete did not wait for the whole read
+        assert after == before[:-1]  # built after the delete: the dead slot is left out
+
+
+def test_a_vacuum_waits_for_a_large_read_to_finish(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = rng_vectors(1000, 8)
+    with vdb.open() as db:
+        col = db.create_collection("c", size=8)
+        col.upsert(list(range(1000)), x)
+        col.delete(list(range(0, 1000, 2)))
+        vacuumed = threading.Event()
+
+        def vacuum() -> None:
+            col.vacuum()
+            vacuumed.set()
+
+        import ferrox.vectordb.collection as collection_module
+
+        monkeypatch.setattr(collection_module, "_SLICE", 100)
+        inner = col._in_slices
+        seen: list[bool] = []
+
+        def in_slices(n: int, build: object) -> list:
+            t = threading.Thread(target=vacuum)
+            t.start()
+            t.join(0.3)
+            seen.append(vacuumed.is_set())  # slot numbers must not move under the read
+            return inner(n, build)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(col, "_in_slices", in_slices)
+        ids = [r.id for r in col.scroll(limit=1000)[0]]
+        assert seen == [False]
+        assert ids == list(range(1, 1000, 2))
+        assert vacuumed.wait(10)
+        assert [r.id for r in col.scroll(limit=1000)[0]] == ids
+
+
+def test_facets_count_from_the_index_each_value_once_per_point() -> None:
+    from collections import Counter
+
+    payloads = [
+        {"tag": ["a", "b", "a"][: 1 + i % 3], "n": [i % 4, i % 4, 7][: 1 + i % 3]}
+        for i in range(300)
+    ]
+    payloads[5] = {"tag": 3, "n": "x"}  # not of the index's type: not counted
+    with vdb.open() as db:
+        col = db.create_collection("c", size=2)
+        col.upsert(list(range(300)), rng_vectors(300, 2), payloads)
+        col.create_payload_index("tag", "keyword")
+        col.create_payload_index("n", "integer")
+        flt = {"must": [{"key": "n", "range": {"lt": 2}}]}
+        for key, where in (("tag", None), ("n", None), ("tag", flt), ("n", flt)):
+            kept = [
+                p
+                for p in payloads
+                if where is None
+                or any(
+                    isinstance(v, int) and v < 2
+                    for v in (p["n"] if isinstance(p["n"], list) else [p["n"]])
+                )
+            ]
+            want = Counter(
+                v
+                for p in kept
+                for v in set(p[key] if isinstance(p[key], list) else [p[key]])
+                if isinstance(v, str if key == "tag" else int)
+            )
+            got = {h["value"]: h["count"] for h in col.facet(key, filter=where, limit=100)}
+            assert got == dict(want), key
+        col.upsert([300], rng_vectors(1, 2), [{"n": 2**60}])
+        assert {"value": 2**60, "count": 1} in col.facet("n", limit=100)  # exact, by a scan
