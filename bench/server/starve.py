@@ -48,14 +48,19 @@ def fast_client(url: str, dim: int, stop: threading.Event, seed: int, out: list[
             out.append(time.perf_counter() - t0)
 
 
-def slow_requests(n: int, dim: int) -> list[tuple[str, str, str, dict]]:
+SLOW_KINDS = ("exact", "scroll", "facet", "upsert")
+
+
+def slow_requests(
+    n: int, dim: int, kinds: tuple[str, ...] = SLOW_KINDS
+) -> list[tuple[str, str, str, dict]]:
     rng = np.random.default_rng(9)
     vec = rng.standard_normal(dim).tolist()
     batch = [
         {"id": i, "vector": rng.standard_normal(dim).tolist(), "payload": {"group": i % 10}}
         for i in range(1000)
     ]
-    return [
+    every = [
         (
             "exact search returning every point",
             "POST",
@@ -71,15 +76,16 @@ def slow_requests(n: int, dim: int) -> list[tuple[str, str, str, dict]]:
         ),
         ("upsert of 1,000 points", "PUT", "/collections/bench/points?wait=true", {"points": batch}),
     ]
+    return [req for kind, req in zip(SLOW_KINDS, every, strict=True) if kind in kinds]
 
 
-def slow_client(url: str, n: int, dim: int, stop: Any, out: Any) -> None:
+def slow_client(url: str, n: int, dim: int, kinds: tuple[str, ...], stop: Any, out: Any) -> None:
     """Runs in a process of its own: reading its large responses here would hold this
     process's GIL and delay the fast clients' threads, which is not the server's doing."""
     times: dict[str, list[tuple[float, int]]] = {}
     with httpx.Client(base_url=url, timeout=300) as c:
         while not stop.is_set():
-            for name, method, path, body in slow_requests(n, dim):
+            for name, method, path, body in slow_requests(n, dim, kinds):
                 t0 = time.perf_counter()
                 r = c.request(method, path, json=body)
                 times.setdefault(name, []).append((time.perf_counter() - t0, r.status_code))
@@ -97,12 +103,15 @@ def wait_for_index(url: str, n: int, timeout: float = 600) -> None:
     raise SystemExit(f"the graph over {n} points was not built within {timeout:.0f} s")
 
 
-def phase(url: str, dim: int, n: int, seconds: float, clients: int, slow: int) -> dict:
+def phase(
+    url: str, dim: int, n: int, seconds: float, clients: int, slow: int, kinds: tuple[str, ...]
+) -> dict:
     ctx = multiprocessing.get_context("spawn")
     stop, slow_stop, queue = threading.Event(), ctx.Event(), ctx.Queue()
     lat: list[list[float]] = [[] for _ in range(clients)]
     procs = [
-        ctx.Process(target=slow_client, args=(url, n, dim, slow_stop, queue)) for _ in range(slow)
+        ctx.Process(target=slow_client, args=(url, n, dim, kinds, slow_stop, queue))
+        for _ in range(slow)
     ]
     for p in procs:
         p.start()
@@ -140,6 +149,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--slow-clients", type=int, default=1)
+    ap.add_argument(
+        "--slow", default=",".join(SLOW_KINDS), help=f"slow requests to send, of {SLOW_KINDS}"
+    )
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((args.points, args.dim)).astype(np.float32)
@@ -152,9 +164,10 @@ def main() -> None:
             httpx.post(
                 f"{url}/collections/bench/points/query", json={"query": vectors[0].tolist()}
             ).raise_for_status()
-            alone = phase(url, args.dim, args.points, args.seconds, args.clients, 0)
+            kinds = tuple(k for k in args.slow.split(",") if k)
+            alone = phase(url, args.dim, args.points, args.seconds, args.clients, 0, kinds)
             beside = phase(
-                url, args.dim, args.points, args.seconds, args.clients, args.slow_clients
+                url, args.dim, args.points, args.seconds, args.clients, args.slow_clients, kinds
             )
         finally:
             proc.terminate()

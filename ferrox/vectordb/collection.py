@@ -41,7 +41,7 @@ from ferrox.errors import (
 from ferrox.gc_pause import gc_paused
 from ferrox.vectordb.exact import exact_search
 from ferrox.vectordb.filters import Filter, parse_filter, values_at
-from ferrox.vectordb.hnsw import HnswIndex
+from ferrox.vectordb.hnsw import HnswIndex, RenumberedIndex
 from ferrox.vectordb.locks import RWLock
 from ferrox.vectordb.lsh import LshIndex
 from ferrox.vectordb.models import (
@@ -130,7 +130,7 @@ class Collection:
         self.dim = self.config.size
         self._cosine = self.config.distance is Distance.COSINE
         self.store = SlotStore(self.dir, self.config, generation, n_slots, index_specs)
-        self.hnsw: HnswIndex | None = None
+        self.hnsw: HnswIndex | RenumberedIndex | None = None
         self.lsh: LshIndex | None = None
         self._order: tuple[int, np.ndarray, list[PointId]] | None = None
         self._load_hnsw()
@@ -212,7 +212,8 @@ class Collection:
                 self.hnsw = None  # ahead of the data: cannot be trusted
 
     def _checkpoint(self) -> None:
-        """Make everything durable outside the WAL, then empty it (writer lock held)."""
+        """Make everything durable outside the WAL, then empty it (``_writer`` held:
+        nothing changes meanwhile, and readers, which change nothing, go on)."""
         self.store.flush()
         meta = {
             "format": FORMAT,
@@ -225,13 +226,13 @@ class Collection:
         }
         atomic_json(self.dir / "meta.json", meta)
         self.wal.reset()
-        if self.hnsw is not None:
+        if self.hnsw is not None and self.hnsw.growable:
             with self._index_rw.read():
                 self.hnsw.save(self.store.graph_path())
 
     def checkpoint(self) -> None:
         """Flush vectors, commit payloads, record the state and empty the WAL."""
-        with self._writer, self._rw.write():
+        with self._writer:
             self._checkpoint()
 
     # ------------------------------------------------------------------ writes
@@ -246,8 +247,7 @@ class Collection:
                 op.apply(self.store)
                 self.seq = rec.seq
             if self.wal.size > self.config.wal_checkpoint_bytes:
-                with self._rw.write():
-                    self._checkpoint()
+                self._checkpoint()
             self._schedule_index()
             self._schedule_vacuum()
             return rec.seq
@@ -301,7 +301,7 @@ class Collection:
         threshold = self._indexing_threshold_bytes()
         if self.config.index != "hnsw" or threshold <= 0:
             return
-        if self.hnsw is not None and self.hnsw.ntotal >= self.n_slots:
+        if self.hnsw is not None and self.hnsw.growable and self.hnsw.ntotal >= self.n_slots:
             return
         below = (len(self.slot_of) - len(self.absent)) * self.dim * 4 < threshold
         if self.hnsw is None and below:
@@ -325,11 +325,13 @@ class Collection:
         found it running and scheduled nothing, so their slots are caught up here."""
         try:
             while not self._closed:
-                before = -1 if self.hnsw is None else self.hnsw.ntotal
+                before = self.hnsw
                 self.build_index()
                 index = self.hnsw
-                if index is None or index.ntotal >= self.n_slots or index.ntotal <= before:
-                    return  # done, or no progress (a vacuum swapped the generation)
+                if index is None or index is before:
+                    return  # no progress (a vacuum swapped the generation meanwhile)
+                if index.growable and index.ntotal >= self.n_slots:
+                    return
         except (StorageError, ValueError, RuntimeError):
             pass  # the next search builds (and reports) it
 
@@ -1133,7 +1135,7 @@ class Collection:
         if kind == "lsh":
             return self._lsh_search(queries, k, allowed)
         index = self.hnsw
-        if index is None or index.ntotal < n:
+        if index is None or index.ntotal < n or not index.growable:
             self._schedule_index()
         if index is None:
             # no graph yet (below the indexing threshold, or being built): exact
@@ -1186,9 +1188,9 @@ class Collection:
             with self._rw.read():
                 n, vectors, base = self.n_slots, self._vectors, self.hnsw
                 generation = self.generation
-            if base is not None and base.ntotal >= n:
+            if base is not None and base.growable and base.ntotal >= n:
                 return
-            if base is None or n - base.ntotal > base.ntotal:
+            if base is None or not base.growable or n - base.ntotal > base.ntotal:
                 # more new points than graph: one fresh build over all of them makes a
                 # better graph than many catch-ups (measured: recall at equal ef falls
                 # with every incremental phase) and costs at most twice the catch-up
@@ -1292,20 +1294,35 @@ class Collection:
             }
 
     def vacuum(self) -> None:
-        """Rewrite storage without the slots of deleted or replaced points and rebuild
-        the graph; a new generation of files replaces the old one atomically."""
-        with self._writer, self._pin.write(), self._rw.write():
+        """Rewrite storage without the slots of deleted or replaced points; a new
+        generation of files replaces the old one atomically and the graph is rebuilt
+        in the background. Writes wait while the files are rewritten, reads do not:
+        they are held back only while the new generation is swapped in."""
+        with self._writer:
             self._checkpoint()
-            gen = self.generation + 1
-            n_slots = self.store.write_generation(gen)
-            old = self.generation
-            meta = json.loads((self.dir / "meta.json").read_text())
-            meta.update(generation=gen, n_slots=n_slots)
-            atomic_json(self.dir / "meta.json", meta)
-            self.store.close()
-            self.wal.close()
-            self.store.remove_generation(old)
-            self._open()
+            old = self.store
+            kept = np.flatnonzero(old.live[: old.n_slots])
+            gen = old.generation + 1
+            # no write can change the store while _writer is held, and reads change
+            # nothing, so the live slots are read unlocked beside the readers
+            n_slots = old.write_generation(gen)
+            fresh = SlotStore(
+                self.dir, self.config, gen, n_slots, old.index_specs(), drop_others=False
+            )
+            with self._pin.write(), self._rw.write():
+                meta = json.loads((self.dir / "meta.json").read_text())
+                meta.update(generation=gen, n_slots=n_slots)
+                atomic_json(self.dir / "meta.json", meta)
+                self.store = fresh
+                # the old graph serves, renumbered, until the background build of
+                # the new generation's graph replaces it
+                graph = self.hnsw
+                self.hnsw = None if graph is None else RenumberedIndex(graph, kept)
+                self.lsh = None
+                self._order = None
+                old.close()
+            fresh.remove_generation(old.generation)
+            self._schedule_index()
 
     def check(self) -> list[str]:
         """Consistency problems found (an empty list means healthy)."""

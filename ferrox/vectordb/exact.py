@@ -9,6 +9,9 @@ from ferrox.vectordb.models import Distance
 __all__ = ["exact_search", "pair_scores"]
 
 CHUNK_ROWS = 32_768
+DENSE_MASK_SHARE = 0.5
+"""Above this share of rows kept, a mask is applied to the scores (a gather of the kept
+rows costs more than scoring the rows it drops)."""
 
 
 def pair_scores(
@@ -49,7 +52,13 @@ def exact_search(
     worst = -np.inf if better_high else np.inf
     best_s = np.full((nq, 0), worst, dtype=np.float32)
     best_i = np.full((nq, 0), -1, dtype=np.int64)
-    rows = np.flatnonzero(mask) if slots is None and mask is not None else slots
+    rows = slots
+    dense = None  # a mask kept mostly: score whole blocks and drop the masked-out scores
+    if slots is None and mask is not None:
+        if mask.shape[0] >= 4096 and np.count_nonzero(mask) > DENSE_MASK_SHARE * mask.shape[0]:
+            dense = mask
+        else:
+            rows = np.flatnonzero(mask)
     total = vectors.shape[0] if rows is None else rows.shape[0]
     for start in range(0, total, CHUNK_ROWS):
         stop = min(total, start + CHUNK_ROWS)
@@ -62,6 +71,8 @@ def exact_search(
             block = vectors[ids]
             norms = None if sqnorms is None else sqnorms[ids]
         s = pair_scores(block, queries, distance, norms).astype(np.float32, copy=False)
+        if dense is not None:
+            s[:, ~dense[start:stop]] = worst
         best_s = np.concatenate([best_s, s], axis=1)
         best_i = np.concatenate([best_i, np.broadcast_to(ids, s.shape)], axis=1)
         if best_s.shape[1] > k:
@@ -73,6 +84,8 @@ def exact_search(
     order = np.argsort(key, axis=1, kind="stable")
     best_s = np.take_along_axis(best_s, order, axis=1)
     best_i = np.take_along_axis(best_i, order, axis=1)
+    if dense is not None:
+        best_i[np.isinf(best_s)] = -1  # masked-out rows that filled a short result
     if best_s.shape[1] < k:
         pad = k - best_s.shape[1]
         best_s = np.pad(best_s, ((0, 0), (0, pad)), constant_values=worst)

@@ -25,7 +25,7 @@ from ferrox.vectordb.graph_kernel import (
 )
 from ferrox.vectordb.models import Distance
 
-__all__ = ["HnswIndex"]
+__all__ = ["HnswIndex", "RenumberedIndex"]
 
 
 def _faiss():
@@ -38,6 +38,9 @@ def _faiss():
 
 class HnswIndex:
     """A faiss HNSW graph over the first ``ntotal`` slots of a collection."""
+
+    growable = True
+    """Slots can be appended (:meth:`add`, :meth:`copy`) and the graph saved."""
 
     def __init__(
         self, dim: int, distance: Distance, m: int, ef_construct: int, quantization: str | None
@@ -215,6 +218,51 @@ class HnswIndex:
         if index.d != dim:
             raise StorageError(f"{path}: index dimension {index.d} != collection's {dim}")
         return cls._around(index, dim, distance, q, ef_construct)
+
+
+class RenumberedIndex:
+    """The graph of a generation a vacuum replaced, serving the new generation until a
+    graph of its own is built: a vacuum compacts the slots, so the old graph holds the
+    new slots' vectors under their old numbers (and the dead points beside them, never
+    answered). ``old_of[j]`` is new slot ``j``'s old slot (increasing, as compaction
+    keeps the order); the new slots it covers are a prefix, ``ntotal`` of them."""
+
+    growable = False
+
+    def __init__(self, base: HnswIndex, old_of: np.ndarray) -> None:
+        if isinstance(base, RenumberedIndex):  # a second vacuum before the rebuild
+            old_of = base.old_of[old_of[old_of < base.ntotal]]
+            base = base.base
+        self.base = base
+        self.old_of = old_of[old_of < base.ntotal]
+        self.new_of = np.full(base.ntotal, -1, dtype=np.int64)
+        self.new_of[self.old_of] = np.arange(self.old_of.shape[0])
+        self.kept = self.new_of >= 0
+        self.distance, self.quantization = base.distance, base.quantization
+
+    @property
+    def ntotal(self) -> int:
+        """How many (new) slots the graph holds: a prefix of the collection's."""
+        return int(self.old_of.shape[0])
+
+    def search(
+        self, queries: np.ndarray, k: int, ef: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`HnswIndex.search`, ``allowed`` and the slots answered in the new
+        numbering."""
+        if allowed is None:
+            old_allowed = self.kept
+        else:
+            old_allowed = np.zeros(self.base.ntotal, dtype=bool)
+            n = min(allowed.shape[0], self.ntotal)
+            old_allowed[self.old_of[:n][allowed[:n]]] = True
+        scores, slots = self.base.search(queries, k, ef, old_allowed)
+        return scores, np.where(slots >= 0, self.new_of[np.maximum(slots, 0)], -1)
+
+    def search_one(self, query: np.ndarray, k: int, ef: int) -> tuple[list[float], list[int]]:
+        """As :meth:`HnswIndex.search_one` (dead points left out)."""
+        scores, slots = self.search(query, k, ef, None)
+        return scores[0].tolist(), slots[0].tolist()
 
 
 def _bitmap(allowed: np.ndarray, n: int) -> np.ndarray:

@@ -70,7 +70,12 @@ class SlotStore:
         generation: int,
         n_slots: int,
         index_specs: dict[str, Any],
+        *,
+        drop_others: bool = True,
     ) -> None:
+        """Open ``generation``'s files; ``drop_others`` removes other generations' files
+        (left by a crash around a vacuum), which a vacuum opening its new generation
+        beside the current one must not do."""
         self.dir = directory
         self.config = config
         self.generation = generation
@@ -80,7 +85,8 @@ class SlotStore:
         self.side: dict[int, dict[str, Any]] = {}  # slot -> its other vectors as stored JSON
         self.absent: set[int] = set()  # slots whose point has no primary vector
         self.n_slots = 0
-        self._drop_other_generations()
+        if drop_others:
+            self._drop_other_generations()
         self._open_vectors(n_slots)
         self.ids: list[PointId | None] = [None] * n_slots
         self.payloads: list[dict[str, Any] | None] | DiskPayloads = [None] * n_slots
@@ -277,7 +283,7 @@ class SlotStore:
         con.executemany(
             "INSERT INTO points VALUES (?, ?, ?)",
             (
-                (id_text(self.ids[s]), new, json.dumps(self.payloads[s]))  # type: ignore[arg-type]
+                (id_text(self.ids[s]), new, json_text(self.payloads[s]))  # type: ignore[arg-type]
                 for new, s in enumerate(slots.tolist())
             ),
         )

@@ -344,6 +344,41 @@ def test_snapshot_restore_elsewhere_and_vacuum(tmp_path: Path) -> None:
         assert other.list_collections() == ["copy"]
 
 
+def test_after_a_vacuum_the_old_graph_serves_renumbered_until_the_new_one_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ferrox.vectordb.hnsw import HnswIndex, RenumberedIndex
+
+    x = rng_vectors(3000, 16)
+    with vdb.open() as db:
+        col = db.create_collection("h", size=16, full_scan_threshold=100)
+        col.upsert(list(range(3000)), x, [{"even": i % 2 == 0} for i in range(3000)])
+        col.build_index()
+        col.delete(list(range(0, 3000, 3)))
+        monkeypatch.setattr(col, "_schedule_index", lambda: None)  # no rebuild yet
+        col.vacuum()
+        assert isinstance(col.hnsw, RenumberedIndex) and col.hnsw.ntotal == col.n_slots == 2000
+        col.upsert([5000], x[4:5] + 0.001)  # past the old graph: searched as its exact tail
+        even = {"must": [{"key": "even", "match": {"value": True}}]}
+        for q in (4, 5, 2999):
+            exact = [h.id for h in col.search(x[q], limit=10, exact=True)]
+            graph = [h.id for h in col.search(x[q], limit=10)]
+            assert len(set(exact) & set(graph)) >= 9
+            assert all(i % 3 for i in graph if i != 5000)  # deleted points never come back
+            hits = col.search(x[q], limit=10, filter=even)
+            assert len(hits) == 10 and all(h.id % 2 == 0 and h.id % 3 for h in hits)
+        assert col.search(x[4], limit=2)[0].id in (4, 5000)
+        col.delete(list(range(1, 3000, 3)))
+        col.vacuum()  # a second vacuum before the rebuild: renumbered again
+        assert isinstance(col.hnsw, RenumberedIndex)
+        assert all(i % 3 == 2 or i == 5000 for i in [h.id for h in col.search(x[5], limit=20)])
+        assert col.search(x[5], limit=1)[0].id == 5
+        monkeypatch.undo()
+        col.build_index()
+        assert isinstance(col.hnsw, HnswIndex) and col.hnsw.ntotal == col.n_slots
+        assert col.search(x[8], limit=1)[0].id == 8
+
+
 def test_concurrent_searches_during_writes() -> None:
     x = rng_vectors(4000, 16)
     errors: list[BaseException] = []
