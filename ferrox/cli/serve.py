@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,12 @@ import typer
 from ferrox.cli.context import console
 from ferrox.errors import DependencyError
 
-__all__ = ["serve"]
+__all__ = ["SWITCH_MS", "serve"]
+
+SWITCH_MS = 0.5
+"""The server's GIL switch interval: with heavy reads in worker threads, a small query's
+p99 beside them was 56-71 ms at Python's 5 ms and 30-33 ms at 0.5 ms
+(bench/server/starve.py, docs/benchmarks.md)."""
 
 
 def serve(
@@ -48,6 +54,15 @@ def serve(
             help="Largest limit/offset a read may ask for (400 beyond; default: any).",
         ),
     ] = None,
+    switch_ms: Annotated[
+        float,
+        typer.Option(
+            "--switch-ms",
+            min=0.05,
+            help="How often (ms) a running thread hands the GIL to a waiting one: shorter"
+            " lets small requests through beside heavy ones (Python's default is 5).",
+        ),
+    ] = SWITCH_MS,
 ) -> None:
     """The ferrox workbench: web app at /app, Qdrant-compatible REST API, /api routes."""
     try:
@@ -86,4 +101,5 @@ def serve(
         f"ferrox workbench on http://{host}:{port}/app  (data {config.data_dir}; Qdrant REST API"
         f" at /collections, API docs at /docs; translate {'on' if enable_translate else 'off'})"
     )
+    sys.setswitchinterval(switch_ms / 1000)
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

@@ -12,14 +12,17 @@ a write leaves the event loop to wait in a thread."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
-import anyio
 import anyio.to_thread
 
 from ferrox.gc_pause import gc_paused
+from ferrox.thread_priority import lower_priority
 
 __all__ = ["Lanes", "WorkRules", "query_work", "scroll_work"]
 
@@ -46,13 +49,16 @@ class WorkRules:
 class Lanes:
     """The inline lane and the bounded heavy lane."""
 
-    heavy: anyio.CapacityLimiter
+    heavy: ThreadPoolExecutor
     rules: WorkRules = WorkRules()
 
     @classmethod
     def create(cls, heavy_workers: int = 2, rules: WorkRules | None = None) -> Lanes:
-        """Lanes with ``heavy_workers`` threads for heavy reads."""
-        return cls(anyio.CapacityLimiter(max(1, heavy_workers)), rules or WorkRules())
+        """Lanes with ``heavy_workers`` threads, at a lower OS priority, for heavy reads."""
+        pool = ThreadPoolExecutor(
+            max(1, heavy_workers), thread_name_prefix="ferrox-heavy", initializer=lower_priority
+        )
+        return cls(pool, rules or WorkRules())
 
     def is_heavy(self, work: float) -> bool:
         """Whether work of this estimate leaves the event loop."""
@@ -72,7 +78,8 @@ class Lanes:
             if busy is None or not busy():
                 return fn(*args)
             return await anyio.to_thread.run_sync(fn, *args)
-        return await anyio.to_thread.run_sync(_bulk, fn, *args, limiter=self.heavy)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.heavy, partial(_bulk, fn, *args))
 
 
 def _bulk(fn: Callable[..., T], *args: Any) -> T:

@@ -39,6 +39,7 @@ from ferrox.errors import (
     StorageError,
 )
 from ferrox.gc_pause import gc_paused
+from ferrox.thread_priority import lower_priority
 from ferrox.vectordb.exact import exact_search
 from ferrox.vectordb.filters import Filter, parse_filter, values_at
 from ferrox.vectordb.hnsw import HnswIndex, RenumberedIndex
@@ -280,6 +281,7 @@ class Collection:
         self._vacuumer.start()
 
     def _vacuum_quietly(self) -> None:
+        lower_priority()
         try:
             with self._writer:
                 if not self._closed and self._vacuum_due():
@@ -323,6 +325,7 @@ class Collection:
     def _build_quietly(self) -> None:
         """Build until the graph holds every slot: writes that came while a build ran
         found it running and scheduled nothing, so their slots are caught up here."""
+        lower_priority()
         try:
             while not self._closed:
                 before = self.hnsw
