@@ -8,14 +8,18 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import ferrox
-from ferrox.vectordb import Database
+from ferrox.errors import ConflictError, NotFoundError
+from ferrox.vectordb import Collection, Database
 
 __all__ = ["RequestStats", "prometheus", "telemetry"]
+
+T = TypeVar("T")
 
 _INSTANCE_ID = str(uuid.uuid4())
 _STARTED = datetime.now(tz=UTC)
@@ -115,8 +119,20 @@ def _memory() -> dict[str, int]:
     }
 
 
-def _collection(db: Database, name: str, level: int) -> dict[str, Any]:
-    col = db.collection(name)
+def _each_collection(db: Database, names: list[str], report: Callable[[Collection], T]) -> list[T]:
+    """``report(collection)`` for each of ``names`` still there: one deleted since the
+    listing (by a concurrent request) is left out rather than failing the whole report."""
+    out = []
+    for name in names:
+        try:
+            out.append(report(db.collection(name)))
+        except (NotFoundError, ConflictError):
+            continue
+    return out
+
+
+def _collection(col: Collection, level: int) -> dict[str, Any]:
+    name = col.name
     info = col.info()
     c = col.config
     vectors: dict[str, Any] = {}
@@ -229,7 +245,9 @@ def telemetry(
         "quota": None,
     }
     if level >= 1:
-        out["collections"]["collections"] = [_collection(db, n, level) for n in names]
+        out["collections"]["collections"] = _each_collection(
+            db, names, lambda c: _collection(c, level)
+        )
         out["collections"]["snapshots"] = []
         out["memory"] = _memory()
         out["hardware"] = {"collection_data": {}}
@@ -252,8 +270,7 @@ def prometheus(db: Database, stats: RequestStats, per_collection: bool) -> str:
         "# HELP collection_points approximate amount of points per collection",
         "# TYPE collection_points gauge",
     ]
-    for n in names:
-        lines.append(f'collection_points{{id="{n}"}} {len(db.collection(n))}')
+    lines += _each_collection(db, names, lambda c: f'collection_points{{id="{c.name}"}} {len(c)}')
     lines += [
         "# HELP rest_responses_total total number of responses",
         "# TYPE rest_responses_total counter",

@@ -71,6 +71,7 @@ from ferrox.vectordb.operations import (
     record,
 )
 from ferrox.vectordb.payload_index import make_index
+from ferrox.vectordb.planner import Route, SearchShape, plan
 from ferrox.vectordb.slot_store import SlotStore, atomic_json
 from ferrox.vectordb.spaces import SpaceStore, SparseVector, parse_spaces
 from ferrox.vectordb.wal import WriteAheadLog
@@ -82,11 +83,6 @@ T = TypeVar("T")
 FORMAT = 1
 _BULK = 1000  # results longer than this are built with the cyclic GC paused
 _SLICE = 1024  # points a large read builds per hold of the read lock
-# filtered searches scan the matches exactly below either bound (measured on 31k MiniLM
-# vectors: the scan and the widened graph walk cost about the same around 2-5%)
-FILTER_SCAN_POINTS = 1_000
-FILTER_SCAN_SHARE = 0.02
-FILTER_MIN_EF = 64
 MAX_BATCH = 1_000_000
 
 
@@ -1122,50 +1118,46 @@ class Collection:
         if allowed is not None and self.absent:
             allowed[np.fromiter(self.absent, dtype=np.int64, count=len(self.absent))] = False
         live = len(self.slot_of)
-        count = live if allowed is None else int(allowed.sum())
-        kind = self.config.index
-        small = live <= max(self.config.full_scan_threshold, 1) if kind == "hnsw" else live <= 256
-        selectivity = count / max(live, 1)
-        # few filter matches: a graph walk would visit mostly filtered-out nodes
-        few = allowed is not None and (
-            count <= FILTER_SCAN_POINTS or selectivity < FILTER_SCAN_SHARE
-        )
-        brute = exact or kind == "exact" or small or count <= 4 * k
-        if brute or (kind == "hnsw" and few):
-            return exact_search(
-                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
-            )
-        if kind == "lsh":
-            return self._lsh_search(queries, k, allowed)
         index = self.hnsw
-        if index is None or index.ntotal < n or not index.growable:
-            self._schedule_index()
-        if index is None:
-            # no graph yet (below the indexing threshold, or being built): exact
-            return exact_search(
-                vectors, queries, k, self.config.distance, mask=allowed, sqnorms=self.sqnorms[:n]
+        c = self.config
+        p = plan(
+            SearchShape(
+                index=c.index,
+                k=k,
+                ef=ef,
+                live=live,
+                allowed=live if allowed is None else int(allowed.sum()),
+                masked=allowed is not None,
+                n_slots=n,
+                graph=None if index is None else index.ntotal,
+                graph_growable=index is None or index.growable,
+                full_scan_threshold=c.full_scan_threshold,
+                quantized=c.quantization is not None,
+                exact=exact,
             )
-        ef_eff = max(ef, k)
-        if allowed is not None and selectivity < 1.0:
-            # a filtered walk keeps fewer candidates per step: widen the beam (from at
-            # least 64, below which filtered recall fell under 0.95 at 5% selectivity)
-            ef_eff = int(min(max(ef_eff, FILTER_MIN_EF) / math.sqrt(selectivity), 4096))
-        fetch = k if self.config.quantization is None else max(4 * k, k + 16)
+        )
+        if p.build:
+            self._schedule_index()
+        if p.route is Route.EXACT:
+            return exact_search(
+                vectors, queries, k, c.distance, mask=allowed, sqnorms=self.sqnorms[:n]
+            )
+        if p.route is Route.LSH:
+            return self._lsh_search(queries, k, allowed)
+        assert index is not None
         with self._index_rw.read():
-            scores, slots = index.search(queries, fetch, ef_eff, allowed)
-        if self.config.quantization is not None:
+            scores, slots = index.search(queries, p.fetch, p.ef, allowed)
+        if c.quantization is not None:
             scores, slots = self._exact_among(queries, [row[row >= 0] for row in slots], k)
-        if index.ntotal < n:
+        if p.tail:
             # the graph is behind (being caught up): the newest slots are searched exactly
             tail = np.arange(index.ntotal, n)
             if allowed is not None:
                 tail = tail[allowed[index.ntotal : n]]
             more = exact_search(
-                self._vectors, queries, k, self.config.distance, slots=tail, sqnorms=self.sqnorms
+                self._vectors, queries, k, c.distance, slots=tail, sqnorms=self.sqnorms
             )
-            scores, slots = _merge_best(
-                (scores, slots), more, k, self.config.distance.higher_is_better
-            )
+            scores, slots = _merge_best((scores, slots), more, k, c.distance.higher_is_better)
         return scores, slots
 
     def _exact_among(
