@@ -17,6 +17,7 @@ from ferrox.vectordb.collection import Collection
 from ferrox.vectordb.database import Database, open_database
 from ferrox.vectordb.filters import Filter, parse_filter
 from ferrox.vectordb.models import CollectionConfig, Distance, Record, ScoredPoint
+from ferrox.vectordb.protocol import PointCollection, VectorStore
 
 open = open_database
 
@@ -26,8 +27,10 @@ __all__ = [
     "Database",
     "Distance",
     "Filter",
+    "PointCollection",
     "Record",
     "ScoredPoint",
+    "VectorStore",
     "open",
     "open_database",
     "parse_filter",

@@ -88,3 +88,49 @@ def test_writes_and_unsupported(both, tmp_path: Path) -> None:
     ):
         with pytest.raises(UnsupportedError):
             mcol.count(flt)
+
+
+@pytest.fixture(params=["embedded", "milvus"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    if request.param == "embedded":
+        s = vdb.open(tmp_path / "e")
+    else:
+        s = MilvusDatabase(str(tmp_path / "m.db"))
+    yield s
+    s.close()
+
+
+def test_both_backends_satisfy_the_protocol_and_behave_alike(store) -> None:
+    """One script, written against :class:`~ferrox.vectordb.VectorStore` only, run on
+    each backend: the same answers."""
+    assert isinstance(store, vdb.VectorStore)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((30, 4)).astype(np.float32)
+    col: vdb.PointCollection = store.create_collection("p", 4, "Dot")
+    assert isinstance(col, vdb.PointCollection)
+    assert store.has_collection("p") and store.list_collections() == ["p"]
+    col.upsert(list(range(30)), x, [{"n": i, "odd": i % 2 == 1} for i in range(30)])
+    col.build_index()
+    assert len(col) == 30 and col.count({"must": [{"key": "odd", "match": {"value": True}}]}) == 15
+    hits = col.search(x[3], limit=3)
+    want = np.argsort(-(x @ x[3]))[:3].tolist()
+    assert [h.id for h in hits] == want
+    assert [r.id for r in col.get([5, 99, 2])] == [5, 2]
+    page, nxt = col.scroll(limit=10)
+    assert [r.id for r in page] == list(range(10)) and nxt == 10
+    col.set_payload({"tag": "a"}, [1, 2])
+    col.overwrite_payload({"only": True}, [3])
+    col.delete_payload(["n"], [4])
+    col.clear_payload([5])
+    got = {r.id: r.payload for r in col.get([1, 3, 4, 5])}
+    assert got == {
+        1: {"n": 1, "odd": True, "tag": "a"},
+        3: {"only": True},
+        4: {"odd": False},
+        5: {},
+    }
+    col.delete([0, 1])
+    col.delete(filter={"must": [{"key": "odd", "match": {"value": True}}]})
+    left = sorted(r.id for r in col.scroll(limit=100)[0])
+    assert left == [2, 3, 4, 5, *range(6, 30, 2)]  # 3 and 5 lost "odd" with their payload
+    assert store.delete_collection("p") and not store.has_collection("p")
