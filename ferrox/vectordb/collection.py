@@ -83,6 +83,7 @@ T = TypeVar("T")
 FORMAT = 1
 _BULK = 1000  # results longer than this are built with the cyclic GC paused
 _SLICE = 1024  # points a large read builds per hold of the read lock
+_MASKS_KEPT = 16  # filter masks kept between writes
 MAX_BATCH = 1_000_000
 
 
@@ -130,6 +131,7 @@ class Collection:
         self.hnsw: HnswIndex | RenumberedIndex | None = None
         self.lsh: LshIndex | None = None
         self._order: tuple[int, np.ndarray, list[PointId]] | None = None
+        self._masks: dict[int, tuple[Filter, tuple[int, int], np.ndarray]] = {}
         self._load_hnsw()
         self.wal = WriteAheadLog(self.dir / "wal.log", sync=sync)
         self.replayed = 0
@@ -682,6 +684,7 @@ class Collection:
                 del table[name]
                 raise InvalidInputError(f"invalid params for vector {name!r}: {exc}") from exc
             self.stores[name] = SpaceStore(self.spaces[name])
+            self._masks.clear()  # what has_vector conditions see may have changed
             self._checkpoint()
 
     def delete_space(self, name: str) -> None:
@@ -712,6 +715,7 @@ class Collection:
             else:
                 raise NotFoundError(f"Wrong input: Not existing vector name error: {name}")
             self.store.save_side(changed)
+            self._masks.clear()  # what has_vector conditions see may have changed
             self._checkpoint()
 
     def update_settings(self, changes: Mapping[str, Any]) -> None:
@@ -768,6 +772,7 @@ class Collection:
             self.store.spaces = parse_spaces(c.vectors, c.sparse_vectors)
             for name, space in self.spaces.items():
                 self.stores[name].space = space
+            self._masks.clear()  # what has_vector conditions see may have changed
             self._checkpoint()
         if changes.get("optimizers_config") is not None:
             self._schedule_index()  # a lower indexing threshold starts the build now
@@ -821,9 +826,21 @@ class Collection:
         return out & self.live[:n]
 
     def _mask(self, flt: Filter | None) -> np.ndarray:
+        """The live slots ``flt`` lets through, a fresh array the caller may change
+        (read lock held). The masks of the last few filters are kept until the next
+        write: parsing gives the same filter text the same Filter object, so a filter
+        that queries repeat is evaluated once per write, not once per query."""
         if flt is None:
             return self.live[: self.n_slots].copy()
-        return flt.mask(self) & self.live[: self.n_slots]
+        key = (self.seq, self.generation)
+        cached = self._masks.get(id(flt))
+        if cached is not None and cached[0] is flt and cached[1] == key:
+            return cached[2].copy()
+        mask = flt.mask(self) & self.live[: self.n_slots]
+        if len(self._masks) >= _MASKS_KEPT:
+            self._masks.pop(next(iter(self._masks)), None)
+        self._masks[id(flt)] = (flt, key, mask)
+        return mask.copy()
 
     def _record(self, slot: int, with_payload: Any, with_vectors: bool) -> Record:
         store = self.store

@@ -12,6 +12,7 @@ element satisfies it.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -432,7 +433,23 @@ def parse_filter(data: Any) -> Filter | None:
         raise FilterError(f"a filter must be a JSON object, not {type(data).__name__}")
     if not data or all(v is None for v in data.values()):
         return None
-    return _filter(data, "filter")
+    try:
+        key = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):  # not JSON (a tuple key, NaN...): parsed, not kept
+        return _filter(data, "filter")
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _filter(data, "filter")
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)), None)
+        _PARSED[key] = parsed
+    return parsed
+
+
+# the same filter text parses to the same (immutable) Filter object, which lets a
+# collection keep the masks of the filters its queries repeat (a tenant's, a category's)
+_PARSED: dict[str, Filter] = {}
+_PARSED_MAX = 512
 
 
 def _as_list(value: Any, where: str) -> list[Any]:

@@ -90,7 +90,8 @@ def oracle(cond: dict[str, Any], pid: int, payload: dict[str, Any], tokens: bool
         els = leaves(payload, cond["nested"]["key"].split("."))
         return any(
             # keys inside a nested filter are paths under the array: none is text-indexed
-            isinstance(e, dict) and oracle(cond["nested"]["filter"], pid, e, False) for e in els
+            isinstance(e, dict) and oracle(cond["nested"]["filter"], pid, e, False)
+            for e in els
         )
     vals = leaves(payload, cond["key"].split("."))
     if "match" in cond:
@@ -584,3 +585,31 @@ def test_paths_enter_arrays_of_objects_only_through_brackets() -> None:
     assert values_at(p, "c.cities[].s") == ["x", "y", "z"]
     assert values_at(p, "t") == [1, 2] and values_at(p, "t[1]") == [2]
     assert values_at(p, "c.cities[5].n") == []
+
+
+def test_a_repeated_filter_is_evaluated_once_per_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ferrox.vectordb.filters import Filter
+
+    calls = [0]
+    real = Filter.mask
+
+    def counted(self: Filter, target: Any) -> np.ndarray:
+        calls[0] += 1
+        return real(self, target)
+
+    monkeypatch.setattr(Filter, "mask", counted)
+    flt = {"must": [{"key": "t", "match": {"text": "rust"}}]}
+    assert parse_filter(dict(flt)) is parse_filter(dict(flt))  # same text, same object
+    with vdb.open() as db:
+        col = db.create_collection("m", size=2, index="exact")
+        col.upsert([1, 2], [[1, 0], [0, 1]], [{"t": "rust"}, {"t": "c"}])
+        for _ in range(3):
+            assert [h.id for h in col.search([1, 0], limit=5, filter=flt)] == [1]
+            assert col.count(flt) == 1
+        assert calls[0] == 1
+        col.upsert([3], [[1, 1]], [{"t": "rust too"}])  # a write: evaluated again
+        assert sorted(h.id for h in col.search([1, 0], limit=5, filter=flt)) == [1, 3]
+        col.create_payload_index("t", "text")  # tokens now: "rust too" still has "rust"
+        col.delete([1])
+        assert [h.id for h in col.search([1, 0], limit=5, filter=flt)] == [3]
+        assert calls[0] == 3
