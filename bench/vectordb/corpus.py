@@ -80,6 +80,17 @@ def passages(limit: int) -> list[str]:
     return out
 
 
+def query_texts(n: int = 31_000, queries: int = 1_000) -> list[str]:
+    """The held-out query passages, in the order of ``queries.npy`` (read from
+    ``queries.jsonl``, or drawn again as :func:`main` drew them)."""
+    path = cache_dir() / "queries.jsonl"
+    if path.exists():
+        return [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    texts = passages(n + queries)
+    order = np.random.default_rng(0).permutation(len(texts))
+    return [texts[i] for i in order[:queries]]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=31_000)
@@ -112,6 +123,9 @@ def main() -> None:
     np.save(out / "queries.npy", qvecs.astype(np.float32))
     with open(out / "passages.jsonl", "w") as f:
         for t in corpus:
+            f.write(json.dumps({"text": t}) + "\n")
+    with open(out / "queries.jsonl", "w") as f:
+        for t in queries:
             f.write(json.dumps({"text": t}) + "\n")
     print(f"embedded {len(corpus) + len(queries)} passages in {took:.0f} s -> {out}")
 

@@ -73,7 +73,7 @@ from ferrox.vectordb.operations import (
 from ferrox.vectordb.payload_index import make_index
 from ferrox.vectordb.planner import Route, SearchShape, plan
 from ferrox.vectordb.slot_store import SlotStore, atomic_json
-from ferrox.vectordb.spaces import SpaceStore, SparseVector, parse_spaces
+from ferrox.vectordb.spaces import SpaceStore, SparseSpace, SparseVector, parse_spaces, ranked
 from ferrox.vectordb.wal import WriteAheadLog
 
 __all__ = ["Collection"]
@@ -541,13 +541,17 @@ class Collection:
         flt = parse_filter(filter)
         with self._rw.read():
             allowed = self._mask(flt)
-            scores = self.stores[using].scores(q, allowed)
             higher = space.higher_is_better
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1] if higher else kv[1], kv[0]))
-            ranked = ranked[offset : offset + limit]
+            if isinstance(space, SparseSpace):
+                slots, scores = self.stores[using].sparse_scores(q, allowed)
+                top, top_scores = ranked(slots, scores, offset + limit)
+            else:
+                by_slot = self.stores[using].scores(q, allowed)
+                order = sorted(by_slot.items(), key=lambda kv: (-kv[1] if higher else kv[1], kv[0]))
+                top, top_scores = [sl for sl, _ in order], [sc for _, sc in order]
             return self._hits(
-                [sc for _, sc in ranked],
-                [sl for sl, _ in ranked],
+                top_scores[offset : offset + limit],
+                top[offset : offset + limit],
                 score_threshold,
                 with_payload,
                 with_vectors,

@@ -22,7 +22,7 @@ from ferrox.vectordb.bm25 import BM25_MODELS, Bm25
 from ferrox.vectordb.filters import Filter, parse_datetime, parse_filter, values_at
 from ferrox.vectordb.formula import Formula, evaluate, parse_formula
 from ferrox.vectordb.models import PointId, ScoredPoint, normalize_id
-from ferrox.vectordb.spaces import DenseSpace, SparseSpace, SparseVector
+from ferrox.vectordb.spaces import DenseSpace, SparseSpace, SparseVector, ranked
 
 __all__ = [
     "Context",
@@ -569,8 +569,14 @@ class _Run:
         if isinstance(node, Fusion):
             raise InvalidInputError("Bad request: Fusion queries require prefetches")
         space = _space(col, using)
-        cand = np.flatnonzero(allowed & _has(col, using)).tolist()
         lookup = q.lookup_from
+        if isinstance(node, Nearest) and node.mmr is None and isinstance(space, SparseSpace):
+            v = self.vector(node.vector, using, None)
+            corpus = None if q.idf_corpus is None else col._mask(q.idf_corpus)
+            slots, scores = col.stores[using].sparse_scores(v, allowed, corpus)
+            top, top_scores = ranked(slots, scores, q.limit + q.offset + len(self.excluded))
+            return _Hits(top, top_scores)
+        cand = np.flatnonzero(allowed & _has(col, using)).tolist()
         if isinstance(node, Nearest) and node.mmr is not None:
             return self.mmr(node, q, using, allowed, cand)
         if isinstance(node, Nearest):
@@ -586,11 +592,6 @@ class _Run:
                     if s >= 0
                 ]
                 return _Hits([s for s, _ in pairs], [x for _, x in pairs])
-            if isinstance(space, SparseSpace):
-                corpus = None if q.idf_corpus is None else col._mask(q.idf_corpus)
-                scores = col.stores[using].scores(v, allowed, corpus)
-                ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-                return _Hits([s for s, _ in ranked], [sc for _, sc in ranked])
             sims = self.sims(using, v, cand)
             raw = sims if space.higher_is_better else -sims
             return _rank(cand, sims, raw.tolist())

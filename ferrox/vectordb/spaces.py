@@ -252,6 +252,23 @@ def check_shape(value: Any, where: str) -> None:
                 )
 
 
+def ranked(slots: np.ndarray, scores: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+    """The ``k`` best of (slots, scores): highest score first, ties by slot."""
+    if k < slots.shape[0]:
+        kth = np.partition(-scores, k - 1)[k - 1]
+        keep = -scores <= kth
+        slots, scores = slots[keep], scores[keep]
+    order = np.lexsort((slots, -scores))[:k]
+    return slots[order].tolist(), scores[order].tolist()
+
+
+def _within(mask: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Which of ``slots`` ``mask`` admits (slots past its end: not)."""
+    keep = slots < mask.shape[0]
+    keep[keep] = mask[slots[keep]]
+    return keep
+
+
 def parse_spaces(vectors: dict[str, Any], sparse: dict[str, Any]) -> dict[str, Space]:
     """Spaces from their stored config (``{name: {size, distance, multivector, datatype}}``
     and ``{name: {modifier}}``)."""
@@ -277,6 +294,9 @@ class SpaceStore:
     space: Space
     values: dict[int, Any] = field(default_factory=dict)
     postings: dict[int, dict[int, float]] = field(default_factory=dict)
+    # each posting as (slots, values) arrays, made when a query first reads it and
+    # dropped when a write changes it
+    _arrays: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def put(self, slot: int, value: Any) -> None:
         """Store ``value`` (already prepared) at ``slot``."""
@@ -285,17 +305,74 @@ class SpaceStore:
         if isinstance(value, SparseVector):
             for i, v in zip(value.indices.tolist(), value.values.tolist(), strict=True):
                 self.postings.setdefault(i, {})[slot] = v
+                self._arrays.pop(i, None)
 
     def drop(self, slot: int) -> None:
         """Forget ``slot``'s value, if any."""
         old = self.values.pop(slot, None)
         if isinstance(old, SparseVector):
             for i in old.indices.tolist():
+                self._arrays.pop(i, None)
                 p = self.postings.get(i)
                 if p is not None:
                     p.pop(slot, None)
                     if not p:
                         del self.postings[i]
+
+    def _posting(self, index: int) -> tuple[np.ndarray, np.ndarray] | None:
+        arrays = self._arrays.get(index)
+        if arrays is None:
+            p = self.postings.get(index)
+            if not p:
+                return None
+            arrays = (
+                np.fromiter(p.keys(), dtype=np.int64, count=len(p)),
+                np.fromiter(p.values(), dtype=np.float64, count=len(p)),
+            )
+            self._arrays[index] = arrays
+        return arrays
+
+    def sparse_scores(
+        self, query: SparseVector, allowed: np.ndarray | None, corpus: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, scores) of the slots ``allowed`` admits that share an index with the
+        sparse ``query``, slots ascending; the idf modifier counts document frequencies
+        over ``corpus`` (a slot mask) when given, else over every stored vector."""
+        assert isinstance(self.space, SparseSpace)
+        idf = self.space.modifier == "idf"
+        if idf:
+            n = len(self.values)
+            if corpus is not None:
+                stored = np.fromiter(self.values, dtype=np.int64, count=len(self.values))
+                n = int(_within(corpus, stored).sum())
+        slots_parts, score_parts = [], []
+        for i, qv in zip(query.indices.tolist(), query.values.tolist(), strict=True):
+            posting = self._posting(i)
+            if posting is None:
+                continue
+            slots, vals = posting
+            w = qv
+            if idf:
+                df = slots.shape[0] if corpus is None else int(_within(corpus, slots).sum())
+                w = qv * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            slots_parts.append(slots)
+            score_parts.append(vals * w)
+        if not slots_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        slots = np.concatenate(slots_parts)
+        scores = np.concatenate(score_parts)
+        if allowed is not None:
+            keep = _within(allowed, slots)
+            slots, scores = slots[keep], scores[keep]
+        if not slots.shape[0]:
+            return slots, scores
+        size = int(slots.max()) + 1
+        if slots.shape[0] * 8 >= size:  # dense enough: accumulate over every slot
+            total = np.bincount(slots, weights=scores, minlength=size)
+            hit = np.flatnonzero(np.bincount(slots, minlength=size))
+            return hit, total[hit]
+        unique, inverse = np.unique(slots, return_inverse=True)
+        return unique, np.bincount(inverse, weights=scores, minlength=unique.shape[0])
 
     def scores(
         self, query: Any, allowed: np.ndarray | None, corpus: np.ndarray | None = None
@@ -307,24 +384,8 @@ class SpaceStore:
             (lambda s: True) if allowed is None else (lambda s: s < allowed.shape[0] and allowed[s])
         )
         if isinstance(self.space, SparseSpace):
-            out: dict[int, float] = {}
-
-            def in_corpus(s: int) -> bool:
-                return corpus is None or (s < corpus.shape[0] and bool(corpus[s]))
-
-            n = len(self.values) if corpus is None else sum(in_corpus(s) for s in self.values)
-            for i, qv in zip(query.indices.tolist(), query.values.tolist(), strict=True):
-                posting = self.postings.get(i)
-                if not posting:
-                    continue
-                w = qv
-                if self.space.modifier == "idf":
-                    df = len(posting) if corpus is None else sum(in_corpus(s) for s in posting)
-                    w = qv * math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-                for slot, v in posting.items():
-                    if ok(slot):
-                        out[slot] = out.get(slot, 0.0) + w * v
-            return out
+            slots, scores = self.sparse_scores(query, allowed, corpus)
+            return dict(zip(slots.tolist(), scores.tolist(), strict=True))
         space = self.space
         slots = [s for s in self.values if ok(s)]
         if not slots:
