@@ -238,6 +238,33 @@ def test_sparse_dot_product_only_overlapping_points(db: vdb.Database) -> None:
         col.search_space("kw", [1.0, 2.0])
 
 
+def test_sparse_answers_follow_writes_and_rank_a_long_tail(db: vdb.Database) -> None:
+    """Searches read posting arrays kept between writes: a replaced or deleted vector
+    is seen at once; with many matches the top-k (ties by id) equals a full sort."""
+    col = make(db)
+    rng = np.random.default_rng(5)
+    docs = {
+        pid: {int(t): float(rng.integers(1, 4)) for t in rng.choice(20, 3)} for pid in range(300)
+    }
+    col.upsert(list(docs), None, named=[{"kw": sparse(d)} for d in docs.values()])
+    query = {1: 1.0, 2: 1.0, 3: 1.0}
+
+    def want(k: int) -> list[int]:
+        score = {p: sum(v * query.get(i, 0.0) for i, v in d.items()) for p, d in docs.items()}
+        hit = [p for p, d in docs.items() if set(d) & set(query)]
+        return sorted(hit, key=lambda p: (-score[p], p))[:k]
+
+    assert [h.id for h in col.search_space("kw", sparse(query), limit=25)] == want(25)
+    docs[7] = {1: 50.0}
+    col.upsert([7], None, named=[{"kw": sparse(docs[7])}])
+    assert col.search_space("kw", sparse(query), limit=1)[0].id == 7
+    del docs[7]
+    col.delete([7])
+    assert [h.id for h in col.search_space("kw", sparse(query), limit=25)] == want(25)
+    page = col.search_space("kw", sparse(query), limit=10, offset=10)
+    assert [h.id for h in page] == want(20)[10:]
+
+
 def test_sparse_idf_modifier(db: vdb.Database) -> None:
     """With ``modifier: idf`` each query term is weighted by
     ln(1 + (N - n_i + 0.5) / (n_i + 0.5)), N the points holding a vector in the space."""
