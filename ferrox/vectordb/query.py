@@ -576,22 +576,23 @@ class _Run:
             slots, scores = col.stores[using].sparse_scores(v, allowed, corpus)
             top, top_scores = ranked(slots, scores, q.limit + q.offset + len(self.excluded))
             return _Hits(top, top_scores)
+        plain = isinstance(node, Nearest) and node.mmr is None
+        if plain and using == col.config.primary and not restricted:
+            v = self.vector(node.vector, using, None)
+            k = min(q.limit + q.offset + len(self.excluded), max(len(col), 1))
+            scores, slots = col._knn(
+                v.reshape(1, -1), max(k, 1), q.filter, q.ef or col.config.ef, q.exact
+            )
+            pairs = [
+                (s, x) for s, x in zip(slots[0].tolist(), scores[0].tolist(), strict=True) if s >= 0
+            ]
+            return _Hits([s for s, _ in pairs], [x for _, x in pairs])
+        # every other kind scores the candidates the mask admits, one by one or at once
         cand = np.flatnonzero(allowed & _has(col, using)).tolist()
         if isinstance(node, Nearest) and node.mmr is not None:
             return self.mmr(node, q, using, allowed, cand)
         if isinstance(node, Nearest):
             v = self.vector(node.vector, using, None)
-            if using == col.config.primary and not restricted:
-                k = min(q.limit + q.offset + len(self.excluded), max(len(col), 1))
-                scores, slots = col._knn(
-                    v.reshape(1, -1), max(k, 1), q.filter, q.ef or col.config.ef, q.exact
-                )
-                pairs = [
-                    (s, x)
-                    for s, x in zip(slots[0].tolist(), scores[0].tolist(), strict=True)
-                    if s >= 0
-                ]
-                return _Hits([s for s, _ in pairs], [x for _, x in pairs])
             sims = self.sims(using, v, cand)
             raw = sims if space.higher_is_better else -sims
             return _rank(cand, sims, raw.tolist())
