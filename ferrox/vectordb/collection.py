@@ -543,7 +543,10 @@ class Collection:
             allowed = self._mask(flt)
             higher = space.higher_is_better
             if isinstance(space, SparseSpace):
-                slots, scores = self.stores[using].sparse_scores(q, allowed)
+                # postings hold live slots only (deletes drop them): a mask only filters
+                slots, scores = self.stores[using].sparse_scores(
+                    q, None if flt is None else allowed
+                )
                 top, top_scores = ranked(slots, scores, offset + limit)
             else:
                 by_slot = self.stores[using].scores(q, allowed)

@@ -367,9 +367,11 @@ class SpaceStore:
         if not slots.shape[0]:
             return slots, scores
         size = int(slots.max()) + 1
-        if slots.shape[0] * 8 >= size:  # dense enough: accumulate over every slot
+        if slots.shape[0] * 32 >= size:  # dense enough: accumulate over every slot
             total = np.bincount(slots, weights=scores, minlength=size)
-            hit = np.flatnonzero(np.bincount(slots, minlength=size))
+            seen = np.zeros(size, dtype=bool)
+            seen[slots] = True
+            hit = np.flatnonzero(seen)
             return hit, total[hit]
         unique, inverse = np.unique(slots, return_inverse=True)
         return unique, np.bincount(inverse, weights=scores, minlength=unique.shape[0])
