@@ -194,6 +194,26 @@ for _name in [
 ]:
     LIBC[_name] = _rt(_name, 1, mem=False)
 
+# ---- wctype.h, wchar.h (the C locale)
+for _name in (
+    "towlower",
+    "towupper",
+    "iswalpha",
+    "iswdigit",
+    "iswalnum",
+    "iswspace",
+    "iswupper",
+    "iswlower",
+    "iswprint",
+    "iswgraph",
+    "iswpunct",
+    "iswcntrl",
+    "iswxdigit",
+    "iswblank",
+    "wcwidth",
+):
+    LIBC[_name] = _rt(_name, 1, mem=False)
+
 # ---- math.h
 for _c, _r in {
     "sqrt": "sqrt",
@@ -235,7 +255,9 @@ LIBC["fmod"] = LIBC["fmodf"] = Rule("(({0}) % ({1}))")
 LIBC["ldexp"] = Rule("rt::ldexp({0}, {1})")
 LIBC["frexp"] = Rule("rt::frexp({0}, {1}, {m})")
 LIBC["modf"] = Rule("rt::modf({0}, {1}, {m})")
-LIBC["lround"] = Rule("rt::lround({0})")
+LIBC["lround"] = LIBC["llround"] = Rule("rt::lround({0})")
+LIBC["lroundf"] = LIBC["llroundf"] = Rule("rt::lround(({0}) as f64)")
+LIBC["copysign"] = LIBC["copysignf"] = Rule("({0}).copysign({1})")
 LIBC["rint"] = LIBC["nearbyint"] = Rule("({0}).round_ties_even()")
 LIBC["isnan"] = LIBC["__isnan"] = Rule("(({0}) as f64).is_nan() as i32")
 LIBC["isinf"] = LIBC["__isinf"] = Rule("(({0}) as f64).is_infinite() as i32")
@@ -283,6 +305,22 @@ for _name, _n in {
 }.items():
     LIBC[_name] = _rt(_name, _n)
 LIBC["freelocale"] = _rt("freelocale", 1, mem=False)
+
+# ---- time.h, dirent.h, sys/resource.h, sys/stat.h (POSIX.1-2008)
+for _name, _n in {
+    "clock_gettime": 2,
+    "clock_getres": 2,
+    "nanosleep": 2,
+    "opendir": 1,
+    "readdir": 1,
+    "rewinddir": 1,
+    "closedir": 1,
+    "utimensat": 4,
+}.items():
+    LIBC[_name] = _rt(_name, _n)
+LIBC["readdir64"] = LIBC["readdir"]
+LIBC["setpriority"] = _rt("setpriority", 3, mem=False)
+LIBC["getpriority"] = _rt("getpriority", 2, mem=False)
 
 # ---- GNU and BSD extensions
 LIBC["asprintf"] = _rt("asprintf", 2, variadic=True)

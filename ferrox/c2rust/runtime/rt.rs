@@ -15,7 +15,7 @@ use std::ffi::OsStr;
 use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirEntryExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::sync::Arc;
 
 // ---- pointers, fixed objects and constants
@@ -268,6 +268,7 @@ pub struct Mem {
     start: std::time::Instant,
     tmp_count: u64,
     locale: Locale,
+    dirs: HashMap<P, DirStream>,
 }
 
 impl Default for Mem {
@@ -306,6 +307,7 @@ impl Mem {
             start: std::time::Instant::now(),
             tmp_count: 0,
             locale: Locale::default(),
+            dirs: HashMap::new(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -4098,6 +4100,54 @@ pub fn tolower(c: i32) -> i32 {
     }
 }
 
+// ---- wctype.h, wchar.h (the C locale: ASCII classes, as glibc's "C" locale)
+
+/// `towlower(c)`: ASCII only in the C locale.
+pub fn towlower(c: u32) -> u32 {
+    if c < 128 { tolower(c as i32) as u32 } else { c }
+}
+/// `towupper(c)`: ASCII only in the C locale.
+pub fn towupper(c: u32) -> u32 {
+    if c < 128 { toupper(c as i32) as u32 } else { c }
+}
+fn wclass(c: u32, bit: u16) -> i32 {
+    if c < 128 { (ctype_bits(c as i32) & bit) as i32 } else { 0 }
+}
+/// `iswalpha(c)`.
+pub fn iswalpha(c: u32) -> i32 { wclass(c, CT_ALPHA) }
+/// `iswdigit(c)`: glibc answers 1, not the class bit.
+pub fn iswdigit(c: u32) -> i32 { (c.wrapping_sub(b'0' as u32) < 10) as i32 }
+/// `iswalnum(c)`.
+pub fn iswalnum(c: u32) -> i32 { wclass(c, CT_ALNUM) }
+/// `iswspace(c)`.
+pub fn iswspace(c: u32) -> i32 { wclass(c, CT_SPACE) }
+/// `iswupper(c)`.
+pub fn iswupper(c: u32) -> i32 { wclass(c, CT_UPPER) }
+/// `iswlower(c)`.
+pub fn iswlower(c: u32) -> i32 { wclass(c, CT_LOWER) }
+/// `iswprint(c)`.
+pub fn iswprint(c: u32) -> i32 { wclass(c, CT_PRINT) }
+/// `iswgraph(c)`.
+pub fn iswgraph(c: u32) -> i32 { wclass(c, CT_GRAPH) }
+/// `iswpunct(c)`.
+pub fn iswpunct(c: u32) -> i32 { wclass(c, CT_PUNCT) }
+/// `iswcntrl(c)`.
+pub fn iswcntrl(c: u32) -> i32 { wclass(c, CT_CNTRL) }
+/// `iswxdigit(c)`.
+pub fn iswxdigit(c: u32) -> i32 { wclass(c, CT_XDIGIT) }
+/// `iswblank(c)`.
+pub fn iswblank(c: u32) -> i32 { wclass(c, CT_BLANK) }
+/// `wcwidth(c)`: 0 for NUL, 1 for printable ASCII, -1 for the rest (the C locale).
+pub fn wcwidth(c: i32) -> i32 {
+    if c == 0 {
+        0
+    } else if (0..128).contains(&c) && ctype_bits(c) & CT_PRINT != 0 {
+        1
+    } else {
+        -1
+    }
+}
+
 // ---- math
 
 /// `scalbn(x, n)`: x * 2^n with one rounding (musl's algorithm).
@@ -4220,6 +4270,48 @@ pub fn gettimeofday(tv: P, _tz: P, m: &mut Mem) -> i32 {
     if tv != 0 {
         st_i64(tv, d.as_secs() as i64, m);
         st_i64(tv.wrapping_add(8), d.subsec_micros() as i64, m);
+    }
+    0
+}
+
+/// `clock_gettime(clock, ts)`: `struct timespec` (two longs). CLOCK_REALTIME (0) is the
+/// wall clock; every other clock counts from the program's start.
+pub fn clock_gettime(clock: i32, ts: P, m: &mut Mem) -> i32 {
+    if !(0..=11).contains(&clock) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let d = if clock == 0 { now() } else { m.start.elapsed() + std::time::Duration::from_secs(1) };
+    if ts != 0 {
+        st_i64(ts, d.as_secs() as i64, m);
+        st_i64(ts.wrapping_add(8), d.subsec_nanos() as i64, m);
+    }
+    0
+}
+
+/// `clock_getres(clock, ts)`: one nanosecond.
+pub fn clock_getres(clock: i32, ts: P, m: &mut Mem) -> i32 {
+    if !(0..=11).contains(&clock) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if ts != 0 {
+        st_i64(ts, 0, m);
+        st_i64(ts.wrapping_add(8), 1, m);
+    }
+    0
+}
+
+/// `nanosleep(req, rem)`: returns at once (like `sleep` here), 0; EINVAL for a bad `req`.
+pub fn nanosleep(req: P, rem: P, m: &mut Mem) -> i32 {
+    let ns = ld_i64(req.wrapping_add(8), m);
+    if ld_i64(req, m) < 0 || !(0..1_000_000_000).contains(&ns) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if rem != 0 {
+        st_i64(rem, 0, m);
+        st_i64(rem.wrapping_add(8), 0, m);
     }
     0
 }
@@ -4733,6 +4825,137 @@ pub fn utimes(path: P, tv: P, m: &mut Mem) -> i32 {
         Some((a, au as u32 * 1000, b, bu as u32 * 1000))
     };
     set_file_times(path, t, m)
+}
+
+// ---- dirent.h (directory streams over std::fs::read_dir)
+
+/// One open `DIR *`: the entries still to read; the `DIR` object holds the current
+/// `struct dirent` (glibc x86-64: ino 8, off 8, reclen 2, type 1, name 256; 280 bytes).
+struct DirStream {
+    entries: Vec<(u64, u8, Vec<u8>)>,
+    next: usize,
+}
+
+const DIRENT_SIZE: usize = 280;
+
+fn dir_entries(name: &[u8]) -> Result<Vec<(u64, u8, Vec<u8>)>, i32> {
+    let p = OsStr::from_bytes(name);
+    let dot = |n: &[u8], q: &std::path::Path| {
+        let ino = std::fs::metadata(q).map(|md| md.ino()).unwrap_or(0);
+        (ino, 4u8, n.to_vec())
+    };
+    let base = std::path::Path::new(p);
+    let mut out = vec![dot(b".", base), dot(b"..", &base.join(".."))];
+    for e in std::fs::read_dir(p).map_err(|e| os_errno(&e))? {
+        let e = e.map_err(|e| os_errno(&e))?;
+        let kind = match e.file_type() {
+            Ok(t) if t.is_dir() => 4,
+            Ok(t) if t.is_file() => 8,
+            Ok(t) if t.is_symlink() => 10,
+            Ok(_) => 0,
+            Err(_) => 0,
+        };
+        out.push((e.ino(), kind, e.file_name().as_bytes().to_vec()));
+    }
+    Ok(out)
+}
+
+/// `opendir(path)`: NULL with errno when the directory cannot be read.
+pub fn opendir(path: P, m: &mut Mem) -> P {
+    let name = cstr(path, m);
+    match dir_entries(&name) {
+        Ok(entries) => {
+            let d = m.alloc(Kind::Heap, vec![0; DIRENT_SIZE]);
+            m.dirs.insert(d, DirStream { entries, next: 0 });
+            d
+        }
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
+    }
+}
+
+/// `readdir(d)`: the next entry (stored in the `DIR` object) or NULL at the end.
+pub fn readdir(d: P, m: &mut Mem) -> P {
+    let Some(ds) = m.dirs.get_mut(&d) else { panic!("ferrox rt: readdir on a pointer that is not an open DIR ({:#x})", d) };
+    let Some((ino, kind, name)) = ds.entries.get(ds.next).cloned() else { return 0 };
+    ds.next += 1;
+    let off = ds.next as i64;
+    let mut b = vec![0u8; DIRENT_SIZE];
+    b[..8].copy_from_slice(&ino.to_le_bytes());
+    b[8..16].copy_from_slice(&off.to_le_bytes());
+    let reclen = ((19 + name.len() + 1 + 7) / 8 * 8) as u16;
+    b[16..18].copy_from_slice(&reclen.to_le_bytes());
+    b[18] = kind;
+    let n = name.len().min(255);
+    b[19..19 + n].copy_from_slice(&name[..n]);
+    st_bytes(d, &b, m);
+    d
+}
+
+/// `rewinddir(d)`.
+pub fn rewinddir(d: P, m: &mut Mem) {
+    if let Some(ds) = m.dirs.get_mut(&d) {
+        ds.next = 0;
+    }
+}
+
+/// `closedir(d)`: 0, or -1 with EBADF for a pointer that is not an open `DIR`.
+pub fn closedir(d: P, m: &mut Mem) -> i32 {
+    if m.dirs.remove(&d).is_none() {
+        m.set_errno(EBADF);
+        return -1;
+    }
+    free(d, m);
+    0
+}
+
+/// `setpriority(which, who, prio)`: accepted and ignored (0).
+pub fn setpriority(_which: i32, _who: u32, _prio: i32) -> i32 {
+    0
+}
+
+/// `getpriority(which, who)`: 0.
+pub fn getpriority(_which: i32, _who: u32) -> i32 {
+    0
+}
+
+/// `utimensat(dirfd, path, times, flags)`: `struct timespec times[2]`, NULL for now;
+/// UTIME_NOW and UTIME_OMIT honoured; paths relative to AT_FDCWD only.
+pub fn utimensat(dirfd: i32, path: P, times: P, _flags: i32, m: &mut Mem) -> i32 {
+    const AT_FDCWD: i32 = -100;
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+    let name = cstr(path, m);
+    if dirfd != AT_FDCWD && name.first() != Some(&b'/') {
+        m.set_errno(EBADF);
+        return -1;
+    }
+    if times == 0 {
+        return set_file_times(path, None, m);
+    }
+    let f = |i: u64, m: &Mem| ld_i64(times.wrapping_add(8 * i), m);
+    let (a, an, b, bn) = (f(0, m), f(1, m), f(2, m), f(3, m));
+    let md = std::fs::metadata(OsStr::from_bytes(&name)).ok();
+    let now = now();
+    let pick = |s: i64, ns: i64, old: Option<(i64, i64)>| -> Option<(i64, u32)> {
+        match ns {
+            UTIME_NOW => Some((now.as_secs() as i64, now.subsec_nanos())),
+            UTIME_OMIT => old.map(|(s, n)| (s, n as u32)),
+            0..=999_999_999 => Some((s, ns as u32)),
+            _ => None,
+        }
+    };
+    let old_a = md.as_ref().map(|md| (md.atime(), md.atime_nsec()));
+    let old_m = md.as_ref().map(|md| (md.mtime(), md.mtime_nsec()));
+    match (pick(a, an, old_a), pick(b, bn, old_m)) {
+        (Some((a, an)), Some((b, bn))) => set_file_times(path, Some((a, an, b, bn)), m),
+        _ => {
+            m.set_errno(if md.is_none() { ENOENT } else { EINVAL });
+            -1
+        }
+    }
 }
 
 /// `getpid()`.
@@ -6037,6 +6260,69 @@ mod tests {
         let small = malloc(4, m);
         let _ = std::fs::remove_dir_all(&dir);
         read(fd, small, 100, m);
+    }
+
+    #[test]
+    fn wide_ctype_in_the_c_locale() {
+        assert_eq!((towlower(b'Q' as u32), towupper(b'q' as u32)), (b'q' as u32, b'Q' as u32));
+        assert_eq!((towlower(0xC9), towupper(0xE9)), (0xC9, 0xE9), "C locale: ASCII only");
+        assert_eq!((iswalpha(b'a' as u32), iswdigit(b'7' as u32), iswspace(b' ' as u32)), (1024, 1, 8192));
+        assert_eq!((iswalpha(0xE9), iswspace(0x3000)), (0, 0));
+        assert_eq!((wcwidth(0), wcwidth(b'a' as i32), wcwidth(7), wcwidth(0x4E00), wcwidth(-1)), (0, 1, -1, -1, -1));
+    }
+
+    #[test]
+    fn clocks_directories_and_times() {
+        let m = &mut Mem::new();
+        let ts = malloc(16, m);
+        assert_eq!(clock_gettime(1, ts, m), 0);
+        let (a, an) = (ld_i64(ts, m), ld_i64(ts.wrapping_add(8), m));
+        assert_eq!(clock_gettime(1, ts, m), 0);
+        let (b, bn) = (ld_i64(ts, m), ld_i64(ts.wrapping_add(8), m));
+        assert!((b, bn) >= (a, an), "the monotonic clock does not go back");
+        assert!((0..1_000_000_000).contains(&an));
+        assert_eq!(clock_gettime(0, ts, m), 0);
+        assert!(ld_i64(ts, m) > 1_600_000_000, "CLOCK_REALTIME is the wall clock");
+        assert_eq!(clock_gettime(99, ts, m), -1);
+        assert_eq!(errno(m), EINVAL);
+        st_i64(ts, 0, m);
+        st_i64(ts.wrapping_add(8), 5, m);
+        assert_eq!(nanosleep(ts, 0, m), 0);
+        st_i64(ts.wrapping_add(8), 1_000_000_000, m);
+        assert_eq!(nanosleep(ts, 0, m), -1);
+        let dir = temp_dir("dirent");
+        std::fs::write(dir.join("f.txt"), b"x").unwrap();
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        let name = path_str(&dir, "", m);
+        let d = opendir(name, m);
+        assert_ne!(d, 0);
+        let mut seen = Vec::new();
+        loop {
+            let e = readdir(d, m);
+            if e == 0 {
+                break;
+            }
+            seen.push((cstr(e.wrapping_add(19), m), ld_bytes(e.wrapping_add(18), 1, m)[0]));
+        }
+        seen.sort();
+        assert_eq!(seen, vec![(b".".to_vec(), 4), (b"..".to_vec(), 4), (b"f.txt".to_vec(), 8), (b"sub".to_vec(), 4)]);
+        rewinddir(d, m);
+        assert_ne!(readdir(d, m), 0);
+        assert_eq!(closedir(d, m), 0);
+        assert_eq!(closedir(d, m), -1);
+        let missing = path_str(&dir, "nope", m);
+        assert_eq!(opendir(missing, m), 0);
+        assert_eq!(errno(m), ENOENT);
+        let file = path_str(&dir, "f.txt", m);
+        let times = malloc(32, m);
+        for (i, v) in [1_000_000_000i64, 0, 1_100_000_000, (1 << 30) - 2].iter().enumerate() {
+            st_i64(times.wrapping_add(8 * i as u64), *v, m);
+        }
+        let before = std::fs::metadata(dir.join("f.txt")).unwrap().mtime();
+        assert_eq!(utimensat(-100, file, times, 0, m), 0);
+        let md = std::fs::metadata(dir.join("f.txt")).unwrap();
+        assert_eq!((md.atime(), md.mtime()), (1_000_000_000, before), "UTIME_OMIT keeps mtime");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
