@@ -3,6 +3,7 @@ by incremental ingestion, searched by hybrid retrieval."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import shutil
@@ -28,6 +29,8 @@ from ferrox.rag.catalog import Catalog
 from ferrox.rag.chunking import LEAD_ORDINAL, chunk_document, lead_of
 from ferrox.rag.documents import read_document
 from ferrox.rag.lexical import LexicalIndex, query_terms
+from ferrox.rag.query import analyze_query, stem
+from ferrox.rag.ranker import Ranker
 from ferrox.rag.retrieval import Source, fuse, mmr, page_ranking
 from ferrox.rag.sources import RUST_DOCS, SourceFile, find_files, rust_docs_files, rust_docs_root
 
@@ -504,11 +507,15 @@ class KnowledgeBase:
         filters: Mapping[str, str | Sequence[str]] | None = None,
         candidates: int = 200,
         diversity: float = 0.05,
+        ranker: Ranker | None = None,
     ) -> SearchResult:
         """The ``top_k`` best pages for ``query`` (one source per page, best chunk),
-        by ``mode`` ``hybrid`` (BM25 + dense fused by reciprocal rank), ``bm25`` or
-        ``dense``; ``filters`` restrict kind / crate / version."""
+        by ``mode`` ``hybrid`` (BM25 + dense fused), ``bm25`` or ``dense``, re-scored by
+        ``ranker`` (default: the shipped learned ranker; ``Ranker()`` keeps the fused
+        order); ``filters`` restrict kind / crate / version."""
         check_query(query, top_k, mode)
+        analysis = analyze_query(query)
+        ranker = _default_ranker() if ranker is None else ranker
         flt = self._filters(filters)
         if self.catalog.is_empty():
             raise NotFoundError(
@@ -519,7 +526,8 @@ class KnowledgeBase:
         lists: dict[str, list[tuple[int, float]]] = {}
         qvec = None
         if mode in ("hybrid", "bm25"):
-            lists["bm25"] = self.lexical.search(query, candidates, flt)
+            lexical_query = f"{query} {analysis.expansion}".strip()
+            lists["bm25"] = self.lexical.search(lexical_query, candidates, flt)
         if mode in ("hybrid", "dense"):
             col = self._collection(create=False)
             if col is None:
@@ -539,7 +547,7 @@ class KnowledgeBase:
                 lists["lead"] = [(int(h.id), float(h.score)) for h in hits]
         fused = fuse(lists)[: max(150, 30 * top_k)]  # enough for top_k distinct pages
         rows = self.catalog.chunks([cid for cid, _ in fused])
-        pages = page_ranking(fused, rows, lists)
+        pages = ranker.rerank(analysis, page_ranking(fused, rows, lists))
         if qvec is not None and diversity > 0 and len(pages) > top_k:
             vectors = self._vectors([p.chunk_id for p in pages[: top_k * 4]])
             pages = mmr(pages, vectors, top_k, diversity)
@@ -579,21 +587,19 @@ class KnowledgeBase:
         if dense:
             best = max((s.dense or 0.0) for s in sources)
             return best, best >= DENSE_COVERED
-        terms = {_stem(t) for t in query_terms(query)}
+        terms = {stem(t) for t in query_terms(query)}
         if not terms:
             return 0.0, False
         top = sources[0]
-        have = {_stem(t) for t in query_terms(f"{top.title} {top.heading} {top.text}")}
+        have = {stem(t) for t in query_terms(f"{top.title} {top.heading} {top.text}")}
         share = len(terms & have) / len(terms)
         return share, share >= TERMS_COVERED
 
 
+@functools.cache
+def _default_ranker() -> Ranker:
+    return Ranker.load()
+
+
 DENSE_COVERED = 0.30
 TERMS_COVERED = 0.6
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)]
-    return word

@@ -3,7 +3,6 @@ marginal relevance."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +18,6 @@ WEIGHTS = {"bm25": 0.6, "dense": 0.4, "lead": 0.25}
 """Fusion weights of the BM25 passages, the dense passages and the dense page leads,
 tuned on the shared dev questions and checked on the known-item set (bench/rag)."""
 PAGE_BONUS = 0.0
-ITEM_PRIOR = 1.2
-"""Score factor for rustdoc item pages (struct, fn, trait, ...): the canonical answer
-to most how-do-I questions about the standard library."""
-ITEM_PAGE = re.compile(
-    r"/(struct|fn|trait|enum|macro|type|constant|primitive|keyword|attr|derive|union)"
-    r"\.[^/]+\.html$"
-)
 
 
 @dataclass
@@ -133,9 +125,6 @@ def page_ranking(
                     setattr(page, attr, v)
     for key, extra in runner_up.items():
         pages[key].score += second * extra
-    for key, page in pages.items():
-        if ITEM_PAGE.search(key):
-            page.score *= ITEM_PRIOR
     return sorted(pages.values(), key=lambda s: -s.score)
 
 
