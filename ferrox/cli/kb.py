@@ -316,6 +316,15 @@ def ask(
     sys.stdout.write("\n\n")
     for note in final["notes"]:
         err_console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    if final["citations"]:
+        console.print("[bold]Citations[/bold]")
+        for c in final["citations"]:
+            where = f"{c['path']}#{c['anchor']}" if c["anchor"] else c["path"]
+            console.print(
+                f"  [{c['n']}] {escape(c['heading'])} — {escape(where)}"
+                f"  [dim](source {c['source']})[/dim]",
+                soft_wrap=True,
+            )
     console.print(f"[bold]Sources[/bold] ({final['method']}, evidence {final['evidence']:.2f})")
     for s in final["sources"]:
         where = f"{s['path']}#{s['anchor']}" if s["anchor"] else s["path"]

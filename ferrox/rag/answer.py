@@ -12,11 +12,13 @@ from typing import Any
 import numpy as np
 
 from ferrox.errors import GenerationError
+from ferrox.rag.chunking import LEAD_ORDINAL
 from ferrox.rag.kb import KnowledgeBase, SearchResult
 from ferrox.rag.lexical import query_terms
+from ferrox.rag.query import QueryAnalysis, analyze_query
 from ferrox.rag.retrieval import Source
 
-__all__ = ["Answer", "answer", "build_prompt", "stream_answer"]
+__all__ = ["Answer", "Citation", "answer", "build_prompt", "stream_answer"]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(\[])")
 _CITE = re.compile(r"\[(\d{1,2})\]")
@@ -43,7 +45,7 @@ class Answer:
     covered: bool
     evidence: float
     generator: str | None = None
-    citations: list[int] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -55,7 +57,7 @@ class Answer:
             "covered": self.covered,
             "evidence": round(self.evidence, 4),
             "generator": self.generator,
-            "citations": self.citations,
+            "citations": [c.as_dict() for c in self.citations],
             "sources": [s.as_dict() for s in self.sources],
             "notes": self.notes,
         }
@@ -71,7 +73,62 @@ def build_prompt(question: str, sources: Sequence[Source]) -> list[dict[str, str
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-_CODE_MARKS = ("fn ", "let ", "use ", "::", ";", "{", "=>", "impl ", "struct ")
+_CODE_MARKS = ("fn ", "let ", "use ", "::", ";", "{", "=>", "impl ", "struct ", "=", "$ ", "cargo ")
+_NAMES_CODE = re.compile(
+    r"::|\w\(|--[a-z]|#!?\[|\b\w+!|\b[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z][\w-]*\b|\[\w[\w.-]*\]"
+    r"|\b[A-Z][a-z]+[A-Z]\w*|&(?:mut |\')|\b[A-Z_]{4,}\b|\w<"
+)
+"""What marks a sentence that names a construct (a path, a call, a flag, an attribute,
+a macro, an identifier, a manifest key or table, an environment variable, a generic)."""
+_DECLARATION = re.compile(r"\s*(?:pub(?:\([\w ]+\))? |macro_rules! \w+ \{\s*\(|#\[)")
+"""An item's declaration as rustdoc shows it above its docs (not an example)."""
+MAX_SENTENCES = 3
+CODE_LINES = 20
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an answer's ``[n]`` points at: one passage (``chunk_id``) of source
+    ``source`` (1-based rank), with its page anchor and section heading."""
+
+    n: int
+    source: int
+    chunk_id: int
+    path: str
+    anchor: str
+    heading: str
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "n": self.n,
+            "source": self.source,
+            "chunk_id": self.chunk_id,
+            "path": self.path,
+            "anchor": self.anchor,
+            "heading": self.heading,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class _Passage:
+    source: int
+    chunk_id: int
+    heading: str
+    anchor: str
+    text: str
+    path: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Unit:
+    passage: _Passage
+    order: int
+    text: str
+    is_code: bool
 
 
 def _units(text: str) -> list[tuple[str, bool]]:
@@ -99,64 +156,225 @@ def _term_share(question: str, texts: list[str]) -> np.ndarray:
     return np.array([len(q & set(query_terms(t))) / len(q) for t in texts])
 
 
-def extractive(
-    kb: KnowledgeBase, question: str, sources: Sequence[Source], max_sentences: int = 3
-) -> tuple[str, list[int]]:
-    """The best sentences of the top sources' matching passages with ``[n]`` markers,
-    plus the first code block of the best source for how-to questions. Sentences are
-    scored by cosine to the question (lexical overlap without an embedder) plus the
-    share of question terms they hold, weighted down by source rank."""
-    cands: list[tuple[int, str, str]] = []  # (source number, heading, sentence)
-    code: list[tuple[int, str]] = []
-    seen: set[str] = set()  # neighbouring passages overlap by a block: each sentence once
-    for n, s in enumerate(sources[:3], start=1):
+def _looks_like_code(block: str) -> bool:
+    return any(t in block for t in _CODE_MARKS)
+
+
+def _wants_code(question: str, analysis: QueryAnalysis) -> bool:
+    """How-to questions, questions about Cargo and questions that name code get code."""
+    return bool(
+        _HOWTO.match(question)
+        or {"how-to", "cargo", "code"} & analysis.topics
+        or analysis.identifiers
+    )
+
+
+def _passages(kb: KnowledgeBase, sources: Sequence[Source], n_sources: int) -> list[_Passage]:
+    out: list[_Passage] = []
+    for n, s in enumerate(sources[:n_sources], start=1):
         ids = s.passages[: PASSAGES_FIRST if n == 1 else PASSAGES_OTHERS] or [s.chunk_id]
         rows = kb.catalog.chunks(ids)
-        for cid in ids:
-            row = rows.get(cid)
-            text, heading = (row.text, row.heading) if row else (s.text, s.heading)
-            for unit, is_code in _units(text):
-                key = " ".join(unit.split()).lower()
-                if key in seen:
-                    continue
+        found = [rows[cid] for cid in ids if cid in rows]
+        body = [r for r in found if r.ordinal != LEAD_ORDINAL]
+        for r in body or found:  # a page's lead repeats its first passage
+            text = r.text
+            if r.ordinal == LEAD_ORDINAL and text.startswith(f"{r.title}: "):
+                text = text[len(r.title) + 2 :]
+            out.append(_Passage(n, r.id, r.heading, r.anchor, text, s.path, s.kind))
+        if not found:
+            out.append(_Passage(n, s.chunk_id, s.heading, s.anchor, s.text, s.path, s.kind))
+    return out
+
+
+def _split(passages: list[_Passage]) -> list[_Unit]:
+    units: list[_Unit] = []
+    seen: set[str] = set()  # neighbouring passages overlap by a block: each unit once
+    for p in passages:
+        for order, (text, is_code) in enumerate(_units(p.text)):
+            key = " ".join(text.split()).lower()
+            if key not in seen:
                 seen.add(key)
-                if is_code:
-                    code.append((n, unit))
-                else:
-                    cands.append((n, heading or s.title, unit))
-    if not cands and not code:
+                units.append(_Unit(p, order, text, is_code))
+    return units
+
+
+class _Writer:
+    """Assembles answer paragraphs, numbering a citation per passage quoted."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str] = []
+        self.citations: list[Citation] = []
+        self._numbers: dict[int, int] = {}
+
+    def cite(self, p: _Passage) -> int:
+        if p.chunk_id not in self._numbers:
+            n = len(self.citations) + 1
+            self._numbers[p.chunk_id] = n
+            self.citations.append(
+                Citation(n, p.source, p.chunk_id, p.path, p.anchor, p.heading, p.text)
+            )
+        return self._numbers[p.chunk_id]
+
+    def text(self, p: _Passage, sentences: list[str], label: str = "") -> None:
+        lead = f"{label}: " if label else ""
+        self.paragraphs.append(f"{lead}{' '.join(sentences)} [{self.cite(p)}]")
+
+    def code(self, p: _Passage, block: str) -> None:
+        block = "\n".join(block.split("\n")[:CODE_LINES])
+        self.paragraphs.append(f"```\n{block}\n``` [{self.cite(p)}]")
+
+    def result(self) -> tuple[str, list[Citation]]:
+        return "\n\n".join(self.paragraphs), self.citations
+
+
+def _error_code_answer(units: list[_Unit], code: str, out: _Writer) -> bool:
+    """An error code's page in its own order: the explanation, the erroneous code, what
+    fixes it and the fixed code (up to two blocks, three sentences before each)."""
+    mine = [u for u in units if u.passage.path.endswith(f"/{code}.html")]
+    if not mine:
+        return False
+    blocks, sentences = 0, 0
+    pending: list[_Unit] = []
+    for u in mine:
+        if u.is_code:
+            for group in _by_passage(pending):
+                out.text(group[0].passage, [x.text for x in group])
+            pending = []
+            out.code(u.passage, u.text)
+            blocks += 1
+            sentences = 0
+            if blocks == 2:
+                break
+        elif sentences < MAX_SENTENCES:
+            pending.append(u)
+            sentences += 1
+    for group in _by_passage(pending):
+        out.text(group[0].passage, [x.text for x in group])
+    return True
+
+
+def _by_passage(units: list[_Unit]) -> list[list[_Unit]]:
+    groups: list[list[_Unit]] = []
+    for u in units:
+        if groups and groups[-1][0].passage.chunk_id == u.passage.chunk_id:
+            groups[-1].append(u)
+        else:
+            groups.append([u])
+    return groups
+
+
+def extractive(
+    kb: KnowledgeBase, question: str, sources: Sequence[Source], max_sentences: int = MAX_SENTENCES
+) -> tuple[str, list[Citation]]:
+    """An answer built from the sources' matching passages, each paragraph cited with
+    the passage it quotes. By the question's kind: an error code's page gives its
+    explanation with the erroneous and the fixed code; "X vs Y" gives the best
+    sentence about each side; otherwise the best sentences (cosine to the question, or
+    lexical overlap without an embedder, plus the share of question terms, weighted down
+    by source rank; sentences that name a construct count more when the question wants
+    code) and, for how-to questions, the code block of the best sentence's passage."""
+    analysis = analyze_query(question)
+    units = _split(_passages(kb, sources, 4))
+    out = _Writer()
+    for code in analysis.error_codes or [
+        s.path.rsplit("/", 1)[-1][:-5] for s in sources[:1] if s.kind == "error-code"
+    ]:
+        if _error_code_answer(units, code, out):
+            return out.result()
+    sentences = [u for u in units if not u.is_code]
+    if not sentences and not units:
         return "", []
-    texts = [t for _, _, t in cands]
-    emb = kb.embedder()
+    texts = [u.text for u in sentences]
+    wants_code = _wants_code(question, analysis)
+    score = _sentence_scores(kb, question, texts)
+    if wants_code and len(score):
+        score = score + 0.15 * np.array([bool(_NAMES_CODE.search(t)) for t in texts])
+    prior = np.array([1.0 / (1 + 0.25 * (u.passage.source - 1)) for u in sentences])
+    score = score * prior if len(score) else score
+    if analysis.sides and len(score):
+        picked = _sides(analysis.sides, sentences, score)
+        if picked:
+            for label, i in picked:
+                out.text(sentences[i].passage, [sentences[i].text], label)
+            return out.result()
+    best = sorted(np.argsort(-score)[:max_sentences].tolist()) if len(score) else []
+    chosen = sorted((sentences[i] for i in best), key=lambda u: (u.passage.source, units.index(u)))
+    shown_code: _Unit | None = None
+    for group in _by_passage(chosen):
+        texts_ = [u.text for u in group]
+        follow = _follower(units, group[-1])  # "… as follows:" takes what follows
+        if follow is not None and not follow.is_code and follow not in chosen:
+            texts_.append(follow.text)
+        out.text(group[0].passage, texts_)
+        if follow is not None and follow.is_code and shown_code is None:
+            out.code(follow.passage, follow.text)
+            shown_code = follow
+    if wants_code and shown_code is None:
+        block = _code_for(units, sentences[best[0]] if best else None, sources)
+        if block is not None:
+            out.code(block.passage, block.text)
+    return out.result()
+
+
+def _follower(units: list[_Unit], u: _Unit) -> _Unit | None:
+    """The unit after ``u`` in its passage when ``u`` ends with a colon."""
+    if not u.text.rstrip().endswith(":"):
+        return None
+    i = units.index(u) + 1
+    if i < len(units) and units[i].passage.chunk_id == u.passage.chunk_id:
+        return units[i]
+    return None
+
+
+def _sentence_scores(kb: KnowledgeBase, question: str, texts: list[str]) -> np.ndarray:
     lexical = _term_share(question, texts)
+    emb = kb.embedder()
     if emb is not None and texts:
         vecs = emb.inner.embed([question, *texts])
-        score = vecs[1:] @ vecs[0] + 0.3 * lexical
-    else:
-        score = lexical
-    prior = np.array([1.0 / (1 + 0.25 * (n - 1)) for n, _, _ in cands])
-    score = score * prior if len(score) else score
-    best = sorted(np.argsort(-score)[:max_sentences].tolist()) if len(score) else []
-    groups: dict[tuple[int, str], list[str]] = {}
-    for i in best:
-        n, heading, text = cands[i]
-        groups.setdefault((n, heading), []).append(text)
-    lines = [
-        f"{heading}: {' '.join(texts_)} [{n}]" for (n, heading), texts_ in sorted(groups.items())
-    ]
-    cited = {n for n, _ in groups}
-    if _HOWTO.match(question) and code:
-        first = min(cited) if cited else 1
-        # prefer a block that reads as code (a chapter's first fence can be sample data)
-        looks = [(n, b) for n, b in code if any(t in b for t in _CODE_MARKS)]
-        n, block = next(
-            ((n, b) for n, b in looks if n == first),
-            next(((n, b) for n, b in code if n == first), (looks or code)[0]),
-        )
-        block = "\n".join(block.split("\n")[:20])
-        lines.append(f"```\n{block}\n``` [{n}]")
-        cited.add(n)
-    return "\n\n".join(lines), sorted(cited)
+        return vecs[1:] @ vecs[0] + 0.3 * lexical
+    return lexical
+
+
+def _sides(
+    sides: tuple[str, str], sentences: list[_Unit], score: np.ndarray
+) -> list[tuple[str, int]]:
+    """For each side, its best sentence among those that mention it (by word)."""
+    picked: list[tuple[str, int]] = []
+    for side in sides:
+        words = [w.lower() for w in re.findall(r"[A-Za-z_]\w*", side)]
+        if not words:
+            return []
+        pattern = re.compile(r"(?<![\w])" + r"\W+".join(map(re.escape, words)) + r"(?![\w])", re.I)
+        hits = [i for i, u in enumerate(sentences) if pattern.search(u.text)]
+        hits = [i for i in hits if all(i != j for _, j in picked)]
+        if not hits:
+            return []
+        picked.append((side, max(hits, key=lambda i: score[i])))
+    return picked
+
+
+def _code_for(units: list[_Unit], best: _Unit | None, sources: Sequence[Source]) -> _Unit | None:
+    """The code block that goes with the best sentence: an example (code that reads as
+    code and is not an item's declaration) after it in its passage, else in its source,
+    else any source's; a declaration only when there is no example."""
+    blocks = [u for u in units if u.is_code and _looks_like_code(u.text)]
+    if not blocks or not sources:
+        return None
+    examples = [u for u in blocks if not _DECLARATION.match(u.text)]
+    if best is not None:
+        for pool in (examples, blocks):
+            same = [u for u in pool if u.passage.chunk_id == best.passage.chunk_id]
+            after = [u for u in same if u.order > best.order]
+            near = [u for u in pool if u.passage.source == best.passage.source]
+            for group in (after, near):
+                if group:
+                    return group[0]
+    return (examples or blocks)[0]
+
+
+def _source_citation(n: int, s: Source) -> Citation:
+    """A generator's ``[n]`` names the prompt's source ``n``: its best passage."""
+    return Citation(n, n, s.chunk_id, s.path, s.anchor, s.heading, s.text)
 
 
 def _not_covered(result: SearchResult) -> str:
@@ -207,7 +425,8 @@ def stream_answer(
             notes.append(f"{exc}; extractive answer instead")
         else:
             text = "".join(pieces)
-            cited = sorted({int(m) for m in _CITE.findall(text) if 1 <= int(m) <= len(sources)})
+            numbers = sorted({int(m) for m in _CITE.findall(text) if 1 <= int(m) <= len(sources)})
+            cited = [_source_citation(n, sources[n - 1]) for n in numbers]
             yield {
                 "type": "done",
                 "answer": Answer(

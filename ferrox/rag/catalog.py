@@ -45,6 +45,8 @@ class ChunkRow:
     kind: str
     crate: str
     version: str
+    ordinal: int = 0
+    """The passage's place in its file (``LEAD_ORDINAL`` for a page's lead)."""
 
 
 class Catalog:
@@ -224,7 +226,8 @@ class Catalog:
             marks = ",".join("?" * len(part))
             rows = self.db.execute(
                 "SELECT c.id, c.key, c.title, c.heading, c.anchor, c.text, f.kind, f.crate,"
-                f" f.version FROM chunks c JOIN files f ON f.key = c.key WHERE c.id IN ({marks})",
+                " f.version, c.ordinal FROM chunks c JOIN files f ON f.key = c.key"
+                f" WHERE c.id IN ({marks})",
                 part,
             )
             for r in rows:

@@ -26,6 +26,7 @@ ITEM_PAGE = re.compile(
     r"/(struct|fn|trait|enum|macro|type|constant|primitive|keyword|attr|derive|union)"
     r"\.([^/]+)\.html$"
 )
+_CHANGELOG = re.compile(r"(?i)changelog|release-?notes|/releases\.")
 _ERROR_PAGE = re.compile(r"\b(E\d{4})\.html$")
 
 
@@ -51,6 +52,8 @@ def page_features(query: QueryAnalysis, source: Source, bm25_top: float) -> dict
     doc_set = source.crate or "other"
     feats[f"set:{doc_set}"] = 1.0
     feats[f"kind:{source.kind or 'other'}"] = 1.0
+    if _CHANGELOG.search(source.path):
+        feats["changelog"] = 1.0
     item = ITEM_PAGE.search(source.path)
     if item:
         feats["item"] = 1.0

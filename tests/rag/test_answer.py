@@ -3,6 +3,7 @@ events, and the prompt given to a generator."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ferrox.rag import KnowledgeBase
@@ -14,11 +15,38 @@ def test_extractive_answer_cites_its_sources(kb: KnowledgeBase, corpus: Path) ->
     a = answer(kb, "Who is the mascot of the Rust community?")
     assert a.method == "extractive" and a.covered
     assert "unofficial mascot" in a.answer and "[1]" in a.answer
-    assert a.citations and a.citations[0] == 1
+    assert a.citations and a.citations[0].n == 1 and a.citations[0].source == 1
     assert a.sources[0].path.endswith("ferris.html")
     d = a.as_dict()
     assert set(d) >= {"answer", "sources", "method", "citations"}
     assert set(d["sources"][0]) >= {"path", "title", "score", "text"}
+    assert set(d["citations"][0]) == {
+        "n",
+        "source",
+        "chunk_id",
+        "path",
+        "anchor",
+        "heading",
+        "text",
+    }
+
+
+def test_each_marker_opens_the_passage_it_quotes(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    for question in ("How do I spawn a thread and join it?", "What is Tokio?", "mascot of Rust"):
+        a = answer(kb, question)
+        by_n = {c.n: c for c in a.citations}
+        paragraphs = list(re.finditer(r"(.+?) \[(\d+)\](?:\n\n|$)", a.answer, re.S))
+        assert paragraphs and len(by_n) == len(a.citations)
+        assert sum(len(m.group(0)) for m in paragraphs) == len(a.answer)
+        for m in paragraphs:
+            body, cite = m.group(1), by_n[int(m.group(2))]
+            flat = " ".join(cite.text.split())
+            quoted = body.strip("`\n") if body.startswith("```") else body
+            for piece in re.split(r"(?<=[.!?:])\s+", quoted):
+                assert " ".join(piece.split()) in flat, (question, piece)
+            assert cite.path == a.sources[cite.source - 1].path
+            assert not body.startswith(a.sources[cite.source - 1].title)  # no title noise
 
 
 def test_howto_answer_includes_code(kb: KnowledgeBase, corpus: Path) -> None:

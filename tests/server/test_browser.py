@@ -94,6 +94,13 @@ def test_ask_streams_a_cited_answer_and_opens_the_source(
     cites[0].click()
     passage = browser.find_element(By.ID, "ask-passage")
     assert passage.is_displayed() and "[1]" in passage.text and len(passage.text) > 40
+    assert passage.get_attribute("data-citation") == "1" and "```" not in passage.text
+    # [1] opens the very passage it quotes: the citation's section and anchor
+    body = {"question": "How do I read a file line by line?"}
+    first = httpx.post(f"{server.url}/api/ask", json=body, timeout=60).json()["citations"][0]
+    assert first["heading"] in passage.text and first["path"] in passage.text
+    if first["anchor"]:
+        assert f"#{first['anchor']}" in passage.text
 
 
 def test_filtered_search_in_collections(server: Server, browser: webdriver.Chrome) -> None:

@@ -58,27 +58,45 @@ document.querySelectorAll("#tabs button").forEach((btn) => {
 
 // ---------------------------------------------------------------- ask
 let askSources = [];
+let askCitations = [];
+
+// fenced code blocks (```) render as code; text outside them goes through `inline`
+function renderText(text, inline) {
+  return escapeHtml(text).split("```").map((part, i) =>
+    i % 2 ? `<pre><code>${part.replace(/^\w*\n/, "")}</code></pre>` : inline(part)).join("");
+}
 
 function renderAnswer(text) {
   const cite = (s) => s.replace(/\[(\d+)\]/g, (m, n) => `<a class="cite" data-n="${n}" href="#">[${n}]</a>`);
-  // fenced code blocks (```) render as code; citations stay clickable everywhere
-  const html = escapeHtml(text).split("```").map((part, i) =>
-    i % 2 ? `<pre><code>${part.replace(/^\w*\n/, "")}</code></pre>` : cite(part)).join("");
-  $("ask-answer").innerHTML = html;
+  $("ask-answer").innerHTML = renderText(text, cite);
 }
 
+function showPassage(label, heading, path, anchor, text, sourceIndex) {
+  document.querySelectorAll("#ask-sources li").forEach((li, i) => li.classList.toggle("open", i === sourceIndex));
+  const box = $("ask-passage");
+  box.hidden = false;
+  const where = escapeHtml(path) + (anchor ? "#" + escapeHtml(anchor) : "");
+  box.innerHTML = `<strong>${escapeHtml(label)} ${escapeHtml(heading)}</strong>\n<span class="muted">${where}</span>\n\n${renderText(text, (s) => s)}`;
+}
+
+// a source from the list: its best passage
 function openSource(n) {
   const s = askSources[n - 1];
   if (!s) return;
-  document.querySelectorAll("#ask-sources li").forEach((li, i) => li.classList.toggle("open", i === n - 1));
-  const box = $("ask-passage");
-  box.hidden = false;
-  box.innerHTML = `<strong>[${n}] ${escapeHtml(s.heading || s.title)}</strong>\n<span class="muted">${escapeHtml(s.path)}${s.anchor ? "#" + escapeHtml(s.anchor) : ""}</span>\n\n${escapeHtml(s.text)}`;
+  showPassage(`source ${n}:`, s.heading || s.title, s.path, s.anchor, s.text, n - 1);
+}
+
+// an answer's [n]: exactly the passage its sentence came from
+function openCitation(n) {
+  const c = askCitations.find((x) => x.n === n);
+  if (!c) return openSource(n);
+  showPassage(`[${n}]`, c.heading, c.path, c.anchor, c.text, c.source - 1);
+  $("ask-passage").dataset.citation = String(n);
 }
 
 $("ask-answer").addEventListener("click", (e) => {
   const a = e.target.closest("a.cite");
-  if (a) { e.preventDefault(); openSource(Number(a.dataset.n)); }
+  if (a) { e.preventDefault(); openCitation(Number(a.dataset.n)); }
 });
 
 function renderSources(sources) {
@@ -140,6 +158,7 @@ $("ask-form").addEventListener("submit", async (e) => {
       if (type === "sources") renderSources(data.sources);
       else if (type === "token") { text += data.text; renderAnswer(text); }
       else if (type === "done") {
+        askCitations = data.answer.citations || [];
         renderAnswer(data.answer.answer);
         renderSources(data.answer.sources);
         $("ask-notes").textContent = [`method: ${data.answer.method}`, ...(data.answer.notes || [])].join(" · ");
