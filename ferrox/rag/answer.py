@@ -291,6 +291,8 @@ def extractive(
         score = score + 0.15 * np.array([bool(_NAMES_CODE.search(t)) for t in texts])
     prior = np.array([1.0 / (1 + 0.25 * (u.passage.source - 1)) for u in sentences])
     score = score * prior if len(score) else score
+    if analysis.sides and _side_summaries(kb, analysis.sides, sources, out):
+        return out.result()
     if analysis.sides and len(score):
         picked = _sides(analysis.sides, sentences, score)
         if picked:
@@ -306,7 +308,12 @@ def extractive(
         if follow is not None and not follow.is_code and follow not in chosen:
             texts_.append(follow.text)
         out.text(group[0].passage, texts_)
-        if follow is not None and follow.is_code and shown_code is None:
+        if (
+            follow is not None
+            and follow.is_code
+            and shown_code is None
+            and _looks_like_code(follow.text)
+        ):
             out.code(follow.passage, follow.text)
             shown_code = follow
     if wants_code and shown_code is None:
@@ -333,6 +340,49 @@ def _sentence_scores(kb: KnowledgeBase, question: str, texts: list[str]) -> np.n
         vecs = emb.inner.embed([question, *texts])
         return vecs[1:] @ vecs[0] + 0.3 * lexical
     return lexical
+
+
+def _item_name(title: str) -> str:
+    """``Struct std::string::String`` -> ``string``; ``Primitive str`` -> ``str``."""
+    return title.split(" - ")[0].split()[-1].split("::")[-1].lower() if title.strip() else ""
+
+
+def _side_summaries(
+    kb: KnowledgeBase, sides: tuple[str, str], sources: Sequence[Source], out: _Writer
+) -> bool:
+    """ "X vs Y" where both X and Y name pages among the sources: each page's opening
+    sentences (its summary), side by side."""
+    pages: list[tuple[str, int, Source]] = []
+    for side in sides:
+        name = re.sub(r"^[&*]\s*(?:mut\s+|'\w+\s+)?|<.*$|\(\)$", "", side).lower()
+        match = next(
+            (
+                (n, s)
+                for n, s in enumerate(sources, start=1)
+                if name and _item_name(s.title) == name and all(s is not p for _, _, p in pages)
+            ),
+            None,
+        )
+        if match is None:
+            return False
+        pages.append((side, *match))
+    for side, n, s in pages:
+        row = kb.catalog.passage_at(s.path, 0)
+        text = row.text if row else s.text
+        summary = [t for t, is_code in _units(text) if not is_code][:2]
+        if not summary:
+            return False
+        passage = _Passage(
+            n,
+            row.id if row else s.chunk_id,
+            row.heading if row else s.heading,
+            row.anchor if row else s.anchor,
+            text,
+            s.path,
+            s.kind,
+        )
+        out.text(passage, summary, side)
+    return True
 
 
 def _sides(

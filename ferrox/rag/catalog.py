@@ -234,6 +234,16 @@ class Catalog:
                 out[r[0]] = ChunkRow(*r)
         return out
 
+    def passage_at(self, key: str, ordinal: int = 0) -> ChunkRow | None:
+        """Passage ``ordinal`` of file ``key`` (0: the page's opening), or None."""
+        r = self.db.execute(
+            "SELECT c.id, c.key, c.title, c.heading, c.anchor, c.text, f.kind, f.crate,"
+            " f.version, c.ordinal FROM chunks c JOIN files f ON f.key = c.key"
+            " WHERE c.key = ? AND c.ordinal = ?",
+            (key, ordinal),
+        ).fetchone()
+        return ChunkRow(*r) if r else None
+
     def counts(self) -> dict[str, int]:
         """Files, passages (``chunks``), page leads, embedded vectors (passages and
         leads) and skipped files."""
