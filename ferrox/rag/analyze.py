@@ -3,6 +3,7 @@ nearest documents of a knowledge base, and the similarity of two texts."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from ferrox.errors import DependencyError, InvalidInputError
 __all__ = ["Analysis", "analyze", "similarity"]
 
 MAX_CHARS = 200_000
-_SENT = re.compile(r"(?<=[.!?。！？])\s+|\n{2,}")
+_SENT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\n{2,}")
 
 
 @dataclass
@@ -65,27 +66,92 @@ def detect_language(text: str) -> tuple[str | None, float]:
 
 
 def keywords(text: str, language: str | None = "en", top: int = 10) -> list[tuple[str, float]]:
-    """Key phrases of up to three words with YAKE; higher score = more relevant."""
+    """Key phrases of up to three words with YAKE; higher score = more relevant. A
+    phrase that overlaps one ranked above it (one holds the other's words in order,
+    "model guarantees" under "model guarantees memory", or both share two words in a
+    row, "guarantees memory safety") is left out."""
     try:
         import yake
     except ImportError as exc:
         raise DependencyError("keyword extraction needs yake: pip install 'ferrox[rag]'") from exc
-    extractor = yake.KeywordExtractor(lan=language or "en", n=3, top=top, dedupLim=0.7)
-    found = extractor.extract_keywords(text[:50_000])
-    return [(k, float(1.0 / (1.0 + s))) for k, s in found]
+    extractor = yake.KeywordExtractor(lan=language or "en", n=3, top=top * 3, dedupLim=0.7)
+    kept: list[tuple[str, float]] = []
+    seqs: list[str] = []
+    pairs: set[tuple[str, str]] = set()
+    for phrase, score in extractor.extract_keywords(text[:50_000]):
+        words = phrase.lower().split()
+        seq = f" {' '.join(words)} "
+        bigrams = set(itertools.pairwise(words))
+        if bigrams & pairs or any(seq in other or other in seq for other in seqs):
+            continue
+        seqs.append(seq)
+        pairs |= bigrams
+        kept.append((phrase, float(1.0 / (1.0 + score))))
+        if len(kept) == top:
+            break
+    return kept
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+LONGEST = 80
+MAX_GRAPH = 400
+"""Sentences the summary's graph holds at most (evenly spaced over longer texts)."""
+
+
+def _long_enough(sentence: str) -> bool:
+    return len(sentence.split()) >= 4 or len(_CJK.findall(sentence)) >= 8
 
 
 def _sentences(text: str) -> list[str]:
-    parts = (" ".join(p.split()) for p in _SENT.split(text))
-    return [p for p in parts if len(p.split()) >= 4]
+    """Sentences of at least four words (or eight CJK characters). A run of more than
+    :data:`LONGEST` words without a sentence end is split at its line breaks, then into
+    windows of that many words."""
+    out: list[str] = []
+    for part in _SENT.split(text):
+        pieces = [part]
+        if len(part.split()) > LONGEST:
+            pieces = part.splitlines()
+        for piece in pieces:
+            words = piece.split()
+            for i in range(0, max(len(words), 1), LONGEST):
+                sentence = " ".join(words[i : i + LONGEST])
+                if _long_enough(sentence):
+                    out.append(sentence)
+    if not out and text.strip():
+        blob = "".join(text.split())
+        out = [blob[i : i + 200] for i in range(0, len(blob), 200)]
+    return out
+
+
+def _distinct(sentences: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for s in sentences:
+        key = s.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def summary_candidates(sentences: list[str]) -> list[str]:
+    """Distinct sentences, at most :data:`MAX_GRAPH` of them, evenly spaced."""
+    unique = _distinct(sentences)
+    if len(unique) <= MAX_GRAPH:
+        return unique
+    picks = np.linspace(0, len(unique) - 1, MAX_GRAPH).round().astype(int)
+    return [unique[i] for i in sorted(set(picks.tolist()))]
 
 
 def summarize(sentences: list[str], vectors: np.ndarray | None, k: int = 3) -> list[str]:
     """The ``k`` most central sentences (TextRank over cosine similarity when vectors
-    are given, else over word overlap), in their original order."""
+    are given, else over word overlap), in their original order; each sentence once."""
+    if vectors is None or len(vectors) != len(sentences):
+        vectors = None
+        sentences = summary_candidates(sentences)
     n = len(sentences)
     if n <= k:
-        return sentences
+        return _distinct(sentences)
     if vectors is not None:
         sim = np.clip(vectors @ vectors.T, 0.0, None)
     else:
@@ -123,10 +189,11 @@ def analyze(
     sentences = _sentences(text)
     vectors = None
     vec = None
+    candidates = summary_candidates(sentences)
     if embedder is not None:
         vec = embedder.embed([text[:4000]])[0]
-        if 1 < len(sentences) <= 400:
-            vectors = embedder.embed(sentences)
+        if len(candidates) > 1:
+            vectors = embedder.embed(candidates)
     found = []
     if kb is not None and nearest:
         result = kb.search(text[:2000], nearest)
@@ -137,7 +204,7 @@ def analyze(
         words=len(text.split()),
         sentences=len(sentences),
         keywords=keywords(text, language if language in _YAKE_LANGS else "en", top_keywords),
-        summary=summarize(sentences, vectors, summary_sentences),
+        summary=summarize(candidates, vectors, summary_sentences),
         embedding=[round(float(x), 6) for x in vec]
         if (vec is not None and with_embedding)
         else None,

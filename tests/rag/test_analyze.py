@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,33 @@ def test_bad_input() -> None:
         analyze("   ")
     with pytest.raises(InvalidInputError, match="string"):
         analyze(b"bytes")  # type: ignore[arg-type]
+
+
+def test_overlapping_keywords_are_left_out() -> None:
+    text = (
+        "The ownership model guarantees memory safety. The model guarantees memory safety at"
+        " compile time. Borrowing rules and the model guarantees keep data races away."
+    )
+    phrases = [" ".join(k.lower().split()) for k, _ in analyze(text).keywords]
+    for i, a in enumerate(phrases):
+        for b in phrases[i + 1 :]:
+            assert f" {a} " not in f" {b} " and f" {b} " not in f" {a} ", (a, b)
+            wa, wb = a.split(), b.split()
+            assert not set(itertools.pairwise(wa)) & set(itertools.pairwise(wb)), (a, b)
+
+
+def test_repetitive_cjk_and_unpunctuated_inputs_still_summarise() -> None:
+    repeated = analyze("Rust guarantees memory safety without a garbage collector. " * 50)
+    assert repeated.summary == ["Rust guarantees memory safety without a garbage collector."]
+    zh = analyze("Rust是一种系统编程语言。它注重安全和速度。借用检查器在编译时执行所有权规则。")
+    assert zh.language == "zh" and zh.sentences == 3 and len(zh.summary) == 3
+    lines = analyze("\n".join(f"line {i} of a log without any full stop" for i in range(4000)))
+    assert lines.sentences == 4000 and len(lines.summary) == 3
+    blob = analyze("x" * 180_000)  # one 180k-character token
+    assert blob.sentences > 0 and blob.summary
+
+
+def test_a_long_text_is_summarised_over_a_bounded_graph() -> None:
+    text = ". ".join(f"sentence number {i} talks about topic {i % 97}" for i in range(9000))
+    a = analyze(text[:199_000])
+    assert a.sentences > 4000 and len(a.summary) == 3 and all(s in text for s in a.summary)

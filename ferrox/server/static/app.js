@@ -236,7 +236,7 @@ $("an-run").addEventListener("click", async () => {
     const r = await api("POST", "/api/analyze", { text });
     const near = (r.nearest || []).map((d) => `<li>${escapeHtml(d.title || d.path)} <span class="muted">${(d.score ?? 0).toFixed(3)}</span></li>`).join("");
     $("an-out").innerHTML = `
-      <div><h2>Language</h2><p>${escapeHtml(r.language ? `${r.language.code || r.language.lang || JSON.stringify(r.language)}` : "?")}</p>
+      <div><h2>Language</h2><p>${escapeHtml(r.language ? `${r.language} (confidence ${Number(r.language_confidence || 0).toFixed(2)})` : "unknown")}</p>
       <h2>Keywords</h2><p>${(r.keywords || []).map((k) => escapeHtml(k.keyword || k[0] || k)).join(", ")}</p></div>
       <div><h2>Summary</h2><p>${(r.summary || []).map(escapeHtml).join(" ")}</p><h2>Nearest documents</h2><ol>${near}</ol></div>`;
   } catch (err) { showMessage(err.message); }
