@@ -146,6 +146,9 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=0.003, help="L2 penalty (listwise fit)")
     ap.add_argument("--fit", choices=("listwise", "ascent"), default="listwise")
+    ap.add_argument(
+        "--known", type=int, default=0, help="add N generated known-item queries to training"
+    )
     args = ap.parse_args()
     items = [json.loads(line) for line in REAL.read_text().splitlines() if line.strip()]
     for d in load_dev():
@@ -157,7 +160,17 @@ def main() -> None:
         Question(it, kb.search(it["question"], POOL, diversity=0, ranker=Ranker()).sources, names)
         for it in items
     ]
-    for q in qs:
+    extra: list[Question] = []
+    if args.known:
+        from run import known_items
+
+        from ferrox.rag.sources import rust_docs_root
+
+        for it in known_items(rust_docs_root(), args.known // 2, args.known - args.known // 2):
+            it["kind"] = "known-item"
+            sources = kb.search(it["question"], POOL, diversity=0, ranker=Ranker()).sources
+            extra.append(Question(it, sources, names))
+    for q in qs + extra:
         q.finish(names)
     print(
         f"{len(qs)} questions, {len(names)} features, retrieved in {time.perf_counter() - t0:.0f} s"
@@ -179,7 +192,7 @@ def main() -> None:
         random.Random(seed).shuffle(order)
         fold = {i: n % args.folds for n, i in enumerate(order)}
         for k in range(args.folds):
-            train = [q for i, q in enumerate(qs) if fold[i] != k]
+            train = [q for i, q in enumerate(qs) if fold[i] != k] + extra
             w = fitter(train, len(names))
             for i, q in enumerate(qs):
                 if fold[i] == k:
@@ -194,7 +207,7 @@ def main() -> None:
         n = hits[key][1] // args.repeats
         print(f"    {key:13s} n={n:3d}  R@5 {cv[key]:.3f}")
     if args.write:
-        w = fitter(qs, len(names))
+        w = fitter(qs + extra, len(names))
         weights = {k: round(float(w[j]), 4) for k, j in names.items() if w[j]}
         WEIGHTS_FILE.write_text(
             json.dumps(

@@ -83,6 +83,12 @@ a macro, an identifier, a manifest key or table, an environment variable, a gene
 _DECLARATION = re.compile(r"\s*(?:pub(?:\([\w ]+\))? |macro_rules! \w+ \{\s*\(|#\[)")
 """An item's declaration as rustdoc shows it above its docs (not an example)."""
 MAX_SENTENCES = 3
+ANSWER_SOURCES = 4
+"""Sources whose passages an extractive answer reads."""
+NAMES_BONUS = 0.15
+"""Added to a sentence's score when it names a construct and the question wants code."""
+RANK_DECAY = 0.25
+"""A sentence of source ``n`` weighs ``1 / (1 + RANK_DECAY * (n - 1))``."""
 CODE_LINES = 20
 
 
@@ -274,7 +280,7 @@ def extractive(
     by source rank; sentences that name a construct count more when the question wants
     code) and, for how-to questions, the code block of the best sentence's passage."""
     analysis = analyze_query(question)
-    units = _split(_passages(kb, sources, 4))
+    units = _split(_passages(kb, sources, ANSWER_SOURCES))
     out = _Writer()
     for code in analysis.error_codes or [
         s.path.rsplit("/", 1)[-1][:-5] for s in sources[:1] if s.kind == "error-code"
@@ -288,8 +294,8 @@ def extractive(
     wants_code = _wants_code(question, analysis)
     score = _sentence_scores(kb, question, texts)
     if wants_code and len(score):
-        score = score + 0.15 * np.array([bool(_NAMES_CODE.search(t)) for t in texts])
-    prior = np.array([1.0 / (1 + 0.25 * (u.passage.source - 1)) for u in sentences])
+        score = score + NAMES_BONUS * np.array([bool(_NAMES_CODE.search(t)) for t in texts])
+    prior = np.array([1.0 / (1 + RANK_DECAY * (u.passage.source - 1)) for u in sentences])
     score = score * prior if len(score) else score
     if analysis.sides and _side_summaries(kb, analysis.sides, sources, out):
         return out.result()
