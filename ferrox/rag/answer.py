@@ -127,6 +127,7 @@ class _Passage:
     text: str
     path: str
     kind: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,11 @@ def _passages(kb: KnowledgeBase, sources: Sequence[Source], n_sources: int) -> l
             text = r.text
             if r.ordinal == LEAD_ORDINAL and text.startswith(f"{r.title}: "):
                 text = text[len(r.title) + 2 :]
-            out.append(_Passage(n, r.id, r.heading, r.anchor, text, s.path, s.kind))
+            out.append(_Passage(n, r.id, r.heading, r.anchor, text, s.path, s.kind, s.title))
         if not found:
-            out.append(_Passage(n, s.chunk_id, s.heading, s.anchor, s.text, s.path, s.kind))
+            out.append(
+                _Passage(n, s.chunk_id, s.heading, s.anchor, s.text, s.path, s.kind, s.title)
+            )
     return out
 
 
@@ -313,7 +316,8 @@ def extractive(
         follow = _follower(units, group[-1])  # "… as follows:" takes what follows
         if follow is not None and not follow.is_code and follow not in chosen:
             texts_.append(follow.text)
-        out.text(group[0].passage, texts_)
+        label = _api_label(group[0].passage) if wants_code else ""
+        out.text(group[0].passage, texts_, label)
         if (
             follow is not None
             and follow.is_code
@@ -327,6 +331,29 @@ def extractive(
         if block is not None:
             out.code(block.passage, block.text)
     return out.result()
+
+
+def _api_label(p: _Passage) -> str:
+    """For a passage of an API page, what it documents: ``BufRead::lines(self) ->
+    Lines<Self>`` for a method's section, ``std::io::BufRead`` for the item itself."""
+    if not (p.kind == "api" or _ITEM_TITLE.match(p.title)):
+        return ""
+    item = p.title.split(" - ")[0].split()[-1]
+    for part in reversed(p.heading.split(" > ")):
+        m = _SIGNATURE.match(part.strip())
+        if m:
+            rest = re.split(r"\s*where\b", m.group(2))[0].rstrip(", ")
+            return f"`{item.split('::')[-1]}::{m.group(1)}{rest}`"
+    return f"`{item}`" if "::" in item else ""
+
+
+_ITEM_TITLE = re.compile(
+    r"(?:Function|Struct|Trait|Enum|Macro|Primitive|Type|Constant|Union|Attribute) \S+$"
+)
+"""The title rustdoc gives an item's page (``Function std::thread::spawn``)."""
+_SIGNATURE = re.compile(
+    r"^(?:pub(?:\([\w ]+\))? )?(?:const |unsafe |async |extern \S+ )*fn (\w+)(.*)$"
+)
 
 
 def _follower(units: list[_Unit], u: _Unit) -> _Unit | None:

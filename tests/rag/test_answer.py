@@ -42,7 +42,10 @@ def test_each_marker_opens_the_passage_it_quotes(kb: KnowledgeBase, corpus: Path
         for m in paragraphs:
             body, cite = m.group(1), by_n[int(m.group(2))]
             flat = " ".join(cite.text.split())
-            quoted = body.strip("`\n") if body.startswith("```") else body
+            if body.startswith("```"):
+                quoted = body.strip("`\n")
+            else:  # an API passage is labelled with what it documents
+                quoted = re.sub(r"^`[^`]+`: ", "", body)
             for piece in re.split(r"(?<=[.!?:])\s+", quoted):
                 assert " ".join(piece.split()) in flat, (question, piece)
             assert cite.path == a.sources[cite.source - 1].path
@@ -53,6 +56,12 @@ def test_howto_answer_includes_code(kb: KnowledgeBase, corpus: Path) -> None:
     kb.ingest([corpus])
     a = answer(kb, "How do I spawn a thread and join it?")
     assert "```" in a.answer and "thread::spawn" in a.answer
+
+
+def test_api_passages_are_labelled_with_their_signature(kb: KnowledgeBase, corpus: Path) -> None:
+    kb.ingest([corpus])
+    a = answer(kb, "How do I spawn a thread and join it?")
+    assert a.answer.startswith("`std::thread::spawn`: Spawns a new thread")
 
 
 def test_weak_evidence_says_not_covered(kb: KnowledgeBase, corpus: Path) -> None:
