@@ -139,6 +139,7 @@ for _name, _n in {
     "rand": 0,
     "exit": 1,
     "_exit": 1,
+    "longjmp": 2,
     "atexit": 1,
     "abort": 0,
     "getenv": 1,
@@ -412,6 +413,9 @@ for _bits in (1, 2, 4, 8):
         f"{{{{ let p = {{0}}; let v = rt::ld_{_t}(p, {{m}}); "
         f"if v == ({{1}}) as {_t} {{{{ rt::st_{_t}(p, ({{2}}) as {_t}, {{m}}); 1u8 }}}} else {{{{ 0u8 }}}} }}}}"
     )
+
+
+LIBC["_longjmp"] = LIBC["siglongjmp"] = LIBC["longjmp"]
 
 
 def rule_for(name: str) -> Rule | None:

@@ -104,15 +104,6 @@ EXTERN_GLOBALS = {
 }
 
 
-_NON_LOCAL_JUMPS = {
-    "setjmp",
-    "_setjmp",
-    "__sigsetjmp",
-    "sigsetjmp",
-    "longjmp",
-    "_longjmp",
-    "siglongjmp",
-}
 
 
 class NotLowered(Exception):
@@ -586,12 +577,37 @@ class FunctionLowering:
             if known:
                 return self.block(s.then)
             return self.block(s.other) if s.other is not None else []
+        jump = _setjmp_test(s.cond)
+        if jump is not None:
+            return self.setjmp_if(s, *jump)
         then = self.block(s.then)
         if s.other is None:
             return [RBlock(f"if {self.cond(s.cond)}", tuple(then))] if then else self.effect(s.cond)
         if not then:
             return [RBlock(f"if !{_p(self.cond(s.cond))}", tuple(self.block(s.other)))]
         return [RIf(self.cond(s.cond), tuple(then), tuple(self.block(s.other)))]
+
+    def setjmp_if(self, s: cir.If, buf: cir.Expr, zero_is_then: bool) -> list[RStmt]:
+        """``if (!setjmp(buf)) A else B`` by unwinding: A runs in a closure that
+        ``rt::setjmp_run`` calls under ``catch_unwind``; a ``longjmp(buf, v)`` inside it
+        (at any call depth) unwinds back and B runs. Only where A cannot leave by
+        ``return``, ``goto`` or a ``break``/``continue`` of an enclosing loop."""
+        zero = s.then if zero_is_then else s.other
+        other = s.other if zero_is_then else s.then
+        if zero is None or not _stays_inside(zero):
+            raise NotLowered(
+                "setjmp: only `if (!setjmp(buf)) ... else ...` whose first branch cannot"
+                " return, goto or break out is translated"
+            )
+        buf_p = self.rv(buf)
+        jumped = self.label("jumped")[1:]  # a variable, not a loop label
+        body = self.block(zero)
+        closure = RBlock(
+            f"let {jumped} = rt::setjmp_run({buf_p}, m, &mut |m: &mut rt::Mem|", tuple(body), ");"
+        )
+        if other is None:
+            return [closure]
+        return [closure, RBlock(f"if {jumped} != 0", tuple(self.block(other)))]
 
     def s_while(self, s: cir.While) -> list[RStmt]:
         lab = self.label("l")
@@ -1245,8 +1261,10 @@ class FunctionLowering:
         prototype when there is one), through the C-library rule table."""
         if name in ("qsort", "bsearch"):
             return self.sort_call(name, e)
-        if name in _NON_LOCAL_JUMPS:
-            raise NotLowered(f"{name}: non-local jumps (setjmp/longjmp) are not translated")
+        if name in _SETJMP:
+            raise NotLowered(
+                f"{name}: setjmp is translated only as `if (!setjmp(buf)) ... else ...`"
+            )
         rule = rule_for(name)
         if rule is None:
             # often dead code (`if (0) f(x)` that gcc drops before linking): the call panics
@@ -1620,3 +1638,52 @@ _EXPRS = {
     cir.InitList: FunctionLowering.e_init_list,
     cir.Unsupported: FunctionLowering.e_unsupported,
 }
+
+
+_SETJMP = frozenset({"setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp"})
+
+
+def _bare(e: cir.Expr) -> cir.Expr:
+    while isinstance(e, cir.Cast) and e.implicit:
+        e = e.operand
+    return e
+
+
+def _setjmp_test(cond: cir.Expr) -> tuple[cir.Expr, bool] | None:
+    """``(buf, zero_is_then)`` when ``cond`` tests a ``setjmp(buf)`` call against zero
+    (``!setjmp(b)``, ``setjmp(b) == 0``, ``setjmp(b)``, ``setjmp(b) != 0``)."""
+    e, negated = _bare(cond), False
+    if isinstance(e, cir.Unary) and e.op == "!":
+        e, negated = _bare(e.operand), True
+    elif isinstance(e, cir.Binary) and e.op in ("==", "!=") and _const_value(e.rhs) == 0:
+        e, negated = _bare(e.lhs), e.op == "=="
+    if not (isinstance(e, cir.Call) and e.args):
+        return None
+    callee = _bare(e.callee)
+    if not (isinstance(callee, cir.Ref) and callee.name in _SETJMP):
+        return None
+    return e.args[0], negated
+
+
+def _stays_inside(stmt: cir.Stmt) -> bool:
+    """No ``return``, ``goto`` or label in ``stmt``, and no ``break``/``continue`` that
+    leaves it (one inside a loop or switch of its own stays)."""
+    if any(isinstance(n, cir.Return | cir.Goto | cir.Label) for n in walk(stmt)):
+        return False
+
+    def loose(n: object, in_loop: bool, in_switch: bool) -> bool:
+        if isinstance(n, cir.Break):
+            return not (in_loop or in_switch)
+        if isinstance(n, cir.Continue):
+            return not in_loop
+        if isinstance(n, cir.While | cir.DoWhile | cir.For):
+            return loose(n.body, True, in_switch)
+        if isinstance(n, cir.Switch):
+            return loose(n.body, in_loop, True)
+        children: list[object] = []
+        for name in ("items", "then", "other", "body"):
+            v = getattr(n, name, None)
+            children += list(v) if isinstance(v, tuple) else [v] if isinstance(v, cir.Stmt) else []
+        return any(loose(c, in_loop, in_switch) for c in children)
+
+    return not loose(stmt, False, False)

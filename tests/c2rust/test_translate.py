@@ -248,3 +248,55 @@ def test_compile_commands_decide_files_and_flags(tmp_path: Path) -> None:
         json.loads((tmp_path / "out" / "tests" / "vectors.json").read_text())[0]["stdout"]
         == "1.2 8\n"
     )
+
+
+def test_setjmp_longjmp_by_unwinding(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
+#include <setjmp.h>
+#include <stdio.h>
+static jmp_buf env;
+static int depth;
+static void fail(int code) { int local[4] = {code}; depth++; longjmp(env, local[0]); }
+static void nested(int n) { int here = n; if (n == 0) fail(0); else nested(here - 1); }
+static int attempt(int n) {
+    int r = 0;
+    if (!setjmp(env)) { nested(n); r = 100; } else { r = -depth; }
+    return r;
+}
+int main(void) {
+    int a = attempt(3), b = attempt(5);
+    if (setjmp(env) == 0) printf("plain %d\\n", depth); else printf("never\\n");
+    printf("%d %d %d\\n", a, b, depth);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    out = tmp_path / "out"
+    result = translate(tmp_path / "src", out, tests=vec, clippy=False)
+    tiers = {f["name"]: f["tier"] for f in result.report["functions"]}
+    assert result.build_ok and "stub" not in tiers.values(), result.report["functions"]
+    assert result.report["tests"]["passed"] == 1, result.report["tests"]
+    exe = out / "target" / "debug" / "src"
+    run = subprocess.run([exe], capture_output=True, text=True)
+    assert run.stdout == "plain 2\n-1 -2 2\n" and run.stderr == ""
+
+
+def test_setjmp_outside_the_if_pattern_is_a_stub_with_its_reason(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
+#include <setjmp.h>
+static jmp_buf env;
+int f(void) { int r = setjmp(env); return r; }
+int g(void) { if (!setjmp(env)) return 1; return 2; }
+int main(void) { return f() + g() - 1; }
+""",
+    )
+    result = translate(tmp_path / "src", tmp_path / "out", clippy=False)
+    fns = {f["name"]: f for f in result.report["functions"]}
+    assert fns["f"]["tier"] == "stub" and "setjmp" in fns["f"]["reason"]
+    assert fns["g"]["tier"] == "stub" and "cannot return" in fns["g"]["reason"]
+    assert result.build_ok

@@ -269,6 +269,8 @@ pub struct Mem {
     tmp_count: u64,
     locale: Locale,
     dirs: HashMap<P, DirStream>,
+    jmp_next: u64,
+    jmp_active: Vec<u64>,
 }
 
 impl Default for Mem {
@@ -308,6 +310,8 @@ impl Mem {
             tmp_count: 0,
             locale: Locale::default(),
             dirs: HashMap::new(),
+            jmp_next: 0,
+            jmp_active: Vec::new(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -762,6 +766,64 @@ pub fn unwind(mark: usize, m: &mut Mem) {
         let id = m.locals.pop().unwrap_or(0) as usize;
         m.release(id, Kind::Dead);
     }
+}
+
+// ---- setjmp / longjmp by unwinding
+
+/// The payload a `longjmp` unwinds with: the `setjmp` it returns to and the value.
+struct LongJmp {
+    token: u64,
+    val: i32,
+}
+
+fn quiet_long_jumps() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<LongJmp>().is_none() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// `if (!setjmp(buf)) body else …`: runs `body` and returns 0, or the (non-zero) value
+/// of a `longjmp(buf, v)` made anywhere under it, after releasing the locals of the
+/// frames it unwound. The token in `buf` names this call while it runs.
+pub fn setjmp_run(buf: P, m: &mut Mem, body: &mut dyn FnMut(&mut Mem)) -> i32 {
+    quiet_long_jumps();
+    m.jmp_next += 1;
+    let token = m.jmp_next;
+    st_bytes(buf, &token.to_le_bytes(), m);
+    let mark = frame(m);
+    let depth = m.jmp_active.len();
+    m.jmp_active.push(token);
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut *m)));
+    m.jmp_active.truncate(depth);
+    match run {
+        Ok(()) => 0,
+        Err(payload) => match payload.downcast::<LongJmp>() {
+            Ok(j) if j.token == token => {
+                unwind(mark, m);
+                if j.val == 0 { 1 } else { j.val }
+            }
+            Ok(j) => std::panic::resume_unwind(j),
+            Err(other) => std::panic::resume_unwind(other),
+        },
+    }
+}
+
+/// `longjmp(buf, val)`: back to the running `setjmp` that filled `buf`; a `buf` whose
+/// `setjmp` has returned is undefined behaviour in C and a panic here.
+pub fn longjmp(buf: P, val: i32, m: &mut Mem) -> ! {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&ld_bytes(buf, 8, m));
+    let token = u64::from_le_bytes(b);
+    if !m.jmp_active.contains(&token) {
+        panic!("ferrox rt: longjmp to a jmp_buf whose setjmp is not running");
+    }
+    std::panic::panic_any(LongJmp { token, val })
 }
 
 // ---- variadic arguments
@@ -6260,6 +6322,27 @@ mod tests {
         let small = malloc(4, m);
         let _ = std::fs::remove_dir_all(&dir);
         read(fd, small, 100, m);
+    }
+
+    #[test]
+    fn setjmp_longjmp_unwind_to_the_running_setjmp() {
+        let mut m = Mem::new();
+        let buf = static_obj(200, &[], &mut m);
+        let mark = frame(&m);
+        let mut reached = false;
+        let v = setjmp_run(buf, &mut m, &mut |m: &mut Mem| {
+            local(16, m);
+            let inner = static_obj(200, &[], m);
+            let w = setjmp_run(inner, m, &mut |m: &mut Mem| longjmp(inner, 0, m));
+            assert_eq!(w, 1); // longjmp with 0 makes setjmp return 1
+            longjmp(buf, 7, m);
+        });
+        assert_eq!(v, 7);
+        assert_eq!(frame(&m), mark); // the unwound frame's locals are released
+        assert_eq!(setjmp_run(buf, &mut m, &mut |_m: &mut Mem| reached = true), 0);
+        assert!(reached);
+        let stale = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| longjmp(buf, 1, &mut m)));
+        assert!(stale.is_err());
     }
 
     #[test]
