@@ -180,3 +180,21 @@ def test_status_page_shows_the_knowledge_base(server: Server, browser: webdriver
     )
     assert "fruit" in browser.find_element(By.ID, "st-out").text
     assert "BM25 ready" in browser.find_element(By.ID, "st-stage").text
+
+
+def test_analyze_shows_language_keywords_and_summary(
+    server: Server, browser: webdriver.Chrome
+) -> None:
+    browser.get(f"{server.url}/app")
+    tab(browser, "analyze")
+    text = (
+        "The ownership model guarantees memory safety. The model guarantees memory safety at"
+        " compile time. Borrowing rules and the model guarantees keep data races away. "
+    ) * 3
+    browser.find_element(By.ID, "an-text").send_keys(text)
+    browser.find_element(By.ID, "an-run").click()
+    wait(browser).until(lambda d: "Summary" in d.find_element(By.ID, "an-out").text)
+    out = browser.find_element(By.ID, "an-out").text
+    assert "en (confidence" in out and '"en"' not in out
+    summary = out.split("Summary", 1)[1].split("Nearest", 1)[0]
+    assert summary.count("The ownership model guarantees memory safety.") == 1
