@@ -316,7 +316,9 @@ def extractive(
         follow = _follower(units, group[-1])  # "… as follows:" takes what follows
         if follow is not None and not follow.is_code and follow not in chosen:
             texts_.append(follow.text)
-        label = _api_label(group[0].passage) if wants_code else ""
+        label = (_api_label(group[0].passage) if wants_code else "") or _section_label(
+            group[0].passage
+        )
         out.text(group[0].passage, texts_, label)
         if (
             follow is not None
@@ -331,6 +333,17 @@ def extractive(
         if block is not None:
             out.code(block.passage, block.text)
     return out.result()
+
+
+def _section_label(p: _Passage) -> str:
+    """Where in its page a passage sits, without the page title the sources list
+    already shows: ``Version 1.87.0 (2025-05-15) > Compiler`` on the release notes, ""
+    for a chapter's own opening section."""
+    title = p.title.strip()
+    short = title.split(" - ")[0].strip()
+    parts = [x.strip() for x in p.heading.split(" > ")]
+    parts = [x for x in parts if x and x not in (title, short)]
+    return " > ".join(parts[-2:])
 
 
 def _api_label(p: _Passage) -> str:

@@ -44,8 +44,12 @@ def test_each_marker_opens_the_passage_it_quotes(kb: KnowledgeBase, corpus: Path
             flat = " ".join(cite.text.split())
             if body.startswith("```"):
                 quoted = body.strip("`\n")
-            else:  # an API passage is labelled with what it documents
-                quoted = re.sub(r"^`[^`]+`: ", "", body)
+            else:  # labelled with what an API passage documents, or with its section
+                label, colon, rest = body.partition(": ")
+                if label.startswith("`") or (colon and label in cite.heading):
+                    body = quoted = rest
+                else:
+                    quoted = body
             for piece in re.split(r"(?<=[.!?:])\s+", quoted):
                 assert " ".join(piece.split()) in flat, (question, piece)
             assert cite.path == a.sources[cite.source - 1].path
