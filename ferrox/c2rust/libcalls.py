@@ -32,6 +32,13 @@ def _rt(name: str, arity: int, *, mem: bool = True, variadic: bool = False) -> R
 
 LIBC: dict[str, Rule] = {}
 
+
+def _arities(table: dict[str, int]) -> None:
+    """Adds a runtime-function rule per ``name: arity`` of ``table``."""
+    for name, arity in table.items():
+        LIBC[name] = _rt(name, arity)
+
+
 # ---- stdio.h
 for _name, _n in {
     "printf": 1,
@@ -43,127 +50,130 @@ for _name, _n in {
     "fscanf": 2,
 }.items():
     LIBC[_name] = _rt(_name, _n, variadic=True)
-for _name, _n in {
-    "vprintf": 2,
-    "vfprintf": 3,
-    "vsprintf": 3,
-    "vsnprintf": 4,
-    "puts": 1,
-    "fputs": 2,
-    "putchar": 1,
-    "fputc": 2,
-    "putc": 2,
-    "getchar": 0,
-    "fgetc": 1,
-    "getc": 1,
-    "ungetc": 2,
-    "fgets": 3,
-    "fread": 4,
-    "fwrite": 4,
-    "fopen": 2,
-    "fclose": 1,
-    "fflush": 1,
-    "fseek": 3,
-    "fseeko": 3,
-    "ftell": 1,
-    "ftello": 1,
-    "rewind": 1,
-    "feof": 1,
-    "ferror": 1,
-    "clearerr": 1,
-    "fileno": 1,
-    "setvbuf": 4,
-    "setbuf": 2,
-    "perror": 1,
-    "remove": 1,
-    "rename": 2,
-    "tmpfile": 0,
-    "getline": 3,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "vprintf": 2,
+        "vfprintf": 3,
+        "vsprintf": 3,
+        "vsnprintf": 4,
+        "puts": 1,
+        "fputs": 2,
+        "putchar": 1,
+        "fputc": 2,
+        "putc": 2,
+        "getchar": 0,
+        "fgetc": 1,
+        "getc": 1,
+        "ungetc": 2,
+        "fgets": 3,
+        "fread": 4,
+        "fwrite": 4,
+        "fopen": 2,
+        "fclose": 1,
+        "fflush": 1,
+        "fseek": 3,
+        "fseeko": 3,
+        "ftell": 1,
+        "ftello": 1,
+        "rewind": 1,
+        "feof": 1,
+        "ferror": 1,
+        "clearerr": 1,
+        "fileno": 1,
+        "setvbuf": 4,
+        "setbuf": 2,
+        "perror": 1,
+        "remove": 1,
+        "rename": 2,
+        "tmpfile": 0,
+        "getline": 3,
+    }
+)
 LIBC["_IO_putc"] = LIBC["putc"]
 LIBC["_IO_getc"] = LIBC["getc"]
 
 # ---- string.h
-for _name, _n in {
-    "strlen": 1,
-    "strnlen": 2,
-    "strcpy": 2,
-    "strncpy": 3,
-    "strcat": 2,
-    "strncat": 3,
-    "strcmp": 2,
-    "strncmp": 3,
-    "strcasecmp": 2,
-    "strncasecmp": 3,
-    "strcoll": 2,
-    "strchr": 2,
-    "strrchr": 2,
-    "strstr": 2,
-    "strspn": 2,
-    "strcspn": 2,
-    "strpbrk": 2,
-    "strtok": 2,
-    "strtok_r": 3,
-    "strdup": 1,
-    "strndup": 2,
-    "memcpy": 3,
-    "memmove": 3,
-    "memset": 3,
-    "memcmp": 3,
-    "memchr": 3,
-    "memrchr": 3,
-    "strerror": 1,
-    "stpcpy": 2,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "strlen": 1,
+        "strnlen": 2,
+        "strcpy": 2,
+        "strncpy": 3,
+        "strcat": 2,
+        "strncat": 3,
+        "strcmp": 2,
+        "strncmp": 3,
+        "strcasecmp": 2,
+        "strncasecmp": 3,
+        "strcoll": 2,
+        "strchr": 2,
+        "strrchr": 2,
+        "strstr": 2,
+        "strspn": 2,
+        "strcspn": 2,
+        "strpbrk": 2,
+        "strtok": 2,
+        "strtok_r": 3,
+        "strdup": 1,
+        "strndup": 2,
+        "memcpy": 3,
+        "memmove": 3,
+        "memset": 3,
+        "memcmp": 3,
+        "memchr": 3,
+        "memrchr": 3,
+        "strerror": 1,
+        "stpcpy": 2,
+    }
+)
 LIBC["bcmp"] = LIBC["memcmp"]
 
 # ---- stdlib.h
-for _name, _n in {
-    "malloc": 1,
-    "calloc": 2,
-    "realloc": 2,
-    "free": 1,
-    "atoi": 1,
-    "atol": 1,
-    "atoll": 1,
-    "atof": 1,
-    "strtol": 3,
-    "strtoul": 3,
-    "strtoll": 3,
-    "strtoull": 3,
-    "strtod": 2,
-    "strtof": 2,
-    "srand": 1,
-    "rand": 0,
-    "exit": 1,
-    "_exit": 1,
-    "longjmp": 2,
-    "atexit": 1,
-    "abort": 0,
-    "getenv": 1,
-    "system": 1,
-    "__assert_fail": 4,
-    "time": 1,
-    "clock": 0,
-    "gettimeofday": 2,
-    "gmtime": 1,
-    "localtime": 1,
-    "__errno_location": 0,
-    "getopt": 3,
-    "signal": 2,
-    "random": 0,
-    "srandom": 1,
-    "raise": 1,
-    "mktime": 1,
-    "gmtime_r": 2,
-    "localtime_r": 2,
-    "freopen": 3,
-    "getdelim": 4,
-    "strtold": 2,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "malloc": 1,
+        "calloc": 2,
+        "realloc": 2,
+        "free": 1,
+        "atoi": 1,
+        "atol": 1,
+        "atoll": 1,
+        "atof": 1,
+        "strtol": 3,
+        "strtoul": 3,
+        "strtoll": 3,
+        "strtoull": 3,
+        "strtod": 2,
+        "strtof": 2,
+        "srand": 1,
+        "rand": 0,
+        "exit": 1,
+        "_exit": 1,
+        "longjmp": 2,
+        "atexit": 1,
+        "abort": 0,
+        "getenv": 1,
+        "system": 1,
+        "__assert_fail": 4,
+        "time": 1,
+        "clock": 0,
+        "gettimeofday": 2,
+        "gmtime": 1,
+        "localtime": 1,
+        "__errno_location": 0,
+        "getopt": 3,
+        "signal": 2,
+        "random": 0,
+        "srandom": 1,
+        "raise": 1,
+        "mktime": 1,
+        "gmtime_r": 2,
+        "localtime_r": 2,
+        "freopen": 3,
+        "getdelim": 4,
+        "strtold": 2,
+    }
+)
 for _name in ("isatty", "sleep", "usleep", "lrint", "scalbn", "difftime"):
     LIBC[_name] = _rt(_name, 2 if _name in ("scalbn", "difftime") else 1, mem=False)
 LIBC["vscanf"] = _rt("vscanf", 2)
@@ -264,80 +274,84 @@ LIBC["isnan"] = LIBC["__isnan"] = Rule("(({0}) as f64).is_nan() as i32")
 LIBC["isinf"] = LIBC["__isinf"] = Rule("(({0}) as f64).is_infinite() as i32")
 
 # ---- unistd.h, fcntl.h, sys/stat.h, utime.h (POSIX descriptors on real files)
-for _name, _n in {
-    "creat": 2,
-    "close": 1,
-    "read": 3,
-    "write": 3,
-    "lseek": 3,
-    "dup": 1,
-    "dup2": 2,
-    "fdopen": 2,
-    "unlink": 1,
-    "mkdir": 2,
-    "rmdir": 1,
-    "access": 2,
-    "stat": 2,
-    "lstat": 2,
-    "fstat": 2,
-    "fchmod": 2,
-    "chmod": 2,
-    "fchown": 3,
-    "chown": 3,
-    "lchown": 3,
-    "utime": 2,
-    "utimes": 2,
-    "getpid": 0,
-    "getppid": 0,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "creat": 2,
+        "close": 1,
+        "read": 3,
+        "write": 3,
+        "lseek": 3,
+        "dup": 1,
+        "dup2": 2,
+        "fdopen": 2,
+        "unlink": 1,
+        "mkdir": 2,
+        "rmdir": 1,
+        "access": 2,
+        "stat": 2,
+        "lstat": 2,
+        "fstat": 2,
+        "fchmod": 2,
+        "chmod": 2,
+        "fchown": 3,
+        "chown": 3,
+        "lchown": 3,
+        "utime": 2,
+        "utimes": 2,
+        "getpid": 0,
+        "getppid": 0,
+    }
+)
 # open(path, flags, ...): the mode is the first variadic argument, when there is one
 LIBC["open"] = Rule("rt::open({0}, {1}, rt::va_int({va}, 0) as u32, {m})", variadic=True)
 for _name in ("open", "creat", "lseek", "stat", "lstat", "fstat"):
     LIBC[_name + "64"] = LIBC[_name]
 
 # ---- locale.h
-for _name, _n in {
-    "setlocale": 2,
-    "localeconv": 0,
-    "uselocale": 1,
-    "newlocale": 3,
-    "duplocale": 1,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "setlocale": 2,
+        "localeconv": 0,
+        "uselocale": 1,
+        "newlocale": 3,
+        "duplocale": 1,
+    }
+)
 LIBC["freelocale"] = _rt("freelocale", 1, mem=False)
 
 # ---- time.h, dirent.h, sys/resource.h, sys/stat.h (POSIX.1-2008)
-for _name, _n in {
-    "clock_gettime": 2,
-    "clock_getres": 2,
-    "nanosleep": 2,
-    "opendir": 1,
-    "readdir": 1,
-    "rewinddir": 1,
-    "closedir": 1,
-    "utimensat": 4,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "clock_gettime": 2,
+        "clock_getres": 2,
+        "nanosleep": 2,
+        "opendir": 1,
+        "readdir": 1,
+        "rewinddir": 1,
+        "closedir": 1,
+        "utimensat": 4,
+    }
+)
 LIBC["readdir64"] = LIBC["readdir"]
 LIBC["setpriority"] = _rt("setpriority", 3, mem=False)
 LIBC["getpriority"] = _rt("getpriority", 2, mem=False)
 
 # ---- GNU and BSD extensions
 LIBC["asprintf"] = _rt("asprintf", 2, variadic=True)
-for _name, _n in {
-    "vasprintf": 3,
-    "reallocarray": 3,
-    "strsep": 2,
-    "strchrnul": 2,
-    "strlcpy": 3,
-    "strlcat": 3,
-    "memmem": 4,
-    "strverscmp": 2,
-    "getopt_long": 5,
-    "getopt_long_only": 5,
-}.items():
-    LIBC[_name] = _rt(_name, _n)
+_arities(
+    {
+        "vasprintf": 3,
+        "reallocarray": 3,
+        "strsep": 2,
+        "strchrnul": 2,
+        "strlcpy": 3,
+        "strlcat": 3,
+        "memmem": 4,
+        "strverscmp": 2,
+        "getopt_long": 5,
+        "getopt_long_only": 5,
+    }
+)
 
 # ---- GCC builtins in common use
 BUILTINS: dict[str, Rule] = {
