@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -107,15 +107,7 @@ class Citation:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {
-            "n": self.n,
-            "source": self.source,
-            "chunk_id": self.chunk_id,
-            "path": self.path,
-            "anchor": self.anchor,
-            "heading": self.heading,
-            "text": self.text,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -293,6 +285,8 @@ def extractive(
     sentences = [u for u in units if not u.is_code]
     if not sentences and not units:
         return "", []
+    if analysis.sides and _side_summaries(kb, analysis.sides, sources, out):
+        return out.result()
     texts = [u.text for u in sentences]
     wants_code = _wants_code(question, analysis)
     score = _sentence_scores(kb, question, texts)
@@ -300,8 +294,6 @@ def extractive(
         score = score + NAMES_BONUS * np.array([bool(_NAMES_CODE.search(t)) for t in texts])
     prior = np.array([1.0 / (1 + RANK_DECAY * (u.passage.source - 1)) for u in sentences])
     score = score * prior if len(score) else score
-    if analysis.sides and _side_summaries(kb, analysis.sides, sources, out):
-        return out.result()
     if analysis.sides and len(score):
         picked = _sides(analysis.sides, sentences, score)
         if picked:
@@ -329,7 +321,7 @@ def extractive(
             out.code(follow.passage, follow.text)
             shown_code = follow
     if wants_code and shown_code is None:
-        block = _code_for(units, sentences[best[0]] if best else None, sources)
+        block = _code_for(units, sentences[best[0]] if best else None)
         if block is not None:
             out.code(block.passage, block.text)
     return out.result()
@@ -449,12 +441,12 @@ def _sides(
     return picked
 
 
-def _code_for(units: list[_Unit], best: _Unit | None, sources: Sequence[Source]) -> _Unit | None:
+def _code_for(units: list[_Unit], best: _Unit | None) -> _Unit | None:
     """The code block that goes with the best sentence: an example (code that reads as
     code and is not an item's declaration) after it in its passage, else in its source,
     else any source's; a declaration only when there is no example."""
     blocks = [u for u in units if u.is_code and _looks_like_code(u.text)]
-    if not blocks or not sources:
+    if not blocks:
         return None
     examples = [u for u in blocks if not _DECLARATION.match(u.text)]
     if best is not None:
