@@ -98,6 +98,34 @@ int main(int argc, char **argv) {
     assert "wrong" in t["failures"][-1]["detail"]
 
 
+def test_null_with_length_zero_is_compared_and_a_null_dereference_discarded(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+    char d[4] = "abc";
+    char *none = argc > 5 ? argv[0] : NULL;
+    memcpy(d, none, 0);
+    memset(none, 0, 0);
+    if (argc > 1)
+        printf("%zu\\n", strlen(none));
+    printf("%s %d\\n", d, memcmp(none, d, 0));
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["x"]}]))
+    t = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report["tests"]
+    # memcpy/memset/memcmp of zero bytes at NULL are defined (C2y): compared and passed;
+    # strlen(NULL) faults under AddressSanitizer: discarded with that reason
+    assert (t["total"], t["passed"], t["discarded_ub"]) == (1, 1, 1)
+    assert "AddressSanitizer: SEGV" in t["discarded"][0]["detail"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
