@@ -748,6 +748,48 @@ _STMT: dict[str, Callable[[_Unit, Any], cir.Stmt]] = {
 }
 
 
+_GNU_REPAIR_ROUNDS = 2
+_D_SUFFIX = re.compile(r"invalid suffix '[dD]' on floating constant")
+_DOUBLE_D = re.compile(r"(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][+-]?[0-9]+)?[dD]")
+
+
+def _gnu_repairs(
+    tu: Any, errors: list[Any], root: Path, workdir: Path, unsaved: dict[str, str]
+) -> bool:
+    """Rewrites, in ``unsaved`` (file name -> text), the GNU C that gcc accepts and clang
+    refuses where the rewrite keeps the meaning: the ``d``/``D`` suffix of a double constant
+    (``1.5d``), in the unit's own files under ``root`` (macro bodies in headers included).
+    Whether anything was rewritten (the unit is then parsed again)."""
+    if not any(_D_SUFFIX.search(d.spelling) for d in errors):
+        return False
+    ci = _cindex()
+    names = {tu.spelling, *(str(i.include.name) for i in tu.get_includes())}
+    changed = False
+    for name in sorted(names):
+        path = workdir / name
+        if root not in path.resolve().parents:
+            continue
+        try:
+            data = unsaved[name].encode() if name in unsaved else path.read_bytes()
+        except OSError:
+            continue
+        f = tu.get_file(name)
+        extent = ci.SourceRange.from_locations(
+            ci.SourceLocation.from_offset(tu, f, 0), ci.SourceLocation.from_offset(tu, f, len(data))
+        )
+        cuts = [
+            t.extent.end.offset - 1
+            for t in tu.get_tokens(extent=extent)
+            if t.kind.name == "LITERAL" and _DOUBLE_D.fullmatch(t.spelling)
+        ]
+        for at in sorted(cuts, reverse=True):
+            data = data[:at] + data[at + 1 :]
+        if cuts:
+            unsaved[name] = data.decode(errors="replace")
+            changed = True
+    return changed
+
+
 def build_program(
     units: list[tuple[Path, list[str]]] | list[tuple[Path, list[str], str]], root: Path
 ) -> cir.Program:
@@ -764,11 +806,17 @@ def build_program(
         inc = builtin_include_dir()
         if inc:
             args += ["-isystem", inc]
-        try:
-            tu = index.parse(spelled, args=args)
-        except ci.TranslationUnitLoadError as exc:
-            raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
-        errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
+        unsaved: dict[str, str] = {}
+        wd = args.index("-working-directory") + 1 if "-working-directory" in args else 0
+        workdir = Path(args[wd]) if wd else Path.cwd()
+        for _ in range(_GNU_REPAIR_ROUNDS):
+            try:
+                tu = index.parse(spelled, args=args, unsaved_files=list(unsaved.items()))
+            except ci.TranslationUnitLoadError as exc:
+                raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
+            errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
+            if not _gnu_repairs(tu, errors, root, workdir, unsaved):
+                break
         if errors:
             lines = [
                 f"{d.location.file}:{d.location.line}:{d.location.column}: {d.spelling}"

@@ -76,10 +76,10 @@ def _crate_name(src_root: Path) -> str:
 
 
 def translate(
-    src: Path,
-    out: Path,
+    src: str | Path,
+    out: str | Path,
     *,
-    tests: Path | None = None,
+    tests: str | Path | None = None,
     cflags: list[str] | None = None,
     force: bool = False,
     generator: Any = None,
@@ -97,8 +97,9 @@ def translate(
     then the differential tests run the C and the Rust builds on the vectors.
     """
     t0 = time.perf_counter()
-    src = src.resolve()
-    out = out.resolve()
+    src = Path(src).resolve()
+    out = Path(out).resolve()
+    tests = Path(tests) if tests is not None else None
     if out == src or out in src.parents:
         raise InvalidInputError(f"{out}: the output directory may not contain the C sources")
     root, units, headers = project_units(src, list(cflags or []))

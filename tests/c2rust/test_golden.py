@@ -68,6 +68,10 @@ SNIPPETS = {
         "int g(struct flags *p, union word *w) { p->b = -3; w->f = 1.0f; return p->b + (int)(w->u >> 23); }",
         "g",
     ),
+    "gnu_double_suffix": (
+        "#define HALF 0.5d\ndouble f(double x) { return x * 1.5d + HALF + 1e1D + .25D; }",
+        "f",
+    ),
 }
 
 
