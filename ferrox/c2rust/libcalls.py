@@ -334,6 +334,29 @@ _arities(
 )
 LIBC["readdir64"] = LIBC["readdir"]
 LIBC["setpriority"] = _rt("setpriority", 3, mem=False)
+
+# ---- sys/mman.h, syslog.h, sys/random.h, unistd.h (syncing)
+_arities(
+    {
+        "mmap": 6,
+        "munmap": 2,
+        "msync": 3,
+        "fsync": 1,
+        "pread": 4,
+        "pwrite": 4,
+        "getentropy": 2,
+        "getrandom": 3,
+        "openlog": 3,
+        "closelog": 0,
+        "setlogmask": 1,
+        "vsyslog": 3,
+    }
+)
+LIBC["mmap64"] = LIBC["mmap"]
+LIBC["fdatasync"] = LIBC["fsync"]
+LIBC["pread64"], LIBC["pwrite64"] = LIBC["pread"], LIBC["pwrite"]
+LIBC["mprotect"] = _rt("mprotect", 3, mem=False)
+LIBC["syslog"] = _rt("syslog", 2, variadic=True)
 LIBC["getpriority"] = _rt("getpriority", 2, mem=False)
 
 # ---- GNU and BSD extensions

@@ -126,6 +126,54 @@ int main(int argc, char **argv) {
     assert "AddressSanitizer: SEGV" in t["discarded"][0]["detail"]
 
 
+def test_mmap_pread_fsync_entropy_and_syslog_match_the_c_build(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <syslog.h>
+int main(void) {
+    int *a = mmap(NULL, 4096 * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (a == MAP_FAILED) return 1;
+    for (int i = 0; i < 3000; i++) a[i] = i * 3;
+    printf("%d %d\\n", a[0], a[2999]);
+    munmap(a, 4096 * 3);
+    int fd = open("data.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    write(fd, "hello mapped world", 18);
+    fsync(fd);
+    char *p = mmap(NULL, 18, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    printf("%.5s\\n", p + 6);
+    memcpy(p, "HELLO", 5);
+    msync(p, 18, MS_SYNC);
+    munmap(p, 18);
+    char buf[19] = {0};
+    pread(fd, buf, 18, 0);
+    printf("%s\\n", buf);
+    close(fd);
+    printf("bad %d\\n", mmap(NULL, 10, PROT_READ, MAP_PRIVATE, 99, 0) == MAP_FAILED);
+    unsigned char r[16];
+    printf("entropy %d %d\\n", getentropy(r, sizeof r), getentropy(r, 300));
+    openlog("t", LOG_PERROR, LOG_USER);
+    syslog(LOG_INFO, "logged %d", 7);
+    closelog();
+    syslog(LOG_INFO, "silent %d", 8);
+    printf("fsync stdin %d\\n", fsync(0) == -1 || 1);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    report = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    assert report["counts"]["stub"] == 0
+    # anonymous and file mappings (a shared one written back), pread, fsync, getentropy's
+    # limit and syslog: stdout and the exit code as the C build gives them
+    assert (report["tests"]["passed"], report["tests"]["total"]) == (1, 1), report["tests"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))

@@ -271,6 +271,9 @@ pub struct Mem {
     dirs: HashMap<P, DirStream>,
     jmp_next: u64,
     jmp_active: Vec<u64>,
+    maps: HashMap<P, Mapping>,
+    log_opts: i32,
+    log_mask: i32,
 }
 
 impl Default for Mem {
@@ -312,6 +315,9 @@ impl Mem {
             dirs: HashMap::new(),
             jmp_next: 0,
             jmp_active: Vec::new(),
+            maps: HashMap::new(),
+            log_opts: 0,
+            log_mask: 0xff,
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -4587,6 +4593,46 @@ pub fn write(fd: i32, buf: P, n: u64, m: &mut Mem) -> i64 {
     sys(r, -1, m)
 }
 
+/// `pread(fd, buf, n, off)`: one read at `off`, the descriptor's offset unchanged.
+pub fn pread(fd: i32, buf: P, n: u64, off: i64, m: &mut Mem) -> i64 {
+    use std::os::unix::fs::FileExt;
+    let file = match fd_file(&m.fds, fd) {
+        Ok(_) if off < 0 => Err(EINVAL),
+        Ok(f) => Ok(f.try_clone().map_err(|e| os_errno(&e))),
+        Err(e) => Err(e),
+    };
+    let file = match file.and_then(|r| r) {
+        Ok(f) => f,
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    let mut tmp = vec![0u8; n.min(m.tail(buf, "pread store").len() as u64 + 1).min(MAX_OBJ) as usize];
+    match file.read_at(&mut tmp, off as u64) {
+        Ok(k) => {
+            st_bytes(buf, &tmp[..k], m);
+            k as i64
+        }
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+
+/// `pwrite(fd, buf, n, off)`: one write at `off`, the descriptor's offset unchanged.
+pub fn pwrite(fd: i32, buf: P, n: u64, off: i64, m: &mut Mem) -> i64 {
+    use std::os::unix::fs::FileExt;
+    if off < 0 {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let bytes = ld_bytes(buf, n, m);
+    let r = fd_file(&m.fds, fd).and_then(|f| f.write_at(&bytes, off as u64).map_err(|e| os_errno(&e)));
+    sys(r.map(|k| k as i64), -1, m)
+}
+
 /// `lseek(fd, off, whence)`: the new offset, or -1 with errno (EINVAL, ESPIPE on pipes).
 pub fn lseek(fd: i32, off: i64, whence: i32, m: &mut Mem) -> i64 {
     let to = match whence {
@@ -4971,6 +5017,184 @@ pub fn closedir(d: P, m: &mut Mem) -> i32 {
     }
     free(d, m);
     0
+}
+
+// ---- sys/mman.h: mappings as heap objects (a shared writable file mapping is written back)
+
+/// A live `mmap` region: the heap object it is, and for a shared file mapping where it goes.
+struct Mapping {
+    len: u64,
+    back: Option<(Arc<std::fs::File>, u64)>,
+}
+
+const PROT_WRITE: i32 = 2;
+const MAP_SHARED: i32 = 1;
+const MAP_ANONYMOUS: i32 = 0x20;
+/// `MAP_FAILED`, `(void *) -1`.
+pub const MAP_FAILED: P = u64::MAX;
+
+/// `mmap(addr, len, prot, flags, fd, off)`: a new zeroed object of `len` bytes; for a file
+/// mapping it holds the file's bytes from `off` (zeros past the end). `addr` is a hint, ignored.
+pub fn mmap(_addr: P, len: u64, prot: i32, flags: i32, fd: i32, off: i64, m: &mut Mem) -> P {
+    use std::os::unix::fs::FileExt;
+    if len == 0 || len > MAX_OBJ || off < 0 || off % 4096 != 0 {
+        m.set_errno(EINVAL);
+        return MAP_FAILED;
+    }
+    let mut data = vec![0u8; len as usize];
+    let mut back = None;
+    if flags & MAP_ANONYMOUS == 0 {
+        let file = match fd_entry(&m.fds, fd) {
+            Ok(e) => e.file.clone(),
+            Err(e) => {
+                m.set_errno(e);
+                return MAP_FAILED;
+            }
+        };
+        let mut at = 0usize;
+        while at < data.len() {
+            match file.read_at(&mut data[at..], off as u64 + at as u64) {
+                Ok(0) => break,
+                Ok(k) => at += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    m.set_errno(os_errno(&e));
+                    return MAP_FAILED;
+                }
+            }
+        }
+        if flags & MAP_SHARED != 0 && prot & PROT_WRITE != 0 {
+            back = Some((file, off as u64));
+        }
+    }
+    let p = m.alloc(Kind::Heap, data);
+    m.maps.insert(p, Mapping { len, back });
+    p
+}
+
+fn map_sync(p: P, m: &mut Mem) -> i32 {
+    use std::os::unix::fs::FileExt;
+    let Some(Mapping { len, back: Some((file, off)) }) = m.maps.get(&p) else { return 0 };
+    let (id, _) = split(p);
+    let bytes = &m.objs[id].data[..*len as usize];
+    let (file, off) = (file.clone(), *off);
+    match file.write_all_at(bytes, off) {
+        Ok(()) => 0,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+
+/// `msync(p, len, flags)`: writes a shared file mapping back; 0, or -1 with errno.
+pub fn msync(p: P, _len: u64, _flags: i32, m: &mut Mem) -> i32 {
+    if !m.maps.contains_key(&p) {
+        m.set_errno(ENOMEM);
+        return -1;
+    }
+    map_sync(p, m)
+}
+
+/// `munmap(p, len)`: unmaps a whole region `mmap` gave (written back when shared); a part of
+/// one, or a pointer `mmap` did not give, panics as the memory model cannot split objects.
+pub fn munmap(p: P, len: u64, m: &mut Mem) -> i32 {
+    match m.maps.get(&p) {
+        Some(map) if len.div_ceil(4096) == map.len.div_ceil(4096) => {}
+        Some(map) => panic!("ferrox rt: munmap of {} bytes of a {}-byte mapping", len, map.len),
+        None => panic!("ferrox rt: munmap of a pointer mmap did not return ({:#x})", p),
+    }
+    let r = map_sync(p, m);
+    m.maps.remove(&p);
+    let (id, _) = split(p);
+    m.release(id, Kind::Freed);
+    r
+}
+
+/// `mprotect(p, len, prot)`: accepted (0); the memory model checks bounds, not protections.
+pub fn mprotect(_p: P, _len: u64, _prot: i32) -> i32 {
+    0
+}
+
+// ---- unistd.h: syncing, entropy
+
+/// `fsync(fd)` / `fdatasync(fd)`: the file's data to disk; 0, or -1 with errno (EINVAL for a
+/// pipe or terminal, EBADF).
+pub fn fsync(fd: i32, m: &mut Mem) -> i32 {
+    let r = fd_file(&m.fds, fd).and_then(|f| f.sync_all().map_err(|e| os_errno(&e)));
+    sys(r.map(|_| 0), -1, m)
+}
+
+fn entropy(n: usize) -> Vec<u8> {
+    let mut b = vec![0u8; n];
+    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)).is_err() {
+        use std::hash::{BuildHasher, Hasher};
+        for (i, chunk) in b.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            chunk.copy_from_slice(&h.finish().to_le_bytes()[..chunk.len()]);
+        }
+    }
+    b
+}
+
+/// `getentropy(buf, n)`: n random bytes (n at most 256, else EIO); 0 or -1.
+pub fn getentropy(buf: P, n: u64, m: &mut Mem) -> i32 {
+    if n > 256 {
+        m.set_errno(EIO);
+        return -1;
+    }
+    st_bytes(buf, &entropy(n as usize), m);
+    0
+}
+
+/// `getrandom(buf, n, flags)`: n random bytes; the count.
+pub fn getrandom(buf: P, n: u64, _flags: u32, m: &mut Mem) -> i64 {
+    let n = n.min(32 << 20);
+    st_bytes(buf, &entropy(n as usize), m);
+    n as i64
+}
+
+// ---- syslog.h: no system logger in the sandbox; LOG_PERROR copies to stderr as glibc does
+
+const LOG_PERROR: i32 = 0x20;
+
+/// `openlog(ident, option, facility)`: keeps the options (LOG_PERROR is honoured).
+pub fn openlog(_ident: P, option: i32, _facility: i32, m: &mut Mem) {
+    m.log_opts = option;
+}
+
+/// `closelog()`.
+pub fn closelog(m: &mut Mem) {
+    m.log_opts = 0;
+}
+
+/// `setlogmask(mask)`: the previous mask (0 leaves it unchanged).
+pub fn setlogmask(mask: i32, m: &mut Mem) -> i32 {
+    let old = m.log_mask;
+    if mask != 0 {
+        m.log_mask = mask;
+    }
+    old
+}
+
+/// `syslog(priority, fmt, ...)`: formatted (so the arguments are checked as C reads them)
+/// and, with LOG_PERROR, written to stderr with a newline.
+pub fn syslog(prio: i32, fmt: P, args: &[Va], m: &mut Mem) {
+    let mut s = format_at(fmt, args, m);
+    if m.log_opts & LOG_PERROR != 0 && m.log_mask & (1 << (prio & 7)) != 0 {
+        if s.last() != Some(&b'\n') {
+            s.push(b'\n');
+        }
+        let f = std_file(STDERR_VAR, m);
+        write_file(f, &s, "syslog", m);
+    }
+}
+
+/// `vsyslog(priority, fmt, ap)`.
+pub fn vsyslog(prio: i32, fmt: P, ap: P, m: &mut Mem) {
+    let rest = va_rest(ap, m);
+    syslog(prio, fmt, &rest, m)
 }
 
 /// `setpriority(which, who, prio)`: accepted and ignored (0).
