@@ -223,6 +223,11 @@ class _Unit:
                 if not text.startswith("0") or text in ("0",) or text.lower().startswith("0x")
                 else int(text, 8)
             )
+        start, end = c.extent.start.line, c.extent.end.line
+        if value == end != start and next(iter(c.get_tokens()), None) is None:
+            # __LINE__ in a macro invocation over several lines: clang gives the line of its
+            # closing parenthesis, gcc (whose output the tests compare) the macro name's
+            value = start
         return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
 
     def e_float(self, c: Any) -> cir.Expr:

@@ -174,6 +174,31 @@ int main(void) {
     assert (report["tests"]["passed"], report["tests"]["total"]) == (1, 1), report["tests"]
 
 
+def test_line_in_a_macro_invocation_over_several_lines_is_gccs(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#define A(c) printf("%d %d\\n", __LINE__, c)
+#define B(c) A(c)
+int main(void) {
+    A(1 +
+      2);
+    B(3 +
+      4);
+    printf("%d\\n", __LINE__ +
+      0);
+    A(__LINE__ +
+    0);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    t = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report["tests"]
+    # gcc: the line of the macro's name (clang would give its closing parenthesis's)
+    assert (t["passed"], t["total"]) == (1, 1), t
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
