@@ -312,10 +312,10 @@ class VaArg(Expr):
 
 @dataclass(frozen=True)
 class SizeOfVla(Expr):
-    """``sizeof`` of a variable-length array: element size times the runtime count."""
+    """``sizeof`` of a variable-length array (a local): the byte size of its object, as
+    allocated from the count its declaration evaluated."""
 
-    count: Expr
-    elem_size: int
+    array: Expr
 
 
 @dataclass(frozen=True)

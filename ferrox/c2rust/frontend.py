@@ -425,7 +425,18 @@ class _Unit:
     def e_sizeof(self, c: Any) -> cir.Expr:
         value = evaluate(c)
         if value is None:
-            raise _Unsupported("sizeof of a variable-length array")
+            arg = next((k for k in c.get_children() if k.kind.is_expression()), None)
+            array = self.expr(arg) if arg is not None else None
+            while isinstance(array, cir.Cast) and array.implicit:
+                array = array.operand
+            if not (
+                isinstance(array, cir.Ref)
+                and array.kind == "local"
+                and isinstance(array.type, cir.Array)
+                and array.type.n == -1
+            ):
+                raise _Unsupported("sizeof of a variable-length array type")
+            return cir.SizeOfVla(self.ctype(c.type), _loc(c), array)
         return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
 
     def e_stmt_expr(self, c: Any) -> cir.Expr:

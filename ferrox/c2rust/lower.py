@@ -990,6 +990,9 @@ class FunctionLowering:
             return _float_lit(float(e.value), e.type)
         return _int_lit(e.value, e.type)
 
+    def e_sizeof_vla(self, e: cir.SizeOfVla) -> str:
+        return f"rt::obj_size({self.addr(e.array)}, m)"
+
     def e_float(self, e: cir.FloatLit) -> str:
         if isinstance(e.type, cir.IntT):
             return _int_lit(int(e.value), e.type)
@@ -1620,6 +1623,7 @@ _STMTS = {
 _EXPRS = {
     cir.IntLit: FunctionLowering.e_int,
     cir.FloatLit: FunctionLowering.e_float,
+    cir.SizeOfVla: FunctionLowering.e_sizeof_vla,
     cir.StrLit: FunctionLowering.e_str,
     cir.Ref: FunctionLowering.e_ref,
     cir.Cast: FunctionLowering.e_cast,

@@ -199,6 +199,31 @@ int main(void) {
     assert (t["passed"], t["total"]) == (1, 1), t
 
 
+def test_sizeof_a_variable_length_array_is_its_size_at_declaration(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#include <string.h>
+static size_t fill(int n) {
+    char buf[n * 2 + 1];
+    long vals[n];
+    memset(buf, 'x', sizeof(buf) - 1);
+    buf[sizeof buf - 1] = 0;
+    n = 1;
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) vals[i] = (long)i;
+    printf("%s %zu %zu %d\\n", buf, sizeof(buf), sizeof vals, n);
+    return sizeof(vals);
+}
+int main(int argc, char **argv) { printf("%zu\\n", fill(argc + 4)); return 0; }
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["a", "b"]}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # the count is the one the declaration evaluated, not n's later value
+    assert r["counts"]["stub"] == 0
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
