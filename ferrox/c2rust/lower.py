@@ -212,6 +212,16 @@ class Statics:
         self.order.append((const, size, b"", []))
         return ident
 
+    def anonymous(
+        self,
+        image: bytes,
+        dynamic: list[tuple[int, cir.CType, cir.Expr, cir.FieldDef | None]],
+    ) -> str:
+        """A static object of its own (a compound literal at file scope); its constant."""
+        const = f"CL{sum(c.startswith('CL') for c, *_ in self.order)}"
+        self.order.append((const, len(image), image, dynamic))
+        return const
+
     def string(self, data: bytes) -> str:
         const = self.strings.get(data)
         if const is None:
@@ -363,6 +373,11 @@ class Lowering:
             raise NotLowered(fn.error)
         lw = FunctionLowering(self, fn)
         out.body = lw.function_body()
+        if lw.frame and not lw.facts.needs_frame:
+            # a record rvalue met while lowering needed a local object: again, with the
+            # frame opened at entry and closed on every return
+            lw = FunctionLowering(self, fn, frame=True)
+            out.body = lw.function_body()
         out.params = [(lw.param_name(p), t) for p, t in params]
         if fn.type.variadic:
             out.params.append(("va", "&[rt::Va]"))
@@ -403,7 +418,7 @@ def _ld(t: cir.CType) -> str:
 class FunctionLowering:
     """Lowers one function body (or, with ``fn`` None, the statics' initializers)."""
 
-    def __init__(self, low: Lowering, fn: cir.FuncDef | None) -> None:
+    def __init__(self, low: Lowering, fn: cir.FuncDef | None, *, frame: bool = False) -> None:
         self.low = low
         self.prog = low.prog
         self.fn = fn
@@ -417,7 +432,7 @@ class FunctionLowering:
         ] = []  # (break label, continue label, is_switch)
         self.decls: list[RStmt] = []
         self.missing: set[str] = set()
-        self.frame = self.facts.needs_frame
+        self.frame = self.facts.needs_frame or frame
         for key, var in self.facts.locals.items():
             self._name(key, var.name)
 
@@ -950,7 +965,11 @@ class FunctionLowering:
 
     def compound(self, e: cir.CompoundLit) -> str:
         if self.fn is None:
-            raise NotLowered("compound literal in a static initializer")
+            # at file scope it has static storage: an object of its own, set up with the rest
+            image = bytearray(self.prog.size_of(e.type))
+            dynamic: list[tuple[int, cir.CType, cir.Expr, cir.FieldDef | None]] = []
+            self.initializer(e.type, 0, e.init, image, dynamic)
+            return self.low.statics.anonymous(bytes(image), dynamic)
         self.frame = True
         size = self.prog.size_of(e.type)
         t = self.fresh("o")

@@ -224,6 +224,43 @@ int main(int argc, char **argv) { printf("%zu\\n", fill(argc + 4)); return 0; }
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
 
 
+def test_file_scope_compound_literals_and_members_of_returned_records(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+struct opt { const char *name; int *vals; int n; };
+static int base = 7;
+static struct opt defaults = { "size", (int[]){ 1, 2, 3 }, 3 };
+static struct opt *current = &(struct opt){ "depth", (int[]){ 40, 50 }, 2 };
+static const char **names = (const char *[]){ "a", "bb", NULL };
+static int *pb = &base;
+static struct { int *p; } holder = { (int[4]){ [2] = 9 } };
+typedef struct { char notation[8]; int n; } mv;
+static mv make(const char *s) { mv r = {{0}, 1}; r.notation[0] = s[0]; return r; }
+static void early(void) {
+    return;
+    if (*(make("Le1").notation) == '\\0') puts("x");
+}
+int main(void) {
+    early();
+    printf("%c\\n", *make("Q").notation);
+    for (int i = 0; i < defaults.n; i++) printf("%s %d\\n", defaults.name, defaults.vals[i]);
+    current->vals[1] += *pb;
+    printf("%s %d %d\\n", current->name, current->vals[0], current->vals[1]);
+    for (const char **n = names; *n; n++) printf("%s\\n", *n);
+    printf("%d %d\\n", holder.p[2], holder.p[3]);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # compound literals at file scope are static objects of their own; a member of a
+    # returned record needs a frame that the function opens at entry, even after a return
+    assert r["counts"]["stub"] == 0
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
