@@ -19,6 +19,7 @@ from typing import Any
 
 from ferrox.c2rust import cir
 from ferrox.c2rust.clang_api import CParseError, _cindex, _lib, binary_op, evaluate, unary_op
+from ferrox.c2rust.generic import GenericError, Preprocessed, selected_association
 from ferrox.c2rust.literals import string_bytes
 
 __all__ = ["GCC_LIKE", "Lowered", "build_program"]
@@ -99,10 +100,20 @@ def _loc(c: Any) -> str:
 class _Unit:
     """Converts one translation unit into the shared program."""
 
-    def __init__(self, prog: cir.Program, tu: Any, root: Path) -> None:
+    def __init__(
+        self,
+        prog: cir.Program,
+        tu: Any,
+        root: Path,
+        workdir: Path | None = None,
+        flags: list[str] | None = None,
+    ) -> None:
         self.prog = prog
         self.tu = tu
         self.root = root
+        self.workdir = workdir or Path.cwd()
+        self.flags = flags or []
+        self._generic: tuple[Preprocessed, dict[str, str], dict[tuple[str, int], list[Any]]] | None = None
         self.ci = _cindex()
         self.fn_name = ""
         self.static_locals: list[cir.GlobalVar] = []
@@ -439,6 +450,31 @@ class _Unit:
             return cir.SizeOfVla(self.ctype(c.type), _loc(c), array)
         return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
 
+    def e_generic(self, c: Any) -> cir.Expr:
+        try:
+            if self._generic is None:
+                typedefs = {
+                    k.spelling: k.underlying_typedef_type.get_canonical().spelling
+                    for k in self.tu.cursor.get_children()
+                    if k.kind.name == "TYPEDEF_DECL"
+                }
+                on_line: dict[tuple[str, int], list[Any]] = {}
+                for k in self.tu.cursor.walk_preorder():
+                    if k.kind.name == "GENERIC_SELECTION_EXPR" and k.location.file is not None:
+                        key = (str(k.location.file.name), k.location.line)
+                        on_line.setdefault(key, []).append(k)
+                pre = Preprocessed.of(self.tu.spelling, self.workdir, self.flags)
+                self._generic = (pre, typedefs, on_line)
+            pre, typedefs, on_line = self._generic
+            same = on_line.get((str(c.location.file.name), c.location.line), [])
+            nth = next((i for i, k in enumerate(same) if k == c), None)
+            if nth is None:
+                raise GenericError("a _Generic not found in the unit's syntax tree")
+            chosen = selected_association(c, nth, pre, typedefs)
+        except GenericError as exc:
+            raise _Unsupported(str(exc)) from None
+        return self.expr(chosen)
+
     def e_stmt_expr(self, c: Any) -> cir.Expr:
         body = next(k for k in c.get_children() if k.kind.name == "COMPOUND_STMT")
         return cir.StmtExpr(self.ctype(c.type), _loc(c), self.block(body))
@@ -739,6 +775,7 @@ _EXPR: dict[str, Callable[[_Unit, Any], cir.Expr]] = {
     "UNARY_OPERATOR": _Unit.e_unary,
     "CXX_UNARY_EXPR": _Unit.e_sizeof,
     "StmtExpr": _Unit.e_stmt_expr,
+    "GENERIC_SELECTION_EXPR": _Unit.e_generic,
     "GNU_NULL_EXPR": _Unit.e_null,
 }
 
@@ -843,5 +880,5 @@ def build_program(
                 f"{path}: clang found {len(errors)} error(s){more}: " + "; ".join(lines)
             )
         prog.files.append(str(path))
-        _Unit(prog, tu, root).run()
+        _Unit(prog, tu, root, workdir, list(flags)).run()
     return prog

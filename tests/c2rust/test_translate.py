@@ -266,6 +266,51 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_generic_selection_takes_the_association_c_selects(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#include <stddef.h>
+#define clz(n) _Generic(n, \\
+   unsigned int: __builtin_clz(n), \\
+   unsigned long: __builtin_clzl(n), \\
+   unsigned long long: __builtin_clzll(n))
+#define TNAME(x) _Generic((x), int: "int", const char *: "cstr", char *: "str", \\
+    size_t: "size_t", double: "double", default: "other")
+int main(void) {
+    unsigned int a = 1; unsigned long b = 1;
+    const char *s = "x"; char buf[3];
+    printf("%d %d %s %s %s %s %s\\n", clz(a), clz(b), TNAME(1), TNAME(s), TNAME(buf),
+           TNAME(sizeof a), TNAME(1.5f));
+    int g = _Generic(a, int: 1, unsigned: 2);
+    printf("%d\\n", g);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # inside macros and out, by builtin type, typedef (size_t), pointer, decayed array, default
+    assert r["counts"]["stub"] == 0
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_generic_type_names_have_one_canonical_spelling() -> None:
+    from ferrox.c2rust.generic import GenericError, association_types, canonical
+
+    td = {"size_t": "unsigned long", "cstr": "const char *"}
+    assert canonical("unsigned", td) == canonical("unsigned int", td) == "unsigned int"
+    assert canonical("long unsigned int", td) == "unsigned long" == canonical("size_t", td)
+    assert canonical("char const *", td) == "const char *" == canonical("cstr", td)
+    assert canonical("long long int", td) == "long long"
+    assert canonical("struct node * const", td) == "struct node * const"
+    with pytest.raises(GenericError, match="type name"):
+        canonical("mystery_t", td)
+    text = b"x = _Generic((a), int: f, char *: g(1, 2), default: h) + _Generic(b, float: 1);"
+    assert association_types(text, 0) == ["int", "char *", "default"]
+    assert association_types(text, 1) == ["float"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
