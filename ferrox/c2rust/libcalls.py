@@ -342,6 +342,8 @@ _arities(
         "munmap": 2,
         "msync": 3,
         "fsync": 1,
+        "fmemopen": 3,
+        "open_memstream": 2,
         "pread": 4,
         "pwrite": 4,
         "getentropy": 2,

@@ -311,6 +311,45 @@ def test_generic_type_names_have_one_canonical_spelling() -> None:
     assert association_types(text, 1) == ["float"]
 
 
+def test_memory_streams_write_back_as_glibcs(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(void) {
+    char buf[32];
+    memset(buf, 'z', sizeof buf);
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    fprintf(f, "x=%d;", 42);
+    fflush(f);
+    printf("[%s]\\n", buf);
+    fputs("more", f);
+    fclose(f);
+    printf("[%s]\\n", buf);
+    char in[] = "12 34 rest";
+    FILE *r = fmemopen(in, strlen(in), "r");
+    int a, b; char w[8];
+    printf("%d ", fscanf(r, "%d %d %7s", &a, &b, w));
+    printf("%d %d %s %d\\n", a, b, w, fgetc(r) == EOF);
+    fclose(r);
+    char *p = NULL; size_t n = 0;
+    FILE *ms = open_memstream(&p, &n);
+    for (int i = 0; i < 5; i++) fprintf(ms, "%d,", i * i);
+    fclose(ms);
+    printf("%s %zu\\n", p, n);
+    free(p);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # fmemopen "w" (NUL-terminated at fflush/fclose), "r" with fscanf, open_memstream
+    assert r["counts"]["stub"] == 0
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))

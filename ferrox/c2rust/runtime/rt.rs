@@ -272,6 +272,7 @@ pub struct Mem {
     jmp_next: u64,
     jmp_active: Vec<u64>,
     maps: HashMap<P, Mapping>,
+    mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
     log_mask: i32,
 }
@@ -316,6 +317,7 @@ impl Mem {
             jmp_next: 0,
             jmp_active: Vec::new(),
             maps: HashMap::new(),
+            mem_streams: HashMap::new(),
             log_opts: 0,
             log_mask: 0xff,
         };
@@ -1471,6 +1473,110 @@ pub fn freopen(path: P, mode: P, f: P, m: &mut Mem) -> P {
     }
 }
 
+/// Where a memory stream's bytes go when it is flushed: `fmemopen`'s buffer, or the
+/// `open_memstream` pointer and size variables.
+enum MemStream {
+    Buffer { buf: P, size: u64 },
+    Dynamic { ptr_var: P, size_var: P },
+}
+
+/// An unlinked scratch file for a memory stream, holding `init`, positioned at `pos`.
+fn scratch_fd(init: &[u8], pos: u64, m: &mut Mem) -> Result<i32, i32> {
+    m.tmp_count += 1;
+    let path = std::env::temp_dir().join(format!("ferrox-memstream-{}-{}", std::process::id(), m.tmp_count));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| os_errno(&e))?;
+    let _ = std::fs::remove_file(&path);
+    f.write_all(init).and_then(|_| f.seek(SeekFrom::Start(pos))).map_err(|e| os_errno(&e))?;
+    install_fd(FdEntry { file: Arc::new(f), flags: O_RDWR }, m)
+}
+
+/// Copies a memory stream's bytes to where C sees them (after a flush).
+fn mem_write_back(fd: i32, m: &mut Mem) {
+    use std::os::unix::fs::FileExt;
+    let Some(ms) = m.mem_streams.get(&fd) else { return };
+    let Ok(file) = fd_file(&m.fds, fd).map(|f| f.try_clone()) else { return };
+    let Ok(file) = file else { return };
+    let len = file.metadata().map(|md| md.len()).unwrap_or(0);
+    let mut data = vec![0u8; len.min(MAX_OBJ) as usize];
+    let _ = file.read_at(&mut data, 0);
+    match *ms {
+        MemStream::Buffer { buf, size } => {
+            let n = data.len().min(size as usize);
+            st_bytes(buf, &data[..n], m);
+            if (n as u64) < size {
+                st_u8(buf.wrapping_add(n as u64), 0, m);
+            }
+        }
+        MemStream::Dynamic { ptr_var, size_var } => {
+            let old = ld_u64(ptr_var, m);
+            let p = realloc(old, data.len() as u64 + 1, m);
+            data.push(0);
+            st_bytes(p, &data, m);
+            st_u64(ptr_var, p, m);
+            st_u64(size_var, len, m);
+        }
+    }
+}
+
+/// `fmemopen(buf, size, mode)`: a stream over the `size` bytes at `buf` (NULL buf: a buffer
+/// of its own); what is written reaches `buf` at fflush and fclose, NUL-terminated when
+/// there is room, as glibc does. "w" empties the buffer, "a" starts at its first NUL.
+pub fn fmemopen(buf: P, size: u64, mode: P, m: &mut Mem) -> P {
+    let md = cstr(mode, m);
+    let Some((_, r, w)) = fopen_flags(&md) else {
+        m.set_errno(EINVAL);
+        return 0;
+    };
+    if size == 0 {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    let buf = if buf == 0 { malloc(size, m) } else { buf };
+    let bytes = ld_bytes(buf, size, m);
+    let (init, pos): (Vec<u8>, u64) = match md[0] {
+        b'w' => {
+            st_u8(buf, 0, m);
+            (Vec::new(), 0)
+        }
+        b'a' => {
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            (bytes[..end].to_vec(), end as u64)
+        }
+        _ => (bytes, 0),
+    };
+    match scratch_fd(&init, pos, m) {
+        Ok(fd) => {
+            m.mem_streams.insert(fd, MemStream::Buffer { buf, size });
+            push_stream(Stream::new(fd, r, w, &m.fds), m)
+        }
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
+    }
+}
+
+/// `open_memstream(ptr, size)`: a write stream into a growing buffer; at fflush and fclose
+/// `*ptr` is the (NUL-terminated) buffer and `*size` the bytes written.
+pub fn open_memstream(ptr_var: P, size_var: P, m: &mut Mem) -> P {
+    match scratch_fd(&[], 0, m) {
+        Ok(fd) => {
+            m.mem_streams.insert(fd, MemStream::Dynamic { ptr_var, size_var });
+            mem_write_back(fd, m);
+            push_stream(Stream::new(fd, false, true, &m.fds), m)
+        }
+        Err(e) => {
+            m.set_errno(e);
+            0
+        }
+    }
+}
+
 /// `fclose(f)`: flushes, closes the stream and its descriptor; 0, or EOF with errno.
 pub fn fclose(f: P, m: &mut Mem) -> i32 {
     let k = file_index(f, "fclose", m);
@@ -1479,6 +1585,8 @@ pub fn fclose(f: P, m: &mut Mem) -> i32 {
     if fd_file(&m.fds, s.fd).is_err() {
         r = r.and(Err(EBADF));
     }
+    mem_write_back(s.fd, m);
+    m.mem_streams.remove(&s.fd);
     drop_fd(s.fd, m);
     match r {
         Ok(()) => 0,
@@ -1501,7 +1609,10 @@ pub fn fflush(f: P, m: &mut Mem) -> i32 {
     if !s.rbuf.is_empty() && fd_seek(fds, s.fd, SeekFrom::Current(0)).is_ok() {
         s.sync_read(fds);
     }
-    flush_k(k, m)
+    let fd = s.fd;
+    let r = flush_k(k, m);
+    mem_write_back(fd, m);
+    r
 }
 
 /// `fseek(f, off, whence)`: 0, or -1 with errno (EINVAL, ESPIPE for pipes and terminals).
