@@ -20,6 +20,7 @@ from typing import Any
 from ferrox.c2rust import cir
 from ferrox.c2rust.clang_api import CParseError, _cindex, _lib, binary_op, evaluate, unary_op
 from ferrox.c2rust.generic import GenericError, Preprocessed, selected_association
+from ferrox.c2rust.gnu_source import GnuRewriter
 from ferrox.c2rust.literals import string_bytes
 
 __all__ = ["GCC_LIKE", "Lowered", "build_program"]
@@ -53,6 +54,13 @@ def _extra_lib() -> Any:
     lib.clang_Cursor_getVarDeclInitializer.restype = ci.Cursor
     lib.clang_Cursor_isAnonymousRecordDecl.argtypes = [ci.Cursor]
     lib.clang_Cursor_isAnonymousRecordDecl.restype = ctypes.c_uint
+    lib.clang_getPresumedLocation.argtypes = [
+        ci.SourceLocation,
+        ctypes.POINTER(ci._CXString),
+        ctypes.POINTER(ctypes.c_uint),
+        ctypes.POINTER(ctypes.c_uint),
+    ]
+    lib.clang_getPresumedLocation.restype = None
     return lib
 
 
@@ -92,9 +100,18 @@ _FLOAT_KINDS = {"FLOAT": (32, 4), "DOUBLE": (64, 8), "LONGDOUBLE": (64, 16), "FL
 
 
 def _loc(c: Any) -> str:
+    """``file:line`` of a cursor as gcc would name it: ``#line`` directives (a parser
+    generator's, or those of a lifted nested function) are followed."""
     loc = c.location
-    name = Path(loc.file.name).name if loc.file else "?"
-    return f"{name}:{loc.line}"
+    if loc.file is None:
+        return "?:0"
+    ci = _cindex()
+    name, line, col = ci._CXString(), ctypes.c_uint(), ctypes.c_uint()
+    _extra_lib().clang_getPresumedLocation(
+        loc, ctypes.byref(name), ctypes.byref(line), ctypes.byref(col)
+    )
+    spelled = ci._CXString.from_result(name)
+    return f"{Path(spelled or loc.file.name).name}:{line.value}"
 
 
 class _Unit:
@@ -113,7 +130,9 @@ class _Unit:
         self.root = root
         self.workdir = workdir or Path.cwd()
         self.flags = flags or []
-        self._generic: tuple[Preprocessed, dict[str, str], dict[tuple[str, int], list[Any]]] | None = None
+        self._generic: (
+            tuple[Preprocessed, dict[str, str], dict[tuple[str, int], list[Any]]] | None
+        ) = None
         self.ci = _cindex()
         self.fn_name = ""
         self.static_locals: list[cir.GlobalVar] = []
@@ -801,48 +820,6 @@ _STMT: dict[str, Callable[[_Unit, Any], cir.Stmt]] = {
 }
 
 
-_GNU_REPAIR_ROUNDS = 2
-_D_SUFFIX = re.compile(r"invalid suffix '[dD]' on floating constant")
-_DOUBLE_D = re.compile(r"(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][+-]?[0-9]+)?[dD]")
-
-
-def _gnu_repairs(
-    tu: Any, errors: list[Any], root: Path, workdir: Path, unsaved: dict[str, str]
-) -> bool:
-    """Rewrites, in ``unsaved`` (file name -> text), the GNU C that gcc accepts and clang
-    refuses where the rewrite keeps the meaning: the ``d``/``D`` suffix of a double constant
-    (``1.5d``), in the unit's own files under ``root`` (macro bodies in headers included).
-    Whether anything was rewritten (the unit is then parsed again)."""
-    if not any(_D_SUFFIX.search(d.spelling) for d in errors):
-        return False
-    ci = _cindex()
-    names = {tu.spelling, *(str(i.include.name) for i in tu.get_includes())}
-    changed = False
-    for name in sorted(names):
-        path = workdir / name
-        if root not in path.resolve().parents:
-            continue
-        try:
-            data = unsaved[name].encode() if name in unsaved else path.read_bytes()
-        except OSError:
-            continue
-        f = tu.get_file(name)
-        extent = ci.SourceRange.from_locations(
-            ci.SourceLocation.from_offset(tu, f, 0), ci.SourceLocation.from_offset(tu, f, len(data))
-        )
-        cuts = [
-            t.extent.end.offset - 1
-            for t in tu.get_tokens(extent=extent)
-            if t.kind.name == "LITERAL" and _DOUBLE_D.fullmatch(t.spelling)
-        ]
-        for at in sorted(cuts, reverse=True):
-            data = data[:at] + data[at + 1 :]
-        if cuts:
-            unsaved[name] = data.decode(errors="replace")
-            changed = True
-    return changed
-
-
 def build_program(
     units: list[tuple[Path, list[str]]] | list[tuple[Path, list[str], str]], root: Path
 ) -> cir.Program:
@@ -859,16 +836,16 @@ def build_program(
         inc = builtin_include_dir()
         if inc:
             args += ["-isystem", inc]
-        unsaved: dict[str, str] = {}
         wd = args.index("-working-directory") + 1 if "-working-directory" in args else 0
         workdir = Path(args[wd]) if wd else Path.cwd()
-        for _ in range(_GNU_REPAIR_ROUNDS):
+        rewriter = GnuRewriter(root, workdir)
+        for _ in range(GnuRewriter.ROUNDS):
             try:
-                tu = index.parse(spelled, args=args, unsaved_files=list(unsaved.items()))
+                tu = index.parse(spelled, args=args, unsaved_files=list(rewriter.unsaved.items()))
             except ci.TranslationUnitLoadError as exc:
                 raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
             errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
-            if not _gnu_repairs(tu, errors, root, workdir, unsaved):
+            if not rewriter.apply(tu, errors):
                 break
         if errors:
             lines = [

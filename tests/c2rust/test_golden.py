@@ -68,6 +68,15 @@ SNIPPETS = {
         "int g(struct flags *p, union word *w) { p->b = -3; w->f = 1.0f; return p->b + (int)(w->u >> 23); }",
         "g",
     ),
+    "gnu_nested_function": (
+        "int count(const int *v, int n, int limit) {\n"
+        "    int hits = 0;\n"
+        "    void see(int x) { if (x > limit) hits++; }\n"
+        "    for (int i = 0; i < n; i++) see(v[i]);\n"
+        "    return hits;\n"
+        "}",
+        "__nested_count_see",
+    ),
     "gnu_double_suffix": (
         "#define HALF 0.5d\ndouble f(double x) { return x * 1.5d + HALF + 1e1D + .25D; }",
         "f",

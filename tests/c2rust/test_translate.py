@@ -350,6 +350,60 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_gnu_nested_functions_are_lifted_with_their_captures(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "n.c",
+        """#include <stdio.h>
+#include <stdlib.h>
+static int apply(int (*f)(int), int v) { return f(v); }
+static int sq(int v) { return v * v; }
+static int total(int n, int (*g)(int)) {
+    int sum = 0, hist[4] = {0};
+    void add(int k) { sum += g(k); hist[k % 4]++; }
+    for (int i = 0; i < n; i++) add(i);
+    return sum * 10 + hist[1];
+}
+int main(void) {
+    int base = 10;
+    int add(int x) { return x + base; }
+    int twice(int x) { return add(add(x)) - base; }
+    int fact(int k) { return k <= 1 ? 1 : k * fact(k - 1); }
+    int arr[5] = {3, 1, 4, 1, 5};
+    int order(const void *a, const void *b) {
+        return (*(const int *)a - *(const int *)b) * (base > 0 ? 1 : -1);
+    }
+    qsort(arr, 5, sizeof arr[0], order);
+    printf("%d %d %d %d\\n", apply(add, 5), twice(1), fact(5), total(6, sq));
+    for (int i = 0; i < 5; i++) printf("%d,", arr[i]);
+    base = 20;
+    double scale(double v) { return v * 0.5d + __LINE__; }
+    printf("%d %g\\n", add(1), scale(4.0));
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # captured scalars and arrays written through, a captured function pointer called,
+    # sibling and recursive calls, a nested function as a qsort comparator and as a value,
+    # __LINE__ and the 'd' suffix inside one
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+    names = {f["name"] for f in r["functions"]}
+    assert {"__nested_main_add", "__nested_total_add", "__nested_main_order"} <= names
+    rust = (tmp_path / "out" / "src" / "n.rs").read_text()
+    assert "`__nested_main_add` (n.c:13)" in rust  # the lifted function keeps its C line
+
+
+def test_a_function_nested_in_a_nested_function_is_refused(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "n.c",
+        "int main(void) { int f(void) { int g(void) { return 1; } return g(); } return f(); }\n",
+    )
+    with pytest.raises(CParseError, match="function definition is not allowed here"):
+        translate(tmp_path / "src", tmp_path / "out")
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))
