@@ -277,11 +277,10 @@ class _Unit:
     def e_string(self, c: Any) -> cir.Expr:
         t = self.ctype(c.type)
         text = c.spelling
-        if text[:1] in "LuU" and not text.startswith("u8"):
-            raise _Unsupported("wide string literal")
-        parts = re.findall(r'(?:u8)?"(?:[^"\\]|\\.)*"', text, re.S)
-        data = b"".join(string_bytes(p.removeprefix("u8")) for p in parts)
-        n = t.n if isinstance(t, cir.Array) and t.n else len(data) + 1
+        width = self.prog.size_of(t.elem) if isinstance(t, cir.Array) else 1
+        parts = re.findall(r'(?:u8|[LuU])?"(?:[^"\\]|\\.)*"', text, re.S)
+        data = b"".join(string_bytes(p, width) for p in parts)
+        n = (t.n if isinstance(t, cir.Array) and t.n else len(data) // width + 1) * width
         data = (data + b"\0" * n)[:n]
         return cir.StrLit(t, _loc(c), data)
 

@@ -138,9 +138,7 @@ class Preprocessed:
                 continue
             args.append(f)
         try:
-            proc = subprocess.run(
-                [*args, spelled], cwd=workdir, capture_output=True, timeout=120
-            )
+            proc = subprocess.run([*args, spelled], cwd=workdir, capture_output=True, timeout=120)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise GenericError(f"gcc -E could not run ({exc})") from None
         if proc.returncode != 0:
@@ -191,9 +189,7 @@ def association_types(text: bytes, nth: int) -> list[str]:
     return types
 
 
-def selected_association(
-    c: Any, nth: int, pre: Preprocessed, typedefs: dict[str, str]
-) -> Any:
+def selected_association(c: Any, nth: int, pre: Preprocessed, typedefs: dict[str, str]) -> Any:
     """The association cursor of generic selection ``c`` that C selects; ``c`` is the
     ``nth`` generic selection (pre-order) whose expansion starts on its source line."""
     kids = list(c.get_children())

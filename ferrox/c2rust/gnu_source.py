@@ -211,7 +211,8 @@ def render(
         seen = [
             nf
             for nf in nested
-            if nf.name == t.text and nf.outer_start <= t.start < nf.outer_end
+            if nf.name == t.text
+            and nf.outer_start <= t.start < nf.outer_end
             and nf.start <= t.start
         ]
         if seen:
@@ -454,6 +455,4 @@ class GnuRewriter:
 
 def _declared_names(fn: Any) -> set[str]:
     """The parameters and locals a function declares (at any depth)."""
-    return {
-        c.spelling for c in fn.walk_preorder() if c.kind.name in ("PARM_DECL", "VAR_DECL")
-    }
+    return {c.spelling for c in fn.walk_preorder() if c.kind.name in ("PARM_DECL", "VAR_DECL")}

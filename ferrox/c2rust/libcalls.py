@@ -91,6 +91,25 @@ _arities(
 )
 LIBC["_IO_putc"] = LIBC["putc"]
 LIBC["_IO_getc"] = LIBC["getc"]
+# glibc's unlocked stdio (one thread: the same as the locked calls)
+for _name in (
+    "getc",
+    "getchar",
+    "putc",
+    "putchar",
+    "fgetc",
+    "fputc",
+    "fgets",
+    "fputs",
+    "fread",
+    "fwrite",
+    "fflush",
+    "feof",
+    "ferror",
+    "clearerr",
+    "fileno",
+):
+    LIBC[_name + "_unlocked"] = LIBC[_name]
 
 # ---- string.h
 _arities(
@@ -360,6 +379,55 @@ LIBC["pread64"], LIBC["pwrite64"] = LIBC["pread"], LIBC["pwrite"]
 LIBC["mprotect"] = _rt("mprotect", 3, mem=False)
 LIBC["syslog"] = _rt("syslog", 2, variadic=True)
 LIBC["getpriority"] = _rt("getpriority", 2, mem=False)
+
+# ---- wchar.h: wide strings
+_arities(
+    {
+        "wcslen": 1,
+        "wcsnlen": 2,
+        "wcscpy": 2,
+        "wcsncpy": 3,
+        "wcscat": 2,
+        "wcsncat": 3,
+        "wcscmp": 2,
+        "wcsncmp": 3,
+        "wcschr": 2,
+        "wcsrchr": 2,
+        "wmemcpy": 3,
+        "wmemmove": 3,
+        "wmemset": 3,
+        "wmemcmp": 3,
+        "wmemchr": 3,
+    }
+)
+
+# ---- err.h, signal.h, time.h's strftime, and POSIX calls in common use
+for _name, _n in {"err": 2, "errx": 2, "warn": 1, "warnx": 1, "ioctl": 2}.items():
+    LIBC[_name] = _rt(_name, _n, variadic=True)
+_arities(
+    {
+        "verr": 3,
+        "verrx": 3,
+        "vwarn": 2,
+        "vwarnx": 2,
+        "sigemptyset": 1,
+        "sigfillset": 1,
+        "sigaddset": 2,
+        "sigdelset": 2,
+        "sigismember": 2,
+        "sigaction": 3,
+        "sigprocmask": 3,
+        "strftime": 4,
+        "pathconf": 2,
+        "readlink": 3,
+        "mkstemp": 1,
+        "mkdtemp": 1,
+    }
+)
+LIBC["mkstemp64"] = LIBC["mkstemp"]
+LIBC["pthread_sigmask"] = LIBC["sigprocmask"]
+LIBC["htonl"] = LIBC["ntohl"] = Rule("u32::to_be({0})")
+LIBC["htons"] = LIBC["ntohs"] = Rule("u16::to_be({0})")
 
 # ---- GNU and BSD extensions
 LIBC["asprintf"] = _rt("asprintf", 2, variadic=True)

@@ -28,17 +28,30 @@ _SIMPLE = {
 }
 
 
-def string_bytes(token: str) -> bytes:
-    """The bytes of one C string-literal token (escapes decoded, quotes removed)."""
-    if token.startswith(("L", "u", "U")):
-        raise Untranslatable("wide string literals")
+def string_bytes(token: str, width: int = 1) -> bytes:
+    """The bytes of one C string-literal token (escapes decoded, quotes and prefix removed),
+    each character a little-endian unit of ``width`` bytes: 1 for ``"..."`` and ``u8"..."``
+    (UTF-8), 2 for ``u"..."`` (UTF-16), 4 for ``L"..."`` and ``U"..."`` (wchar_t on Linux)."""
+    token = token[2:] if token.startswith("u8") else token.lstrip("LuU")
     body = token[1:-1]
+    mask = (1 << (8 * width)) - 1
     out = bytearray()
+
+    def unit(v: int) -> None:
+        out.extend((v & mask).to_bytes(width, "little"))
+
     i = 0
     while i < len(body):
         ch = body[i]
         if ch != "\\":
-            out += ch.encode()
+            if width == 1:
+                out += ch.encode()
+            elif width == 2 and ord(ch) > 0xFFFF:
+                v = ord(ch) - 0x10000
+                unit(0xD800 | v >> 10)
+                unit(0xDC00 | v & 0x3FF)
+            else:
+                unit(ord(ch))
             i += 1
             continue
         nxt = body[i + 1]
@@ -46,16 +59,24 @@ def string_bytes(token: str) -> bytes:
             j = i + 1
             while j < len(body) and j < i + 4 and body[j] in "01234567":
                 j += 1
-            out.append(int(body[i + 1 : j], 8) & 0xFF)
+            unit(int(body[i + 1 : j], 8))
             i = j
         elif nxt == "x":
             j = i + 2
             while j < len(body) and body[j] in "0123456789abcdefABCDEF":
                 j += 1
-            out.append(int(body[i + 2 : j], 16) & 0xFF)
+            unit(int(body[i + 2 : j], 16))
             i = j
+        elif nxt in "uU":
+            n = 4 if nxt == "u" else 8
+            code = chr(int(body[i + 2 : i + 2 + n], 16))
+            i += 2 + n
+            if width == 1:
+                out += code.encode()
+            else:
+                unit(ord(code))
         elif nxt in _SIMPLE:
-            out.append(_SIMPLE[nxt])
+            unit(_SIMPLE[nxt])
             i += 2
         else:
             raise Untranslatable(f"escape sequence \\{nxt}")

@@ -104,8 +104,6 @@ EXTERN_GLOBALS = {
 }
 
 
-
-
 class NotLowered(Exception):
     """A construct the lowering cannot express; the function becomes a stub with this reason."""
 
@@ -1283,10 +1281,10 @@ class FunctionLowering:
         prototype when there is one), through the C-library rule table."""
         if name in ("qsort", "bsearch"):
             return self.sort_call(name, e)
-        if name in _SETJMP:
-            raise NotLowered(
-                f"{name}: setjmp is translated only as `if (!setjmp(buf)) ... else ...`"
-            )
+        if name in _SETJMP and e.args:
+            # outside `if (!setjmp(buf)) ... else ...` the code after setjmp cannot be run
+            # again: setjmp returns 0 once, and a longjmp to it panics naming this place
+            return f'rt::setjmp_once({self.rv(e.args[0])}, "{e.loc}", m)'
         rule = rule_for(name)
         if rule is None:
             # often dead code (`if (0) f(x)` that gcc drops before linking): the call panics

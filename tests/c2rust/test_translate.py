@@ -404,6 +404,103 @@ def test_a_function_nested_in_a_nested_function_is_refused(tmp_path: Path) -> No
         translate(tmp_path / "src", tmp_path / "out")
 
 
+def test_wide_strings_err_h_strftime_signals_and_setjmp_once(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <err.h>
+#include <time.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <unistd.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+
+static jmp_buf env;
+static void on_int(int sig) { (void)sig; longjmp(env, 1); }
+
+int main(int argc, char **argv) {
+    wchar_t w[32] = L"h\\u00e9llo";
+    wcscat(w, L" w\\x263a");
+    printf("%zu %d %d\\n", wcslen(w), (int)w[1], (int)w[7]);
+    wchar_t c[32];
+    wcscpy(c, w);
+    printf("%d %d %ld\\n", wcscmp(c, w), wcsncmp(L"abc", L"abd", 3), (long)(wcschr(w, L'o') - w));
+    printf("%zu %zu\\n", sizeof(L"ab"), sizeof(u"ab"));
+    struct tm t = {0};
+    t.tm_year = 124; t.tm_mon = 1; t.tm_mday = 29; t.tm_hour = 13; t.tm_min = 5; t.tm_sec = 9;
+    t.tm_wday = 4; t.tm_yday = 59;
+    char buf[128];
+    size_t n = strftime(buf, sizeof buf,
+                        "%Y-%m-%d %H:%M:%S %a %b %j %e|%I %p|%y %C %U %W %V %G %u %w %%", &t);
+    printf("%zu [%s]\\n", n, buf);
+    printf("%zu\\n", strftime(buf, 4, "%Y-%m", &t));
+    int status = setjmp(env);
+    if (status == 0) puts("direct"); else puts("jumped");
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_int;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    int act = sigaction(SIGINT, &sa, &old);
+    printf("%d %d %d\\n", act, sigismember(&sa.sa_mask, SIGINT),
+           sigismember(&sa.sa_mask, SIGTERM));
+    struct winsize ws;
+    errno = 0;
+    int r = ioctl(1, TIOCGWINSZ, &ws);
+    printf("%d %d\\n", r, errno == ENOTTY);
+    printf("%x %x\\n", htonl(0x01020304u), htons(0x0102));
+    char tmpl[] = "ferroxtestXXXXXX";
+    int fd = mkstemp(tmpl);
+    printf("%d %zu %d\\n", fd >= 0, strlen(tmpl), strncmp(tmpl, "ferroxtest", 10));
+    FILE *f = fdopen(fd, "w+");
+    fputs("abcdef", f);
+    fseeko(f, 2, SEEK_SET);
+    int ch = getc_unlocked(f);
+    printf("%ld %c\\n", (long)ftello(f), ch);
+    fclose(f);
+    unlink(tmpl);
+    putchar_unlocked('!'); putc_unlocked('\\n', stdout);
+    warnx("warn %d", 7);
+    errno = ENOENT;
+    warn("file %s", "x");
+    if (argc > 1) errx(3, "bad %s", argv[1]);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["zz"]}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # L"" / u"" literals and wcs*, strftime in the C locale, err.h (errx's exit status),
+    # sigaction and sigset_t, ioctl's ENOTTY, htonl, mkstemp, fseeko/ftello, *_unlocked
+    # stdio, and `status = setjmp(env)`, which returns once
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
+def test_every_c_library_rule_names_a_runtime_function() -> None:
+    import re
+
+    from ferrox.c2rust.libcalls import BUILTINS, LIBC
+
+    rt = (Path(__file__).parents[2] / "ferrox" / "c2rust" / "runtime" / "rt.rs").read_text()
+    defined = set(re.findall(r"pub (?:const )?fn (\w+)", rt))
+    kinds = re.findall(r"load_store!\(ld_(\w+),", rt)
+    defined |= {f"{op}_{t}" for op in ("ld", "st") for t in kinds}
+    missing = sorted(
+        (c, n)
+        for table in (LIBC, BUILTINS)
+        for c, rule in table.items()
+        for n in re.findall(r"rt::(\w+)\(", rule.template)
+        if n not in defined
+    )
+    assert not missing, missing
+
+
 def test_load_vectors_rejects_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="JSON list"):
         load_vectors(write(tmp_path / "a.json", '{"args": []}'))

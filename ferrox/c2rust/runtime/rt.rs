@@ -96,6 +96,8 @@ pub const EOVERFLOW: i32 = 75;
 pub const ENOTDIR: i32 = 20;
 /// errno: too many open files.
 pub const EMFILE: i32 = 24;
+/// errno: inappropriate ioctl for device.
+pub const ENOTTY: i32 = 25;
 /// `open` access mode: read only.
 pub const O_RDONLY: i32 = 0;
 /// `open` access mode: write only.
@@ -271,6 +273,7 @@ pub struct Mem {
     dirs: HashMap<P, DirStream>,
     jmp_next: u64,
     jmp_active: Vec<u64>,
+    jmp_once: HashMap<u64, &'static str>,
     maps: HashMap<P, Mapping>,
     mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
@@ -316,6 +319,7 @@ impl Mem {
             dirs: HashMap::new(),
             jmp_next: 0,
             jmp_active: Vec::new(),
+            jmp_once: HashMap::new(),
             maps: HashMap::new(),
             mem_streams: HashMap::new(),
             log_opts: 0,
@@ -822,12 +826,30 @@ pub fn setjmp_run(buf: P, m: &mut Mem, body: &mut dyn FnMut(&mut Mem)) -> i32 {
     }
 }
 
+/// `setjmp(buf)` whose value is stored or tested other than by `if (!setjmp(buf))`: the
+/// code after it cannot run a second time, so it returns 0 once and a `longjmp` to `buf`
+/// panics, naming `at` (a program whose longjmp comes only from a signal handler, which
+/// the runtime never calls, runs as in C).
+pub fn setjmp_once(buf: P, at: &'static str, m: &mut Mem) -> i32 {
+    m.jmp_next += 1;
+    let token = m.jmp_next;
+    st_bytes(buf, &token.to_le_bytes(), m);
+    m.jmp_once.insert(token, at);
+    0
+}
+
 /// `longjmp(buf, val)`: back to the running `setjmp` that filled `buf`; a `buf` whose
 /// `setjmp` has returned is undefined behaviour in C and a panic here.
 pub fn longjmp(buf: P, val: i32, m: &mut Mem) -> ! {
     let mut b = [0u8; 8];
     b.copy_from_slice(&ld_bytes(buf, 8, m));
     let token = u64::from_le_bytes(b);
+    if let Some(at) = m.jmp_once.get(&token) {
+        panic!(
+            "ferrox rt: longjmp to the setjmp at {}, translated to return only once (its value is used outside `if (!setjmp(buf)) ... else ...`)",
+            at
+        );
+    }
     if !m.jmp_active.contains(&token) {
         panic!("ferrox rt: longjmp to a jmp_buf whose setjmp is not running");
     }
@@ -1666,6 +1688,16 @@ pub fn ftell(f: P, m: &mut Mem) -> i64 {
             -1
         }
     }
+}
+
+/// `fseeko(f, off, whence)`: `fseek` with an `off_t` offset.
+pub fn fseeko(f: P, off: i64, whence: i32, m: &mut Mem) -> i32 {
+    fseek(f, off, whence, m)
+}
+
+/// `ftello(f)`: `ftell` as an `off_t`.
+pub fn ftello(f: P, m: &mut Mem) -> i64 {
+    ftell(f, m)
 }
 
 /// `rewind(f)`: seek to the start and clear the error flag.
@@ -4327,6 +4359,121 @@ pub fn wcwidth(c: i32) -> i32 {
     }
 }
 
+// ---- wchar.h: wide strings (wchar_t is a 4-byte int, as on Linux x86-64)
+
+fn wlen(s: P, m: &Mem) -> u64 {
+    let mut n = 0u64;
+    while ld_i32(s.wrapping_add(4 * n), m) != 0 {
+        n += 1;
+    }
+    n
+}
+/// `wcslen(s)`.
+pub fn wcslen(s: P, m: &mut Mem) -> u64 {
+    wlen(s, m)
+}
+/// `wcsnlen(s, max)`.
+pub fn wcsnlen(s: P, max: u64, m: &mut Mem) -> u64 {
+    let mut n = 0u64;
+    while n < max && ld_i32(s.wrapping_add(4 * n), m) != 0 {
+        n += 1;
+    }
+    n
+}
+/// `wcscpy(d, s)`.
+pub fn wcscpy(d: P, s: P, m: &mut Mem) -> P {
+    let n = wlen(s, m) + 1;
+    memmove(d, s, 4 * n, m)
+}
+/// `wcsncpy(d, s, n)`: at most `n` wide characters, the rest of `n` filled with L'\0'.
+pub fn wcsncpy(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    let k = wcsnlen(s, n, m);
+    memmove(d, s, 4 * k, m);
+    for i in k..n {
+        st_i32(d.wrapping_add(4 * i), 0, m);
+    }
+    d
+}
+/// `wcscat(d, s)`.
+pub fn wcscat(d: P, s: P, m: &mut Mem) -> P {
+    let at = d.wrapping_add(4 * wlen(d, m));
+    wcscpy(at, s, m);
+    d
+}
+/// `wcsncat(d, s, n)`: at most `n` wide characters of `s`, then L'\0'.
+pub fn wcsncat(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    let at = d.wrapping_add(4 * wlen(d, m));
+    let k = wcsnlen(s, n, m);
+    memmove(at, s, 4 * k, m);
+    st_i32(at.wrapping_add(4 * k), 0, m);
+    d
+}
+/// `wcsncmp(a, b, n)`: -1, 0 or 1, comparing wchar_t as signed ints (glibc).
+pub fn wcsncmp(a: P, b: P, n: u64, m: &mut Mem) -> i32 {
+    for i in 0..n {
+        let (x, y) = (ld_i32(a.wrapping_add(4 * i), m), ld_i32(b.wrapping_add(4 * i), m));
+        if x != y {
+            return if x < y { -1 } else { 1 };
+        }
+        if x == 0 {
+            break;
+        }
+    }
+    0
+}
+/// `wcscmp(a, b)`.
+pub fn wcscmp(a: P, b: P, m: &mut Mem) -> i32 {
+    wcsncmp(a, b, u64::MAX, m)
+}
+/// `wcschr(s, c)`: the first `c` (L'\0' included), or NULL.
+pub fn wcschr(s: P, c: i32, m: &mut Mem) -> P {
+    let mut i = 0u64;
+    loop {
+        let x = ld_i32(s.wrapping_add(4 * i), m);
+        if x == c {
+            return s.wrapping_add(4 * i);
+        }
+        if x == 0 {
+            return 0;
+        }
+        i += 1;
+    }
+}
+/// `wcsrchr(s, c)`: the last `c`, or NULL.
+pub fn wcsrchr(s: P, c: i32, m: &mut Mem) -> P {
+    let n = wlen(s, m);
+    (0..=n).rev().map(|i| s.wrapping_add(4 * i)).find(|&p| ld_i32(p, m) == c).unwrap_or(0)
+}
+/// `wmemcpy(d, s, n)`.
+pub fn wmemcpy(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    memcpy(d, s, n.wrapping_mul(4), m)
+}
+/// `wmemmove(d, s, n)`.
+pub fn wmemmove(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    memmove(d, s, n.wrapping_mul(4), m)
+}
+/// `wmemset(d, c, n)`.
+pub fn wmemset(d: P, c: i32, n: u64, m: &mut Mem) -> P {
+    for i in 0..n {
+        st_i32(d.wrapping_add(4 * i), c, m);
+    }
+    d
+}
+/// `wmemcmp(a, b, n)`: -1, 0 or 1.
+pub fn wmemcmp(a: P, b: P, n: u64, m: &mut Mem) -> i32 {
+    for i in 0..n {
+        let (x, y) = (ld_i32(a.wrapping_add(4 * i), m), ld_i32(b.wrapping_add(4 * i), m));
+        if x != y {
+            return if x < y { -1 } else { 1 };
+        }
+    }
+    0
+}
+/// `wmemchr(s, c, n)`.
+pub fn wmemchr(s: P, c: i32, n: u64, m: &mut Mem) -> P {
+    (0..n).map(|i| s.wrapping_add(4 * i)).find(|&p| ld_i32(p, m) == c).unwrap_or(0)
+}
+
 // ---- math
 
 /// `scalbn(x, n)`: x * 2^n with one rounding (musl's algorithm).
@@ -4606,6 +4753,125 @@ pub fn mktime(tm: P, m: &mut Mem) -> i64 {
     }
     fill_tm(tm, t, m);
     t
+}
+
+const WDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// ISO 8601 week-based year and week of (year since 1900, day of year, day of week).
+fn iso_week(year: i64, yday: i64, wday: i64) -> (i64, i64) {
+    let y = year + 1900;
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let wd = (wday + 6) % 7; // Monday = 0
+    let week = (yday - wd + 10).div_euclid(7);
+    if week < 1 {
+        let py = y - 1;
+        let pdays = if leap(py) { 366 } else { 365 };
+        return (py, (yday + pdays - wd + 10).div_euclid(7));
+    }
+    let days = if leap(y) { 366 } else { 365 };
+    if week == 53 && yday - wd + 3 >= days {
+        return (y + 1, 1);
+    }
+    (y, week)
+}
+
+/// The C-locale expansion of `strftime`'s format `f` for the `struct tm` at `tm`.
+fn strftime_text(f: &[u8], tm: P, m: &mut Mem) -> Vec<u8> {
+    let g = |i: u64, m: &Mem| ld_i32(tm.wrapping_add(4 * i), m) as i64;
+    let (sec, min, hour, mday, mon, year, wday, yday) =
+        (g(0, m), g(1, m), g(2, m), g(3, m), g(4, m), g(5, m), g(6, m), g(7, m));
+    let gmtoff = ld_i64(tm.wrapping_add(40), m);
+    let zone = ld_u64(tm.wrapping_add(48), m);
+    let zone = if zone != 0 { cstr(zone, m) } else { b"GMT".to_vec() };
+    let wname = WDAYS.get(wday.rem_euclid(7) as usize).copied().unwrap_or("?");
+    let mname = MONTHS.get(mon as usize).copied().unwrap_or("?");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < f.len() {
+        if f[i] != b'%' || i + 1 == f.len() {
+            out.push(f[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        while i < f.len() && matches!(f[i], b'E' | b'O' | b'_' | b'-' | b'0' | b'^' | b'#') {
+            i += 1;
+        }
+        let Some(&c) = f.get(i) else { break };
+        i += 1;
+        let h12 = if hour % 12 == 0 { 12 } else { hour % 12 };
+        let t = match c {
+            b'a' => wname[..3].to_string(),
+            b'A' => wname.to_string(),
+            b'b' | b'h' => mname[..3].to_string(),
+            b'B' => mname.to_string(),
+            b'c' => format!("{} {} {:2} {:02}:{:02}:{:02} {}", &wname[..3], &mname[..3], mday, hour, min, sec, year + 1900),
+            b'C' => format!("{:02}", (year + 1900).div_euclid(100)),
+            b'd' => format!("{:02}", mday),
+            b'D' | b'x' => format!("{:02}/{:02}/{:02}", mon + 1, mday, (year + 1900).rem_euclid(100)),
+            b'e' => format!("{:2}", mday),
+            b'F' => format!("{}-{:02}-{:02}", year + 1900, mon + 1, mday),
+            b'G' => format!("{}", iso_week(year, yday, wday).0),
+            b'g' => format!("{:02}", iso_week(year, yday, wday).0.rem_euclid(100)),
+            b'H' => format!("{:02}", hour),
+            b'I' => format!("{:02}", h12),
+            b'j' => format!("{:03}", yday + 1),
+            b'k' => format!("{:2}", hour),
+            b'l' => format!("{:2}", h12),
+            b'm' => format!("{:02}", mon + 1),
+            b'M' => format!("{:02}", min),
+            b'n' => "\n".to_string(),
+            b'p' => (if hour < 12 { "AM" } else { "PM" }).to_string(),
+            b'P' => (if hour < 12 { "am" } else { "pm" }).to_string(),
+            b'r' => format!("{:02}:{:02}:{:02} {}", h12, min, sec, if hour < 12 { "AM" } else { "PM" }),
+            b'R' => format!("{:02}:{:02}", hour, min),
+            b's' => {
+                let t = days_from_civil(1900 + year + mon.div_euclid(12), mon.rem_euclid(12) + 1, 1) * 86_400
+                    + (mday - 1) * 86_400 + hour * 3600 + min * 60 + sec - gmtoff;
+                t.to_string()
+            }
+            b'S' => format!("{:02}", sec),
+            b't' => "\t".to_string(),
+            b'T' | b'X' => format!("{:02}:{:02}:{:02}", hour, min, sec),
+            b'u' => format!("{}", if wday == 0 { 7 } else { wday }),
+            b'U' => format!("{:02}", (yday + 7 - wday) / 7),
+            b'V' => format!("{:02}", iso_week(year, yday, wday).1),
+            b'w' => format!("{}", wday),
+            b'W' => format!("{:02}", (yday + 7 - (wday + 6) % 7) / 7),
+            b'y' => format!("{:02}", (year + 1900).rem_euclid(100)),
+            b'Y' => format!("{}", year + 1900),
+            b'z' => {
+                let a = gmtoff.abs();
+                format!("{}{:02}{:02}", if gmtoff < 0 { '-' } else { '+' }, a / 3600, a / 60 % 60)
+            }
+            b'Z' => {
+                out.extend_from_slice(&zone);
+                continue;
+            }
+            b'%' => "%".to_string(),
+            other => format!("%{}", other as char),
+        };
+        out.extend_from_slice(t.as_bytes());
+    }
+    out
+}
+
+/// `strftime(s, max, fmt, tm)` in the C locale: the length written (NUL excluded), or 0 when
+/// the result and its NUL do not fit in `max` bytes.
+pub fn strftime(s: P, max: u64, fmt: P, tm: P, m: &mut Mem) -> u64 {
+    let f = cstr(fmt, m);
+    let mut t = strftime_text(&f, tm, m);
+    if t.len() as u64 >= max {
+        return 0;
+    }
+    let n = t.len() as u64;
+    t.push(0);
+    st_bytes(s, &t, m);
+    n
 }
 
 // ---- POSIX: file descriptors and files
@@ -5465,6 +5731,247 @@ pub fn uselocale(loc: P, m: &mut Mem) -> P {
         m.locale.current = loc;
     }
     old
+}
+
+// ---- err.h (BSD's, as glibc writes it: "prog: message: strerror(errno)")
+
+fn warn_text(fmt: P, text: Vec<u8>, errno: Option<i32>, m: &mut Mem) {
+    let mut msg = progname();
+    msg.extend_from_slice(b": ");
+    if fmt != 0 {
+        msg.extend(text);
+        if errno.is_some() {
+            msg.extend_from_slice(b": ");
+        }
+    }
+    if let Some(e) = errno {
+        msg.extend_from_slice(strerror_text(e).as_bytes());
+    }
+    msg.push(b'\n');
+    let f = std_file(STDERR_VAR, m);
+    write_file(f, &msg, "warn", m);
+}
+fn fmt_or_empty(fmt: P, args: &[Va], m: &mut Mem) -> Vec<u8> {
+    if fmt == 0 { Vec::new() } else { format_at(fmt, args, m) }
+}
+fn vfmt_or_empty(fmt: P, ap: P, m: &mut Mem) -> Vec<u8> {
+    if fmt == 0 { Vec::new() } else { vformat_at(fmt, ap, m) }
+}
+/// `warn(fmt, ...)`.
+pub fn warn(fmt: P, args: &[Va], m: &mut Mem) {
+    let e = ld_i32(ERRNO, m);
+    let t = fmt_or_empty(fmt, args, m);
+    warn_text(fmt, t, Some(e), m)
+}
+/// `warnx(fmt, ...)`.
+pub fn warnx(fmt: P, args: &[Va], m: &mut Mem) {
+    let t = fmt_or_empty(fmt, args, m);
+    warn_text(fmt, t, None, m)
+}
+/// `vwarn(fmt, ap)`.
+pub fn vwarn(fmt: P, ap: P, m: &mut Mem) {
+    let e = ld_i32(ERRNO, m);
+    let t = vfmt_or_empty(fmt, ap, m);
+    warn_text(fmt, t, Some(e), m)
+}
+/// `vwarnx(fmt, ap)`.
+pub fn vwarnx(fmt: P, ap: P, m: &mut Mem) {
+    let t = vfmt_or_empty(fmt, ap, m);
+    warn_text(fmt, t, None, m)
+}
+/// `err(status, fmt, ...)`: warn, then exit(status).
+pub fn err(status: i32, fmt: P, args: &[Va], m: &mut Mem) -> ! {
+    warn(fmt, args, m);
+    exit(status, m)
+}
+/// `errx(status, fmt, ...)`: warnx, then exit(status).
+pub fn errx(status: i32, fmt: P, args: &[Va], m: &mut Mem) -> ! {
+    warnx(fmt, args, m);
+    exit(status, m)
+}
+/// `verr(status, fmt, ap)`.
+pub fn verr(status: i32, fmt: P, ap: P, m: &mut Mem) -> ! {
+    vwarn(fmt, ap, m);
+    exit(status, m)
+}
+/// `verrx(status, fmt, ap)`.
+pub fn verrx(status: i32, fmt: P, ap: P, m: &mut Mem) -> ! {
+    vwarnx(fmt, ap, m);
+    exit(status, m)
+}
+
+// ---- signals: handlers are never called (no signal reaches a translated program but
+// its own raise(SIGABRT)); the calls answer as on a process with default dispositions
+
+/// `sigemptyset(set)`: the 128-byte `sigset_t` cleared.
+pub fn sigemptyset(set: P, m: &mut Mem) -> i32 {
+    memset(set, 0, 128, m);
+    0
+}
+/// `sigfillset(set)`.
+pub fn sigfillset(set: P, m: &mut Mem) -> i32 {
+    memset(set, 0xff, 128, m);
+    0
+}
+fn sig_bit(sig: i32, m: &mut Mem) -> Option<(u64, u8)> {
+    if !(1..=64).contains(&sig) {
+        m.set_errno(EINVAL);
+        return None;
+    }
+    let b = (sig - 1) as u64;
+    Some((b / 8, 1u8 << (b % 8)))
+}
+/// `sigaddset(set, sig)`.
+pub fn sigaddset(set: P, sig: i32, m: &mut Mem) -> i32 {
+    match sig_bit(sig, m) {
+        Some((i, bit)) => {
+            let p = set.wrapping_add(i);
+            let v = ld_u8(p, m) | bit;
+            st_u8(p, v, m);
+            0
+        }
+        None => -1,
+    }
+}
+/// `sigdelset(set, sig)`.
+pub fn sigdelset(set: P, sig: i32, m: &mut Mem) -> i32 {
+    match sig_bit(sig, m) {
+        Some((i, bit)) => {
+            let p = set.wrapping_add(i);
+            let v = ld_u8(p, m) & !bit;
+            st_u8(p, v, m);
+            0
+        }
+        None => -1,
+    }
+}
+/// `sigismember(set, sig)`.
+pub fn sigismember(set: P, sig: i32, m: &mut Mem) -> i32 {
+    match sig_bit(sig, m) {
+        Some((i, bit)) => (ld_u8(set.wrapping_add(i), m) & bit != 0) as i32,
+        None => -1,
+    }
+}
+/// `sigaction(sig, act, old)`: `*old` reads as the default disposition (152 bytes of zeros).
+pub fn sigaction(sig: i32, _act: P, old: P, m: &mut Mem) -> i32 {
+    if !(1..=64).contains(&sig) || sig == 9 || sig == 19 {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if old != 0 {
+        memset(old, 0, 152, m);
+    }
+    0
+}
+/// `sigprocmask(how, set, old)`: nothing is blocked; `*old` reads as the empty set.
+pub fn sigprocmask(how: i32, _set: P, old: P, m: &mut Mem) -> i32 {
+    if !(0..=2).contains(&how) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if old != 0 {
+        memset(old, 0, 128, m);
+    }
+    0
+}
+
+// ---- unistd.h, sys/ioctl.h, arpa/inet.h: the rest in common use
+
+/// `ioctl(fd, request, ...)`: every descriptor of a sandboxed run is a file or a pipe, not a
+/// terminal, so terminal requests (TCGETS, TIOCGWINSZ …) fail with ENOTTY as they would there.
+pub fn ioctl(fd: i32, _request: u64, _args: &[Va], m: &mut Mem) -> i32 {
+    if fd < 0 || m.fds.get(fd as usize).map_or(true, |e| e.is_none()) {
+        m.set_errno(EBADF);
+    } else {
+        m.set_errno(ENOTTY);
+    }
+    -1
+}
+/// `pathconf(path, name)`: Linux's limits for _PC_LINK_MAX … _PC_PIPE_BUF; -1 (no limit) else.
+pub fn pathconf(path: P, name: i32, m: &mut Mem) -> i64 {
+    let p = cstr(path, m);
+    if std::fs::metadata(OsStr::from_bytes(&p)).is_err() {
+        m.set_errno(ENOENT);
+        return -1;
+    }
+    match name {
+        0 => 127,
+        1 | 2 | 3 => 255,
+        4 => 4096,
+        5 => 4096,
+        _ => -1,
+    }
+}
+/// `readlink(path, buf, size)`: the target's bytes (no NUL), cut to `size`.
+pub fn readlink(path: P, buf: P, size: u64, m: &mut Mem) -> i64 {
+    let p = cstr(path, m);
+    match std::fs::read_link(OsStr::from_bytes(&p)) {
+        Ok(t) => {
+            let b = t.into_os_string().into_vec();
+            let k = b.len().min(size as usize);
+            st_bytes(buf, &b[..k], m);
+            k as i64
+        }
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+/// Replaces the trailing "XXXXXX" of the template at `t` with fresh letters: the candidate name.
+fn temp_candidate(t: P, m: &mut Mem) -> Option<Vec<u8>> {
+    let mut name = cstr(t, m);
+    if name.len() < 6 || &name[name.len() - 6..] != b"XXXXXX" {
+        m.set_errno(EINVAL);
+        return None;
+    }
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    m.tmp_count += 1;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    let mut v = (std::process::id() as u64) << 32 ^ m.tmp_count.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ nanos;
+    let n = name.len();
+    for c in &mut name[n - 6..] {
+        *c = CHARS[(v % 62) as usize];
+        v /= 62;
+    }
+    st_bytes(t.wrapping_add((n - 6) as u64), &name[n - 6..], m);
+    Some(name)
+}
+/// `mkstemp(template)`: creates and opens (O_RDWR, 0600) a new file named after the template.
+pub fn mkstemp(t: P, m: &mut Mem) -> i32 {
+    for _ in 0..100 {
+        let Some(name) = temp_candidate(t, m) else { return -1 };
+        match open_file(&name, O_RDWR | O_CREAT | O_EXCL, 0o600) {
+            Ok(f) => return sys(install_fd(FdEntry { file: Arc::new(f), flags: O_RDWR }, m), -1, m),
+            Err(e) if e == EEXIST => continue,
+            Err(e) => {
+                m.set_errno(e);
+                return -1;
+            }
+        }
+    }
+    m.set_errno(EEXIST);
+    -1
+}
+/// `mkdtemp(template)`: creates a new directory (0700) named after the template.
+pub fn mkdtemp(t: P, m: &mut Mem) -> P {
+    use std::os::unix::fs::DirBuilderExt;
+    for _ in 0..100 {
+        let Some(name) = temp_candidate(t, m) else { return 0 };
+        match std::fs::DirBuilder::new().mode(0o700).create(OsStr::from_bytes(&name)) {
+            Ok(()) => return t,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                m.set_errno(os_errno(&e));
+                return 0;
+            }
+        }
+    }
+    m.set_errno(EEXIST);
+    0
 }
 
 // ---- errno
