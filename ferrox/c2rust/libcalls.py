@@ -422,6 +422,10 @@ _arities(
         "readlink": 3,
         "mkstemp": 1,
         "mkdtemp": 1,
+        "regcomp": 3,
+        "regexec": 5,
+        "regfree": 1,
+        "regerror": 4,
     }
 )
 LIBC["mkstemp64"] = LIBC["mkstemp"]

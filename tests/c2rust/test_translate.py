@@ -482,6 +482,79 @@ int main(int argc, char **argv) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
 
 
+def test_posix_regex_matches_as_glibcs(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "r.c",
+        """#include <stdio.h>
+#include <regex.h>
+#include <string.h>
+
+static void try(const char *pat, int cflags, const char *s, int eflags) {
+    regex_t re;
+    char err[128];
+    int rc = regcomp(&re, pat, cflags);
+    if (rc) {
+        size_t n = regerror(rc, &re, err, sizeof err);
+        printf("comp %s: %d %s %zu\\n", pat, rc, err, n);
+        return;
+    }
+    regmatch_t mt[5];
+    rc = regexec(&re, s, 5, mt, eflags);
+    printf("%s ~ %s: %d nsub=%zu", pat, s, rc, re.re_nsub);
+    if (rc == 0)
+        for (int i = 0; i < 5; i++) printf(" (%d,%d)", (int)mt[i].rm_so, (int)mt[i].rm_eo);
+    printf("\\n");
+    regfree(&re);
+}
+
+int main(void) {
+    int E = REG_EXTENDED;
+    try("a|ab", E, "xabc", 0);
+    try("(a|ab)(c|bcd)", E, "abcd", 0);
+    try("x*", E, "aaa", 0);
+    try("[[:digit:]]+", E, "ab123cd", 0);
+    try("^ab", E, "cab", 0);
+    try("b$", E, "ab\\nc", REG_NOTEOL);
+    try("^c", E | REG_NEWLINE, "ab\\ncd", 0);
+    try("a.c", E | REG_NEWLINE, "a\\nc abc", 0);
+    try("\\\\(a*\\\\)b\\\\1", 0, "xaabaa", 0);
+    try("a\\\\{2,3\\\\}", 0, "aaaa", 0);
+    try("a\\\\+b\\\\?c", 0, "xaaac", 0);
+    try("fo\\\\|ba", 0, "xbar", 0);
+    try("HeLLo", E | REG_ICASE, "say hello", 0);
+    try("[^a-c]+", E, "abcdefabc", 0);
+    try("\\\\<w[a-z]*\\\\>", 0, "a word here", 0);
+    try("\\\\bfoo\\\\b", E, "afoo foo", 0);
+    try("(ab)*c", E, "ababc", 0);
+    try("(a*)*", E, "b", 0);
+    try("(a|b)*c|d", E, "abd", 0);
+    try("*a", 0, "x*a", 0);
+    try("a**", 0, "aaa", 0);
+    try("[]a]+", E, "]a]b", 0);
+    try("[a-", E, "x", 0);
+    try("(ab", E, "x", 0);
+    try("a\\\\{3,1\\\\}", 0, "x", 0);
+    try("\\\\(ab", 0, "x", 0);
+    try("a)", E, "a)", 0);
+    try("[[:foo:]]", E, "x", 0);
+    try("s/\\\\(.*\\\\)\\\\.c$/", 0, "s/file.c/", 0);
+    try("^$", 0, "", 0);
+    try("^[ \\t]*#", 0, "  # comment", 0);
+    try("\\\\.", 0, "a.b", REG_NOTBOL);
+    try("x{2}y", E, "xxxy", 0);
+    try("a{,2}", E, "aaa", 0);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # basic and extended syntax, leftmost-longest, groups and back references, REG_ICASE,
+    # REG_NEWLINE, REG_NOTBOL/NOTEOL, GNU's \\< \\> \\b \\+ \\| and glibc's error codes
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_every_c_library_rule_names_a_runtime_function() -> None:
     import re
 

@@ -274,6 +274,7 @@ pub struct Mem {
     jmp_next: u64,
     jmp_active: Vec<u64>,
     jmp_once: HashMap<u64, &'static str>,
+    regexes: Vec<Option<Regex>>,
     maps: HashMap<P, Mapping>,
     mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
@@ -320,6 +321,7 @@ impl Mem {
             jmp_next: 0,
             jmp_active: Vec::new(),
             jmp_once: HashMap::new(),
+            regexes: Vec::new(),
             maps: HashMap::new(),
             mem_streams: HashMap::new(),
             log_opts: 0,
@@ -5731,6 +5733,575 @@ pub fn uselocale(loc: P, m: &mut Mem) -> P {
         m.locale.current = loc;
     }
     old
+}
+
+// ---- regex.h: POSIX basic and extended regular expressions with glibc's GNU extensions
+// (\w \W \s \S \b \B \< \> \` \', and \+ \? \| in basic ones). The compiled pattern lives
+// in the memory's table; `regex_t.buffer` holds its number and `re_nsub` is filled in.
+// Matching backtracks over every path from the leftmost start that matches, keeping the
+// longest (POSIX's leftmost-longest rule for the whole match).
+
+/// `regcomp` flags and `regexec` flags, as glibc numbers them.
+const REG_EXTENDED: i32 = 1;
+const REG_ICASE: i32 = 2;
+const REG_NEWLINE: i32 = 4;
+const REG_NOSUB: i32 = 8;
+const REG_NOTBOL: i32 = 1;
+const REG_NOTEOL: i32 = 2;
+/// Steps one `regexec` may take exploring paths before it settles for the longest found.
+const REGEX_STEPS: u64 = 4_000_000;
+
+#[derive(Clone, Debug)]
+enum Re {
+    Empty,
+    Byte(u8),
+    Any,
+    Set(Box<[bool; 256]>),
+    Bol,
+    Eol,
+    BufStart,
+    BufEnd,
+    WordB,
+    NotWordB,
+    WordStart,
+    WordEnd,
+    Group(usize, Box<Re>),
+    Cat(Vec<Re>),
+    Alt(Vec<Re>),
+    Rep(Box<Re>, u32, Option<u32>),
+    Backref(usize),
+}
+
+/// A compiled pattern.
+struct Regex {
+    root: Re,
+    groups: usize,
+    icase: bool,
+    newline: bool,
+    nosub: bool,
+}
+
+fn re_class(name: &[u8]) -> Option<fn(u8) -> bool> {
+    Some(match name {
+        b"alpha" => |c: u8| c.is_ascii_alphabetic(),
+        b"digit" => |c: u8| c.is_ascii_digit(),
+        b"alnum" => |c: u8| c.is_ascii_alphanumeric(),
+        b"upper" => |c: u8| c.is_ascii_uppercase(),
+        b"lower" => |c: u8| c.is_ascii_lowercase(),
+        b"space" => |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c),
+        b"blank" => |c: u8| c == b' ' || c == b'\t',
+        b"punct" => |c: u8| c.is_ascii_punctuation(),
+        b"print" => |c: u8| (0x20..0x7f).contains(&c),
+        b"graph" => |c: u8| c.is_ascii_graphic(),
+        b"cntrl" => |c: u8| c < 0x20 || c == 0x7f,
+        b"xdigit" => |c: u8| c.is_ascii_hexdigit(),
+        _ => return None,
+    })
+}
+
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+struct ReParser<'a> {
+    p: &'a [u8],
+    i: usize,
+    ere: bool,
+    icase: bool,
+    newline: bool,
+    groups: usize,
+    open: Vec<usize>,
+}
+
+impl ReParser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.p.get(self.i).copied()
+    }
+    fn peek2(&self) -> Option<u8> {
+        self.p.get(self.i + 1).copied()
+    }
+    fn at_alt(&self) -> bool {
+        if self.ere {
+            self.peek() == Some(b'|')
+        } else {
+            self.peek() == Some(b'\\') && self.peek2() == Some(b'|')
+        }
+    }
+    fn at_close(&self) -> bool {
+        if self.ere {
+            self.peek() == Some(b')') && !self.open.is_empty()
+        } else {
+            self.peek() == Some(b'\\') && self.peek2() == Some(b')')
+        }
+    }
+    fn alt(&mut self) -> Result<Re, i32> {
+        let mut alts = vec![self.cat()?];
+        while self.at_alt() {
+            self.i += if self.ere { 1 } else { 2 };
+            alts.push(self.cat()?);
+        }
+        Ok(if alts.len() == 1 { alts.pop().unwrap() } else { Re::Alt(alts) })
+    }
+    fn cat(&mut self) -> Result<Re, i32> {
+        let mut items: Vec<Re> = Vec::new();
+        let start = self.i;
+        while self.i < self.p.len() && !self.at_alt() && !self.at_close() {
+            let first = self.i == start;
+            let atom = self.atom(first)?;
+            let atom = self.repeats(atom)?;
+            items.push(atom);
+        }
+        Ok(match items.len() {
+            0 => Re::Empty,
+            1 => items.pop().unwrap(),
+            _ => Re::Cat(items),
+        })
+    }
+    fn repeats(&mut self, mut atom: Re) -> Result<Re, i32> {
+        let mut applied = false;
+        loop {
+            let (c, c2) = (self.peek(), self.peek2());
+            // glibc's basic syntax refuses a repetition of a repetition (`a**`)
+            let rep = matches!((c, c2), (Some(b'*'), _) | (Some(b'\\'), Some(b'+' | b'?' | b'{')));
+            if applied && !self.ere && rep {
+                return Err(13);
+            }
+            applied = true;
+            let (min, max, len) = match (c, c2) {
+                (Some(b'*'), _) => (0, None, 1),
+                (Some(b'+'), _) if self.ere => (1, None, 1),
+                (Some(b'?'), _) if self.ere => (0, Some(1), 1),
+                (Some(b'\\'), Some(b'+')) if !self.ere => (1, None, 2),
+                (Some(b'\\'), Some(b'?')) if !self.ere => (0, Some(1), 2),
+                (Some(b'{'), Some(d)) if self.ere && (d.is_ascii_digit() || d == b',') => {
+                    self.i += 1;
+                    let (a, b) = self.interval()?;
+                    atom = Re::Rep(Box::new(atom), a, b);
+                    continue;
+                }
+                (Some(b'\\'), Some(b'{')) if !self.ere => {
+                    self.i += 2;
+                    let (a, b) = self.interval()?;
+                    atom = Re::Rep(Box::new(atom), a, b);
+                    continue;
+                }
+                _ => return Ok(atom),
+            };
+            self.i += len;
+            atom = Re::Rep(Box::new(atom), min, max);
+        }
+    }
+    fn number(&mut self) -> Option<u32> {
+        let s = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        if s == self.i {
+            return None;
+        }
+        std::str::from_utf8(&self.p[s..self.i]).ok()?.parse().ok()
+    }
+    fn interval(&mut self) -> Result<(u32, Option<u32>), i32> {
+        let a = self.number();
+        let b = if self.peek() == Some(b',') {
+            self.i += 1;
+            self.number()
+        } else {
+            Some(a.ok_or(10)?)
+        };
+        let a = a.unwrap_or(0);
+        let close = if self.ere { &b"}"[..] } else { &b"\\}"[..] };
+        if !self.p[self.i..].starts_with(close) {
+            return Err(if self.i >= self.p.len() { 9 } else { 10 });
+        }
+        self.i += close.len();
+        if b.is_some_and(|b| b < a) || a > 0x7fff {
+            return Err(10);
+        }
+        Ok((a, b))
+    }
+    fn byte(&self, c: u8) -> Re {
+        if self.icase && c.is_ascii_alphabetic() {
+            let mut set = Box::new([false; 256]);
+            set[c.to_ascii_lowercase() as usize] = true;
+            set[c.to_ascii_uppercase() as usize] = true;
+            Re::Set(set)
+        } else {
+            Re::Byte(c)
+        }
+    }
+    fn atom(&mut self, first: bool) -> Result<Re, i32> {
+        let c = self.p[self.i];
+        self.i += 1;
+        Ok(match c {
+            b'.' => Re::Any,
+            b'[' => self.bracket()?,
+            b'^' if self.ere || first => Re::Bol,
+            b'$' if self.ere || self.i == self.p.len() || self.at_close() || self.at_alt() => Re::Eol,
+            b'*' if first => Re::Byte(b'*'),
+            b'(' if self.ere => self.group()?,
+            b'+' | b'?' | b'{' if self.ere && first => self.byte(c),
+            b'*' | b'+' | b'?' if self.ere => return Err(13),
+            b'\\' => {
+                let Some(e) = self.peek() else { return Err(5) };
+                self.i += 1;
+                match e {
+                    b'(' if !self.ere => self.group()?,
+                    b')' if !self.ere => return Err(16),
+                    b'{' if !self.ere && first => self.byte(b'{'),
+                    b'1'..=b'9' => {
+                        let g = (e - b'0') as usize;
+                        if g > self.groups || self.open.contains(&g) {
+                            return Err(6);
+                        }
+                        Re::Backref(g)
+                    }
+                    b'w' | b'W' | b's' | b'S' => {
+                        let mut set = Box::new([false; 256]);
+                        for b in 0..256usize {
+                            let c = b as u8;
+                            let yes = if e.to_ascii_lowercase() == b'w' {
+                                is_word(c)
+                            } else {
+                                matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+                            };
+                            set[b] = yes == e.is_ascii_lowercase();
+                        }
+                        Re::Set(set)
+                    }
+                    b'b' => Re::WordB,
+                    b'B' => Re::NotWordB,
+                    b'<' => Re::WordStart,
+                    b'>' => Re::WordEnd,
+                    b'`' => Re::BufStart,
+                    b'\'' => Re::BufEnd,
+                    other => self.byte(other),
+                }
+            }
+            other => self.byte(other),
+        })
+    }
+    fn group(&mut self) -> Result<Re, i32> {
+        self.groups += 1;
+        let g = self.groups;
+        self.open.push(g);
+        let inner = self.alt()?;
+        let close = if self.ere { &b")"[..] } else { &b"\\)"[..] };
+        if !self.p[self.i..].starts_with(close) {
+            return Err(8);
+        }
+        self.i += close.len();
+        self.open.pop();
+        Ok(Re::Group(g, Box::new(inner)))
+    }
+    fn bracket(&mut self) -> Result<Re, i32> {
+        let mut set = Box::new([false; 256]);
+        let negate = self.peek() == Some(b'^');
+        if negate {
+            self.i += 1;
+        }
+        let mut first = true;
+        loop {
+            let Some(c) = self.peek() else { return Err(7) };
+            if c == b']' && !first {
+                self.i += 1;
+                break;
+            }
+            first = false;
+            let lo = if c == b'[' && matches!(self.peek2(), Some(b':' | b'=' | b'.')) {
+                let kind = self.peek2().unwrap();
+                let s = self.i + 2;
+                let end = (s..self.p.len().saturating_sub(1))
+                    .find(|&k| self.p[k] == kind && self.p[k + 1] == b']')
+                    .ok_or(7)?;
+                let name = &self.p[s..end];
+                self.i = end + 2;
+                if kind == b':' {
+                    let f = re_class(name).ok_or(4)?;
+                    for b in 0..256usize {
+                        if f(b as u8) {
+                            set[b] = true;
+                        }
+                    }
+                    continue;
+                }
+                if name.len() != 1 {
+                    return Err(3);
+                }
+                name[0]
+            } else {
+                self.i += 1;
+                c
+            };
+            if self.peek() == Some(b'-') && self.peek2().is_some_and(|d| d != b']') {
+                self.i += 1;
+                let hi = self.p[self.i];
+                self.i += 1;
+                if hi < lo {
+                    return Err(11);
+                }
+                for b in lo..=hi {
+                    set[b as usize] = true;
+                }
+            } else {
+                set[lo as usize] = true;
+            }
+        }
+        if self.icase {
+            for b in 0..256usize {
+                let c = b as u8;
+                if set[b] && c.is_ascii_alphabetic() {
+                    set[c.to_ascii_lowercase() as usize] = true;
+                    set[c.to_ascii_uppercase() as usize] = true;
+                }
+            }
+        }
+        if negate {
+            for v in set.iter_mut() {
+                *v = !*v;
+            }
+            if self.newline {
+                set[b'\n' as usize] = false;
+            }
+            set[0] = false;
+        }
+        Ok(Re::Set(set))
+    }
+}
+
+fn compile_regex(pattern: &[u8], flags: i32) -> Result<Regex, i32> {
+    let mut p = ReParser {
+        p: pattern,
+        i: 0,
+        ere: flags & REG_EXTENDED != 0,
+        icase: flags & REG_ICASE != 0,
+        newline: flags & REG_NEWLINE != 0,
+        groups: 0,
+        open: Vec::new(),
+    };
+    let root = p.alt()?;
+    if p.i < pattern.len() {
+        return Err(if p.ere { 16 } else { 16 });
+    }
+    Ok(Regex {
+        root,
+        groups: p.groups,
+        icase: p.icase,
+        newline: p.newline,
+        nosub: flags & REG_NOSUB != 0,
+    })
+}
+
+type Caps = Vec<(isize, isize)>;
+
+struct ReRun<'a> {
+    s: &'a [u8],
+    notbol: bool,
+    noteol: bool,
+    newline: bool,
+    icase: bool,
+    steps: u64,
+}
+
+type ReK<'k, 'a> = &'k mut dyn FnMut(&mut ReRun<'a>, usize, &mut Caps) -> bool;
+
+impl<'a> ReRun<'a> {
+    fn word_at(&self, i: usize) -> bool {
+        i < self.s.len() && is_word(self.s[i])
+    }
+    fn word_before(&self, i: usize) -> bool {
+        i > 0 && is_word(self.s[i - 1])
+    }
+    fn m(&mut self, n: &Re, i: usize, caps: &mut Caps, k: ReK<'_, 'a>) -> bool {
+        self.steps += 1;
+        if self.steps > REGEX_STEPS {
+            return true;
+        }
+        let s = self.s;
+        match n {
+            Re::Empty => k(self, i, caps),
+            Re::Byte(c) => i < s.len() && s[i] == *c && k(self, i + 1, caps),
+            Re::Any => i < s.len() && !(self.newline && s[i] == b'\n') && s[i] != 0 && k(self, i + 1, caps),
+            Re::Set(set) => i < s.len() && set[s[i] as usize] && k(self, i + 1, caps),
+            Re::Bol => {
+                ((i == 0 && !self.notbol) || (self.newline && i > 0 && s[i - 1] == b'\n')) && k(self, i, caps)
+            }
+            Re::Eol => {
+                ((i == s.len() && !self.noteol) || (self.newline && i < s.len() && s[i] == b'\n'))
+                    && k(self, i, caps)
+            }
+            Re::BufStart => i == 0 && k(self, i, caps),
+            Re::BufEnd => i == s.len() && k(self, i, caps),
+            Re::WordB => (self.word_before(i) != self.word_at(i)) && k(self, i, caps),
+            Re::NotWordB => (self.word_before(i) == self.word_at(i)) && k(self, i, caps),
+            Re::WordStart => (!self.word_before(i) && self.word_at(i)) && k(self, i, caps),
+            Re::WordEnd => (self.word_before(i) && !self.word_at(i)) && k(self, i, caps),
+            Re::Group(g, inner) => {
+                let g = *g;
+                let saved = caps[g];
+                let found = self.m(inner, i, caps, &mut |me: &mut ReRun<'a>, j: usize, caps: &mut Caps| {
+                    let inner_saved = caps[g];
+                    caps[g] = (i as isize, j as isize);
+                    if k(me, j, caps) {
+                        return true;
+                    }
+                    caps[g] = inner_saved;
+                    false
+                });
+                if !found {
+                    caps[g] = saved;
+                }
+                found
+            }
+            Re::Cat(items) => self.seq(items, i, caps, k),
+            Re::Alt(alts) => alts.iter().any(|a| self.m(a, i, caps, k)),
+            Re::Rep(inner, min, max) => self.rep(inner, *min, *max, 0, i, caps, k),
+            Re::Backref(g) => {
+                let (a, b) = caps[*g];
+                if a < 0 {
+                    return false;
+                }
+                let sub = &s[a as usize..b as usize];
+                let end = i + sub.len();
+                let same = end <= s.len()
+                    && if self.icase {
+                        s[i..end].eq_ignore_ascii_case(sub)
+                    } else {
+                        &s[i..end] == sub
+                    };
+                same && k(self, end, caps)
+            }
+        }
+    }
+    fn seq(&mut self, items: &[Re], i: usize, caps: &mut Caps, k: ReK<'_, 'a>) -> bool {
+        match items.split_first() {
+            None => k(self, i, caps),
+            Some((head, rest)) => {
+                self.m(head, i, caps, &mut |me: &mut ReRun<'a>, j: usize, caps: &mut Caps| me.seq(rest, j, caps, k))
+            }
+        }
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn rep(&mut self, n: &Re, min: u32, max: Option<u32>, count: u32, i: usize, caps: &mut Caps, k: ReK<'_, 'a>) -> bool {
+        if max.is_none_or(|mx| count < mx) {
+            let more = self.m(n, i, caps, &mut |me: &mut ReRun<'a>, j: usize, caps: &mut Caps| {
+                // one empty iteration is recorded (glibc: `(a*)*` on "b" sets group 1 to
+                // (0,0)); another would loop
+                if j == i && count >= min && count > 0 {
+                    return false;
+                }
+                me.rep(n, min, max, count + 1, j, caps, k)
+            });
+            if more {
+                return true;
+            }
+        }
+        count >= min && k(self, i, caps)
+    }
+}
+
+/// The leftmost-longest match of `re` in `s`: the group spans (group 0 the whole match).
+fn run_regex(re: &Regex, s: &[u8], eflags: i32) -> Option<Caps> {
+    let mut run = ReRun {
+        s,
+        notbol: eflags & REG_NOTBOL != 0,
+        noteol: eflags & REG_NOTEOL != 0,
+        newline: re.newline,
+        icase: re.icase,
+        steps: 0,
+    };
+    for start in 0..=s.len() {
+        let mut best: Option<(usize, Caps)> = None;
+        let mut caps: Caps = vec![(-1, -1); re.groups + 1];
+        run.steps = 0;
+        run.m(&re.root, start, &mut caps, &mut |me: &mut ReRun<'_>, j: usize, caps: &mut Caps| {
+            if best.as_ref().is_none_or(|b| j > b.0) {
+                best = Some((j, caps.clone()));
+            }
+            j == me.s.len()
+        });
+        if let Some((end, mut caps)) = best {
+            caps[0] = (start as isize, end as isize);
+            return Some(caps);
+        }
+    }
+    None
+}
+
+/// `regcomp(preg, pattern, cflags)`: 0, or glibc's error code.
+pub fn regcomp(preg: P, pattern: P, cflags: i32, m: &mut Mem) -> i32 {
+    let pat = cstr(pattern, m);
+    match compile_regex(&pat, cflags) {
+        Ok(re) => {
+            let nsub = re.groups as u64;
+            m.regexes.push(Some(re));
+            let id = m.regexes.len() as u64;
+            memset(preg, 0, 64, m);
+            st_u64(preg, id, m);
+            st_u64(preg.wrapping_add(48), nsub, m);
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+/// `regexec(preg, s, nmatch, pmatch, eflags)`: 0 and the spans in `pmatch` (-1 for groups
+/// that took no part), or REG_NOMATCH (1).
+pub fn regexec(preg: P, s: P, nmatch: u64, pmatch: P, eflags: i32, m: &mut Mem) -> i32 {
+    let id = ld_u64(preg, m) as usize;
+    let text = cstr(s, m);
+    let Some(Some(re)) = m.regexes.get(id.wrapping_sub(1)) else {
+        panic!("ferrox rt: regexec on a regex_t that regcomp did not fill (or regfree freed)")
+    };
+    let (found, nosub) = (run_regex(re, &text, eflags), re.nosub);
+    let Some(caps) = found else { return 1 };
+    if !nosub {
+        for i in 0..nmatch {
+            let (a, b) = caps.get(i as usize).copied().unwrap_or((-1, -1));
+            st_i32(pmatch.wrapping_add(8 * i), a as i32, m);
+            st_i32(pmatch.wrapping_add(8 * i + 4), b as i32, m);
+        }
+    }
+    0
+}
+
+/// `regfree(preg)`.
+pub fn regfree(preg: P, m: &mut Mem) {
+    let id = ld_u64(preg, m) as usize;
+    if let Some(slot) = m.regexes.get_mut(id.wrapping_sub(1)) {
+        *slot = None;
+    }
+    st_u64(preg, 0, m);
+}
+
+/// `regerror(code, preg, buf, size)`: glibc's message, cut to `size`; its full size.
+pub fn regerror(code: i32, _preg: P, buf: P, size: u64, m: &mut Mem) -> u64 {
+    let msg: &[u8] = match code {
+        0 => b"Success",
+        1 => b"No match",
+        2 => b"Invalid regular expression",
+        3 => b"Invalid collation character",
+        4 => b"Invalid character class name",
+        5 => b"Trailing backslash",
+        6 => b"Invalid back reference",
+        7 => b"Unmatched [, [^, [:, [., or [=",
+        8 => b"Unmatched ( or \\(",
+        9 => b"Unmatched \\{",
+        10 => b"Invalid content of \\{\\}",
+        11 => b"Invalid range end",
+        12 => b"Memory exhausted",
+        13 => b"Invalid preceding regular expression",
+        14 => b"Premature end of regular expression",
+        15 => b"Regular expression too big",
+        16 => b"Unmatched ) or \\)",
+        _ => b"Unknown error",
+    };
+    if size > 0 {
+        let k = msg.len().min(size as usize - 1);
+        st_bytes(buf, &msg[..k], m);
+        st_u8(buf.wrapping_add(k as u64), 0, m);
+    }
+    msg.len() as u64 + 1
 }
 
 // ---- err.h (BSD's, as glibc writes it: "prog: message: strerror(errno)")
