@@ -1279,8 +1279,8 @@ class FunctionLowering:
     def libc_call(self, name: str, e: cir.Call, fn: cir.FuncDef | None = None) -> str:
         """A call of a function the program declares but does not define (``fn``, its
         prototype when there is one), through the C-library rule table."""
-        if name in ("qsort", "bsearch"):
-            return self.sort_call(name, e)
+        if name in _CALLBACKS:
+            return self.callback_call(name, e)
         if name in _SETJMP and e.args:
             # outside `if (!setjmp(buf)) ... else ...` the code after setjmp cannot be run
             # again: setjmp returns 0 once, and a longjmp to it panics naming this place
@@ -1309,20 +1309,32 @@ class FunctionLowering:
         except (KeyError, IndexError) as exc:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)") from exc
 
-    def sort_call(self, name: str, e: cir.Call) -> str:
-        ft = cir.FuncT(
-            cir.IntT(32, True), (cir.Pointer(cir.Void()), cir.Pointer(cir.Void())), False
-        )
+    def callback_call(self, name: str, e: cir.Call) -> str:
+        """A C library call that calls back into the program (qsort, bsearch, the tsearch
+        family): the function pointer becomes a closure over the dispatcher of its type."""
+        at = _CALLBACKS[name]
+        if len(e.args) <= at:
+            raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)")
+        ft = e.args[at].type
+        ft = ft.pointee if isinstance(ft, cir.Pointer) else ft
+        if not (
+            isinstance(ft, cir.FuncT)
+            and ft.params is not None
+            and len(ft.params) == len(_CALLBACK_PARAMS[name])
+        ):
+            ft = _CALLBACK_TYPES[name]
         disp = self.low.dispatcher(ft)
         args = [self.rv(a) for a in e.args]
-        cmp = args[-1]
         f = self.fresh("f")
-        closure = f"&mut |x: u64, y: u64, m: &mut rt::Mem| {disp}({f}, x, y, m)"
-        if name == "qsort":
-            base, n, size = args[0], args[1], args[2]
-            return f"{{ let {f} = {cmp}; rt::qsort({base}, {n}, {size}, {closure}, m) }}"
-        key, base, n, size = args[0], args[1], args[2], args[3]
-        return f"{{ let {f} = {cmp}; rt::bsearch({key}, {base}, {n}, {size}, {closure}, m) }}"
+        names = ["x", "y", "z"][: len(ft.params or ())]
+        typed = ", ".join(f"{n}: {t}" for n, t in zip(names, _CALLBACK_PARAMS[name], strict=True))
+        passed = ", ".join(
+            n if rust_type(t) == r else f"{n} as {rust_type(t)}"
+            for n, t, r in zip(names, ft.params or (), _CALLBACK_PARAMS[name], strict=True)
+        )
+        closure = f"&mut |{typed}, m: &mut rt::Mem| {disp}({f}, {passed}, m)"
+        rest = [a for i, a in enumerate(args) if i != at]
+        return f"{{ let {f} = {args[at]}; rt::{name}({', '.join([*rest, closure])}, m) }}"
 
     def e_call(self, e: cir.Call) -> str:
         return self.call(e)
@@ -1662,6 +1674,30 @@ _EXPRS = {
 
 
 _SETJMP = frozenset({"setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp"})
+
+_VOID_P = cir.Pointer(cir.Void())
+_COMPARE = cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P), False)
+# C library functions that call a function pointer of the program: which argument it is,
+# its C type when the prototype does not say, and the Rust types the runtime passes it
+_CALLBACKS = {
+    "qsort": 3,
+    "bsearch": 4,
+    "tsearch": 2,
+    "tfind": 2,
+    "tdelete": 2,
+    "twalk": 1,
+    "tdestroy": 1,
+}
+_CALLBACK_TYPES = {
+    **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), _COMPARE),
+    "twalk": cir.FuncT(cir.Void(), (_VOID_P, cir.IntT(32, False), cir.IntT(32, True)), False),
+    "tdestroy": cir.FuncT(cir.Void(), (_VOID_P,), False),
+}
+_CALLBACK_PARAMS = {
+    **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), ("u64", "u64")),
+    "twalk": ("u64", "i32", "i32"),
+    "tdestroy": ("u64",),
+}
 
 
 def _bare(e: cir.Expr) -> cir.Expr:

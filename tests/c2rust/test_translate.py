@@ -555,6 +555,56 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_search_trees_call_back_into_the_program(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "s.c",
+        """#define _GNU_SOURCE
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp(const void *a, const void *b) { return strcmp(a, b); }
+static int count;
+static void show(const void *node, VISIT which, int depth) {
+    (void)depth;
+    if (which == postorder || which == leaf) {
+        printf("%s ", *(char *const *)node);
+        count++;
+    }
+}
+
+int main(void) {
+    void *root = NULL;
+    const char *words[] = {"pear", "apple", "fig", "kiwi", "apple", "date", "plum", "cherry"};
+    for (int i = 0; i < 8; i++) {
+        char **n = tsearch(strdup(words[i]), &root, cmp);
+        if (strcmp(*n, words[i]) != 0) puts("bad");
+    }
+    twalk(root, show);
+    printf("| %d\\n", count);
+    char key[] = "fig";
+    printf("%s %d\\n", *(char **)tfind(key, &root, cmp), tfind("nope", &root, cmp) == NULL);
+    char **f = tfind("kiwi", &root, cmp);
+    char *kiwi = *f;
+    printf("%d ", tdelete("kiwi", &root, cmp) != NULL);
+    free(kiwi);
+    printf("%d %d\\n", tfind("kiwi", &root, cmp) == NULL, tdelete("zzz", &root, cmp) == NULL);
+    count = 0;
+    twalk(root, show);
+    printf("| %d\\n", count);
+    tdestroy(root, free);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # tsearch/tfind/tdelete with a comparator, twalk's visits in key order, tdestroy(free)
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_every_c_library_rule_names_a_runtime_function() -> None:
     import re
 
@@ -760,19 +810,32 @@ int main(void) {
     assert run.stdout == "plain 2\n-1 -2 2\n" and run.stderr == ""
 
 
-def test_setjmp_outside_the_if_pattern_is_a_stub_with_its_reason(tmp_path: Path) -> None:
+def test_setjmp_outside_the_if_pattern_returns_once_and_a_longjmp_to_it_panics(
+    tmp_path: Path,
+) -> None:
     write(
         tmp_path / "src" / "m.c",
         """
 #include <setjmp.h>
+#include <stdio.h>
 static jmp_buf env;
-int f(void) { int r = setjmp(env); return r; }
+int f(int jump) {
+    int r = setjmp(env);
+    printf("r=%d\\n", r);
+    if (jump && r == 0) longjmp(env, 5);
+    return r;
+}
 int g(void) { if (!setjmp(env)) return 1; return 2; }
-int main(void) { return f() + g() - 1; }
+int main(int argc, char **argv) { (void)argv; return argc > 2 ? g() : f(argc > 1); }
 """,
     )
-    result = translate(tmp_path / "src", tmp_path / "out", clippy=False)
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["jump"]}]))
+    result = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False)
     fns = {f["name"]: f for f in result.report["functions"]}
-    assert fns["f"]["tier"] == "stub" and "setjmp" in fns["f"]["reason"]
+    assert fns["f"]["tier"] != "stub"
     assert fns["g"]["tier"] == "stub" and "cannot return" in fns["g"]["reason"]
     assert result.build_ok
+    tests = result.report["tests"]
+    # without a jump the program runs as in C; the jump back panics, naming the setjmp
+    assert (tests["passed"], tests["total"]) == (1, 2), tests
+    assert "m.c:6, translated to return only once" in tests["failures"][0]["detail"]

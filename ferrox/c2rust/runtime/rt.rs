@@ -4189,6 +4189,144 @@ pub fn bsearch(key: P, base: P, n: u64, size: u64, cmp: &mut dyn FnMut(P, P, &mu
     0
 }
 
+// ---- search.h: binary search trees (tsearch, tfind, tdelete, twalk, tdestroy). A node
+// is a 24-byte heap object {key, left, right}, so `*(T **)node` reads its key as with
+// glibc. The tree is not rebalanced: twalk's postorder and leaf visits come in key order
+// as with glibc's red-black tree, while preorder/endorder visits and depths follow this
+// tree's shape.
+
+/// The comparison callbacks of the tree functions.
+pub type TreeCmp<'a> = &'a mut dyn FnMut(P, P, &mut Mem) -> i32;
+
+/// The address of the link that holds `key`'s node, or of the empty link where it belongs.
+fn tree_link(key: P, rootp: P, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) -> P {
+    let mut link = rootp;
+    loop {
+        let node = ld_u64(link, m);
+        if node == 0 {
+            return link;
+        }
+        let c = cmp(key, ld_u64(node, m), m);
+        if c == 0 {
+            return link;
+        }
+        link = node.wrapping_add(if c < 0 { 8 } else { 16 });
+    }
+}
+
+/// `tsearch(key, rootp, compar)`: the node of `key`, added when missing.
+pub fn tsearch(key: P, rootp: P, cmp: TreeCmp, m: &mut Mem) -> P {
+    if rootp == 0 {
+        return 0;
+    }
+    let link = tree_link(key, rootp, cmp, m);
+    let node = ld_u64(link, m);
+    if node != 0 {
+        return node;
+    }
+    let n = malloc(24, m);
+    if n == 0 {
+        return 0;
+    }
+    st_u64(n, key, m);
+    st_u64(n.wrapping_add(8), 0, m);
+    st_u64(n.wrapping_add(16), 0, m);
+    st_u64(link, n, m);
+    n
+}
+
+/// `tfind(key, rootp, compar)`: the node of `key`, or NULL.
+pub fn tfind(key: P, rootp: P, cmp: TreeCmp, m: &mut Mem) -> P {
+    if rootp == 0 {
+        return 0;
+    }
+    let link = tree_link(key, rootp, cmp, m);
+    ld_u64(link, m)
+}
+
+/// `tdelete(key, rootp, compar)`: removes `key`'s node; its parent (the root pointer's
+/// address when it was the root), or NULL when `key` is not in the tree.
+pub fn tdelete(key: P, rootp: P, cmp: TreeCmp, m: &mut Mem) -> P {
+    if rootp == 0 || ld_u64(rootp, m) == 0 {
+        return 0;
+    }
+    let mut parent = 0;
+    let mut link = rootp;
+    loop {
+        let node = ld_u64(link, m);
+        if node == 0 {
+            return 0;
+        }
+        let c = cmp(key, ld_u64(node, m), m);
+        if c == 0 {
+            break;
+        }
+        parent = node;
+        link = node.wrapping_add(if c < 0 { 8 } else { 16 });
+    }
+    let node = ld_u64(link, m);
+    let (left, right) = (ld_u64(node.wrapping_add(8), m), ld_u64(node.wrapping_add(16), m));
+    let replacement = if left == 0 {
+        right
+    } else if right == 0 {
+        left
+    } else {
+        // the leftmost node of the right subtree takes the deleted node's place
+        let mut slink = node.wrapping_add(16);
+        let mut s = right;
+        while ld_u64(s.wrapping_add(8), m) != 0 {
+            slink = s.wrapping_add(8);
+            s = ld_u64(slink, m);
+        }
+        let s_right = ld_u64(s.wrapping_add(16), m);
+        st_u64(slink, s_right, m);
+        st_u64(s.wrapping_add(8), left, m);
+        let right = ld_u64(node.wrapping_add(16), m);
+        st_u64(s.wrapping_add(16), right, m);
+        s
+    };
+    st_u64(link, replacement, m);
+    free(node, m);
+    if parent == 0 { rootp } else { parent }
+}
+
+fn tree_walk(n: P, depth: i32, action: &mut dyn FnMut(P, i32, i32, &mut Mem), m: &mut Mem) {
+    let (l, r) = (ld_u64(n.wrapping_add(8), m), ld_u64(n.wrapping_add(16), m));
+    if l == 0 && r == 0 {
+        action(n, 3, depth, m);
+        return;
+    }
+    action(n, 0, depth, m);
+    if l != 0 {
+        tree_walk(l, depth + 1, action, m);
+    }
+    action(n, 1, depth, m);
+    if r != 0 {
+        tree_walk(r, depth + 1, action, m);
+    }
+    action(n, 2, depth, m);
+}
+
+/// `twalk(root, action)`: `action(node, preorder|postorder|endorder|leaf, depth)`.
+pub fn twalk(root: P, action: &mut dyn FnMut(P, i32, i32, &mut Mem), m: &mut Mem) {
+    if root != 0 {
+        tree_walk(root, 0, action, m);
+    }
+}
+
+/// `tdestroy(root, free_node)` (GNU): `free_node(key)` for every node, and the nodes freed.
+pub fn tdestroy(root: P, free_node: &mut dyn FnMut(P, &mut Mem), m: &mut Mem) {
+    if root == 0 {
+        return;
+    }
+    let (l, r) = (ld_u64(root.wrapping_add(8), m), ld_u64(root.wrapping_add(16), m));
+    tdestroy(l, free_node, m);
+    tdestroy(r, free_node, m);
+    let key = ld_u64(root, m);
+    free_node(key, m);
+    free(root, m);
+}
+
 // ---- ctype (C locale; results are glibc's class bits)
 
 const CT_UPPER: u16 = 1 << 8;
