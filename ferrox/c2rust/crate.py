@@ -14,7 +14,7 @@ from pathlib import Path
 from ferrox.c2rust import cir
 from ferrox.c2rust.analysis import function_facts
 from ferrox.c2rust.cargo import LINTS, rustfmt, write_file
-from ferrox.c2rust.lower import Lowering, NotLowered, rust_type
+from ferrox.c2rust.lower import RUST_KEYWORDS, Lowering, NotLowered, rust_type
 from ferrox.c2rust.rir import RFn, RLine, print_fn
 
 __all__ = ["Crate", "FunctionItem", "assemble"]
@@ -123,6 +123,13 @@ class Crate:
         ]
         if self.main_module is None:
             lines.append("    rt::exit(0, m);")
+        elif self.main_args >= 3:
+            lines += [
+                "    let (argc, argv) = rt::main_args(m);",
+                "    let envp = rt::main_envp(m);",
+                "    let code = c_main(argc, argv, envp, m);",
+                "    rt::exit(code, m);",
+            ]
         elif self.main_args >= 2:
             lines += [
                 "    let (argc, argv) = rt::main_args(m);",
@@ -202,7 +209,7 @@ def _module_name(file: str, used: set[str]) -> str:
     if stem.endswith("_c"):
         stem = stem[:-2]
     stem = stem.strip("_") or "c"
-    if stem in _RESERVED_MODULES:
+    if stem in _RESERVED_MODULES or stem in RUST_KEYWORDS:
         stem += "_c"
     if stem[0].isdigit():
         stem = "c_" + stem

@@ -19,6 +19,7 @@ from ferrox.c2rust.sandbox import (
     MiB,
     SandboxResult,
     asan_options,
+    hand_over,
     run_sandboxed,
 )
 from ferrox.errors import InvalidInputError
@@ -124,6 +125,7 @@ def _run(
                 dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("target", ".git"),
             )
+            hand_over(scratch)
         env = _env(reference) | {"HOME": str(scratch)}
         return run_sandboxed(
             [str(Path(exe).resolve()), *vector.get("args", [])],

@@ -269,6 +269,9 @@ for _c, _r in {
     "cosh": "cosh",
     "tanh": "tanh",
     "cbrt": "cbrt",
+    "asinh": "asinh",
+    "acosh": "acosh",
+    "atanh": "atanh",
 }.items():
     LIBC[_c] = Rule(f"({{0}}).{_r}()")
     LIBC[_c + "f"] = Rule(f"({{0}}).{_r}()")
@@ -283,6 +286,16 @@ for _c, _r in {
     LIBC[_c + "f"] = Rule(f"({{0}}).{_r}({{1}})")
 LIBC["fmod"] = LIBC["fmodf"] = Rule("(({0}) % ({1}))")
 LIBC["ldexp"] = Rule("rt::ldexp({0}, {1})")
+LIBC["ldexpf"] = LIBC["scalbnf"] = Rule("(rt::ldexp(({0}) as f64, {1}) as f32)")
+LIBC["ilogb"] = Rule("rt::ilogb({0})")
+LIBC["ilogbf"] = Rule("rt::ilogb(({0}) as f64)")
+LIBC["logb"] = Rule("rt::logb({0})")
+LIBC["logbf"] = Rule("(rt::logb(({0}) as f64) as f32)")
+LIBC["nextafter"] = Rule("rt::nextafter({0}, {1})")
+LIBC["nextafterf"] = Rule("rt::nextafterf({0}, {1})")
+LIBC["fdim"] = Rule("rt::fdim({0}, {1})")
+LIBC["fdimf"] = Rule("(rt::fdim(({0}) as f64, ({1}) as f64) as f32)")
+LIBC["fma"] = LIBC["fmaf"] = Rule("({0}).mul_add({1}, {2})")
 LIBC["frexp"] = Rule("rt::frexp({0}, {1}, {m})")
 LIBC["modf"] = Rule("rt::modf({0}, {1}, {m})")
 LIBC["lround"] = LIBC["llround"] = Rule("rt::lround({0})")

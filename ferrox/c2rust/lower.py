@@ -19,7 +19,7 @@ from ferrox.c2rust.libcalls import rule_for
 from ferrox.c2rust.literals import rust_bytes
 from ferrox.c2rust.rir import RBlock, RFn, RIf, RLine, RStmt, print_stmts
 
-__all__ = ["Lowering", "NotLowered", "rust_type"]
+__all__ = ["RUST_KEYWORDS", "Lowering", "NotLowered", "rust_type"]
 
 RUST_KEYWORDS = set(
     [

@@ -57,6 +57,7 @@ __all__ = [
     "SandboxResult",
     "asan_options",
     "available_mechanism",
+    "hand_over",
     "kill_tree",
     "run_sandboxed",
     "run_tool",
@@ -433,6 +434,18 @@ def _writer(stream: io.BufferedIOBase, data: bytes) -> None:
 @functools.lru_cache(maxsize=1)
 def _launcher_source() -> str:
     return LAUNCHER.read_text()
+
+
+def hand_over(tree: Path) -> None:
+    """Gives every file and folder of ``tree`` (a scratch copy made for one run) to the uid
+    programs run as, so a program may rewrite its data files there as it would in its own
+    folder. Nothing to do unless ferrox runs as root (the program then runs as nobody)."""
+    if os.geteuid() != 0:
+        return
+    for dirpath, dirnames, filenames in os.walk(tree):
+        for name in [*dirnames, *filenames]:
+            with contextlib.suppress(OSError):
+                os.lchown(os.path.join(dirpath, name), SANDBOX_UID, SANDBOX_UID)
 
 
 def run_sandboxed(

@@ -24,6 +24,7 @@ from ferrox.c2rust.sandbox import (
     MiB,
     asan_options,
     available_mechanism,
+    hand_over,
     run_sandboxed,
 )
 
@@ -282,6 +283,26 @@ def test_a_normal_program_reads_its_data_and_writes_stdout(tmp_path: Path, mech:
     assert r.reason == "exited with code 0" and r.sandbox == mech
     assert (cwd / "result.txt").read_text() == "done\n"
     assert cwd.stat().st_uid == os.getuid()  # ownership handed back after a root run
+
+
+@pytest.mark.parametrize("mech", _mechanisms(), indirect=True)
+def test_a_handed_over_scratch_copy_lets_the_program_rewrite_its_data(
+    tmp_path: Path, mech: str
+) -> None:
+    cwd = _scratch(tmp_path)
+    (cwd / "sub").mkdir()
+    (cwd / "sub" / "data.txt").write_text("old\n")
+    (cwd / "sub" / "data.txt").chmod(0o644)
+    hand_over(cwd)
+    sh = shutil.which("sh") or "/bin/sh"
+    r = run_sandboxed(
+        [sh, "-c", "echo new >> sub/data.txt && cat sub/data.txt && touch sub/more"],
+        cwd=cwd,
+        timeout=10,
+        mechanism=mech,
+    )
+    # as root the program runs as nobody: without the hand-over it could not write them
+    assert (r.status, r.returncode, r.stdout) == ("ok", 0, b"old\nnew\n"), r
 
 
 def test_signals_are_named(tmp_path: Path) -> None:

@@ -605,6 +605,40 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_main_with_envp_in_a_file_named_for_a_rust_keyword(tmp_path: Path) -> None:
+    write(
+        tmp_path / "src" / "for.c",
+        """#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv, char **envp) {
+    (void)argc; (void)argv;
+    printf("%d\\n", envp != NULL && envp[0] != NULL && strchr(envp[0], '=') != NULL);
+    float (*lb)(float) = logbf;
+    printf("%g %g %d %d %.17g %g %g %g\\n", logb(8.0), lb(0.1f), ilogb(1e-310), ilogb(0.0),
+           nextafter(1.0, 2.0) - 1.0, fdim(3.0, 1.0), fma(2.0, 3.0, 1.0), asinh(0.0));
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    usleep(3000);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    printf("%d\\n", ms >= 2);
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    # `mod for` would not parse; main's third parameter; logbf as a function value and the
+    # rest of math.h that CRUST-bench's expr uses; usleep sleeps (the clock moves as in C)
+    assert r["build_ok"], r["build_log"]
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_every_c_library_rule_names_a_runtime_function() -> None:
     import re
 

@@ -4096,6 +4096,21 @@ pub fn main_args(m: &mut Mem) -> (i32, P) {
     (args.len() as i32, argv)
 }
 
+/// `main`'s third parameter: the environment as a NULL-terminated array of "NAME=value".
+pub fn main_envp(m: &mut Mem) -> P {
+    let mut arr = Vec::new();
+    for (k, v) in std::env::vars_os() {
+        let mut b = k.into_vec();
+        b.push(b'=');
+        b.extend(v.into_vec());
+        b.push(0);
+        let p = m.push_obj(Kind::Static, b);
+        arr.extend_from_slice(&p.to_le_bytes());
+    }
+    arr.extend_from_slice(&0u64.to_le_bytes());
+    m.push_obj(Kind::Static, arr)
+}
+
 /// `signal(sig, handler)`: signals are not delivered; returns SIG_DFL (0).
 pub fn signal(_sig: i32, _handler: P, _m: &mut Mem) -> P {
     0
@@ -4109,13 +4124,15 @@ pub fn raise(sig: i32, _m: &mut Mem) -> i32 {
     0
 }
 
-/// `sleep(s)`: no-op, returns 0.
-pub fn sleep(_secs: u32) -> u32 {
+/// `sleep(s)`: sleeps (the clocks move as in C: a program may wait for a new second), 0.
+pub fn sleep(secs: u32) -> u32 {
+    std::thread::sleep(std::time::Duration::from_secs(secs as u64));
     0
 }
 
-/// `usleep(us)`: no-op, returns 0.
-pub fn usleep(_us: u32) -> i32 {
+/// `usleep(us)`: sleeps, 0.
+pub fn usleep(us: u32) -> i32 {
+    std::thread::sleep(std::time::Duration::from_micros(us as u64));
     0
 }
 
@@ -4643,6 +4660,74 @@ pub fn scalbn(x: f64, n: i32) -> f64 {
 }
 
 /// `ldexp(x, e)`.
+/// `ilogb(x)`: the unbiased exponent; INT_MIN for 0 and NaN, INT_MAX for infinities (glibc x86-64).
+pub fn ilogb(x: f64) -> i32 {
+    if x == 0.0 || x.is_nan() {
+        return i32::MIN;
+    }
+    if x.is_infinite() {
+        return i32::MAX;
+    }
+    frexp_parts(x).1 - 1
+}
+
+/// `logb(x)`: the exponent as a double; -inf for 0 (the divide-by-zero case), +inf for infinities.
+pub fn logb(x: f64) -> f64 {
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if x.is_nan() {
+        return x;
+    }
+    if x.is_infinite() {
+        return f64::INFINITY;
+    }
+    (frexp_parts(x).1 - 1) as f64
+}
+
+/// `nextafter(x, y)`: the next double after `x` toward `y`.
+pub fn nextafter(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        return x + y;
+    }
+    if x == y {
+        return y;
+    }
+    if x == 0.0 {
+        return f64::from_bits(1).copysign(y);
+    }
+    let b = x.to_bits();
+    let up = (y > x) == (x > 0.0);
+    f64::from_bits(if up { b + 1 } else { b - 1 })
+}
+
+/// `nextafterf(x, y)`.
+pub fn nextafterf(x: f32, y: f32) -> f32 {
+    if x.is_nan() || y.is_nan() {
+        return x + y;
+    }
+    if x == y {
+        return y;
+    }
+    if x == 0.0 {
+        return f32::from_bits(1).copysign(y);
+    }
+    let b = x.to_bits();
+    let up = (y > x) == (x > 0.0);
+    f32::from_bits(if up { b + 1 } else { b - 1 })
+}
+
+/// `fdim(x, y)`: `x - y` when positive, else +0 (NaN passes through).
+pub fn fdim(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        x + y
+    } else if x > y {
+        x - y
+    } else {
+        0.0
+    }
+}
+
 pub fn ldexp(x: f64, e: i32) -> f64 {
     scalbn(x, e)
 }
@@ -4768,13 +4853,15 @@ pub fn clock_getres(clock: i32, ts: P, m: &mut Mem) -> i32 {
     0
 }
 
-/// `nanosleep(req, rem)`: returns at once (like `sleep` here), 0; EINVAL for a bad `req`.
+/// `nanosleep(req, rem)`: sleeps `*req` (no signal interrupts it), 0; EINVAL for a bad `req`.
 pub fn nanosleep(req: P, rem: P, m: &mut Mem) -> i32 {
     let ns = ld_i64(req.wrapping_add(8), m);
-    if ld_i64(req, m) < 0 || !(0..1_000_000_000).contains(&ns) {
+    let secs = ld_i64(req, m);
+    if secs < 0 || !(0..1_000_000_000).contains(&ns) {
         m.set_errno(EINVAL);
         return -1;
     }
+    std::thread::sleep(std::time::Duration::new(secs as u64, ns as u32));
     if rem != 0 {
         st_i64(rem, 0, m);
         st_i64(rem.wrapping_add(8), 0, m);
