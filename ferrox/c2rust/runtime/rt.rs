@@ -275,6 +275,7 @@ pub struct Mem {
     jmp_active: Vec<u64>,
     jmp_once: HashMap<u64, &'static str>,
     regexes: Vec<Option<Regex>>,
+    rand48: u64,
     maps: HashMap<P, Mapping>,
     mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
@@ -322,6 +323,7 @@ impl Mem {
             jmp_active: Vec::new(),
             jmp_once: HashMap::new(),
             regexes: Vec::new(),
+            rand48: 0,
             maps: HashMap::new(),
             mem_streams: HashMap::new(),
             log_opts: 0,
@@ -1894,8 +1896,11 @@ pub fn fread(ptr: P, size: u64, nmemb: u64, f: P, m: &mut Mem) -> u64 {
     if total == 0 {
         return 0;
     }
-    check(&m.objs, ptr, total, "fread store");
-    let data = read_k(k, total as usize, m);
+    // as C (and ASan) see it, only the bytes actually read are stored: a buffer smaller
+    // than the request is fine when the stream ends first
+    let room = m.tail(ptr, "fread store").len() as u64;
+    let data = read_k(k, total.min(room + 1).min(MAX_OBJ) as usize, m);
+    check(&m.objs, ptr, data.len() as u64, "fread store");
     st_bytes(ptr, &data, m);
     data.len() as u64 / size
 }
@@ -3991,6 +3996,60 @@ pub fn srand(seed: u32, m: &mut Mem) {
 /// `srandom(seed)`.
 pub fn srandom(seed: u32, m: &mut Mem) {
     srand(seed, m)
+}
+
+// ---- stdlib: the rand48 family (glibc's 48-bit congruential generator)
+
+const RAND48_A: u64 = 0x5_deec_e66d;
+const RAND48_MASK: u64 = (1 << 48) - 1;
+
+fn rand48_next(x: u64) -> u64 {
+    (RAND48_A.wrapping_mul(x).wrapping_add(0xb)) & RAND48_MASK
+}
+fn xsubi_load(xsubi: P, m: &Mem) -> u64 {
+    (0..3).fold(0u64, |acc, i| acc | (ld_u16(xsubi.wrapping_add(2 * i), m) as u64) << (16 * i))
+}
+fn xsubi_store(xsubi: P, x: u64, m: &mut Mem) {
+    for i in 0..3 {
+        st_u16(xsubi.wrapping_add(2 * i), (x >> (16 * i)) as u16, m);
+    }
+}
+/// `srand48(seed)`: the state becomes the seed's low 32 bits and 0x330e.
+pub fn srand48(seed: i64, m: &mut Mem) {
+    m.rand48 = ((seed as u64 & 0xffff_ffff) << 16) | 0x330e;
+}
+/// `drand48()`: uniform in [0, 1), the 48-bit state over 2^48.
+pub fn drand48(m: &mut Mem) -> f64 {
+    m.rand48 = rand48_next(m.rand48);
+    m.rand48 as f64 / (1u64 << 48) as f64
+}
+/// `lrand48()`: the state's top 31 bits.
+pub fn lrand48(m: &mut Mem) -> i64 {
+    m.rand48 = rand48_next(m.rand48);
+    (m.rand48 >> 17) as i64
+}
+/// `mrand48()`: the state's top 32 bits, signed.
+pub fn mrand48(m: &mut Mem) -> i64 {
+    m.rand48 = rand48_next(m.rand48);
+    (m.rand48 >> 16) as u32 as i32 as i64
+}
+/// `erand48(xsubi)`: drand48 over the caller's state.
+pub fn erand48(xsubi: P, m: &mut Mem) -> f64 {
+    let x = rand48_next(xsubi_load(xsubi, m));
+    xsubi_store(xsubi, x, m);
+    x as f64 / (1u64 << 48) as f64
+}
+/// `nrand48(xsubi)`: lrand48 over the caller's state.
+pub fn nrand48(xsubi: P, m: &mut Mem) -> i64 {
+    let x = rand48_next(xsubi_load(xsubi, m));
+    xsubi_store(xsubi, x, m);
+    (x >> 17) as i64
+}
+/// `jrand48(xsubi)`: mrand48 over the caller's state.
+pub fn jrand48(xsubi: P, m: &mut Mem) -> i64 {
+    let x = rand48_next(xsubi_load(xsubi, m));
+    xsubi_store(xsubi, x, m);
+    (x >> 16) as u32 as i32 as i64
 }
 
 // ---- stdlib: process
