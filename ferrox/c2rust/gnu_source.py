@@ -1,6 +1,6 @@
 """GNU C that gcc accepts and clang refuses, rewritten where the rewrite keeps the meaning.
 
-The rewrites live in libclang's unsaved files (file name -> text) and the unit is parsed
+The rewrites live in libclang's unsaved files (file name -> bytes) and the unit is parsed
 again after each round, so the IR is built from ordinary C:
 
 - the ``d``/``D`` suffix of a double constant (``1.5d``) is dropped;
@@ -284,14 +284,16 @@ def _scope_vars(fn: Any, at: int) -> dict[str, str]:
 
 
 class GnuRewriter:
-    """The rewrites of one translation unit's files, kept across parse rounds."""
+    """The rewrites of one translation unit's files (``unsaved``: file name -> bytes, for
+    libclang's unsaved files), kept across parse rounds."""
 
     ROUNDS = 4
 
     def __init__(self, root: Path, workdir: Path) -> None:
         self.root = root
         self.workdir = workdir
-        self.unsaved: dict[str, str] = {}
+        # bytes, not text: a file that is not UTF-8 keeps its byte offsets
+        self.unsaved: dict[str, bytes] = {}
         self._base: dict[str, bytes] = {}
         self._tokens: dict[str, list[Token]] = {}
         self._nested: dict[str, list[NestedFunction]] = {}
@@ -309,23 +311,28 @@ class GnuRewriter:
 
     def _text(self, name: str) -> bytes | None:
         if name in self.unsaved:
-            return self.unsaved[name].encode()
+            return self.unsaved[name]
         try:
             return (self.workdir / name).read_bytes()
         except OSError:
             return None
 
     @staticmethod
-    def _tokens_of(tu: Any, name: str, size: int) -> list[Token]:
+    def _tokens_of(tu: Any, name: str, data: bytes) -> list[Token]:
+        """The tokens of file ``name`` of ``tu``, spelled from ``data`` (its bytes, which
+        need not be UTF-8)."""
         ci = _cindex()
         f = tu.get_file(name)
         extent = ci.SourceRange.from_locations(
-            ci.SourceLocation.from_offset(tu, f, 0), ci.SourceLocation.from_offset(tu, f, size)
+            ci.SourceLocation.from_offset(tu, f, 0),
+            ci.SourceLocation.from_offset(tu, f, len(data)),
         )
-        return [
-            Token(t.extent.start.offset, t.extent.end.offset, t.spelling, t.kind.name)
-            for t in tu.get_tokens(extent=extent)
-        ]
+        out = []
+        for t in tu.get_tokens(extent=extent):
+            start, end = t.extent.start.offset, t.extent.end.offset
+            text = data[start:end].decode("utf-8", errors="replace")
+            out.append(Token(start, end, text, t.kind.name))
+        return out
 
     def apply(self, tu: Any, errors: list[Any]) -> bool:
         """Rewrites what ``errors`` (clang's, for ``tu``) show can be rewritten; whether
@@ -348,13 +355,13 @@ class GnuRewriter:
                     continue
                 cuts = [
                     t.end - 1
-                    for t in self._tokens_of(tu, name, len(data))
+                    for t in self._tokens_of(tu, name, data)
                     if t.kind == "LITERAL" and _DOUBLE_D.fullmatch(t.text)
                 ]
                 for at in sorted(cuts, reverse=True):
                     data = data[:at] + data[at + 1 :]
                 if cuts:
-                    self.unsaved[name] = data.decode(errors="replace")
+                    self.unsaved[name] = data
                     changed = True
         if changed:
             return True
@@ -364,7 +371,7 @@ class GnuRewriter:
             data = self._text(name)
             if data is None:
                 continue
-            tokens = self._tokens_of(tu, name, len(data))
+            tokens = self._tokens_of(tu, name, data)
             outers = [
                 (c.spelling, c.extent.start.offset, c.extent.end.offset)
                 for c in tu.cursor.get_children()
@@ -378,7 +385,7 @@ class GnuRewriter:
                 continue
             self._base[name], self._tokens[name], self._nested[name] = data, tokens, nested
             text, self._placed[name] = render(data, tokens, nested, {}, name)
-            self.unsaved[name] = text.decode(errors="replace")
+            self.unsaved[name] = text
             changed = True
         if changed:
             return True
@@ -391,7 +398,7 @@ class GnuRewriter:
                 text, _ = render(
                     self._base[name], self._tokens[name], self._nested[name], captures, name
                 )
-                self.unsaved[name] = text.decode(errors="replace")
+                self.unsaved[name] = text
                 changed = True
         return changed
 

@@ -395,6 +395,20 @@ int main(void) {
     assert "`__nested_main_add` (n.c:13)" in rust  # the lifted function keeps its C line
 
 
+def test_gnu_rewrites_keep_byte_offsets_in_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    src = tmp_path / "src" / "l.c"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(
+        b"#include <stdio.h>\n/* caf\xe9 */\nint main(void) {\n    int k = 3;\n"
+        b"    /* \xe9t\xe9 */ int add(int x) { return x + k; }\n"
+        b'    printf("%d %g\\n", add(2), 1.5d);\n    return 0;\n}\n'
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_a_function_nested_in_a_nested_function_is_refused(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "n.c",
