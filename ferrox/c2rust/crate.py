@@ -20,6 +20,8 @@ from ferrox.c2rust.rir import RFn, RLine, print_fn
 __all__ = ["Crate", "FunctionItem", "assemble"]
 
 RUNTIME = Path(__file__).with_name("runtime") / "rt.rs"
+# names the lowering keeps from locals (the memory parameter, frames) but a module may take
+_NOT_KEYWORDS = {"m", "fr", "va", "st"}
 _RESERVED_MODULES = {
     "rt",
     "statics",
@@ -209,7 +211,7 @@ def _module_name(file: str, used: set[str]) -> str:
     if stem.endswith("_c"):
         stem = stem[:-2]
     stem = stem.strip("_") or "c"
-    if stem in _RESERVED_MODULES or stem in RUST_KEYWORDS:
+    if stem in _RESERVED_MODULES or (stem in RUST_KEYWORDS and stem not in _NOT_KEYWORDS):
         stem += "_c"
     if stem[0].isdigit():
         stem = "c_" + stem

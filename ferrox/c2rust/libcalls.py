@@ -448,6 +448,57 @@ _arities(
         "regerror": 4,
     }
 )
+_arities(
+    {
+        "basename": 1,
+        "__xpg_basename": 1,
+        "dirname": 1,
+        "getcwd": 2,
+        "realpath": 2,
+        "strcasestr": 2,
+        "mempcpy": 3,
+        "stpncpy": 3,
+        "memccpy": 4,
+        "asctime": 1,
+        "asctime_r": 2,
+        "ctime": 1,
+        "ctime_r": 2,
+        "setenv": 3,
+        "unsetenv": 1,
+        "sysconf": 1,
+        "gethostname": 2,
+        "uname": 1,
+        "strsignal": 1,
+        "strerror_r": 3,
+        "__xpg_strerror_r": 3,
+        "rand_r": 1,
+        "umask": 1,
+        "ftruncate": 2,
+        "truncate": 2,
+        "mbtowc": 3,
+        "mblen": 2,
+        "wctomb": 2,
+        "mbstowcs": 3,
+        "wcstombs": 3,
+    }
+)
+LIBC["dprintf"] = _rt("dprintf", 2, variadic=True)
+for _name in ("getuid", "geteuid", "getgid", "getegid", "getpagesize", "tzset"):
+    LIBC[_name] = _rt(_name, 0, mem=False)
+for _name in ("btowc", "wctob"):
+    LIBC[_name] = _rt(_name, 1, mem=False)
+LIBC["div"] = Rule("rt::div({0}, {1})")
+LIBC["ldiv"] = LIBC["lldiv"] = LIBC["imaxdiv"] = Rule("rt::ldiv({0}, {1})")
+LIBC["ffs"] = LIBC["ffsl"] = LIBC["ffsll"] = Rule("rt::ffs(({0}) as i64)")
+LIBC["imaxabs"] = Rule("({0}).wrapping_abs()")
+LIBC["strtoimax"] = LIBC["strtoll"]
+LIBC["strtoumax"] = LIBC["strtoull"]
+LIBC["index"], LIBC["rindex"] = LIBC["strchr"], LIBC["strrchr"]
+LIBC["bzero"] = LIBC["explicit_bzero"] = Rule("{{ rt::memset({0}, 0, {1}, {m}); }}")
+LIBC["bcopy"] = Rule("{{ rt::memmove({1}, {0}, {2}, {m}); }}")
+LIBC["timegm"] = LIBC["mktime"]
+LIBC["_Exit"] = LIBC["_exit"]
+LIBC["ftruncate64"], LIBC["truncate64"] = LIBC["ftruncate"], LIBC["truncate"]
 LIBC["mkstemp64"] = LIBC["mkstemp"]
 LIBC["pthread_sigmask"] = LIBC["sigprocmask"]
 LIBC["htonl"] = LIBC["ntohl"] = Rule("u32::to_be({0})")

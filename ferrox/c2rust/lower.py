@@ -1326,14 +1326,19 @@ class FunctionLowering:
         disp = self.low.dispatcher(ft)
         args = [self.rv(a) for a in e.args]
         f = self.fresh("f")
-        names = ["x", "y", "z"][: len(ft.params or ())]
-        typed = ", ".join(f"{n}: {t}" for n, t in zip(names, _CALLBACK_PARAMS[name], strict=True))
+        kinds = _CALLBACK_PARAMS[name]
+        names = ["x", "y", "z"][: len(kinds)]
+        extra = self.fresh("arg") if "arg" in kinds else None
+        typed = ", ".join(f"{n}: {t}" for n, t in zip(names, kinds, strict=True) if t != "arg")
         passed = ", ".join(
-            n if rust_type(t) == r else f"{n} as {rust_type(t)}"
-            for n, t, r in zip(names, ft.params or (), _CALLBACK_PARAMS[name], strict=True)
+            extra if r == "arg" else n if rust_type(t) == r else f"{n} as {rust_type(t)}"
+            for n, t, r in zip(names, ft.params or (), kinds, strict=True)
         )
         closure = f"&mut |{typed}, m: &mut rt::Mem| {disp}({f}, {passed}, m)"
         rest = [a for i, a in enumerate(args) if i != at]
+        if extra is not None:  # qsort_r(base, n, size, compar, arg): qsort with the closure
+            bind = f"let {f} = {args[at]}; let {extra} = {rest.pop()};"
+            return f"{{ {bind} rt::qsort({', '.join([*rest, closure])}, m) }}"
         return f"{{ let {f} = {args[at]}; rt::{name}({', '.join([*rest, closure])}, m) }}"
 
     def e_call(self, e: cir.Call) -> str:
@@ -1681,6 +1686,7 @@ _COMPARE = cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P), False)
 # its C type when the prototype does not say, and the Rust types the runtime passes it
 _CALLBACKS = {
     "qsort": 3,
+    "qsort_r": 3,
     "bsearch": 4,
     "tsearch": 2,
     "tfind": 2,
@@ -1690,11 +1696,14 @@ _CALLBACKS = {
 }
 _CALLBACK_TYPES = {
     **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), _COMPARE),
+    "qsort_r": cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P, _VOID_P), False),
     "twalk": cir.FuncT(cir.Void(), (_VOID_P, cir.IntT(32, False), cir.IntT(32, True)), False),
     "tdestroy": cir.FuncT(cir.Void(), (_VOID_P,), False),
 }
 _CALLBACK_PARAMS = {
     **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), ("u64", "u64")),
+    # qsort_r's comparator also takes the caller's argument, which the closure passes on
+    "qsort_r": ("u64", "u64", "arg"),
     "twalk": ("u64", "i32", "i32"),
     "tdestroy": ("u64",),
 }

@@ -696,6 +696,92 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_more_of_libc_div_libgen_paths_time_text_environment_and_qsort_r(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path / "src" / "m.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libgen.h>
+#include <time.h>
+#include <unistd.h>
+#include <inttypes.h>
+#include <sys/utsname.h>
+#include <signal.h>
+#include <wchar.h>
+#include <sys/stat.h>
+
+static int by_mod(const void *a, const void *b, void *arg) {
+    int k = *(int *)arg;
+    return (*(const int *)a % k) - (*(const int *)b % k);
+}
+
+int main(void) {
+    div_t d = div(-7, 2);
+    ldiv_t l = ldiv(100000000000L, 7);
+    printf("%d %d %ld %ld %jd\\n", d.quot, d.rem, l.quot, l.rem, strtoimax("-42x", NULL, 10));
+    char p1[] = "/usr/lib/", p2[] = "a/b//c", p3[] = "file", p4[] = "///";
+    printf("[%s] [%s] [%s] [%s]\\n", dirname(p1), dirname(p2), dirname(p3), dirname(p4));
+    char q1[] = "/usr/lib/", q2[] = "a/b//c", q3[] = "file";
+    printf("[%s] [%s] [%s]\\n", basename(q1), basename(q2), basename(q3));
+    char cwd[4096];
+    int same = getcwd(cwd, sizeof cwd) == cwd;
+    printf("%d %d\\n", same, cwd[0] == '/');
+    char *rp = realpath(".", NULL);
+    printf("%d\\n", rp != NULL && strcmp(rp, cwd) == 0);
+    free(rp);
+    printf("%s %s\\n", strcasestr("Hello World", "WORLD"), index("abc", 'b'));
+    char buf[16] = "xxxxxxxxxxxxxxx";
+    bzero(buf, 4);
+    bcopy("hey", buf + 4, 3);
+    printf("%d %.3s %d %d\\n", buf[0], buf + 4, ffs(0x50), ffs(0));
+    char *e = mempcpy(buf, "ab", 2);
+    *e = 0;
+    printf("%s\\n", buf);
+    time_t t = 86400 * 365 + 3661;
+    printf("%s", ctime(&t));
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char ab[32];
+    printf("%s%ld\\n", asctime_r(&tm, ab), (long)timegm(&tm));
+    setenv("FERROX_X", "one", 1);
+    setenv("FERROX_X", "two", 0);
+    printf("%s ", getenv("FERROX_X"));
+    unsetenv("FERROX_X");
+    printf("%d\\n", getenv("FERROX_X") == NULL);
+    struct utsname u;
+    uname(&u);
+    printf("%s %d %ld\\n", u.sysname, getpagesize(), sysconf(_SC_PAGESIZE));
+    printf("%s|%s\\n", strsignal(SIGINT), strerror_r(2, buf, sizeof buf));
+    unsigned seed = 7;
+    int r1 = rand_r(&seed);
+    int r2 = rand_r(&seed);
+    printf("%d %d %u\\n", r1, r2, seed);
+    int v[6] = {13, 4, 25, 9, 16, 2};
+    int k = 5;
+    qsort_r(v, 6, sizeof v[0], by_mod, &k);
+    for (int i = 0; i < 6; i++) printf("%d,", v[i]);
+    wchar_t w[8];
+    size_t n = mbstowcs(w, "hi!", 8);
+    char back[8];
+    printf(" %zu %zu %s %d\\n", n, wcstombs(back, w, 8), back, mblen("\\xe9", 1));
+    mode_t old = umask(077);
+    printf("%o %o\\n", old, umask(old));
+    return 0;
+}
+""",
+    )
+    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
+    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_every_c_library_rule_names_a_runtime_function() -> None:
     import re
 

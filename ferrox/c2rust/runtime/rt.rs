@@ -276,6 +276,9 @@ pub struct Mem {
     jmp_once: HashMap<u64, &'static str>,
     regexes: Vec<Option<Regex>>,
     rand48: u64,
+    static_texts: HashMap<Vec<u8>, P>,
+    asctime_buf: P,
+    umask: u32,
     maps: HashMap<P, Mapping>,
     mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
@@ -324,6 +327,9 @@ impl Mem {
             jmp_once: HashMap::new(),
             regexes: Vec::new(),
             rand48: 0,
+            static_texts: HashMap::new(),
+            asctime_buf: 0,
+            umask: 0o022,
             maps: HashMap::new(),
             mem_streams: HashMap::new(),
             log_opts: 0,
@@ -6586,6 +6592,505 @@ pub fn regerror(code: i32, _preg: P, buf: P, size: u64, m: &mut Mem) -> u64 {
         st_u8(buf.wrapping_add(k as u64), 0, m);
     }
     msg.len() as u64 + 1
+}
+
+// ---- more of libc in common use: div, libgen, paths, time text, environment, ids,
+// system facts, multibyte text in the C locale
+
+/// `div(a, b)`: `div_t {quot, rem}` (C's truncating division).
+pub fn div(a: i32, b: i32) -> Vec<u8> {
+    let (q, r) = (a.wrapping_div(b), a.wrapping_rem(b));
+    [q.to_le_bytes(), r.to_le_bytes()].concat()
+}
+/// `ldiv(a, b)` and `lldiv(a, b)`: `{quot, rem}` of longs.
+pub fn ldiv(a: i64, b: i64) -> Vec<u8> {
+    let (q, r) = (a.wrapping_div(b), a.wrapping_rem(b));
+    [q.to_le_bytes(), r.to_le_bytes()].concat()
+}
+
+/// A static NUL-terminated copy of `s`, made once per distinct text.
+fn static_text(s: &[u8], m: &mut Mem) -> P {
+    if let Some(&p) = m.static_texts.get(s) {
+        return p;
+    }
+    let mut b = s.to_vec();
+    b.push(0);
+    let p = m.push_obj(Kind::Static, b);
+    m.static_texts.insert(s.to_vec(), p);
+    p
+}
+
+/// GNU `basename(path)` (string.h): the part after the last '/', never modifying `path`.
+pub fn basename(path: P, m: &mut Mem) -> P {
+    let s = cstr(path, m);
+    match s.iter().rposition(|&c| c == b'/') {
+        Some(i) => path.wrapping_add(i as u64 + 1),
+        None => path,
+    }
+}
+/// POSIX `basename(path)` (libgen.h, glibc's `__xpg_basename`): trailing slashes are cut
+/// in place; "." for NULL or "", "/" for a path of slashes.
+pub fn __xpg_basename(path: P, m: &mut Mem) -> P {
+    if path == 0 {
+        return static_text(b".", m);
+    }
+    let s = cstr(path, m);
+    if s.is_empty() {
+        return static_text(b".", m);
+    }
+    let mut end = s.len();
+    while end > 1 && s[end - 1] == b'/' {
+        end -= 1;
+    }
+    if end == 1 && s[0] == b'/' {
+        if s.len() > 1 {
+            st_u8(path.wrapping_add(1), 0, m);
+        }
+        return path;
+    }
+    if end < s.len() {
+        st_u8(path.wrapping_add(end as u64), 0, m);
+    }
+    let start = s[..end].iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1);
+    path.wrapping_add(start as u64)
+}
+/// POSIX `dirname(path)`: the parent cut in place ("." without a slash, "/" for the root).
+pub fn dirname(path: P, m: &mut Mem) -> P {
+    if path == 0 {
+        return static_text(b".", m);
+    }
+    let s = cstr(path, m);
+    let mut end = s.len();
+    while end > 1 && s[end - 1] == b'/' {
+        end -= 1;
+    }
+    match s[..end].iter().rposition(|&c| c == b'/') {
+        None => static_text(b".", m),
+        Some(mut i) => {
+            while i > 0 && s[i - 1] == b'/' {
+                i -= 1;
+            }
+            let cut = if i == 0 { 1 } else { i };
+            st_u8(path.wrapping_add(cut as u64), 0, m);
+            path
+        }
+    }
+}
+
+/// `getcwd(buf, size)`: the working directory in `buf` (or a new heap block when NULL).
+pub fn getcwd(buf: P, size: u64, m: &mut Mem) -> P {
+    let cwd = match std::env::current_dir() {
+        Ok(p) => p.into_os_string().into_vec(),
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return 0;
+        }
+    };
+    if buf == 0 {
+        let n = (cwd.len() as u64 + 1).max(size);
+        let p = malloc(n, m);
+        st_bytes(p, &cwd, m);
+        st_u8(p.wrapping_add(cwd.len() as u64), 0, m);
+        return p;
+    }
+    if size == 0 {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    if cwd.len() as u64 + 1 > size {
+        m.set_errno(ERANGE);
+        return 0;
+    }
+    st_bytes(buf, &cwd, m);
+    st_u8(buf.wrapping_add(cwd.len() as u64), 0, m);
+    buf
+}
+/// `realpath(path, resolved)`: the canonical absolute path (a new heap block when NULL).
+pub fn realpath(path: P, resolved: P, m: &mut Mem) -> P {
+    let p = cstr(path, m);
+    let full = match std::fs::canonicalize(OsStr::from_bytes(&p)) {
+        Ok(f) => f.into_os_string().into_vec(),
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return 0;
+        }
+    };
+    if resolved == 0 {
+        return new_cstr(&full, m);
+    }
+    st_bytes(resolved, &full, m);
+    st_u8(resolved.wrapping_add(full.len() as u64), 0, m);
+    resolved
+}
+
+/// `strcasestr(hay, needle)`: the first match ignoring ASCII case, or NULL.
+pub fn strcasestr(hay: P, needle: P, m: &mut Mem) -> P {
+    let (h, n) = (cstr(hay, m), cstr(needle, m));
+    if n.is_empty() {
+        return hay;
+    }
+    h.windows(n.len())
+        .position(|w| w.eq_ignore_ascii_case(&n))
+        .map_or(0, |i| hay.wrapping_add(i as u64))
+}
+/// `mempcpy(d, s, n)`: memcpy, returning `d + n`.
+pub fn mempcpy(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    memcpy(d, s, n, m);
+    d.wrapping_add(n)
+}
+/// `stpncpy(d, s, n)`: strncpy, returning a pointer to the first NUL written (or `d + n`).
+pub fn stpncpy(d: P, s: P, n: u64, m: &mut Mem) -> P {
+    let src = cstr(s, m);
+    let k = (src.len() as u64).min(n);
+    st_bytes(d, &src[..k as usize], m);
+    for i in k..n {
+        st_u8(d.wrapping_add(i), 0, m);
+    }
+    d.wrapping_add(k)
+}
+/// `memccpy(d, s, c, n)`: copies through the first `c`; the byte after it in `d`, or NULL.
+pub fn memccpy(d: P, s: P, c: i32, n: u64, m: &mut Mem) -> P {
+    for i in 0..n {
+        let b = ld_u8(s.wrapping_add(i), m);
+        st_u8(d.wrapping_add(i), b, m);
+        if b == c as u8 {
+            return d.wrapping_add(i + 1);
+        }
+    }
+    0
+}
+/// `ffs(i)`: the 1-based index of the lowest set bit, 0 for 0.
+pub fn ffs(i: i64) -> i32 {
+    if i == 0 { 0 } else { i.trailing_zeros() as i32 + 1 }
+}
+
+/// The text `asctime` gives: "Www Mmm dd hh:mm:ss yyyy\n".
+fn asctime_text(tm: P, m: &Mem) -> Vec<u8> {
+    let g = |i: u64| ld_i32(tm.wrapping_add(4 * i), m) as i64;
+    let wname = WDAYS.get(g(6).rem_euclid(7) as usize).copied().unwrap_or("???");
+    let mname = MONTHS.get(g(4) as usize).copied().unwrap_or("???");
+    format!(
+        "{} {} {:2} {:02}:{:02}:{:02} {}\n",
+        &wname[..3],
+        &mname[..3],
+        g(3),
+        g(2),
+        g(1),
+        g(0),
+        g(5) + 1900
+    )
+    .into_bytes()
+}
+/// `asctime(tm)`: a static buffer (one, reused, as glibc's).
+pub fn asctime(tm: P, m: &mut Mem) -> P {
+    let t = asctime_text(tm, m);
+    if m.asctime_buf == 0 {
+        m.asctime_buf = m.push_obj(Kind::Static, vec![0; 26]);
+    }
+    let b = m.asctime_buf;
+    st_bytes(b, &t[..t.len().min(25)], m);
+    st_u8(b.wrapping_add(t.len().min(25) as u64), 0, m);
+    b
+}
+/// `asctime_r(tm, buf)`.
+pub fn asctime_r(tm: P, buf: P, m: &mut Mem) -> P {
+    let mut t = asctime_text(tm, m);
+    t.push(0);
+    st_bytes(buf, &t, m);
+    buf
+}
+/// `ctime(t)`: `asctime(localtime(t))` (UTC).
+pub fn ctime(t: P, m: &mut Mem) -> P {
+    let tm = gmtime(t, m);
+    if tm == 0 { 0 } else { asctime(tm, m) }
+}
+/// `ctime_r(t, buf)`.
+pub fn ctime_r(t: P, buf: P, m: &mut Mem) -> P {
+    let tm = malloc(56, m);
+    let r = if gmtime_r(t, tm, m) == 0 { 0 } else { asctime_r(tm, buf, m) };
+    free(tm, m);
+    r
+}
+/// `tzset()`: the zone is UTC.
+pub fn tzset() {}
+
+/// `setenv(name, value, overwrite)`: later `getenv` calls see it (the runtime's environment).
+pub fn setenv(name: P, value: P, overwrite: i32, m: &mut Mem) -> i32 {
+    let n = if name == 0 { Vec::new() } else { cstr(name, m) };
+    if n.is_empty() || n.contains(&b'=') {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if overwrite == 0 && getenv(name, m) != 0 {
+        return 0;
+    }
+    let mut v = cstr(value, m);
+    v.push(0);
+    let p = m.push_obj(Kind::Static, v);
+    m.getenv_cache.insert(n, p);
+    0
+}
+/// `unsetenv(name)`.
+pub fn unsetenv(name: P, m: &mut Mem) -> i32 {
+    let n = if name == 0 { Vec::new() } else { cstr(name, m) };
+    if n.is_empty() || n.contains(&b'=') {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    m.getenv_cache.insert(n, 0);
+    0
+}
+
+/// A field of /proc/self/status ("Uid:", "Gid:"): its `i`-th number.
+fn proc_status_id(field: &str, i: usize) -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1 + i).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+/// `getuid()`.
+pub fn getuid() -> u32 {
+    proc_status_id("Uid:", 0)
+}
+/// `geteuid()`.
+pub fn geteuid() -> u32 {
+    proc_status_id("Uid:", 1)
+}
+/// `getgid()`.
+pub fn getgid() -> u32 {
+    proc_status_id("Gid:", 0)
+}
+/// `getegid()`.
+pub fn getegid() -> u32 {
+    proc_status_id("Gid:", 1)
+}
+/// `sysconf(name)`: page size, processors, clock ticks, open files; -1 (EINVAL) otherwise.
+pub fn sysconf(name: i32, m: &mut Mem) -> i64 {
+    match name {
+        2 => 100,
+        4 => 1024,
+        30 => 4096,
+        83 | 84 => std::thread::available_parallelism().map_or(1, |n| n.get() as i64),
+        _ => {
+            m.set_errno(EINVAL);
+            -1
+        }
+    }
+}
+/// `getpagesize()`.
+pub fn getpagesize() -> i32 {
+    4096
+}
+/// `gethostname(buf, len)`.
+pub fn gethostname(buf: P, len: u64, m: &mut Mem) -> i32 {
+    let h = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let h = h.trim_end().as_bytes();
+    if h.len() as u64 + 1 > len {
+        m.set_errno(36); // ENAMETOOLONG
+        return -1;
+    }
+    st_bytes(buf, h, m);
+    st_u8(buf.wrapping_add(h.len() as u64), 0, m);
+    0
+}
+/// `uname(buf)`: `struct utsname`, six 65-byte fields, from /proc/sys/kernel.
+pub fn uname(buf: P, m: &mut Mem) -> i32 {
+    let read = |f: &str| std::fs::read_to_string(format!("/proc/sys/kernel/{}", f)).unwrap_or_default();
+    let fields = [
+        read("ostype"),
+        read("hostname"),
+        read("osrelease"),
+        read("version"),
+        std::env::consts::ARCH.to_string(),
+        read("domainname"),
+    ];
+    for (i, f) in fields.iter().enumerate() {
+        let b = f.trim_end().as_bytes();
+        let k = b.len().min(64);
+        let at = buf.wrapping_add(65 * i as u64);
+        memset(at, 0, 65, m);
+        st_bytes(at, &b[..k], m);
+    }
+    0
+}
+
+/// `strsignal(sig)`: glibc's description.
+pub fn strsignal(sig: i32, m: &mut Mem) -> P {
+    let names = [
+        "Hangup", "Interrupt", "Quit", "Illegal instruction", "Trace/breakpoint trap", "Aborted",
+        "Bus error", "Floating point exception", "Killed", "User defined signal 1",
+        "Segmentation fault", "User defined signal 2", "Broken pipe", "Alarm clock", "Terminated",
+    ];
+    let text = match sig {
+        1..=15 => names[(sig - 1) as usize].to_string(),
+        _ => format!("Unknown signal {}", sig),
+    };
+    static_text(text.as_bytes(), m)
+}
+/// GNU `strerror_r(e, buf, n)`: the message (a static string; `buf` is not needed).
+pub fn strerror_r(e: i32, _buf: P, _n: u64, m: &mut Mem) -> P {
+    strerror(e, m)
+}
+/// POSIX `strerror_r` (glibc's `__xpg_strerror_r`): the message in `buf`; ERANGE when cut.
+pub fn __xpg_strerror_r(e: i32, buf: P, n: u64, m: &mut Mem) -> i32 {
+    let t = strerror_text(e).into_bytes();
+    if n == 0 {
+        return ERANGE;
+    }
+    let k = t.len().min(n as usize - 1);
+    st_bytes(buf, &t[..k], m);
+    st_u8(buf.wrapping_add(k as u64), 0, m);
+    if k < t.len() { ERANGE } else { 0 }
+}
+
+/// `rand_r(seed)`: glibc's three-step generator over `*seed`.
+pub fn rand_r(seed: P, m: &mut Mem) -> i32 {
+    let mut next = ld_u32(seed, m);
+    next = next.wrapping_mul(1_103_515_245).wrapping_add(12345);
+    let mut result = (next / 65536) % 2048;
+    next = next.wrapping_mul(1_103_515_245).wrapping_add(12345);
+    result = (result << 10) ^ ((next / 65536) % 1024);
+    next = next.wrapping_mul(1_103_515_245).wrapping_add(12345);
+    result = (result << 10) ^ ((next / 65536) % 1024);
+    st_u32(seed, next, m);
+    result as i32
+}
+
+/// `umask(mask)`: the previous mask (0o022 at start).
+pub fn umask(mask: u32, m: &mut Mem) -> u32 {
+    let old = m.umask;
+    m.umask = mask & 0o777;
+    old
+}
+/// `ftruncate(fd, length)`.
+pub fn ftruncate(fd: i32, length: i64, m: &mut Mem) -> i32 {
+    if length < 0 {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let r = fd_file(&m.fds, fd).and_then(|f| f.set_len(length as u64).map_err(|e| os_errno(&e)));
+    sys(r.map(|_| 0), -1, m)
+}
+/// `truncate(path, length)`.
+pub fn truncate(path: P, length: i64, m: &mut Mem) -> i32 {
+    let p = cstr(path, m);
+    if length < 0 {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let r = std::fs::OpenOptions::new()
+        .write(true)
+        .open(OsStr::from_bytes(&p))
+        .and_then(|f| f.set_len(length as u64))
+        .map_err(|e| os_errno(&e));
+    sys(r.map(|_| 0), -1, m)
+}
+
+/// `dprintf(fd, fmt, ...)`: formatted straight to a descriptor.
+pub fn dprintf(fd: i32, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
+    let s = format_at(fmt, args, m);
+    let p = new_cstr(&s, m);
+    let r = write(fd, p, s.len() as u64, m);
+    free(p, m);
+    if r < 0 { -1 } else { r as i32 }
+}
+
+// multibyte text in the C locale: one byte per character, bytes above 0x7f invalid (glibc's
+// "ANSI_X3.4-1968" charset)
+const EILSEQ: i32 = 84;
+
+/// `mbtowc(pwc, s, n)`.
+pub fn mbtowc(pwc: P, s: P, n: u64, m: &mut Mem) -> i32 {
+    if s == 0 {
+        return 0;
+    }
+    if n == 0 {
+        return -1;
+    }
+    let c = ld_u8(s, m);
+    if c >= 0x80 {
+        m.set_errno(EILSEQ);
+        return -1;
+    }
+    if pwc != 0 {
+        st_i32(pwc, c as i32, m);
+    }
+    (c != 0) as i32
+}
+/// `mblen(s, n)`.
+pub fn mblen(s: P, n: u64, m: &mut Mem) -> i32 {
+    mbtowc(0, s, n, m)
+}
+/// `wctomb(s, wc)`.
+pub fn wctomb(s: P, wc: i32, m: &mut Mem) -> i32 {
+    if s == 0 {
+        return 0;
+    }
+    if !(0..0x80).contains(&wc) {
+        m.set_errno(EILSEQ);
+        return -1;
+    }
+    st_u8(s, wc as u8, m);
+    1
+}
+/// `mbstowcs(dst, src, n)`: the count converted, or -1 (as size_t) at an invalid byte.
+pub fn mbstowcs(dst: P, src: P, n: u64, m: &mut Mem) -> u64 {
+    let s = cstr(src, m);
+    if s.iter().any(|&c| c >= 0x80) {
+        m.set_errno(EILSEQ);
+        return u64::MAX;
+    }
+    if dst == 0 {
+        return s.len() as u64;
+    }
+    let mut i = 0u64;
+    while i < n {
+        let c = s.get(i as usize).copied().unwrap_or(0);
+        st_i32(dst.wrapping_add(4 * i), c as i32, m);
+        if c == 0 {
+            return i;
+        }
+        i += 1;
+    }
+    n
+}
+/// `wcstombs(dst, src, n)`.
+pub fn wcstombs(dst: P, src: P, n: u64, m: &mut Mem) -> u64 {
+    let mut out = Vec::new();
+    let mut i = 0u64;
+    loop {
+        let w = ld_i32(src.wrapping_add(4 * i), m);
+        if w == 0 {
+            break;
+        }
+        if !(0..0x80).contains(&w) {
+            m.set_errno(EILSEQ);
+            return u64::MAX;
+        }
+        out.push(w as u8);
+        i += 1;
+    }
+    if dst == 0 {
+        return out.len() as u64;
+    }
+    let k = (out.len() as u64).min(n);
+    st_bytes(dst, &out[..k as usize], m);
+    if k < n {
+        st_u8(dst.wrapping_add(k), 0, m);
+    }
+    k
+}
+/// `btowc(c)`: the wide character of a single byte, WEOF (-1) for invalid ones.
+pub fn btowc(c: i32) -> u32 {
+    if (0..0x80).contains(&c) { c as u32 } else { u32::MAX }
+}
+/// `wctob(c)`.
+pub fn wctob(c: u32) -> i32 {
+    if c < 0x80 { c as i32 } else { EOF }
 }
 
 // ---- err.h (BSD's, as glibc writes it: "prog: message: strerror(errno)")
