@@ -124,9 +124,13 @@ class _Unit:
         root: Path,
         workdir: Path | None = None,
         flags: list[str] | None = None,
+        tag: int = 0,
     ) -> None:
         self.prog = prog
         self.tu = tu
+        # internal-linkage names belong to their unit: a `static` function or variable that
+        # a header defines is one per unit in C (its body may differ with the unit's macros)
+        self.tag = tag
         self.root = root
         self.workdir = workdir or Path.cwd()
         self.flags = flags or []
@@ -291,7 +295,7 @@ class _Unit:
         if kind == "ENUM_CONSTANT_DECL":
             return cir.IntLit(self.ctype(c.type), _loc(c), ref.enum_value)
         if kind == "FUNCTION_DECL":
-            usr = ref.get_usr() or ref.spelling
+            usr = self.decl_key(ref)
             if t == cir.Void():
                 t = cir.FuncT(cir.Void(), None, True)
             return cir.Ref(t, _loc(c), "function", usr, ref.spelling)
@@ -301,9 +305,19 @@ class _Unit:
             return cir.Ref(t, _loc(c), "local", local_key(ref), ref.spelling)
         if kind == "VAR_DECL":
             if ref.semantic_parent is not None and ref.semantic_parent.kind.name == "FUNCTION_DECL":
-                return cir.Ref(t, _loc(c), "global", local_key(ref), ref.spelling)
-            return cir.Ref(t, _loc(c), "global", ref.get_usr() or ref.spelling, ref.spelling)
+                return cir.Ref(t, _loc(c), "global", self.static_local_key(ref), ref.spelling)
+            return cir.Ref(t, _loc(c), "global", self.decl_key(ref), ref.spelling)
         raise _Unsupported(f"reference to {kind.lower() or 'an unknown declaration'}")
+
+    def decl_key(self, c: Any) -> str:
+        """The program-wide key of a function or file-scope variable: its USR, with the
+        unit's tag when it has internal linkage (each unit has its own in C)."""
+        usr = c.get_usr() or c.spelling
+        return f"{usr}#{self.tag}" if c.linkage.name == "INTERNAL" else usr
+
+    def static_local_key(self, c: Any) -> str:
+        """The key of a function's `static` local: one object per unit, as its function."""
+        return f"{local_key(c)}#{self.tag}"
 
     @staticmethod
     def _is_local(ref: Any) -> bool:
@@ -525,7 +539,7 @@ class _Unit:
             if sc == "STATIC":
                 self.static_locals.append(
                     cir.GlobalVar(
-                        local_key(v),
+                        self.static_local_key(v),
                         f"{self.fn_name}_{v.spelling}",
                         self.ctype(v.type),
                         self.expr(init) if init is not None else None,
@@ -613,7 +627,7 @@ class _Unit:
     # -- declarations
 
     def function(self, c: Any) -> None:
-        usr = c.get_usr() or c.spelling
+        usr = self.decl_key(c)
         t = self.ctype(c.type)
         assert isinstance(t, cir.FuncT)
         static = c.storage_class.name == "STATIC"
@@ -621,7 +635,7 @@ class _Unit:
         body_c = next((k for k in c.get_children() if k.kind.name == "COMPOUND_STMT"), None)
         known = self.prog.functions.get(usr)
         if body_c is None:
-            alias = _alias_target(c)
+            alias = _alias_target(c, self.decl_key)
             if alias is not None and (known is None or known.body is None):
                 self.prog.functions[usr] = cir.FuncDef(
                     usr, c.spelling, t, (), None, static, file, _loc(c), alias=alias
@@ -660,7 +674,7 @@ class _Unit:
         )
 
     def variable(self, c: Any) -> None:
-        usr = c.get_usr() or c.spelling
+        usr = self.decl_key(c)
         try:
             t = self.ctype(c.type)
         except _Unsupported:
@@ -712,7 +726,7 @@ def _decay(t: cir.CType) -> cir.CType:
     return t
 
 
-def _alias_target(c: Any) -> str | None:
+def _alias_target(c: Any, key: Callable[[Any], str]) -> str | None:
     """The USR a function declared ``__attribute__((alias(...)))`` stands for."""
     kids = list(c.get_children())
     # macro-expanded attributes have no tokens: an attribute plus `__typeof(symbol)`
@@ -724,7 +738,7 @@ def _alias_target(c: Any) -> str | None:
         k = stack.pop()
         ref = k.referenced if k.kind.name == "DECL_REF_EXPR" else None
         if ref is not None and ref.kind.name == "FUNCTION_DECL":
-            return ref.get_usr()
+            return key(ref)
         stack.extend(k.get_children())
     for k in kids:
         toks = [t.spelling for t in k.get_tokens()]
@@ -856,5 +870,5 @@ def build_program(
                 f"{path}: clang found {len(errors)} error(s){more}: " + "; ".join(lines)
             )
         prog.files.append(str(path))
-        _Unit(prog, tu, root, workdir, list(flags)).run()
+        _Unit(prog, tu, root, workdir, list(flags), tag=len(prog.files)).run()
     return prog

@@ -482,6 +482,22 @@ _arities(
         "wcstombs": 3,
     }
 )
+_arities(
+    {
+        "setuid": 1,
+        "setgid": 1,
+        "seteuid": 1,
+        "setegid": 1,
+        "setreuid": 2,
+        "setregid": 2,
+        "nl_langinfo": 1,
+        "chdir": 1,
+        "inet_pton": 3,
+        "inet_ntop": 4,
+        "inet_addr": 1,
+    }
+)
+LIBC["secure_getenv"] = LIBC["getenv"]
 LIBC["dprintf"] = _rt("dprintf", 2, variadic=True)
 for _name in ("getuid", "geteuid", "getgid", "getegid", "getpagesize", "tzset"):
     LIBC[_name] = _rt(_name, 0, mem=False)

@@ -7093,6 +7093,164 @@ pub fn wctob(c: u32) -> i32 {
     if c < 0x80 { c as i32 } else { EOF }
 }
 
+// ---- ids, langinfo, chdir, arpa/inet.h
+
+fn set_ids(field: &str, ids: &[i64], m: &mut Mem) -> i32 {
+    // only a change to the ids the process already has can succeed (no privilege to gain)
+    let real = proc_status_id(field, 0) as i64;
+    let eff = proc_status_id(field, 1) as i64;
+    if ids.iter().all(|&id| id == -1 || id == real || id == eff) {
+        0
+    } else {
+        m.set_errno(EPERM);
+        -1
+    }
+}
+/// `setuid(uid)`.
+pub fn setuid(uid: u32, m: &mut Mem) -> i32 {
+    set_ids("Uid:", &[uid as i64], m)
+}
+/// `setgid(gid)`.
+pub fn setgid(gid: u32, m: &mut Mem) -> i32 {
+    set_ids("Gid:", &[gid as i64], m)
+}
+/// `seteuid(uid)`.
+pub fn seteuid(uid: u32, m: &mut Mem) -> i32 {
+    set_ids("Uid:", &[uid as i64], m)
+}
+/// `setegid(gid)`.
+pub fn setegid(gid: u32, m: &mut Mem) -> i32 {
+    set_ids("Gid:", &[gid as i64], m)
+}
+/// `setreuid(r, e)` (-1 leaves one unchanged).
+pub fn setreuid(r: u32, e: u32, m: &mut Mem) -> i32 {
+    set_ids("Uid:", &[r as i32 as i64, e as i32 as i64], m)
+}
+/// `setregid(r, e)`.
+pub fn setregid(r: u32, e: u32, m: &mut Mem) -> i32 {
+    set_ids("Gid:", &[r as i32 as i64, e as i32 as i64], m)
+}
+
+/// `nl_langinfo(item)` in the C locale: CODESET, RADIXCHAR, THOUSEP, YESEXPR/NOEXPR;
+/// "" for the rest.
+pub fn nl_langinfo(item: i32, m: &mut Mem) -> P {
+    let text: &[u8] = match item {
+        14 => b"ANSI_X3.4-1968",
+        0x10000 => b".",
+        0x50000 => b"^[yY]",
+        0x50001 => b"^[nN]",
+        _ => b"",
+    };
+    static_text(text, m)
+}
+
+/// `chdir(path)`: the working directory of the whole program.
+pub fn chdir(path: P, m: &mut Mem) -> i32 {
+    let p = cstr(path, m);
+    let r = std::env::set_current_dir(OsStr::from_bytes(&p)).map_err(|e| os_errno(&e));
+    sys(r.map(|_| 0), -1, m)
+}
+
+const AF_INET: i32 = 2;
+const AF_INET6: i32 = 10;
+const EAFNOSUPPORT: i32 = 97;
+
+/// glibc's strict dotted quad: four decimal parts, no leading zeros.
+fn parse_ipv4(s: &[u8]) -> Option<[u8; 4]> {
+    let parts: Vec<&[u8]> = s.split(|&c| c == b'.').collect();
+    if parts.len() != 4 {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 3 || !p.iter().all(u8::is_ascii_digit) || (p.len() > 1 && p[0] == b'0') {
+            return None;
+        }
+        let v: u32 = std::str::from_utf8(p).ok()?.parse().ok()?;
+        out[i] = u8::try_from(v).ok()?;
+    }
+    Some(out)
+}
+/// `inet_pton(af, src, dst)`: 1, 0 for text that is not an address, -1 for another family.
+pub fn inet_pton(af: i32, src: P, dst: P, m: &mut Mem) -> i32 {
+    let s = cstr(src, m);
+    match af {
+        AF_INET => match parse_ipv4(&s) {
+            Some(b) => {
+                st_bytes(dst, &b, m);
+                1
+            }
+            None => 0,
+        },
+        AF_INET6 => match std::str::from_utf8(&s).ok().and_then(|t| t.parse::<std::net::Ipv6Addr>().ok()) {
+            Some(a) => {
+                st_bytes(dst, &a.octets(), m);
+                1
+            }
+            None => 0,
+        },
+        _ => {
+            m.set_errno(EAFNOSUPPORT);
+            -1
+        }
+    }
+}
+/// `inet_ntop(af, src, dst, size)`: the text in `dst`, or NULL (ENOSPC, EAFNOSUPPORT).
+pub fn inet_ntop(af: i32, src: P, dst: P, size: u32, m: &mut Mem) -> P {
+    let text = match af {
+        AF_INET => {
+            let b = ld_bytes(src, 4, m);
+            format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3])
+        }
+        AF_INET6 => {
+            let mut o = [0u8; 16];
+            o.copy_from_slice(&ld_bytes(src, 16, m));
+            std::net::Ipv6Addr::from(o).to_string()
+        }
+        _ => {
+            m.set_errno(EAFNOSUPPORT);
+            return 0;
+        }
+    };
+    if text.len() as u32 + 1 > size {
+        m.set_errno(28); // ENOSPC
+        return 0;
+    }
+    st_bytes(dst, text.as_bytes(), m);
+    st_u8(dst.wrapping_add(text.len() as u64), 0, m);
+    dst
+}
+/// `inet_addr(cp)`: inet_aton's numbers-and-dots forms (1–4 parts, octal and hex) in network
+/// byte order, or INADDR_NONE (all ones).
+pub fn inet_addr(cp: P, m: &mut Mem) -> u32 {
+    let s = cstr(cp, m);
+    let mut parts = Vec::new();
+    for p in s.split(|&c| c == b'.') {
+        let (digits, radix) = if p.len() > 1 && (p.starts_with(b"0x") || p.starts_with(b"0X")) {
+            (&p[2..], 16)
+        } else if p.len() > 1 && p[0] == b'0' {
+            (&p[1..], 8)
+        } else {
+            (p, 10)
+        };
+        let v = std::str::from_utf8(digits).ok().and_then(|t| u64::from_str_radix(t, radix).ok());
+        match v {
+            Some(v) if !p.is_empty() => parts.push(v),
+            _ => return u32::MAX,
+        }
+    }
+    let n = parts.len();
+    let limit = |i: usize| if i + 1 == n { 32 - 8 * (n as u32 - 1) } else { 8 };
+    let mut addr: u64 = 0;
+    for (i, &v) in parts.iter().enumerate() {
+        if n > 4 || v >= 1u64 << limit(i) {
+            return u32::MAX;
+        }
+        addr = (addr << limit(i)) | v;
+    }
+    (addr as u32).to_be()
+}
+
 // ---- err.h (BSD's, as glibc writes it: "prog: message: strerror(errno)")
 
 fn warn_text(fmt: P, text: Vec<u8>, errno: Option<i32>, m: &mut Mem) {
