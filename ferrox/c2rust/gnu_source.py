@@ -374,11 +374,7 @@ class GnuRewriter:
             tokens = self._tokens_of(tu, name, data)
             outers = [
                 (c.spelling, c.extent.start.offset, c.extent.end.offset)
-                for c in tu.cursor.get_children()
-                if c.kind.name == "FUNCTION_DECL"
-                and c.is_definition()
-                and c.location.file is not None
-                and c.location.file.name == name
+                for c in _definitions(tu, name).values()
             ]
             nested = find_nested(data, tokens, braces, outers)
             if not nested:
@@ -410,14 +406,7 @@ class GnuRewriter:
         the definition stood declares. Every use of that name in the definition is one
         (the error of a use inside a macro argument points at the macro), unless the nested
         function declares the name itself: then only the uses clang located."""
-        defs = {
-            c.spelling: c
-            for c in tu.cursor.get_children()
-            if c.kind.name == "FUNCTION_DECL"
-            and c.is_definition()
-            and c.location.file is not None
-            and c.location.file.name == name
-        }
+        defs = _definitions(tu, name)
         base, tokens = self._base[name], self._tokens[name]
         found: dict[int, tuple[int, Capture]] = {}
         for idx, p in enumerate(placed):
@@ -458,6 +447,18 @@ class GnuRewriter:
                     ):
                         found[t.start] = (idx, cap)
         return found
+
+
+def _definitions(tu: Any, name: str) -> dict[str, Any]:
+    """The function definitions at file scope of file ``name`` of ``tu``, by name."""
+    return {
+        c.spelling: c
+        for c in tu.cursor.get_children()
+        if c.kind.name == "FUNCTION_DECL"
+        and c.is_definition()
+        and c.location.file is not None
+        and c.location.file.name == name
+    }
 
 
 def _declared_names(fn: Any) -> set[str]:

@@ -1312,34 +1312,31 @@ class FunctionLowering:
     def callback_call(self, name: str, e: cir.Call) -> str:
         """A C library call that calls back into the program (qsort, bsearch, the tsearch
         family): the function pointer becomes a closure over the dispatcher of its type."""
-        at = _CALLBACKS[name]
-        if len(e.args) <= at:
+        cb = _CALLBACKS[name]
+        if len(e.args) <= cb.at:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)")
-        ft = e.args[at].type
+        ft = e.args[cb.at].type
         ft = ft.pointee if isinstance(ft, cir.Pointer) else ft
         if not (
-            isinstance(ft, cir.FuncT)
-            and ft.params is not None
-            and len(ft.params) == len(_CALLBACK_PARAMS[name])
+            isinstance(ft, cir.FuncT) and ft.params is not None and len(ft.params) == len(cb.params)
         ):
-            ft = _CALLBACK_TYPES[name]
+            ft = cb.ctype
         disp = self.low.dispatcher(ft)
         args = [self.rv(a) for a in e.args]
         f = self.fresh("f")
-        kinds = _CALLBACK_PARAMS[name]
-        names = ["x", "y", "z"][: len(kinds)]
-        extra = self.fresh("arg") if "arg" in kinds else None
-        typed = ", ".join(f"{n}: {t}" for n, t in zip(names, kinds, strict=True) if t != "arg")
+        names = ["x", "y", "z"][: len(cb.params)]
+        extra = self.fresh("arg") if "arg" in cb.params else None
+        typed = ", ".join(f"{n}: {t}" for n, t in zip(names, cb.params, strict=True) if t != "arg")
         passed = ", ".join(
             extra if r == "arg" else n if rust_type(t) == r else f"{n} as {rust_type(t)}"
-            for n, t, r in zip(names, ft.params or (), kinds, strict=True)
+            for n, t, r in zip(names, ft.params or (), cb.params, strict=True)
         )
         closure = f"&mut |{typed}, m: &mut rt::Mem| {disp}({f}, {passed}, m)"
-        rest = [a for i, a in enumerate(args) if i != at]
-        if extra is not None:  # qsort_r(base, n, size, compar, arg): qsort with the closure
-            bind = f"let {f} = {args[at]}; let {extra} = {rest.pop()};"
-            return f"{{ {bind} rt::qsort({', '.join([*rest, closure])}, m) }}"
-        return f"{{ let {f} = {args[at]}; rt::{name}({', '.join([*rest, closure])}, m) }}"
+        rest = [a for i, a in enumerate(args) if i != cb.at]
+        binds = f"let {f} = {args[cb.at]};"
+        if extra is not None:
+            binds += f" let {extra} = {rest.pop()};"
+        return f"{{ {binds} rt::{cb.runtime}({', '.join([*rest, closure])}, m) }}"
 
     def e_call(self, e: cir.Call) -> str:
         return self.call(e)
@@ -1681,31 +1678,41 @@ _EXPRS = {
 _SETJMP = frozenset({"setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp"})
 
 _VOID_P = cir.Pointer(cir.Void())
+
+
+@dataclass(frozen=True)
+class _Callback:
+    """A C library function that calls a function pointer of the program: which argument
+    that is, its C type when the prototype does not say, the Rust types the runtime passes
+    it (``arg``: the caller's own argument, which the closure passes on), and the runtime
+    function that takes the closure."""
+
+    at: int
+    ctype: cir.FuncT
+    params: tuple[str, ...]
+    runtime: str
+
+
 _COMPARE = cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P), False)
-# C library functions that call a function pointer of the program: which argument it is,
-# its C type when the prototype does not say, and the Rust types the runtime passes it
 _CALLBACKS = {
-    "qsort": 3,
-    "qsort_r": 3,
-    "bsearch": 4,
-    "tsearch": 2,
-    "tfind": 2,
-    "tdelete": 2,
-    "twalk": 1,
-    "tdestroy": 1,
-}
-_CALLBACK_TYPES = {
-    **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), _COMPARE),
-    "qsort_r": cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P, _VOID_P), False),
-    "twalk": cir.FuncT(cir.Void(), (_VOID_P, cir.IntT(32, False), cir.IntT(32, True)), False),
-    "tdestroy": cir.FuncT(cir.Void(), (_VOID_P,), False),
-}
-_CALLBACK_PARAMS = {
-    **dict.fromkeys(("qsort", "bsearch", "tsearch", "tfind", "tdelete"), ("u64", "u64")),
-    # qsort_r's comparator also takes the caller's argument, which the closure passes on
-    "qsort_r": ("u64", "u64", "arg"),
-    "twalk": ("u64", "i32", "i32"),
-    "tdestroy": ("u64",),
+    **{
+        name: _Callback(at, _COMPARE, ("u64", "u64"), name)
+        for name, at in (("qsort", 3), ("bsearch", 4), ("tsearch", 2), ("tfind", 2), ("tdelete", 2))
+    },
+    # qsort_r(base, n, size, compar, arg): qsort with a closure that passes `arg` on
+    "qsort_r": _Callback(
+        3,
+        cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P, _VOID_P), False),
+        ("u64", "u64", "arg"),
+        "qsort",
+    ),
+    "twalk": _Callback(
+        1,
+        cir.FuncT(cir.Void(), (_VOID_P, cir.IntT(32, False), cir.IntT(32, True)), False),
+        ("u64", "i32", "i32"),
+        "twalk",
+    ),
+    "tdestroy": _Callback(1, cir.FuncT(cir.Void(), (_VOID_P,), False), ("u64",), "tdestroy"),
 }
 
 

@@ -20,6 +20,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def differential(tmp_path: Path, name: str, source: str, vectors: list[dict] | None = None) -> dict:
+    """Writes one C file under ``tmp_path/src``, translates it with ``vectors`` (one run
+    without arguments by default) run against the gcc build, and returns the report."""
+    write(tmp_path / "src" / name, source)
+    vec = write(tmp_path / "v.json", json.dumps(vectors or [{"args": []}]))
+    return translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
+
+
 def test_parse_error_names_clang_diagnostics_and_writes_nothing(tmp_path: Path) -> None:
     src = write(tmp_path / "src" / "bad.c", "int main( { return 0")
     out = tmp_path / "out"
@@ -205,8 +213,9 @@ int main(void) {
 
 
 def test_sizeof_a_variable_length_array_is_its_size_at_declaration(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#include <stdio.h>
 #include <string.h>
 static size_t fill(int n) {
@@ -221,17 +230,17 @@ static size_t fill(int n) {
 }
 int main(int argc, char **argv) { printf("%zu\\n", fill(argc + 4)); return 0; }
 """,
+        vectors=[{"args": []}, {"args": ["a", "b"]}],
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["a", "b"]}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # the count is the one the declaration evaluated, not n's later value
     assert r["counts"]["stub"] == 0
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
 
 
 def test_file_scope_compound_literals_and_members_of_returned_records(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#include <stdio.h>
 struct opt { const char *name; int *vals; int n; };
 static int base = 7;
@@ -258,8 +267,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # compound literals at file scope are static objects of their own; a member of a
     # returned record needs a frame that the function opens at entry, even after a return
     assert r["counts"]["stub"] == 0
@@ -267,8 +274,9 @@ int main(void) {
 
 
 def test_generic_selection_takes_the_association_c_selects(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#include <stdio.h>
 #include <stddef.h>
 #define clz(n) _Generic(n, \\
@@ -288,8 +296,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # inside macros and out, by builtin type, typedef (size_t), pointer, decayed array, default
     assert r["counts"]["stub"] == 0
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
@@ -312,8 +318,9 @@ def test_generic_type_names_have_one_canonical_spelling() -> None:
 
 
 def test_memory_streams_write_back_as_glibcs(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,16 +350,15 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # fmemopen "w" (NUL-terminated at fflush/fclose), "r" with fscanf, open_memstream
     assert r["counts"]["stub"] == 0
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
 def test_gnu_nested_functions_are_lifted_with_their_captures(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "n.c",
+    r = differential(
+        tmp_path,
+        "n.c",
         """#include <stdio.h>
 #include <stdlib.h>
 static int apply(int (*f)(int), int v) { return f(v); }
@@ -382,8 +388,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # captured scalars and arrays written through, a captured function pointer called,
     # sibling and recursive calls, a nested function as a qsort comparator and as a value,
     # __LINE__ and the 'd' suffix inside one
@@ -419,8 +423,9 @@ def test_a_function_nested_in_a_nested_function_is_refused(tmp_path: Path) -> No
 
 
 def test_wide_strings_err_h_strftime_signals_and_setjmp_once(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,9 +491,8 @@ int main(int argc, char **argv) {
     return 0;
 }
 """,
+        vectors=[{"args": []}, {"args": ["zz"]}],
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}, {"args": ["zz"]}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # L"" / u"" literals and wcs*, strftime in the C locale, err.h (errx's exit status),
     # sigaction and sigset_t, ioctl's ENOTTY, htonl, mkstemp, fseeko/ftello, *_unlocked
     # stdio, and `status = setjmp(env)`, which returns once
@@ -497,8 +501,9 @@ int main(int argc, char **argv) {
 
 
 def test_posix_regex_matches_as_glibcs(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "r.c",
+    r = differential(
+        tmp_path,
+        "r.c",
         """#include <stdio.h>
 #include <regex.h>
 #include <string.h>
@@ -561,8 +566,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # basic and extended syntax, leftmost-longest, groups and back references, REG_ICASE,
     # REG_NEWLINE, REG_NOTBOL/NOTEOL, GNU's \\< \\> \\b \\+ \\| and glibc's error codes
     assert r["counts"]["stub"] == 0, r["functions"]
@@ -570,8 +573,9 @@ int main(void) {
 
 
 def test_search_trees_call_back_into_the_program(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "s.c",
+    r = differential(
+        tmp_path,
+        "s.c",
         """#define _GNU_SOURCE
 #include <search.h>
 #include <stdio.h>
@@ -612,16 +616,15 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # tsearch/tfind/tdelete with a comparator, twalk's visits in key order, tdestroy(free)
     assert r["counts"]["stub"] == 0, r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
 def test_main_with_envp_in_a_file_named_for_a_rust_keyword(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "for.c",
+    r = differential(
+        tmp_path,
+        "for.c",
         """#include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -644,8 +647,6 @@ int main(int argc, char **argv, char **envp) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # `mod for` would not parse; main's third parameter; logbf as a function value and the
     # rest of math.h that CRUST-bench's expr uses; usleep sleeps (the clock moves as in C)
     assert r["build_ok"], r["build_log"]
@@ -654,8 +655,9 @@ int main(int argc, char **argv, char **envp) {
 
 
 def test_rand48_as_glibcs_and_fread_stores_only_what_it_read(tmp_path: Path) -> None:
-    write(
-        tmp_path / "src" / "r.c",
+    r = differential(
+        tmp_path,
+        "r.c",
         """#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -688,8 +690,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     # the 48-bit generator unseeded and seeded, over the caller's state; an fread asking for
     # more than its buffer holds from a file that has less is fine in C (and under ASan)
     assert r["counts"]["stub"] == 0, r["functions"]
@@ -699,8 +699,9 @@ int main(void) {
 def test_more_of_libc_div_libgen_paths_time_text_environment_and_qsort_r(
     tmp_path: Path,
 ) -> None:
-    write(
-        tmp_path / "src" / "m.c",
+    r = differential(
+        tmp_path,
+        "m.c",
         """#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -775,8 +776,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     assert r["counts"]["stub"] == 0, r["functions"]
     assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
@@ -784,8 +783,9 @@ int main(void) {
 
 def test_ids_langinfo_chdir_and_inet_addresses(tmp_path: Path) -> None:
     write(tmp_path / "src" / "sub" / "f.txt", "hi\n")
-    write(
-        tmp_path / "src" / "n.c",
+    r = differential(
+        tmp_path,
+        "n.c",
         """#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -822,8 +822,6 @@ int main(void) {
 }
 """,
     )
-    vec = write(tmp_path / "v.json", json.dumps([{"args": []}]))
-    r = translate(tmp_path / "src", tmp_path / "out", tests=vec, clippy=False).report
     assert r["counts"]["stub"] == 0, r["functions"]
     assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
