@@ -38,9 +38,7 @@ def main() -> None:
     ap.add_argument("--show", action="store_true")
     ap.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args()
-    questions = {
-        q["id"]: q for q in map(json.loads, REAL.read_text().splitlines()) if q.get("id")
-    }
+    questions = {q["id"]: q for q in map(json.loads, REAL.read_text().splitlines()) if q.get("id")}
     sample = [json.loads(line) for line in SAMPLE.read_text().splitlines() if line.strip()]
     kb = KnowledgeBase(args.kb or bench_cache() / "rag-kb" / "kb" / "default")
     rows = []

@@ -153,8 +153,12 @@ def project_units(src: Path, cflags: list[str]) -> tuple[Path, list[Unit], list[
     return root, units, headers
 
 
-def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> Path:
-    """Builds the C program as its compile commands say (with sanitizers); the executable."""
+def build_reference(
+    units: list[Unit], out: Path, *, sanitize: bool = True, epoch: int | None = None
+) -> Path:
+    """Builds the C program as its compile commands say (with sanitizers); the executable.
+    ``epoch`` (SOURCE_DATE_EPOCH) fixes ``__DATE__`` and ``__TIME__``, as the translation's."""
+    env = {"SOURCE_DATE_EPOCH": str(epoch)} if epoch is not None else None
     gcc = shutil.which("gcc") or shutil.which("cc")
     if gcc is None:
         raise DependencyError("differential tests need gcc on PATH")
@@ -177,7 +181,7 @@ def build_reference(units: list[Unit], out: Path, *, sanitize: bool = True) -> P
             "-o",
             str(obj),
         ]
-        code, _, err = run_tool(cmd, timeout=300, address_space=None, cwd=unit.directory)
+        code, _, err = run_tool(cmd, timeout=300, address_space=None, cwd=unit.directory, env=env)
         if code != 0:
             why = err.decode(errors="replace").strip()[:800] or "timed out"
             raise InvalidInputError(f"gcc could not build {unit.path.name}: {why}")

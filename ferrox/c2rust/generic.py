@@ -131,7 +131,7 @@ class Preprocessed:
             if skip:
                 skip = False
                 continue
-            if f == "-working-directory":
+            if f in ("-working-directory", "-Xclang"):
                 skip = True
                 continue
             if f.startswith("-Wno-error=") or f.startswith("-ferror-limit"):

@@ -537,6 +537,94 @@ _arities(
     }
 )
 
+# ---- libintl.h, pwd.h, grp.h, resource usage, shells and pipes, more POSIX and wchar.h
+_arities(
+    {
+        "gettext": 1,
+        "dgettext": 2,
+        "dcgettext": 3,
+        "ngettext": 3,
+        "dngettext": 4,
+        "dcngettext": 5,
+        "textdomain": 1,
+        "bindtextdomain": 2,
+        "bind_textdomain_codeset": 2,
+        "getpwuid": 1,
+        "getpwnam": 1,
+        "getgrgid": 1,
+        "getgrnam": 1,
+        "getrusage": 2,
+        "times": 1,
+        "popen": 2,
+        "pclose": 1,
+        "pipe": 1,
+        "link": 2,
+        "symlink": 2,
+        "mktemp": 1,
+        "tmpnam": 1,
+        "ttyname": 1,
+        "gets": 1,
+        "getw": 1,
+        "putw": 2,
+        "fgetpos": 2,
+        "fsetpos": 2,
+        "psignal": 2,
+        "strxfrm": 3,
+        "swab": 3,
+        "inet_aton": 2,
+        "mbrtowc": 4,
+        "mbrlen": 3,
+        "mbsinit": 1,
+        "wcrtomb": 3,
+        "mbsrtowcs": 4,
+        "wcsrtombs": 4,
+        "wcswidth": 2,
+        "wctype": 1,
+        "wcsspn": 2,
+        "wcscspn": 2,
+        "wcspbrk": 2,
+        "wcsstr": 2,
+        "wcsdup": 1,
+        "pthread_once": 2,
+        "pthread_key_create": 2,
+        "pthread_key_delete": 1,
+        "pthread_getspecific": 1,
+        "pthread_setspecific": 2,
+        "fnmatch": 3,
+        "globfree": 1,
+    }
+)
+LIBC["glob"] = LIBC["glob64"] = Rule("rt::glob({0}, {1}, {2}, {3}, {m})")
+LIBC["globfree64"] = LIBC["globfree"]
+LIBC["fcntl"] = _rt("fcntl", 2, variadic=True)
+LIBC["fgetpos64"], LIBC["fsetpos64"] = LIBC["fgetpos"], LIBC["fsetpos"]
+LIBC["alarm"] = _rt("alarm", 1, mem=False)
+LIBC["sync"] = _rt("sync", 0, mem=False)
+LIBC["iswctype"] = _rt("iswctype", 2, mem=False)
+LIBC["pthread_self"] = _rt("pthread_self", 0, mem=False)
+LIBC["pthread_equal"] = _rt("pthread_equal", 2, mem=False)
+# locks, attributes and signals of programs that never start a thread: they succeed at once
+for _name in (
+    "pthread_mutex_init",
+    "pthread_mutex_destroy",
+    "pthread_mutex_lock",
+    "pthread_mutex_trylock",
+    "pthread_mutex_unlock",
+    "pthread_mutexattr_init",
+    "pthread_mutexattr_destroy",
+    "pthread_mutexattr_settype",
+    "pthread_rwlock_init",
+    "pthread_rwlock_destroy",
+    "pthread_rwlock_rdlock",
+    "pthread_rwlock_wrlock",
+    "pthread_rwlock_unlock",
+    "pthread_cond_init",
+    "pthread_cond_destroy",
+    "pthread_cond_signal",
+    "pthread_cond_broadcast",
+):
+    LIBC[_name] = Rule("rt::pthread_ok({0}, {m})")
+
 # ---- GCC builtins in common use
 BUILTINS: dict[str, Rule] = {
     "__builtin_expect": Rule("({0})"),

@@ -1232,49 +1232,75 @@ class FunctionLowering:
         if not isinstance(ft, cir.FuncT):
             raise NotLowered("call through a value that is not a function pointer")
         name = self.low.dispatcher(ft)
-        args = self.args(ft, e.args)
-        return f"{name}({', '.join([self.rv(callee), *args, 'm'])})"
-
-    def args(self, ft: cir.FuncT, args: tuple[cir.Expr, ...]) -> list[str]:
-        fixed = list(ft.params or ())
-        out = []
-        for i, a in enumerate(args):
-            if i < len(fixed):
-                out.append(self.rv_as(a, fixed[i]))
-            elif ft.params is None:
-                out.append(self.rv(a))
+        fixed = list(ft.params or ()) if ft.params is not None else None
+        binds, pos, va = self.call_args(e.args, fixed)
         if ft.variadic and ft.params is not None:
-            out.append(self.va_pack(args[len(fixed) :]))
-        return out
+            pos.append(va)
+        return _with_binds(binds, f"{name}({', '.join([self.rv(callee), *pos, 'm'])})")
 
-    def va_pack(self, args: tuple[cir.Expr, ...]) -> str:
-        items = []
-        for a in args:
-            t = a.type
-            if isinstance(t, cir.FloatT):
-                items.append(f"rt::Va::F({self.rv(a)} as f64)")
-            elif isinstance(t, cir.IntT | cir.Pointer):
-                items.append(f"rt::Va::I({self.rv(a)} as i64)")
-            elif isinstance(t, cir.Array):
-                items.append(f"rt::Va::I({self.addr(a)} as i64)")
+    def call_args(
+        self, args: tuple[cir.Expr, ...], fixed: list[cir.CType] | None
+    ) -> tuple[list[str], list[str], str]:
+        """The lowered arguments of a call as gcc evaluates them: ``(binds, fixed values, the
+        packed variadic rest)``. gcc evaluates arguments right to left, except that a local
+        held in a register (a plain non-addressed local needing no conversion) is read at
+        the call; when any argument has side effects the others are bound to temporaries in
+        that order."""
+        n_fixed = len(fixed) if fixed is not None else len(args)
+        vals: list[str] = []
+        late: list[bool] = []
+        for i, a in enumerate(args):
+            if i < n_fixed:
+                t = fixed[i] if fixed is not None else a.type
+                vals.append(self.rv_as(a, t) if fixed is not None else self.rv(a))
+                late.append(self.register_read(a, t))
             else:
-                raise NotLowered("a struct passed through '...'")
-        return f"&[{', '.join(items)}]"
+                vals.append(self.va_item(a))
+                late.append(self.register_read(a, a.type))
+        binds: list[str] = []
+        live = [not _inert(a) for a in args]
+        if sum(live) >= 2 and any(map(_has_effects, args)):
+            for i in reversed(range(len(args))):
+                if late[i] or not live[i]:
+                    continue
+                t = self.fresh("a")
+                binds.append(f"let {t} = {vals[i]};")
+                vals[i] = t
+        return binds, vals[:n_fixed], f"&[{', '.join(vals[n_fixed:])}]"
+
+    def register_read(self, a: cir.Expr, t: cir.CType) -> bool:
+        """Whether gcc reads argument ``a`` (converted to ``t``) only at the call."""
+        while isinstance(a, cir.Cast) and a.type == a.operand.type:
+            a = a.operand
+        return (
+            isinstance(a, cir.Ref)
+            and a.kind == "local"
+            and a.key not in self.facts.in_memory
+            and a.type == t
+        )
+
+    def va_item(self, a: cir.Expr) -> str:
+        t = a.type
+        if isinstance(t, cir.FloatT):
+            return f"rt::Va::F({self.rv(a)} as f64)"
+        if isinstance(t, cir.IntT | cir.Pointer):
+            return f"rt::Va::I({self.rv(a)} as i64)"
+        if isinstance(t, cir.Array):
+            return f"rt::Va::I({self.addr(a)} as i64)"
+        raise NotLowered("a struct passed through '...'")
 
     def direct_call(self, fn: cir.FuncDef, args: tuple[cir.Expr, ...]) -> str:
         name = self.low.fn_names[fn.key]
         params = [p.type for p in fn.params]
-        out = []
-        for i, a in enumerate(args):
-            if i < len(params):
-                out.append(self.rv_as(a, params[i]))
+        used = args if fn.type.variadic else args[: len(params)]
+        binds, out, va = self.call_args(used, params)
         if len(out) < len(params):
             out += [_zero(t) for t in params[len(out) :]]
         if fn.type.variadic:
-            out.append(self.va_pack(args[len(params) :]))
+            out.append(va)
         if fn.key in self.low.pure:
-            return f"{name}({', '.join(out)})"
-        return f"{name}({', '.join([*out, 'm'])})"
+            return _with_binds(binds, f"{name}({', '.join(out)})")
+        return _with_binds(binds, f"{name}({', '.join([*out, 'm'])})")
 
     def libc_call(self, name: str, e: cir.Call, fn: cir.FuncDef | None = None) -> str:
         """A call of a function the program declares but does not define (``fn``, its
@@ -1297,15 +1323,11 @@ class FunctionLowering:
         fixed = (
             list(fn.type.params or ()) if fn is not None and fn.type.params is not None else None
         )
-        vals: dict[str, str] = {"m": "m", "va": "&[]"}
         n_fixed = len(fixed) if fixed is not None else len(e.args)
-        pos = []
-        for i, a in enumerate(e.args[:n_fixed]):
-            pos.append(self.rv_as(a, fixed[i]) if fixed is not None else self.rv(a))
-        if rule.variadic:
-            vals["va"] = self.va_pack(e.args[n_fixed:])
+        binds, pos, va = self.call_args(e.args if rule.variadic else e.args[:n_fixed], fixed)
+        vals: dict[str, str] = {"m": "m", "va": va if rule.variadic else "&[]"}
         try:
-            return rule.template.format(*pos, **vals)
+            return _with_binds(binds, rule.template.format(*pos, **vals))
         except (KeyError, IndexError) as exc:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)") from exc
 
@@ -1600,6 +1622,30 @@ def _padd(base: str, index: str, index_type: cir.CType, size: int) -> str:
     return f"({base} + {n})"
 
 
+def _with_binds(binds: list[str], call: str) -> str:
+    """``call`` after the ``let`` bindings of its arguments (none: the call alone)."""
+    return f"{{ {' '.join(binds)} {call} }}" if binds else call
+
+
+_EFFECTS = (cir.Call, cir.Assign, cir.IncDec, cir.StmtExpr, cir.VaArg)
+
+
+def _inert(e: cir.Expr) -> bool:
+    """Whether ``e`` reads nothing another expression could change (constants, literals)."""
+    while isinstance(e, cir.Cast):
+        e = e.operand
+    return (
+        _const_value(e) is not None
+        or isinstance(e, cir.StrLit)
+        or (isinstance(e, cir.Ref) and e.kind == "function")
+    )
+
+
+def _has_effects(e: cir.Expr) -> bool:
+    """Whether evaluating ``e`` may change what other expressions read."""
+    return any(isinstance(n, _EFFECTS) for n in walk(e))
+
+
 def _block_expr(stmts: list[RStmt], value: str) -> str:
     if not stmts:
         return value
@@ -1697,7 +1743,15 @@ _COMPARE = cir.FuncT(cir.IntT(32, True), (_VOID_P, _VOID_P), False)
 _CALLBACKS = {
     **{
         name: _Callback(at, _COMPARE, ("u64", "u64"), name)
-        for name, at in (("qsort", 3), ("bsearch", 4), ("tsearch", 2), ("tfind", 2), ("tdelete", 2))
+        for name, at in (
+            ("qsort", 3),
+            ("bsearch", 4),
+            ("lfind", 4),
+            ("lsearch", 4),
+            ("tsearch", 2),
+            ("tfind", 2),
+            ("tdelete", 2),
+        )
     },
     # qsort_r(base, n, size, compar, arg): qsort with a closure that passes `arg` on
     "qsort_r": _Callback(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -106,8 +107,11 @@ def translate(
     vectors = load_vectors(tests) if tests is not None else None
     _check_out(root, out, force)
     progress("parse", 0, len(units))
+    # one build time for the translation and the C reference, so __DATE__/__TIME__ agree
+    epoch = source_date_epoch()
+    dated = ["-Xclang", "-source-date-epoch", "-Xclang", str(epoch)]
     prog = build_program(
-        [(u.path, [*u.flags, *_as_built(u)], u.name_as_built) for u in units], root
+        [(u.path, [*u.flags, *_as_built(u), *dated], u.name_as_built) for u in units], root
     )
     progress("parse", len(units), len(units))
     _prepare_out(root, out, force)
@@ -129,7 +133,7 @@ def translate(
     test_report = TestReport()
     if vectors is not None:
         progress("test", 0, len(vectors))
-        c_exe = build_reference(units, out / "target" / "c-build" / crate_name)
+        c_exe = build_reference(units, out / "target" / "c-build" / crate_name, epoch=epoch)
         vectors = record_expected(c_exe, vectors, cwd=root)
         write_file(out / "tests" / "vectors.json", json.dumps(vectors, indent=1))
         _copy_data(root, out / "tests" / "data")
@@ -156,6 +160,13 @@ def translate(
     write_file(out / "report.json", json.dumps(report, indent=2))
     write_file(out / "report.md", _markdown(report))
     return TranslationResult(out=out, report=report, build_ok=build_ok, functions=items)
+
+
+def source_date_epoch() -> int:
+    """The build time both builds see: ``$SOURCE_DATE_EPOCH`` when set (reproducible
+    builds), otherwise now."""
+    v = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return int(v) if v.isdigit() else int(time.time())
 
 
 def _as_built(u: Any) -> list[str]:

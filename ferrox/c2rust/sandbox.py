@@ -328,10 +328,11 @@ def run_tool(
     cwd: Path | None = None,
     cpu_seconds: int | None = None,
     address_space: int | None = 8192 * MiB,
+    env: dict[str, str] | None = None,
 ) -> tuple[int | None, bytes, bytes]:
     """Runs a trusted tool (gcc) outside the sandbox but under CPU and memory limits, in its
-    own process group, killed with all its children on timeout. Returns (exit code, or None
-    after a timeout; stdout; stderr)."""
+    own process group, killed with all its children on timeout; ``env`` adds to the
+    environment. Returns (exit code, or None after a timeout; stdout; stderr)."""
     cpu = cpu_seconds if cpu_seconds is not None else math.ceil(timeout) + 5
     limits = [(resource.RLIMIT_CPU, (cpu, cpu + 1)), (resource.RLIMIT_CORE, (0, 0))]
     if address_space is not None:
@@ -350,6 +351,7 @@ def run_tool(
         stderr=subprocess.PIPE,
         start_new_session=True,
         preexec_fn=preexec,
+        env={**os.environ, **env} if env else None,
     )
     try:
         out, err = proc.communicate(timeout=timeout)

@@ -827,6 +827,209 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_gettext_passwd_rusage_shell_pipes_and_restartable_wide_text(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "g.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <libintl.h>
+#include <pwd.h>
+#include <grp.h>
+#include <wchar.h>
+#include <wctype.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/times.h>
+#include <arpa/inet.h>
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int inits;
+static void init(void) { inits++; }
+
+int main(void) {
+    textdomain("demo");
+    bindtextdomain("demo", "/nowhere");
+    printf("%s %s %s\\n", gettext("hello"), ngettext("file", "files", 2), textdomain(NULL));
+    struct passwd *pw = getpwuid(getuid());
+    struct passwd *root = getpwnam("root");
+    printf("%d %d %s %s\\n", pw != NULL, pw ? (int)(pw->pw_uid == getuid()) : -1,
+           root ? root->pw_name : "-", root ? root->pw_dir : "-");
+    struct group *gr = getgrgid(0);
+    printf("%s %d %d\\n", gr ? gr->gr_name : "-", getpwnam("no such user") == NULL,
+           gr ? gr->gr_mem != NULL : -1);
+    struct rusage ru;
+    struct tms t;
+    printf("%d %d %d\\n", getrusage(RUSAGE_SELF, &ru), ru.ru_utime.tv_usec < 1000000,
+           times(&t) > 0);
+    fflush(stdout);
+    int st = system("echo from the shell; exit 3");
+    printf("status %d %d\\n", WIFEXITED(st), WEXITSTATUS(st));
+    FILE *p = popen("printf 'a\\\\nbb\\\\n'", "r");
+    char line[16];
+    while (fgets(line, sizeof line, p)) printf("got %s", line);
+    printf("pclose %d\\n", pclose(p));
+    int fds[2];
+    if (pipe(fds) == 0) {
+        write(fds[1], "pipe!", 5);
+        close(fds[1]);
+        char b[8] = {0};
+        printf("%zd %s\\n", read(fds[0], b, sizeof b - 1), b);
+        close(fds[0]);
+    }
+    int d = fcntl(1, F_DUPFD, 10);
+    printf("%d %d\\n", d >= 10, (fcntl(1, F_GETFL) & O_ACCMODE) != O_RDONLY);
+    const char *mb = "wide";
+    wchar_t w[8];
+    mbstate_t ps;
+    memset(&ps, 0, sizeof ps);
+    const char *src = mb;
+    size_t n = mbsrtowcs(w, &src, 8, &ps);
+    printf("%zu %d %d %d\\n", n, src == NULL, wcswidth(w, 8), iswctype(L'x', wctype("alpha")));
+    printf("%zu %zu\\n", wcscspn(w, L"d"), wcsspn(w, L"iw"));
+    char sw[5] = "abcd";
+    char sw2[5] = {0};
+    swab(sw, sw2, 4);
+    char xf[8];
+    printf("%s %zu %s\\n", sw2, strxfrm(xf, "xfrm", sizeof xf), xf);
+    struct in_addr ia;
+    int ok = inet_aton("10.0.0.1", &ia);
+    printf("%d %08x %d\\n", ok, ntohl(ia.s_addr), inet_aton("x", &ia));
+    pthread_once(&once, init);
+    pthread_once(&once, init);
+    pthread_mutex_lock(&lock);
+    pthread_mutex_unlock(&lock);
+    pthread_key_t key;
+    pthread_key_create(&key, NULL);
+    pthread_setspecific(key, &inits);
+    pthread_t self = pthread_self();
+    printf("%d %d %d\\n", inits, pthread_getspecific(key) == &inits, pthread_equal(self, self));
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_call_arguments_are_evaluated_in_gccs_order(tmp_path: Path) -> None:
+    # right to left, a plain register local read at the call: what gcc -O0 does, so a
+    # program whose output depends on that unspecified order matches its gcc build
+    r = differential(
+        tmp_path,
+        "o.c",
+        """#include <stdio.h>
+struct S { int a, b; } s; int G; int arr[3]; int *p = &G;
+static int n;
+static int f(int x) { s.a += 10; G += 100; arr[1] += 1000; printf("f%d ", x); return ++n; }
+static void g(int a, int b, int c) { printf("[%d %d %d]\\n", a, b, c); }
+static void h(long a, long b, long c) { printf("[%ld %ld %ld]\\n", a, b, c); }
+static void gi(int a, int b, unsigned c) { printf("[%d %d %u]\\n", a, b, c); }
+static int bump(int *q) { return (*q)++; }
+int main(void) {
+    int k = 1;
+    g(f(1), f(2), f(3));
+    g(s.a, f(1), s.a);
+    g(G, f(2), G);
+    g(arr[1], f(3), arr[1]);
+    g(*p, f(4), *p);
+    g(k + 1, k++, k + 1);
+    g(-k, k++, (int)k);
+    g(k++, k++, k);
+    h(k, k++, k);
+    gi(k, k++, (unsigned)k);
+    int j = 1; int *q = &j;
+    gi(j, bump(q), j);
+    short sh = 1;
+    gi(sh, sh++, sh);
+    double d = 1; printf("%f %f\\n", d, d++);
+    printf("%d %d\\n", f(16), f(17));
+    int v = (f(4) << 8) | f(5); printf("= %d\\n", v);
+    void (*fp)(int, int, int) = g;
+    fp(f(7), f(8), k);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_fnmatch_glob_and_linear_search(tmp_path: Path) -> None:
+    for name in ("a.md", "b.md", "b.txt", ".hidden.md", "sub/x.md", "sub/y.txt"):
+        write(tmp_path / "src" / "data" / name, "x\n")
+    r = differential(
+        tmp_path,
+        "f.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <search.h>
+
+static int cmp(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+int main(void) {
+    const char *pats[] = {"*.c", "a?c", "[ab].[!c]", "*/x.c", "\\\\*", "[[:digit:]]*", "*"};
+    const char *names[] = {"a.c", "abc", "b.h", "sub/x.c", "*", "7up", ".dot"};
+    for (int i = 0; i < 7; i++) {
+        for (int j = 0; j < 7; j++)
+            printf("%d", fnmatch(pats[i], names[j], 0) == 0);
+        printf(" %d %d\\n", fnmatch(pats[i], names[i], FNM_PATHNAME | FNM_PERIOD),
+               fnmatch(pats[i], ".dot", FNM_PERIOD));
+    }
+    printf("%d ", fnmatch("A*", "abc", FNM_CASEFOLD));
+    printf("%d\\n", fnmatch("sub", "sub/x", FNM_LEADING_DIR));
+    glob_t g;
+    int r = glob("data/*.md", 0, NULL, &g);
+    printf("%d %zu\\n", r, g.gl_pathc);
+    for (size_t i = 0; i < g.gl_pathc; i++) printf("%s\\n", g.gl_pathv[i]);
+    r = glob("data/*/*", GLOB_APPEND | GLOB_MARK, NULL, &g);
+    for (size_t i = 0; i < g.gl_pathc; i++) printf("%s\\n", g.gl_pathv[i]);
+    globfree(&g);
+    printf("%d\\n", glob("data/*.zz", 0, NULL, &g));
+    r = glob("data/*.zz", GLOB_NOCHECK, NULL, &g);
+    printf("%d %s\\n", r, g.gl_pathv[0]);
+    globfree(&g);
+    int arr[8] = {5, 3, 9};
+    size_t n = 3;
+    int k = 9, k2 = 4;
+    int *hit = lfind(&k, arr, &n, sizeof arr[0], cmp);
+    printf("%ld %p\\n", hit ? (long)(hit - arr) : -1L, lfind(&k2, arr, &n, sizeof arr[0], cmp));
+    int *add = lsearch(&k2, arr, &n, sizeof arr[0], cmp);
+    printf("%ld %zu %d\\n", (long)(add - arr), n, arr[3]);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_date_and_time_macros_agree_with_the_c_build(tmp_path: Path) -> None:
+    # both builds see one build time (SOURCE_DATE_EPOCH), so a program that prints its
+    # build date and time passes
+    r = differential(
+        tmp_path,
+        "d.c",
+        """#include <stdio.h>
+int main(void) {
+    printf("built %s %s\\n", __DATE__, __TIME__);
+    return 0;
+}
+""",
+    )
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",

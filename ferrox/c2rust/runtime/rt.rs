@@ -98,6 +98,8 @@ pub const ENOTDIR: i32 = 20;
 pub const EMFILE: i32 = 24;
 /// errno: inappropriate ioctl for device.
 pub const ENOTTY: i32 = 25;
+/// errno: no child processes.
+pub const ECHILD: i32 = 10;
 /// `open` access mode: read only.
 pub const O_RDONLY: i32 = 0;
 /// `open` access mode: write only.
@@ -283,6 +285,10 @@ pub struct Mem {
     mem_streams: HashMap<i32, MemStream>,
     log_opts: i32,
     log_mask: i32,
+    text_domain: Vec<u8>,
+    children: HashMap<P, std::process::Child>,
+    tmpnam_buf: P,
+    thread_keys: Vec<Option<P>>,
 }
 
 impl Default for Mem {
@@ -334,6 +340,10 @@ impl Mem {
             mem_streams: HashMap::new(),
             log_opts: 0,
             log_mask: 0xff,
+            text_domain: Vec::new(),
+            children: HashMap::new(),
+            tmpnam_buf: 0,
+            thread_keys: Vec::new(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -4137,15 +4147,6 @@ pub fn getenv(name: P, m: &mut Mem) -> P {
     p
 }
 
-/// `system(cmd)`: no shell here; 0 for NULL ("no command processor"), otherwise -1.
-pub fn system(cmd: P, _m: &mut Mem) -> i32 {
-    if cmd == 0 {
-        0
-    } else {
-        -1
-    }
-}
-
 /// The program's `argc` and `argv` (NUL-terminated strings and a NULL-terminated array).
 pub fn main_args(m: &mut Mem) -> (i32, P) {
     let args: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_vec()).collect();
@@ -4269,6 +4270,25 @@ pub fn bsearch(key: P, base: P, n: u64, size: u64, cmp: &mut dyn FnMut(P, P, &mu
         }
     }
     0
+}
+
+/// `lfind(key, base, nmemb, size, compar)`: the first element equal to `key` (linear), or NULL.
+pub fn lfind(key: P, base: P, nmemb: P, size: u64, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) -> P {
+    let n = ld_u64(nmemb, m);
+    (0..n).map(|i| base.wrapping_add(i * size)).find(|&p| cmp(key, p, m) == 0).unwrap_or(0)
+}
+/// `lsearch(key, base, nmemb, size, compar)`: as lfind, appending `key` (and counting it in
+/// `*nmemb`) when it is missing.
+pub fn lsearch(key: P, base: P, nmemb: P, size: u64, cmp: &mut dyn FnMut(P, P, &mut Mem) -> i32, m: &mut Mem) -> P {
+    let found = lfind(key, base, nmemb, size, cmp, m);
+    if found != 0 {
+        return found;
+    }
+    let n = ld_u64(nmemb, m);
+    let at = base.wrapping_add(n * size);
+    memcpy(at, key, size, m);
+    st_u64(nmemb, n + 1, m);
+    at
 }
 
 // ---- search.h: binary search trees (tsearch, tfind, tdelete, twalk, tdestroy). A node
@@ -7223,7 +7243,10 @@ pub fn inet_ntop(af: i32, src: P, dst: P, size: u32, m: &mut Mem) -> P {
 /// `inet_addr(cp)`: inet_aton's numbers-and-dots forms (1–4 parts, octal and hex) in network
 /// byte order, or INADDR_NONE (all ones).
 pub fn inet_addr(cp: P, m: &mut Mem) -> u32 {
-    let s = cstr(cp, m);
+    parse_inet(&cstr(cp, m)).unwrap_or(u32::MAX)
+}
+/// inet_aton's parse of an IPv4 address (network byte order).
+fn parse_inet(s: &[u8]) -> Option<u32> {
     let mut parts = Vec::new();
     for p in s.split(|&c| c == b'.') {
         let (digits, radix) = if p.len() > 1 && (p.starts_with(b"0x") || p.starts_with(b"0X")) {
@@ -7236,7 +7259,7 @@ pub fn inet_addr(cp: P, m: &mut Mem) -> u32 {
         let v = std::str::from_utf8(digits).ok().and_then(|t| u64::from_str_radix(t, radix).ok());
         match v {
             Some(v) if !p.is_empty() => parts.push(v),
-            _ => return u32::MAX,
+            _ => return None,
         }
     }
     let n = parts.len();
@@ -7244,11 +7267,11 @@ pub fn inet_addr(cp: P, m: &mut Mem) -> u32 {
     let mut addr: u64 = 0;
     for (i, &v) in parts.iter().enumerate() {
         if n > 4 || v >= 1u64 << limit(i) {
-            return u32::MAX;
+            return None;
         }
         addr = (addr << limit(i)) | v;
     }
-    (addr as u32).to_be()
+    Some((addr as u32).to_be())
 }
 
 // ---- err.h (BSD's, as glibc writes it: "prog: message: strerror(errno)")
@@ -7490,6 +7513,1076 @@ pub fn mkdtemp(t: P, m: &mut Mem) -> P {
     }
     m.set_errno(EEXIST);
     0
+}
+
+// ---- libintl.h (no message catalogs: every message is its msgid, as in the C locale)
+
+/// `gettext(msgid)`.
+pub fn gettext(msgid: P, _m: &mut Mem) -> P {
+    msgid
+}
+/// `dgettext(domain, msgid)`.
+pub fn dgettext(_domain: P, msgid: P, _m: &mut Mem) -> P {
+    msgid
+}
+/// `dcgettext(domain, msgid, category)`.
+pub fn dcgettext(_domain: P, msgid: P, _category: i32, _m: &mut Mem) -> P {
+    msgid
+}
+/// `ngettext(singular, plural, n)`: the English rule, as without a catalog.
+pub fn ngettext(one: P, many: P, n: u64, _m: &mut Mem) -> P {
+    if n == 1 { one } else { many }
+}
+/// `dngettext(domain, singular, plural, n)`.
+pub fn dngettext(_domain: P, one: P, many: P, n: u64, _m: &mut Mem) -> P {
+    if n == 1 { one } else { many }
+}
+/// `dcngettext(domain, singular, plural, n, category)`.
+pub fn dcngettext(_domain: P, one: P, many: P, n: u64, _category: i32, _m: &mut Mem) -> P {
+    if n == 1 { one } else { many }
+}
+/// `textdomain(name)`: the current domain ("messages" until one is set).
+pub fn textdomain(name: P, m: &mut Mem) -> P {
+    if name != 0 {
+        let n = cstr(name, m);
+        if !n.is_empty() {
+            m.text_domain = n;
+        } else {
+            m.text_domain = b"messages".to_vec();
+        }
+    }
+    let d = if m.text_domain.is_empty() { b"messages".to_vec() } else { m.text_domain.clone() };
+    static_text(&d, m)
+}
+/// `bindtextdomain(domain, dir)`: the directory bound to `domain` (glibc's default when
+/// none was bound).
+pub fn bindtextdomain(domain: P, dir: P, m: &mut Mem) -> P {
+    if domain == 0 || ld_u8(domain, m) == 0 {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    let text = if dir != 0 { cstr(dir, m) } else { b"/usr/share/locale".to_vec() };
+    static_text(&text, m)
+}
+/// `bind_textdomain_codeset(domain, codeset)`: `codeset`'s copy, NULL when none was given.
+pub fn bind_textdomain_codeset(domain: P, codeset: P, m: &mut Mem) -> P {
+    if domain == 0 || ld_u8(domain, m) == 0 {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    if codeset == 0 {
+        return 0;
+    }
+    let c = cstr(codeset, m);
+    static_text(&c, m)
+}
+
+// ---- pwd.h, grp.h (the files /etc/passwd and /etc/group, as glibc's "files" service)
+
+/// The fields of each line of a colon-separated database file.
+fn db_rows(path: &str) -> Vec<Vec<Vec<u8>>> {
+    let text = std::fs::read(path).unwrap_or_default();
+    text.split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty() && l[0] != b'#')
+        .map(|l| l.split(|&c| c == b':').map(|f| f.to_vec()).collect())
+        .collect()
+}
+fn db_num(f: &[u8]) -> Option<u32> {
+    std::str::from_utf8(f).ok()?.parse().ok()
+}
+/// A `struct passwd` (48 bytes: name, passwd, uid, gid, gecos, dir, shell) for one row.
+fn passwd_obj(row: &[Vec<u8>], m: &mut Mem) -> P {
+    let get = |i: usize| row.get(i).cloned().unwrap_or_default();
+    let p = m.push_obj(Kind::Static, vec![0u8; 48]);
+    for (off, i) in [(0u64, 0usize), (8, 1), (24, 4), (32, 5), (40, 6)] {
+        let s = static_text(&get(i), m);
+        st_u64(p.wrapping_add(off), s, m);
+    }
+    st_u32(p.wrapping_add(16), db_num(&get(2)).unwrap_or(0), m);
+    st_u32(p.wrapping_add(20), db_num(&get(3)).unwrap_or(0), m);
+    p
+}
+/// A `struct group` (32 bytes: name, passwd, gid, a NULL-terminated member list).
+fn group_obj(row: &[Vec<u8>], m: &mut Mem) -> P {
+    let get = |i: usize| row.get(i).cloned().unwrap_or_default();
+    let p = m.push_obj(Kind::Static, vec![0u8; 32]);
+    for (off, i) in [(0u64, 0usize), (8, 1)] {
+        let s = static_text(&get(i), m);
+        st_u64(p.wrapping_add(off), s, m);
+    }
+    st_u32(p.wrapping_add(16), db_num(&get(2)).unwrap_or(0), m);
+    let members: Vec<Vec<u8>> =
+        get(3).split(|&c| c == b',').filter(|s| !s.is_empty()).map(|s| s.to_vec()).collect();
+    let mut arr = Vec::with_capacity((members.len() + 1) * 8);
+    for s in &members {
+        arr.extend_from_slice(&static_text(s, m).to_le_bytes());
+    }
+    arr.extend_from_slice(&0u64.to_le_bytes());
+    let list = m.push_obj(Kind::Static, arr);
+    st_u64(p.wrapping_add(24), list, m);
+    p
+}
+/// `getpwuid(uid)`: NULL (errno untouched) when no entry has it.
+pub fn getpwuid(uid: u32, m: &mut Mem) -> P {
+    match db_rows("/etc/passwd").iter().find(|r| r.len() >= 7 && db_num(&r[2]) == Some(uid)) {
+        Some(r) => passwd_obj(r, m),
+        None => 0,
+    }
+}
+/// `getpwnam(name)`.
+pub fn getpwnam(name: P, m: &mut Mem) -> P {
+    let n = cstr(name, m);
+    match db_rows("/etc/passwd").iter().find(|r| r.len() >= 7 && r[0] == n) {
+        Some(r) => passwd_obj(r, m),
+        None => 0,
+    }
+}
+/// `getgrgid(gid)`.
+pub fn getgrgid(gid: u32, m: &mut Mem) -> P {
+    match db_rows("/etc/group").iter().find(|r| r.len() >= 3 && db_num(&r[2]) == Some(gid)) {
+        Some(r) => group_obj(r, m),
+        None => 0,
+    }
+}
+/// `getgrnam(name)`.
+pub fn getgrnam(name: P, m: &mut Mem) -> P {
+    let n = cstr(name, m);
+    match db_rows("/etc/group").iter().find(|r| r.len() >= 3 && r[0] == n) {
+        Some(r) => group_obj(r, m),
+        None => 0,
+    }
+}
+
+// ---- sys/resource.h, sys/times.h (this process's CPU times from /proc, 100 ticks a second)
+
+/// utime, stime, cutime, cstime of this process, in clock ticks.
+fn proc_times() -> [i64; 4] {
+    let text = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = text.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<i64> = rest.split_whitespace().map(|v| v.parse().unwrap_or(0)).collect();
+    let at = |i: usize| f.get(i).copied().unwrap_or(0);
+    [at(11), at(12), at(13), at(14)]
+}
+/// `getrusage(who, usage)`: CPU times and the peak resident size; the other counters 0.
+pub fn getrusage(who: i32, usage: P, m: &mut Mem) -> i32 {
+    if !(-1..=1).contains(&who) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let t = proc_times();
+    let (u, s) = if who == -1 { (t[2], t[3]) } else { (t[0], t[1]) };
+    st_bytes(usage, &[0u8; 144], m);
+    for (off, ticks) in [(0u64, u), (16, s)] {
+        st_i64(usage.wrapping_add(off), ticks / 100, m);
+        st_i64(usage.wrapping_add(off + 8), ticks % 100 * 10_000, m);
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<i64>().ok())
+        .unwrap_or(0);
+    st_i64(usage.wrapping_add(32), hwm, m);
+    0
+}
+/// `times(buf)`: the four CPU times in ticks; the ticks since boot.
+pub fn times(buf: P, m: &mut Mem) -> i64 {
+    let t = proc_times();
+    if buf != 0 {
+        for (i, v) in t.iter().enumerate() {
+            st_i64(buf.wrapping_add(8 * i as u64), *v, m);
+        }
+    }
+    let up = std::fs::read_to_string("/proc/uptime").unwrap_or_default();
+    let secs: f64 = up.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    (secs * 100.0) as i64
+}
+
+// ---- stdlib.h system, stdio.h popen/pclose (/bin/sh -c, with the program's descriptors)
+
+/// The shell command for `cmd`, its standard descriptors those of the program's 0, 1 and 2.
+fn shell(cmd: &[u8], m: &Mem) -> std::process::Command {
+    let io = |i: usize| match m.fds.get(i).and_then(|e| e.as_ref()).and_then(|e| e.file.try_clone().ok()) {
+        Some(f) => std::process::Stdio::from(f),
+        None => std::process::Stdio::null(),
+    };
+    let mut c = std::process::Command::new("/bin/sh");
+    c.arg("-c").arg(OsStr::from_bytes(cmd)).stdin(io(0)).stdout(io(1)).stderr(io(2));
+    c
+}
+/// A child's wait status, as waitpid(2) reports it.
+fn wait_status(s: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    s.into_raw()
+}
+/// `system(cmd)`: the shell's wait status (127 << 8 when it cannot run); `system(NULL)` is 1.
+/// As glibc, pending stdio output is not flushed first.
+pub fn system(cmd: P, m: &mut Mem) -> i32 {
+    if cmd == 0 {
+        return std::path::Path::new("/bin/sh").exists() as i32;
+    }
+    let c = cstr(cmd, m);
+    match shell(&c, m).status() {
+        Ok(s) => wait_status(s),
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+/// `popen(cmd, mode)`: a stream reading the command's output ("r") or writing its input ("w").
+pub fn popen(cmd: P, mode: P, m: &mut Mem) -> P {
+    let md = cstr(mode, m);
+    let reading = match md.first() {
+        Some(b'r') => true,
+        Some(b'w') => false,
+        _ => {
+            m.set_errno(EINVAL);
+            return 0;
+        }
+    };
+    let c = cstr(cmd, m);
+    let mut sh = shell(&c, m);
+    if reading {
+        sh.stdout(std::process::Stdio::piped());
+    } else {
+        sh.stdin(std::process::Stdio::piped());
+    }
+    let mut child = match sh.spawn() {
+        Ok(ch) => ch,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return 0;
+        }
+    };
+    let file: std::fs::File = if reading {
+        std::os::fd::OwnedFd::from(child.stdout.take().expect("piped stdout")).into()
+    } else {
+        std::os::fd::OwnedFd::from(child.stdin.take().expect("piped stdin")).into()
+    };
+    let flags = if reading { O_RDONLY } else { O_WRONLY };
+    let fd = match install_fd(FdEntry { file: Arc::new(file), flags }, m) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            m.set_errno(e);
+            return 0;
+        }
+    };
+    let s = Stream::new(fd, reading, !reading, &m.fds);
+    let f = push_stream(s, m);
+    m.children.insert(f, child);
+    f
+}
+/// `pclose(f)`: closes the stream, waits for its command, and gives its wait status.
+pub fn pclose(f: P, m: &mut Mem) -> i32 {
+    let Some(mut child) = m.children.remove(&f) else {
+        m.set_errno(ECHILD);
+        return -1;
+    };
+    fclose(f, m);
+    match child.wait() {
+        Ok(s) => wait_status(s),
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+/// `pipe(fds)`: a read end and a write end.
+pub fn pipe(fds: P, m: &mut Mem) -> i32 {
+    let (r, w) = match std::io::pipe() {
+        Ok(p) => p,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            return -1;
+        }
+    };
+    let rf: std::fs::File = std::os::fd::OwnedFd::from(r).into();
+    let wf: std::fs::File = std::os::fd::OwnedFd::from(w).into();
+    let a = match install_fd(FdEntry { file: Arc::new(rf), flags: O_RDONLY }, m) {
+        Ok(a) => a,
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    let b = match install_fd(FdEntry { file: Arc::new(wf), flags: O_WRONLY }, m) {
+        Ok(b) => b,
+        Err(e) => {
+            m.fds[a as usize] = None;
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    st_i32(fds, a, m);
+    st_i32(fds.wrapping_add(4), b, m);
+    0
+}
+
+// ---- more unistd.h, fcntl.h and stdio.h
+
+/// `fcntl(fd, cmd, ...)`: F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND and
+/// O_NONBLOCK change); EINVAL for other commands.
+pub fn fcntl(fd: i32, cmd: i32, args: &[Va], m: &mut Mem) -> i32 {
+    let e = match fd_entry(&m.fds, fd) {
+        Ok(e) => e.clone(),
+        Err(err) => {
+            m.set_errno(err);
+            return -1;
+        }
+    };
+    let arg = va_int(args, 0);
+    match cmd {
+        0 | 1030 => {
+            let from = arg.max(0) as usize;
+            if from >= fd_limit(m) {
+                m.set_errno(EINVAL);
+                return -1;
+            }
+            if m.fds.len() <= from {
+                m.fds.resize(from + 1, None);
+            }
+            let i = match (from..m.fds.len()).find(|&i| m.fds[i].is_none()) {
+                Some(i) => i,
+                None if m.fds.len() < fd_limit(m) => {
+                    m.fds.push(None);
+                    m.fds.len() - 1
+                }
+                None => {
+                    m.set_errno(EMFILE);
+                    return -1;
+                }
+            };
+            m.fds[i] = Some(e);
+            i as i32
+        }
+        1 | 2 => 0,
+        3 => e.flags,
+        4 => {
+            let keep = O_APPEND | O_NONBLOCK;
+            let flags = (e.flags & !keep) | (arg as i32 & keep);
+            if let Some(Some(ent)) = m.fds.get_mut(fd as usize) {
+                ent.flags = flags;
+            }
+            0
+        }
+        _ => {
+            m.set_errno(EINVAL);
+            -1
+        }
+    }
+}
+/// `link(old, new)`: a hard link.
+pub fn link(old: P, new: P, m: &mut Mem) -> i32 {
+    let (a, b) = (cstr(old, m), cstr(new, m));
+    io_result(std::fs::hard_link(OsStr::from_bytes(&a), OsStr::from_bytes(&b)), m)
+}
+/// `symlink(target, path)`.
+pub fn symlink(target: P, path: P, m: &mut Mem) -> i32 {
+    let (a, b) = (cstr(target, m), cstr(path, m));
+    io_result(std::os::unix::fs::symlink(OsStr::from_bytes(&a), OsStr::from_bytes(&b)), m)
+}
+/// `alarm(seconds)`: 0. No signal reaches a translated program, so the alarm never rings.
+pub fn alarm(_seconds: u32) -> u32 {
+    0
+}
+/// `sync()`: every write of this runtime already went to the kernel.
+pub fn sync() {}
+/// `mktemp(template)`: the template with a name that does not exist yet ("" when none).
+pub fn mktemp(t: P, m: &mut Mem) -> P {
+    for _ in 0..100 {
+        let Some(name) = temp_candidate(t, m) else {
+            st_u8(t, 0, m);
+            return t;
+        };
+        if std::fs::symlink_metadata(OsStr::from_bytes(&name)).is_err() {
+            return t;
+        }
+    }
+    m.set_errno(EEXIST);
+    st_u8(t, 0, m);
+    t
+}
+/// `tmpnam(s)`: a fresh name in /tmp, written to `s` (or a static buffer when NULL).
+pub fn tmpnam(s: P, m: &mut Mem) -> P {
+    let buf = if s != 0 { s } else {
+        if m.tmpnam_buf == 0 {
+            m.tmpnam_buf = m.push_obj(Kind::Static, vec![0u8; 20]);
+        }
+        m.tmpnam_buf
+    };
+    st_bytes(buf, b"/tmp/fileXXXXXX\0", m);
+    if mktemp(buf, m) == 0 || ld_u8(buf, m) == 0 {
+        return 0;
+    }
+    buf
+}
+/// `ttyname(fd)`: NULL with ENOTTY (a sandboxed run has no terminal), EBADF for a bad `fd`.
+pub fn ttyname(fd: i32, m: &mut Mem) -> P {
+    let e = match fd_file(&m.fds, fd) {
+        Ok(f) if f.is_terminal() => {
+            use std::os::fd::AsRawFd;
+            std::fs::read_link(format!("/proc/self/fd/{}", f.as_raw_fd())).ok()
+        }
+        Ok(_) => None,
+        Err(e) => {
+            m.set_errno(e);
+            return 0;
+        }
+    };
+    match e {
+        Some(path) => static_text(&path.into_os_string().into_vec(), m),
+        None => {
+            m.set_errno(ENOTTY);
+            0
+        }
+    }
+}
+/// `gets(s)`: a line from stdin without its newline; NULL at end of input.
+pub fn gets(s: P, m: &mut Mem) -> P {
+    let f = std_file(STDIN_VAR, m);
+    let mut i = 0u64;
+    loop {
+        let c = fgetc(f, m);
+        if c == EOF {
+            if i == 0 {
+                return 0;
+            }
+            break;
+        }
+        if c == b'\n' as i32 {
+            break;
+        }
+        st_u8(s.wrapping_add(i), c as u8, m);
+        i += 1;
+    }
+    st_u8(s.wrapping_add(i), 0, m);
+    s
+}
+/// `getw(f)`: one int in the machine's byte order; EOF at end.
+pub fn getw(f: P, m: &mut Mem) -> i32 {
+    let tmp = m.push_obj(Kind::Heap, vec![0u8; 4]);
+    let n = fread(tmp, 4, 1, f, m);
+    let v = ld_i32(tmp, m);
+    free(tmp, m);
+    if n == 1 { v } else { EOF }
+}
+/// `putw(w, f)`: 0, or EOF on an error.
+pub fn putw(w: i32, f: P, m: &mut Mem) -> i32 {
+    let tmp = m.push_obj(Kind::Heap, w.to_le_bytes().to_vec());
+    let n = fwrite(tmp, 4, 1, f, m);
+    free(tmp, m);
+    if n == 1 { 0 } else { EOF }
+}
+/// `fgetpos(f, pos)`: the position into the `fpos_t` (offset, then a zero shift state).
+pub fn fgetpos(f: P, pos: P, m: &mut Mem) -> i32 {
+    let at = ftell(f, m);
+    if at < 0 {
+        return -1;
+    }
+    st_i64(pos, at, m);
+    st_i64(pos.wrapping_add(8), 0, m);
+    0
+}
+/// `fsetpos(f, pos)`.
+pub fn fsetpos(f: P, pos: P, m: &mut Mem) -> i32 {
+    let at = ld_i64(pos, m);
+    fseek(f, at, 0, m)
+}
+/// `psignal(sig, s)`: "s: description" on stderr.
+pub fn psignal(sig: i32, s: P, m: &mut Mem) {
+    let mut line = if s != 0 && ld_u8(s, m) != 0 { cstr(s, m) } else { Vec::new() };
+    if !line.is_empty() {
+        line.extend_from_slice(b": ");
+    }
+    let d = strsignal(sig, m);
+    line.extend(cstr(d, m));
+    line.push(b'\n');
+    let p = new_cstr(&line, m);
+    let err = std_file(STDERR_VAR, m);
+    fputs(p, err, m);
+    free(p, m);
+}
+/// `strxfrm(d, s, n)` in the C locale: `s` itself (copied when it fits), its length.
+pub fn strxfrm(d: P, s: P, n: u64, m: &mut Mem) -> u64 {
+    let src = cstr(s, m);
+    let len = src.len() as u64;
+    if n > 0 {
+        let k = (len + 1).min(n);
+        let mut b = src;
+        b.push(0);
+        st_bytes(d, &b[..k as usize], m);
+    }
+    len
+}
+/// `swab(from, to, n)`: copies `n` bytes swapping each adjacent pair (an odd last byte is left).
+pub fn swab(from: P, to: P, n: i64, m: &mut Mem) {
+    if n < 2 {
+        return;
+    }
+    let b = ld_bytes(from, (n & !1) as u64, m);
+    let mut out = b.clone();
+    for (i, pair) in b.chunks(2).enumerate() {
+        out[2 * i] = pair[1];
+        out[2 * i + 1] = pair[0];
+    }
+    st_bytes(to, &out, m);
+}
+/// `inet_aton(cp, inp)`: 1 and the address in network order at `inp`, or 0.
+pub fn inet_aton(cp: P, inp: P, m: &mut Mem) -> i32 {
+    match parse_inet(&cstr(cp, m)) {
+        Some(a) => {
+            if inp != 0 {
+                st_u32(inp, a, m);
+            }
+            1
+        }
+        None => 0,
+    }
+}
+
+// ---- wchar.h: restartable conversions in the C locale (the state is never used)
+
+/// `mbrtowc(pwc, s, n, ps)`: 1 for a character, 0 for NUL, -2 for no bytes, -1 with EILSEQ.
+pub fn mbrtowc(pwc: P, s: P, n: u64, _ps: P, m: &mut Mem) -> u64 {
+    if s == 0 {
+        return 0;
+    }
+    if n == 0 {
+        return u64::MAX - 1;
+    }
+    let c = ld_u8(s, m);
+    if c >= 0x80 {
+        m.set_errno(EILSEQ);
+        return u64::MAX;
+    }
+    if pwc != 0 {
+        st_i32(pwc, c as i32, m);
+    }
+    (c != 0) as u64
+}
+/// `mbrlen(s, n, ps)`.
+pub fn mbrlen(s: P, n: u64, ps: P, m: &mut Mem) -> u64 {
+    mbrtowc(0, s, n, ps, m)
+}
+/// `mbsinit(ps)`: the initial state, always.
+pub fn mbsinit(_ps: P, _m: &mut Mem) -> i32 {
+    1
+}
+/// `wcrtomb(s, wc, ps)`: 1 byte, or -1 with EILSEQ outside ASCII.
+pub fn wcrtomb(s: P, wc: i32, _ps: P, m: &mut Mem) -> u64 {
+    if s == 0 {
+        return 1;
+    }
+    if !(0..0x80).contains(&wc) {
+        m.set_errno(EILSEQ);
+        return u64::MAX;
+    }
+    st_u8(s, wc as u8, m);
+    1
+}
+/// `mbsrtowcs(dst, src, len, ps)`: converts `*src`; with a `dst`, `*src` moves past what was
+/// converted (NULL once the NUL was).
+pub fn mbsrtowcs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
+    let start = ld_u64(src, m);
+    let s = cstr(start, m);
+    let mut i = 0u64;
+    loop {
+        if dst != 0 && i >= len {
+            st_u64(src, start.wrapping_add(i), m);
+            return i;
+        }
+        let c = s.get(i as usize).copied().unwrap_or(0);
+        if c >= 0x80 {
+            if dst != 0 {
+                st_u64(src, start.wrapping_add(i), m);
+            }
+            m.set_errno(EILSEQ);
+            return u64::MAX;
+        }
+        if dst != 0 {
+            st_i32(dst.wrapping_add(4 * i), c as i32, m);
+        }
+        if c == 0 {
+            if dst != 0 {
+                st_u64(src, 0, m);
+            }
+            return i;
+        }
+        i += 1;
+    }
+}
+/// `wcsrtombs(dst, src, len, ps)`.
+pub fn wcsrtombs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
+    let start = ld_u64(src, m);
+    let mut i = 0u64;
+    loop {
+        if dst != 0 && i >= len {
+            st_u64(src, start.wrapping_add(4 * i), m);
+            return i;
+        }
+        let w = ld_i32(start.wrapping_add(4 * i), m);
+        if !(0..0x80).contains(&w) {
+            if dst != 0 {
+                st_u64(src, start.wrapping_add(4 * i), m);
+            }
+            m.set_errno(EILSEQ);
+            return u64::MAX;
+        }
+        if dst != 0 {
+            st_u8(dst.wrapping_add(i), w as u8, m);
+        }
+        if w == 0 {
+            if dst != 0 {
+                st_u64(src, 0, m);
+            }
+            return i;
+        }
+        i += 1;
+    }
+}
+/// `wcswidth(s, n)`: the columns of at most `n` wide characters; -1 if one is not printable.
+pub fn wcswidth(s: P, n: u64, m: &mut Mem) -> i32 {
+    let mut w = 0i32;
+    for i in 0..n {
+        let c = ld_i32(s.wrapping_add(4 * i), m);
+        if c == 0 {
+            break;
+        }
+        let cw = wcwidth(c);
+        if cw < 0 {
+            return -1;
+        }
+        w += cw;
+    }
+    w
+}
+/// The wctype names in glibc's order; a descriptor is the 1-based index (0: unknown).
+const WCTYPES: [&[u8]; 12] = [
+    b"alnum", b"alpha", b"blank", b"cntrl", b"digit", b"graph", b"lower", b"print", b"punct",
+    b"space", b"upper", b"xdigit",
+];
+/// `wctype(name)`.
+pub fn wctype(name: P, m: &mut Mem) -> u64 {
+    let n = cstr(name, m);
+    WCTYPES.iter().position(|&t| t == n.as_slice()).map_or(0, |i| i as u64 + 1)
+}
+/// `iswctype(wc, desc)`: 1 or 0 (not the class bit, as glibc).
+pub fn iswctype(wc: u32, desc: u64) -> i32 {
+    let f: fn(u32) -> i32 = match desc {
+        1 => iswalnum,
+        2 => iswalpha,
+        3 => iswblank,
+        4 => iswcntrl,
+        5 => iswdigit,
+        6 => iswgraph,
+        7 => iswlower,
+        8 => iswprint,
+        9 => iswpunct,
+        10 => iswspace,
+        11 => iswupper,
+        12 => iswxdigit,
+        _ => return 0,
+    };
+    (f(wc) != 0) as i32
+}
+/// `wcsspn(s, accept)`.
+pub fn wcsspn(s: P, accept: P, m: &mut Mem) -> u64 {
+    let a = wide_set(accept, m);
+    (0..).find(|&i| {
+        let c = ld_i32(s.wrapping_add(4 * i), m);
+        c == 0 || !a.contains(&c)
+    }).unwrap_or(0)
+}
+/// `wcscspn(s, reject)`.
+pub fn wcscspn(s: P, reject: P, m: &mut Mem) -> u64 {
+    let r = wide_set(reject, m);
+    (0..).find(|&i| {
+        let c = ld_i32(s.wrapping_add(4 * i), m);
+        c == 0 || r.contains(&c)
+    }).unwrap_or(0)
+}
+/// `wcspbrk(s, accept)`.
+pub fn wcspbrk(s: P, accept: P, m: &mut Mem) -> P {
+    let i = wcscspn(s, accept, m);
+    let p = s.wrapping_add(4 * i);
+    if ld_i32(p, m) == 0 { 0 } else { p }
+}
+/// `wcsstr(hay, needle)`.
+pub fn wcsstr(hay: P, needle: P, m: &mut Mem) -> P {
+    let n: Vec<i32> = (0..wlen(needle, m)).map(|i| ld_i32(needle.wrapping_add(4 * i), m)).collect();
+    let h: Vec<i32> = (0..wlen(hay, m)).map(|i| ld_i32(hay.wrapping_add(4 * i), m)).collect();
+    if n.is_empty() {
+        return hay;
+    }
+    h.windows(n.len()).position(|w| w == n.as_slice()).map_or(0, |i| hay.wrapping_add(4 * i as u64))
+}
+/// `wcsdup(s)`: a heap copy.
+pub fn wcsdup(s: P, m: &mut Mem) -> P {
+    let n = (wlen(s, m) + 1) * 4;
+    let p = malloc(n, m);
+    if p != 0 {
+        memcpy(p, s, n, m);
+    }
+    p
+}
+fn wide_set(s: P, m: &Mem) -> Vec<i32> {
+    (0..wlen(s, m)).map(|i| ld_i32(s.wrapping_add(4 * i), m)).collect()
+}
+
+// ---- fnmatch.h, glob.h (glibc's flags; no extended patterns)
+
+const FNM_NOESCAPE: i32 = 2;
+const FNM_PATHNAME: i32 = 1;
+const FNM_PERIOD: i32 = 4;
+const FNM_LEADING_DIR: i32 = 8;
+const FNM_CASEFOLD: i32 = 16;
+
+/// Whether byte `c` is in the bracket expression starting after `[` at `p[0]`; the index
+/// after the closing `]`, or None when the bracket is not closed (then `[` is literal).
+fn fn_bracket(p: &[u8], c: u8, flags: i32) -> Option<(bool, usize)> {
+    let fold = |b: u8| if flags & FNM_CASEFOLD != 0 { b.to_ascii_lowercase() } else { b };
+    let mut i = 0;
+    let negate = matches!(p.first(), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut hit = false;
+    let mut first = true;
+    loop {
+        let b = *p.get(i)?;
+        if b == b']' && !first {
+            return Some((hit != negate, i + 1));
+        }
+        first = false;
+        if b == b'[' && p.get(i + 1) == Some(&b':') {
+            let end = p[i + 2..].windows(2).position(|w| w == b":]")? + i + 2;
+            let class = &p[i + 2..end];
+            let bits = match class {
+                b"alnum" => CT_ALNUM,
+                b"alpha" => CT_ALPHA,
+                b"blank" => CT_BLANK,
+                b"cntrl" => CT_CNTRL,
+                b"digit" => CT_DIGIT,
+                b"graph" => CT_GRAPH,
+                b"lower" => CT_LOWER,
+                b"print" => CT_PRINT,
+                b"punct" => CT_PUNCT,
+                b"space" => CT_SPACE,
+                b"upper" => CT_UPPER,
+                b"xdigit" => CT_XDIGIT,
+                _ => 0,
+            };
+            hit |= c < 128 && ctype_bits(c as i32) & bits != 0;
+            i = end + 2;
+            continue;
+        }
+        let mut lo = b;
+        if b == b'\\' && flags & FNM_NOESCAPE == 0 {
+            i += 1;
+            lo = *p.get(i)?;
+        }
+        i += 1;
+        let mut hi = lo;
+        if p.get(i) == Some(&b'-') && p.get(i + 1).is_some_and(|&x| x != b']') {
+            hi = p[i + 1];
+            if hi == b'\\' && flags & FNM_NOESCAPE == 0 {
+                hi = *p.get(i + 2)?;
+                i += 1;
+            }
+            i += 2;
+        }
+        if (lo..=hi).contains(&c) || (fold(lo)..=fold(hi)).contains(&fold(c)) {
+            hit = true;
+        }
+    }
+}
+/// Whether a leading period at `s[i]` must be matched by a literal period.
+fn fn_period(s: &[u8], i: usize, flags: i32) -> bool {
+    flags & FNM_PERIOD != 0
+        && s.get(i) == Some(&b'.')
+        && (i == 0 || (flags & FNM_PATHNAME != 0 && s[i - 1] == b'/'))
+}
+fn fn_match(p: &[u8], s: &[u8], si: usize, flags: i32) -> bool {
+    let (mut pi, mut si) = (0usize, si);
+    let fold = |b: u8| if flags & FNM_CASEFOLD != 0 { b.to_ascii_lowercase() } else { b };
+    while pi < p.len() {
+        match p[pi] {
+            b'?' => {
+                let Some(&c) = s.get(si) else { return false };
+                if (c == b'/' && flags & FNM_PATHNAME != 0) || fn_period(s, si, flags) {
+                    return false;
+                }
+                pi += 1;
+                si += 1;
+            }
+            b'*' => {
+                if fn_period(s, si, flags) {
+                    return false;
+                }
+                while p.get(pi) == Some(&b'*') {
+                    pi += 1;
+                }
+                if pi == p.len() {
+                    return flags & FNM_PATHNAME == 0
+                        || flags & FNM_LEADING_DIR != 0
+                        || !s[si..].contains(&b'/');
+                }
+                let mut k = si;
+                loop {
+                    if fn_match(&p[pi..], s, k, flags) {
+                        return true;
+                    }
+                    if k >= s.len() || (s[k] == b'/' && flags & FNM_PATHNAME != 0) {
+                        return false;
+                    }
+                    k += 1;
+                }
+            }
+            b'[' => {
+                let Some(&c) = s.get(si) else { return false };
+                if (c == b'/' && flags & FNM_PATHNAME != 0) || fn_period(s, si, flags) {
+                    return false;
+                }
+                match fn_bracket(&p[pi + 1..], c, flags) {
+                    Some((true, used)) => {
+                        pi += 1 + used;
+                        si += 1;
+                    }
+                    Some((false, _)) => return false,
+                    None => {
+                        if c != b'[' {
+                            return false;
+                        }
+                        pi += 1;
+                        si += 1;
+                    }
+                }
+            }
+            b => {
+                let mut lit = b;
+                if b == b'\\' && flags & FNM_NOESCAPE == 0 && pi + 1 < p.len() {
+                    pi += 1;
+                    lit = p[pi];
+                }
+                let Some(&c) = s.get(si) else { return false };
+                if fold(c) != fold(lit) {
+                    return false;
+                }
+                pi += 1;
+                si += 1;
+            }
+        }
+    }
+    si == s.len() || (flags & FNM_LEADING_DIR != 0 && s[si] == b'/')
+}
+/// `fnmatch(pattern, string, flags)`: 0 for a match, FNM_NOMATCH (1) otherwise.
+pub fn fnmatch(pattern: P, string: P, flags: i32, m: &mut Mem) -> i32 {
+    let (p, s) = (cstr(pattern, m), cstr(string, m));
+    if fn_match(&p, &s, 0, flags) { 0 } else { 1 }
+}
+
+const GLOB_ERR: i32 = 1;
+const GLOB_MARK: i32 = 2;
+const GLOB_NOSORT: i32 = 4;
+const GLOB_DOOFFS: i32 = 8;
+const GLOB_NOCHECK: i32 = 16;
+const GLOB_APPEND: i32 = 32;
+const GLOB_NOESCAPE: i32 = 64;
+
+fn has_magic(part: &[u8]) -> bool {
+    part.iter().any(|&c| matches!(c, b'*' | b'?' | b'['))
+}
+/// The paths matching `pat`, directory level by directory level, in directory order.
+fn glob_paths(pat: &[u8], flags: i32) -> Result<Vec<Vec<u8>>, ()> {
+    let absolute = pat.first() == Some(&b'/');
+    let parts: Vec<&[u8]> = pat.split(|&c| c == b'/').filter(|p| !p.is_empty()).collect();
+    let fl = FNM_PERIOD | if flags & GLOB_NOESCAPE != 0 { FNM_NOESCAPE } else { 0 };
+    let mut found: Vec<Vec<u8>> = vec![if absolute { b"/".to_vec() } else { Vec::new() }];
+    for (k, part) in parts.iter().enumerate() {
+        let last = k + 1 == parts.len();
+        let mut next = Vec::new();
+        for base in &found {
+            let join = |name: &[u8]| {
+                let mut p = base.clone();
+                if !p.is_empty() && !p.ends_with(b"/") {
+                    p.push(b'/');
+                }
+                p.extend_from_slice(name);
+                p
+            };
+            if !has_magic(part) {
+                let lit: Vec<u8> = if flags & GLOB_NOESCAPE == 0 {
+                    let mut o = Vec::new();
+                    let mut it = part.iter();
+                    while let Some(&c) = it.next() {
+                        o.push(if c == b'\\' { it.next().copied().unwrap_or(b'\\') } else { c });
+                    }
+                    o
+                } else {
+                    part.to_vec()
+                };
+                let p = join(&lit);
+                let md = std::fs::symlink_metadata(OsStr::from_bytes(&p));
+                if md.is_ok() && (last || std::fs::metadata(OsStr::from_bytes(&p)).is_ok_and(|m| m.is_dir())) {
+                    next.push(p);
+                }
+                continue;
+            }
+            let dir = if base.is_empty() { b".".to_vec() } else { base.clone() };
+            let rd = match std::fs::read_dir(OsStr::from_bytes(&dir)) {
+                Ok(rd) => rd,
+                Err(_) if flags & GLOB_ERR != 0 => return Err(()),
+                Err(_) => continue,
+            };
+            let mut names: Vec<Vec<u8>> = Vec::new();
+            if part.first() == Some(&b'.') {
+                names.push(b".".to_vec());
+                names.push(b"..".to_vec());
+            }
+            names.extend(rd.flatten().map(|e| e.file_name().into_vec()));
+            for name in names {
+                if fn_match(part, &name, 0, fl) {
+                    let p = join(&name);
+                    if last || std::fs::metadata(OsStr::from_bytes(&p)).is_ok_and(|m| m.is_dir()) {
+                        next.push(p);
+                    }
+                }
+            }
+        }
+        found = next;
+    }
+    if parts.is_empty() {
+        return Ok(if absolute { vec![b"/".to_vec()] } else { Vec::new() });
+    }
+    Ok(found)
+}
+/// `glob(pattern, flags, errfunc, pglob)`: fills the `glob_t` (gl_pathc, gl_pathv, gl_offs);
+/// 0, GLOB_NOMATCH (3), GLOB_ABORTED (2) or GLOB_NOSPACE (1). `errfunc` is never called.
+pub fn glob(pattern: P, flags: i32, _errfunc: P, g: P, m: &mut Mem) -> i32 {
+    let pat = cstr(pattern, m);
+    let mut paths = match glob_paths(&pat, flags) {
+        Ok(p) => p,
+        Err(()) => return 2,
+    };
+    if flags & GLOB_NOSORT == 0 {
+        paths.sort();
+    }
+    if flags & GLOB_MARK != 0 {
+        for p in &mut paths {
+            if !p.ends_with(b"/") && std::fs::metadata(OsStr::from_bytes(p)).is_ok_and(|m| m.is_dir()) {
+                p.push(b'/');
+            }
+        }
+    }
+    if paths.is_empty() {
+        if flags & GLOB_NOCHECK == 0 {
+            return 3;
+        }
+        paths.push(pat);
+    }
+    let offs = if flags & GLOB_DOOFFS != 0 { ld_u64(g.wrapping_add(16), m) } else { 0 };
+    let (old_n, old_v) = if flags & GLOB_APPEND != 0 {
+        (ld_u64(g, m), ld_u64(g.wrapping_add(8), m))
+    } else {
+        (0, 0)
+    };
+    let mut entries: Vec<P> = vec![0; offs as usize];
+    for i in 0..old_n {
+        entries.push(ld_u64(old_v.wrapping_add(8 * (offs + i)), m));
+    }
+    for p in &paths {
+        let s = new_cstr(p, m);
+        entries.push(s);
+    }
+    entries.push(0);
+    let v = malloc(entries.len() as u64 * 8, m);
+    for (i, e) in entries.iter().enumerate() {
+        st_u64(v.wrapping_add(8 * i as u64), *e, m);
+    }
+    if old_v != 0 {
+        free(old_v, m);
+    }
+    st_u64(g, old_n + paths.len() as u64, m);
+    st_u64(g.wrapping_add(8), v, m);
+    st_i32(g.wrapping_add(24), flags, m);
+    0
+}
+/// `globfree(pglob)`.
+pub fn globfree(g: P, m: &mut Mem) {
+    let v = ld_u64(g.wrapping_add(8), m);
+    if v == 0 {
+        return;
+    }
+    let offs = ld_u64(g.wrapping_add(16), m);
+    let n = ld_u64(g, m);
+    for i in 0..n {
+        let s = ld_u64(v.wrapping_add(8 * (offs + i)), m);
+        if s != 0 {
+            free(s, m);
+        }
+    }
+    free(v, m);
+    st_u64(g.wrapping_add(8), 0, m);
+}
+
+// ---- pthread.h for programs that never start a thread: locks always succeed at once,
+// thread-specific values live in one table, pthread_once runs its routine the first time.
+
+/// `pthread_mutex_lock(mutex)` and the other lock, attribute and condition-signal calls: 0.
+pub fn pthread_ok(_obj: P, _m: &mut Mem) -> i32 {
+    0
+}
+/// `pthread_self()`: the one thread's id.
+pub fn pthread_self() -> u64 {
+    1
+}
+/// `pthread_equal(a, b)`.
+pub fn pthread_equal(a: u64, b: u64) -> i32 {
+    (a == b) as i32
+}
+/// `pthread_once(once, init)`: calls `init` when `*once` is still PTHREAD_ONCE_INIT (0).
+pub fn pthread_once(once: P, init: P, m: &mut Mem) -> i32 {
+    if ld_i32(once, m) == 0 {
+        st_i32(once, 2, m);
+        match m.void_caller {
+            Some(call) => call(init, m),
+            None => panic!("ferrox rt: pthread_once: no set_void_caller"),
+        }
+    }
+    0
+}
+/// `pthread_key_create(key, destructor)`: a new key (destructors never run: no thread exits).
+pub fn pthread_key_create(key: P, _destructor: P, m: &mut Mem) -> i32 {
+    m.thread_keys.push(Some(0));
+    st_u32(key, m.thread_keys.len() as u32 - 1, m);
+    0
+}
+/// `pthread_key_delete(key)`.
+pub fn pthread_key_delete(key: u32, m: &mut Mem) -> i32 {
+    match m.thread_keys.get_mut(key as usize) {
+        Some(slot @ Some(_)) => {
+            *slot = None;
+            0
+        }
+        _ => EINVAL,
+    }
+}
+/// `pthread_getspecific(key)`: NULL for an unset or deleted key.
+pub fn pthread_getspecific(key: u32, m: &mut Mem) -> P {
+    m.thread_keys.get(key as usize).copied().flatten().unwrap_or(0)
+}
+/// `pthread_setspecific(key, value)`.
+pub fn pthread_setspecific(key: u32, value: P, m: &mut Mem) -> i32 {
+    match m.thread_keys.get_mut(key as usize) {
+        Some(Some(v)) => {
+            *v = value;
+            0
+        }
+        _ => EINVAL,
+    }
 }
 
 // ---- errno
