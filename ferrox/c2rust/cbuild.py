@@ -50,6 +50,13 @@ class Unit:
         return self.spelled or str(self.path)
 
 
+# flags that change what the C means (gcc 12 defaults to -fno-common: old code that
+# defines a global in a header needs -fcommon to link)
+_SEMANTIC_FLAGS = frozenset(
+    {"-funsigned-char", "-fsigned-char", "-fcommon", "-fno-common", "-ansi", "-fgnu89-inline"}
+)
+
+
 def _keep_flags(args: list[str], directory: Path) -> list[str]:
     keep: list[str] = []
     it = iter(args)
@@ -63,7 +70,7 @@ def _keep_flags(args: list[str], directory: Path) -> list[str]:
                 keep.append(prefix + str((directory / arg[len(prefix) :]).resolve()))
                 break
         else:
-            if arg.startswith(("-D", "-U", "-std=", "-funsigned-char", "-fsigned-char")):
+            if arg.startswith(("-D", "-U", "-std=")) or arg in _SEMANTIC_FLAGS:
                 keep.append(arg)
     return keep
 

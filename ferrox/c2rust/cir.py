@@ -53,6 +53,7 @@ __all__ = [
     "RecordDef",
     "Ref",
     "Return",
+    "SizeOfType",
     "SizeOfVla",
     "Stmt",
     "StmtExpr",
@@ -109,10 +110,13 @@ class Pointer(CType):
 
 @dataclass(frozen=True)
 class Array(CType):
-    """``elem[n]``; ``n`` is None for an incomplete array, -1 for a variable-length one."""
+    """``elem[n]``; ``n`` is None for an incomplete array, -1 for a variable-length one,
+    whose element count is ``dim`` (the expression its declaration gave, when known; it
+    takes no part in type equality)."""
 
     elem: CType
     n: int | None
+    dim: Expr | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -319,6 +323,14 @@ class SizeOfVla(Expr):
 
 
 @dataclass(frozen=True)
+class SizeOfType(Expr):
+    """``sizeof`` of an expression whose type has a variable-length array in it (``sizeof
+    row[0]`` of ``int row[n][m]``): computed from the dimensions' expressions."""
+
+    of: CType
+
+
+@dataclass(frozen=True)
 class Unsupported(Expr):
     """A construct the front end cannot express; translating it makes the function a stub."""
 
@@ -512,6 +524,8 @@ class Program:
         if isinstance(t, Pointer):
             return 8
         if isinstance(t, Array):
+            if t.n == -1:
+                raise KeyError("a variable-length array type (its size is known only at run time)")
             return self.size_of(t.elem) * max(t.n or 0, 0)
         if isinstance(t, Record):
             rec = self.records.get(t.usr)

@@ -305,6 +305,34 @@ def _signature(low: Lowering, fn: cir.FuncDef) -> RFn:
     return RFn(low.fn_names[fn.key], params, ret, c_name=fn.name, doc=f"`{fn.name}` ({fn.loc}).")
 
 
+_SCALARS = frozenset(
+    {"i8", "i16", "i32", "i64", "i128", "u8", "u16", "u32", "u64", "u128", "f32", "f64", "bool"}
+)
+
+
+def _as(value: str, have: str, want: str) -> str | None:
+    """``value`` (Rust type ``have``) as ``want``; None when no scalar conversion exists."""
+    if have == want:
+        return value
+    if have not in _SCALARS or want not in _SCALARS:
+        return None
+    if want == "bool":
+        return f"({value} != 0 as {have})"
+    return f"({value} as {want})"
+
+
+def _returned(call: str, have: str, want: str) -> str | None:
+    """``call``'s result (type ``have``) as a result of type ``want``: a discarded value, or
+    0 for a function that returns nothing."""
+    if have == want:
+        return call
+    if want == "()":
+        return f"{{ {call}; }}"
+    if have == "()":
+        return f"{{ {call}; 0 as {want} }}" if want in _SCALARS - {"bool"} else None
+    return _as(call, have, want)
+
+
 def _statics_text(low: Lowering) -> str:
     parts: list[str] = []
     try:
@@ -344,10 +372,22 @@ def _statics_text(low: Lowering) -> str:
                 fr = rust_type(fn.type.ret)
             except NotLowered:
                 continue
-            if fp != params or fr != ret or bool(fn.type.variadic) != variadic:
+            if bool(fn.type.variadic) != variadic or len(fp) != len(params):
                 continue
             target = low.fn_names[key] if fn.body is not None else f"libc_{fn.name}"
-            arms.append(f"        F{ident} => {target}({', '.join(call_args)}),")
+            if fp == params and fr == ret:
+                arms.append(f"        F{ident} => {target}({', '.join(call_args)}),")
+                continue
+            # a function called through a pointer of another type (a cast callback, a
+            # pointer declared without a prototype): its arguments and result converted as
+            # the x86-64 ABI passes them
+            conv = [_as(a, t, want) for (a, t), want in zip(args, fp, strict=True)]
+            if any(c is None for c in conv):
+                continue
+            inner = f"{target}({', '.join([*conv, *call_args[len(args) :]])})"  # type: ignore[list-item]
+            result = _returned(inner, fr, ret)
+            if result is not None:
+                arms.append(f"        F{ident} => {result},")
         ret_s = "" if ret == "()" else f" -> {ret}"
         name_out = "call_void" if (params, variadic, ret) == ((), False, "()") else name
         body = "\n".join(arms)

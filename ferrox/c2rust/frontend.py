@@ -140,6 +140,9 @@ class _Unit:
         self.ci = _cindex()
         self.fn_name = ""
         self.static_locals: list[cir.GlobalVar] = []
+        # the element count of each variable-length array type of the current function,
+        # by the type's spelling (``int[m]``)
+        self.vla_dims: dict[str, cir.Expr] = {}
 
     # -- types
 
@@ -162,7 +165,7 @@ class _Unit:
         if kind == "INCOMPLETEARRAY":
             return cir.Array(self.ctype(t.element_type), None)
         if kind == "VARIABLEARRAY":
-            return cir.Array(self.ctype(t.element_type), -1)
+            return cir.Array(self.ctype(t.element_type), -1, self.vla_dims.get(t.spelling))
         if kind == "RECORD":
             return self.record(t)
         if kind in ("FUNCTIONPROTO", "FUNCTIONNOPROTO"):
@@ -173,6 +176,30 @@ class _Unit:
                 ret, tuple(self.ctype(a) for a in t.argument_types()), t.is_function_variadic()
             )
         raise _Unsupported(f"C type '{t.spelling}' ({kind.lower()})")
+
+    def note_vla_dims(self, declared: Any, dims: list[Any]) -> None:
+        """Records the size expression of each variable-length level of a declared type
+        (``dims``: the declaration's dimension expressions, innermost first, as libclang
+        lists them), so that every expression of that type knows its element count."""
+        levels = []
+        t = declared.get_canonical()
+        while True:
+            k = t.kind.name
+            if k in ("CONSTANTARRAY", "VARIABLEARRAY", "INCOMPLETEARRAY"):
+                levels.append(t)
+                t = t.element_type.get_canonical()
+            elif k == "POINTER":
+                t = t.get_pointee().get_canonical()
+            else:
+                break
+        if not any(lv.kind.name == "VARIABLEARRAY" for lv in levels):
+            return
+        sized = [lv for lv in levels if lv.kind.name != "INCOMPLETEARRAY"]
+        if len(sized) != len(dims):
+            return  # a level from a typedef: its own declaration recorded it
+        for level, d in zip(reversed(sized), dims, strict=True):
+            if level.kind.name == "VARIABLEARRAY":
+                self.vla_dims[level.spelling] = self.expr(d)
 
     def record(self, t: Any) -> cir.Record:
         decl = t.get_declaration()
@@ -368,6 +395,7 @@ class _Unit:
 
     def e_cast(self, c: Any) -> cir.Expr:
         kids = self.kids(c)
+        self.note_vla_dims(c.type, [k for k in kids[:-1] if k.kind.is_expression()])
         t = self.ctype(c.type)
         inner = self.expr(kids[-1])
         if isinstance(inner, cir.InitList):
@@ -472,14 +500,19 @@ class _Unit:
             array = self.expr(arg) if arg is not None else None
             while isinstance(array, cir.Cast) and array.implicit:
                 array = array.operand
-            if not (
+            if (
                 isinstance(array, cir.Ref)
                 and array.kind == "local"
                 and isinstance(array.type, cir.Array)
                 and array.type.n == -1
             ):
-                raise _Unsupported("sizeof of a variable-length array type")
-            return cir.SizeOfVla(self.ctype(c.type), _loc(c), array)
+                return cir.SizeOfVla(self.ctype(c.type), _loc(c), array)
+            if array is not None and _runtime_sized(array.type):
+                return cir.SizeOfType(self.ctype(c.type), _loc(c), array.type)
+            named = next((k for k in c.get_children() if k.kind.name == "TYPE_REF"), None)
+            if array is None and named is not None and _runtime_sized(self.ctype(named.type)):
+                return cir.SizeOfType(self.ctype(c.type), _loc(c), self.ctype(named.type))
+            raise _Unsupported("sizeof of a variable-length array type")
         return cir.IntLit(self.ctype(c.type), _loc(c), int(value))
 
     def e_generic(self, c: Any) -> cir.Expr:
@@ -530,6 +563,10 @@ class _Unit:
     def s_decl(self, c: Any) -> cir.Stmt:
         out = []
         for v in c.get_children():
+            if v.kind.name == "TYPEDEF_DECL":
+                dims = [k for k in v.get_children() if k.kind.is_expression()]
+                self.note_vla_dims(v.underlying_typedef_type, dims)
+                continue
             if v.kind.name != "VAR_DECL":
                 continue
             sc = v.storage_class.name
@@ -548,15 +585,18 @@ class _Unit:
                     )
                 )
                 continue
+            dims = [
+                k
+                for k in v.get_children()
+                if k.kind.is_expression() and (init is None or k != init)
+            ]
+            self.note_vla_dims(v.type, dims)
             t = self.ctype(v.type)
             vla = None
             if isinstance(t, cir.Array) and t.n == -1:
-                dims = [k for k in v.get_children() if k.kind.is_expression()]
-                if not dims:
-                    raise _Unsupported("variable-length array")
-                vla = self.expr(dims[0])
-                if isinstance(t.elem, cir.Array) and t.elem.n == -1:
-                    raise _Unsupported("multi-dimensional variable-length array")
+                if t.dim is None:
+                    raise _Unsupported("variable-length array of a size not declared here")
+                vla = t.dim
             out.append(
                 cir.LocalVar(
                     local_key(v), v.spelling, t, self.expr(init) if init is not None else None, vla
@@ -652,6 +692,9 @@ class _Unit:
             return
         if known is not None and known.body is not None:
             return
+        self.vla_dims = {}
+        for p in c.get_arguments():
+            self.note_vla_dims(p.type, [k for k in p.get_children() if k.kind.is_expression()])
         params = tuple(
             cir.LocalVar(local_key(p), p.spelling, _decay(self.ctype(p.type)), None)
             for p in c.get_arguments()
@@ -715,6 +758,15 @@ class _Unit:
                     self.record(c.type)
             except _Unsupported:
                 continue
+
+
+def _runtime_sized(t: cir.CType) -> bool:
+    """Whether ``t`` is an array with a variable-length level whose count is known."""
+    while isinstance(t, cir.Array):
+        if t.n == -1:
+            return t.dim is not None
+        t = t.elem
+    return False
 
 
 def _decay(t: cir.CType) -> cir.CType:

@@ -8,6 +8,7 @@ names the missing function.
 
 from __future__ import annotations
 
+import platform
 from dataclasses import dataclass
 
 __all__ = ["BUILTINS", "LIBC", "Rule", "rule_for"]
@@ -592,7 +593,14 @@ _arities(
         "pthread_setspecific": 2,
         "fnmatch": 3,
         "globfree": 1,
+        "strptime": 3,
+        "inet_ntoa": 1,
     }
+)
+LIBC["__ctype_get_mb_cur_max"] = _rt("__ctype_get_mb_cur_max", 0, mem=False)
+# the glibc of the machine that translates, the one the C build runs on
+LIBC["gnu_get_libc_version"] = Rule(
+    f'rt::static_cstr(b"{platform.libc_ver()[1] or "2.36"}", {{m}})'
 )
 LIBC["glob"] = LIBC["glob64"] = Rule("rt::glob({0}, {1}, {2}, {3}, {m})")
 LIBC["globfree64"] = LIBC["globfree"]

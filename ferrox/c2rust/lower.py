@@ -546,9 +546,7 @@ class FunctionLowering:
             name = self.names[var.key]
             if var.key in self.facts.in_memory:
                 if var.vla_count is not None:
-                    esize = (
-                        self.prog.size_of(var.type.elem) if isinstance(var.type, cir.Array) else 1
-                    )
+                    esize = self.size_expr(var.type.elem) if isinstance(var.type, cir.Array) else 1
                     out.append(
                         RLine(
                             f"{name} = rt::local(({self.rv(var.vla_count)}) as u64 * {esize}, m);"
@@ -897,14 +895,30 @@ class FunctionLowering:
         v = self.fresh("v")
         return _block_expr([*pre, RLine(f"let {v} = {new};"), RLine(self.store(lv, v) + ";")], v)
 
-    def _elem_size(self, t: cir.CType) -> int:
+    def _elem_size(self, t: cir.CType) -> int | str:
         assert isinstance(t, cir.Pointer)
         if isinstance(t.pointee, cir.Void | cir.FuncT):
             return 1
         try:
-            return self.prog.size_of(t.pointee)
+            return self.size_expr(t.pointee)
         except KeyError as exc:
             raise NotLowered(f"pointer arithmetic on an incomplete type: {exc}") from exc
+
+    def size_expr(self, t: cir.CType) -> int | str:
+        """The size of ``t``: a number, or a ``u64`` expression when ``t`` has
+        variable-length levels (their declared counts, read now)."""
+        if isinstance(t, cir.Array) and (t.n == -1 or isinstance(t.elem, cir.Array)):
+            inner = self.size_expr(t.elem)
+            if t.n == -1:
+                if t.dim is None:
+                    raise NotLowered("a variable-length array type whose size is not declared here")
+                return f"((({self.rv(t.dim)}) as i64 as u64) * {inner})"
+            if isinstance(inner, str):
+                return f"({inner} * {max(t.n or 0, 0)})"
+        return self.prog.size_of(t)
+
+    def e_sizeof_type(self, e: cir.SizeOfType) -> str:
+        return f"(({self.size_expr(e.of)}) as {rust_type(e.type)})"
 
     # ---- lvalues
 
@@ -1089,7 +1103,7 @@ class FunctionLowering:
         if isinstance(lt, cir.Pointer) and isinstance(rt_, cir.Pointer) and op == "-":
             size = self._elem_size(lt)
             diff = f"(({self.rv(e.lhs)} - {self.rv(e.rhs)}) as i64)"
-            return diff if size == 1 else f"({diff} / {size})"
+            return diff if size == 1 else f"({diff} / ({size}) as i64)"
         if isinstance(lt, cir.Pointer) or isinstance(rt_, cir.Pointer):
             ptr, num = (e.lhs, e.rhs) if isinstance(lt, cir.Pointer) else (e.rhs, e.lhs)
             size = self._elem_size(ptr.type)
@@ -1231,6 +1245,9 @@ class FunctionLowering:
         ft = callee.type.pointee if isinstance(callee.type, cir.Pointer) else callee.type
         if not isinstance(ft, cir.FuncT):
             raise NotLowered("call through a value that is not a function pointer")
+        if ft.params is None:
+            # a pointer declared without a prototype: the call's (promoted) arguments decide
+            ft = cir.FuncT(ft.ret, tuple(a.type for a in e.args), False)
         name = self.low.dispatcher(ft)
         fixed = list(ft.params or ()) if ft.params is not None else None
         binds, pos, va = self.call_args(e.args, fixed)
@@ -1615,7 +1632,7 @@ def _arith(op: str, a: str, b: str, t: cir.CType) -> str:
     return f"({a} {op} {b})"
 
 
-def _padd(base: str, index: str, index_type: cir.CType, size: int) -> str:
+def _padd(base: str, index: str, index_type: cir.CType, size: int | str) -> str:
     n = f"(({index}) as i64 as u64)"
     if size != 1:
         n = f"{n} * {size}"
@@ -1701,6 +1718,7 @@ _EXPRS = {
     cir.IntLit: FunctionLowering.e_int,
     cir.FloatLit: FunctionLowering.e_float,
     cir.SizeOfVla: FunctionLowering.e_sizeof_vla,
+    cir.SizeOfType: FunctionLowering.e_sizeof_type,
     cir.StrLit: FunctionLowering.e_str,
     cir.Ref: FunctionLowering.e_ref,
     cir.Cast: FunctionLowering.e_cast,

@@ -1030,6 +1030,165 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_variable_length_arrays_of_several_dimensions_and_pointers_to_their_rows(
+    tmp_path: Path,
+) -> None:
+    # every VLA level carries its declared count: indexing, pointer steps and differences,
+    # sizeof of rows and typedefs, parameters `int a[n][m]` and `double (*q)[n]`
+    r = differential(
+        tmp_path,
+        "v.c",
+        """#include <stdio.h>
+#include <string.h>
+static int sum(int n, int m, int a[n][m]) {
+    int s = 0;
+    for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) s += a[i][j] * (i + 1);
+    return s;
+}
+static double trace(int n, double (*q)[n]) {
+    double t = 0;
+    for (int i = 0; i < n; i++) t += q[i][i];
+    return t;
+}
+static void fill(int n, int m, int a[][m]) {
+    for (int i = 0; i < n; i++) for (int j = 0; j < m; j++) a[i][j] = i - j;
+}
+int main(int argc, char **argv) {
+    int a[3][4];
+    for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) a[i][j] = i * 10 + j;
+    printf("%d\\n", sum(3, 4, a));
+    int n = argc + 2, m = argc + 3;
+    int b[n][m];
+    int c[n][3];
+    fill(n, m, b);
+    memset(c, 0, sizeof c);
+    c[n - 1][2] = 7;
+    printf("%d %zu %zu %zu %d\\n", sum(n, m, b), sizeof b, sizeof b[0], sizeof c, c[n - 1][2]);
+    int (*p)[m] = b;
+    p++;
+    printf("%d %td\\n", p[0][1], p - b);
+    typedef int row[m];
+    row *r = b;
+    printf("%d %zu\\n", r[1][2], sizeof(row));
+    double d[n][n];
+    for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) d[i][j] = i + 0.5 * j;
+    printf("%.2f\\n", trace(n, d));
+    int (*h)[m] = (int (*)[m]) &b[1][0];
+    printf("%d\\n", h[1][0]);
+    return 0;
+}
+""",
+        [{"args": []}, {"args": ["x"]}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
+def test_strptime_inet_ntoa_mb_cur_max_and_the_libc_version(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "s.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <gnu/libc-version.h>
+
+int main(void) {
+    const char *cases[][2] = {
+        {"2024-02-29 13:45:07", "%Y-%m-%d %H:%M:%S"}, {"  7/4/76", "%D"},
+        {"Tue Mar  5 08:09:10 2019", "%c"}, {"March 3 1999", "%B %d %Y"},
+        {"12:30:01 PM", "%r"}, {"12:30 am", "%I:%M %p"}, {"366 2020", "%j %Y"},
+        {"19 99", "%C %y"}, {"31/12/1969x", "%d/%m/%Y"}, {"13:61", "%H:%M"},
+        {"mon 2020-06-01", "%a %F"}, {"2021-W05", "%Y-W%W"}, {"5%", "%d%%"},
+        {"1999", "%Y-%m"}, {"abc", "%d"}, {"  15\\t10", "%e%t%m"},
+    };
+    for (int i = 0; i < 16; i++) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        tm.tm_mday = 9;
+        const char *end = strptime(cases[i][0], cases[i][1], &tm);
+        printf("%d [%s] %d-%02d-%02d %02d:%02d:%02d wday %d yday %d\\n", end != NULL,
+               end ? end : "-", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+               tm.tm_sec, tm.tm_wday, tm.tm_yday);
+    }
+    struct in_addr a;
+    a.s_addr = htonl(0xc0a80107);
+    printf("%s %d\\n", inet_ntoa(a), (int)MB_CUR_MAX);
+    printf("%s\\n", gnu_get_libc_version());
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_functions_called_through_pointers_of_other_types(tmp_path: Path) -> None:
+    # a callback cast to another function type, and a pointer declared without a
+    # prototype: the dispatcher converts the arguments and the result
+    r = differential(
+        tmp_path,
+        "p.c",
+        """#include <stdio.h>
+#include <stdlib.h>
+
+typedef int (*sink_t)(const int, const void *);
+struct acc { char buf[16]; int n; };
+static void put(int c, struct acc *a) { a->buf[a->n++] = (char)c; a->buf[a->n] = 0; }
+static void each(const char *s, sink_t out, void *arg) {
+    for (; *s; s++) (*out)(*s, arg);
+}
+static int cmpint(const int *a, const int *b) { return (*a > *b) - (*a < *b); }
+int (*basesort)() = cmpint;
+static int wrapper(const void *a, const void *b) { return basesort(a, b); }
+static long widen(short x) { return x * 2L; }
+
+int main(void) {
+    struct acc a = { "", 0 };
+    each("anchor", (sink_t)put, &a);
+    printf("%s %d\\n", a.buf, a.n);
+    int v[] = {5, 3, 8, 1, 2};
+    qsort(v, 5, sizeof v[0], wrapper);
+    for (int i = 0; i < 5; i++) printf(" %d", v[i]);
+    printf("\\n%d\\n", basesort(&v[0], &v[1]));
+    long (*w)(int) = (long (*)(int))widen;
+    printf("%ld\\n", w(21));
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_argument_strings_lie_back_to_back_as_the_kernel_lays_them_out(tmp_path: Path) -> None:
+    # argtable2 reads one byte past an argument's NUL (unchecked by ASan): in C that is the
+    # next argument's first byte, and so it is in the translation
+    r = differential(
+        tmp_path,
+        "a.c",
+        """#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    const char *s = argc > 1 ? argv[1] : "";
+    const char *r = strrchr(s, '.');
+    if (!r) r = s + strlen(s);
+    if (r[1] == '\\0') printf("next byte is NUL\\n");
+    else printf("next byte is '%c'\\n", r[1]);
+    printf("%d\\n", argc > 2 && argv[2] == argv[1] + strlen(argv[1]) + 1);
+    return 0;
+}
+""",
+        [{"args": ["f", "x"]}, {"args": ["f.c", "y"]}],
+    )
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",
@@ -1230,6 +1389,29 @@ def test_compile_commands_decide_files_and_flags(tmp_path: Path) -> None:
         json.loads((tmp_path / "out" / "tests" / "vectors.json").read_text())[0]["stdout"]
         == "1.2 8\n"
     )
+
+
+def test_common_symbols_need_the_projects_fcommon_in_the_c_build(tmp_path: Path) -> None:
+    # `int streaming;` in a header: gcc 12 links it only with the project's -fcommon
+    src = tmp_path / "src"
+    write(src / "common.h", "int streaming;\nvoid set_streaming(void);\n")
+    write(src / "b.c", '#include "common.h"\nvoid set_streaming(void) { streaming = 1; }\n')
+    write(
+        src / "a.c",
+        '#include <stdio.h>\n#include "common.h"\n'
+        'int main(void) { set_streaming(); printf("%d\\n", streaming); return 0; }\n',
+    )
+    (src / "compile_commands.json").write_text(
+        json.dumps(
+            [
+                {"directory": str(src), "file": f, "arguments": ["gcc", "-fcommon", "-c", f]}
+                for f in ("a.c", "b.c")
+            ]
+        )
+    )
+    vec = write(tmp_path / "v.json", '[{"args": []}]')
+    report = translate(src, tmp_path / "out", tests=vec, clippy=False).report
+    assert report["build_ok"] and report["tests"]["passed"] == 1, report["tests"]
 
 
 def test_setjmp_longjmp_by_unwinding(tmp_path: Path) -> None:

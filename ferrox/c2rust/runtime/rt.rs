@@ -289,6 +289,8 @@ pub struct Mem {
     children: HashMap<P, std::process::Child>,
     tmpnam_buf: P,
     thread_keys: Vec<Option<P>>,
+    ntoa_buf: P,
+    proc_strings: Option<(Vec<P>, Vec<P>)>,
 }
 
 impl Default for Mem {
@@ -344,6 +346,8 @@ impl Mem {
             children: HashMap::new(),
             tmpnam_buf: 0,
             thread_keys: Vec::new(),
+            ntoa_buf: 0,
+            proc_strings: None,
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -4149,12 +4153,9 @@ pub fn getenv(name: P, m: &mut Mem) -> P {
 
 /// The program's `argc` and `argv` (NUL-terminated strings and a NULL-terminated array).
 pub fn main_args(m: &mut Mem) -> (i32, P) {
-    let args: Vec<Vec<u8>> = std::env::args_os().map(|a| a.into_vec()).collect();
+    let (args, _) = process_strings(m);
     let mut arr = Vec::with_capacity((args.len() + 1) * 8);
-    for a in &args {
-        let mut b = a.clone();
-        b.push(0);
-        let p = m.push_obj(Kind::Static, b);
+    for p in &args {
         arr.extend_from_slice(&p.to_le_bytes());
     }
     arr.extend_from_slice(&0u64.to_le_bytes());
@@ -4162,15 +4163,39 @@ pub fn main_args(m: &mut Mem) -> (i32, P) {
     (args.len() as i32, argv)
 }
 
+/// The argument and environment strings, back to back in one object as the kernel lays
+/// them out (so reading past an argument's NUL reads the next one, as in C): their
+/// addresses, made once.
+fn process_strings(m: &mut Mem) -> (Vec<P>, Vec<P>) {
+    if let Some(s) = &m.proc_strings {
+        return s.clone();
+    }
+    let mut blob = Vec::new();
+    let mut offs = (Vec::new(), Vec::new());
+    for a in std::env::args_os() {
+        offs.0.push(blob.len() as u64);
+        blob.extend(a.into_vec());
+        blob.push(0);
+    }
+    for (k, v) in std::env::vars_os() {
+        offs.1.push(blob.len() as u64);
+        blob.extend(k.into_vec());
+        blob.push(b'=');
+        blob.extend(v.into_vec());
+        blob.push(0);
+    }
+    let base = m.push_obj(Kind::Static, blob);
+    let at = |o: &Vec<u64>| o.iter().map(|&k| base.wrapping_add(k)).collect::<Vec<P>>();
+    let s = (at(&offs.0), at(&offs.1));
+    m.proc_strings = Some(s.clone());
+    s
+}
+
 /// `main`'s third parameter: the environment as a NULL-terminated array of "NAME=value".
 pub fn main_envp(m: &mut Mem) -> P {
-    let mut arr = Vec::new();
-    for (k, v) in std::env::vars_os() {
-        let mut b = k.into_vec();
-        b.push(b'=');
-        b.extend(v.into_vec());
-        b.push(0);
-        let p = m.push_obj(Kind::Static, b);
+    let (_, env) = process_strings(m);
+    let mut arr = Vec::with_capacity((env.len() + 1) * 8);
+    for p in &env {
         arr.extend_from_slice(&p.to_le_bytes());
     }
     arr.extend_from_slice(&0u64.to_le_bytes());
@@ -6628,6 +6653,11 @@ pub fn ldiv(a: i64, b: i64) -> Vec<u8> {
     [q.to_le_bytes(), r.to_le_bytes()].concat()
 }
 
+/// A static NUL-terminated copy of `s` (a constant text a library call returns).
+pub fn static_cstr(s: &[u8], m: &mut Mem) -> P {
+    static_text(s, m)
+}
+
 /// A static NUL-terminated copy of `s`, made once per distinct text.
 fn static_text(s: &[u8], m: &mut Mem) -> P {
     if let Some(&p) = m.static_texts.get(s) {
@@ -8526,6 +8556,266 @@ pub fn globfree(g: P, m: &mut Mem) {
     }
     free(v, m);
     st_u64(g.wrapping_add(8), 0, m);
+}
+
+// ---- time.h strptime (the C locale, as glibc parses)
+
+const DAY_NAMES: [&[u8]; 7] = [b"sunday", b"monday", b"tuesday", b"wednesday", b"thursday", b"friday", b"saturday"];
+const MONTH_NAMES: [&[u8]; 12] = [
+    b"january", b"february", b"march", b"april", b"may", b"june", b"july", b"august",
+    b"september", b"october", b"november", b"december",
+];
+
+/// What one strptime parse found, applied to the `struct tm` at the end.
+#[derive(Default)]
+struct TmParse {
+    f: [Option<i32>; 8],
+    pm: Option<bool>,
+    twelve: bool,
+    century: Option<i32>,
+    year2: Option<i32>,
+    want_xday: bool,
+}
+
+/// glibc's `get_number`: optional white space, then at most `n` digits in `lo..=hi`.
+fn tp_number(s: &[u8], i: &mut usize, lo: i32, hi: i32, n: usize) -> Option<i32> {
+    while s.get(*i).is_some_and(|c| c.is_ascii_whitespace()) {
+        *i += 1;
+    }
+    let mut val: i32 = 0;
+    let mut k = 0;
+    if !s.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    loop {
+        val = val * 10 + (s[*i] - b'0') as i32;
+        *i += 1;
+        k += 1;
+        if !(k < n && val * 10 <= hi && s.get(*i).is_some_and(|c| c.is_ascii_digit())) {
+            break;
+        }
+    }
+    if val < lo || val > hi { None } else { Some(val) }
+}
+/// A day or month name (full or three-letter), case-insensitive: its index.
+fn tp_name(s: &[u8], i: &mut usize, names: &[&[u8]]) -> Option<i32> {
+    for (k, full) in names.iter().enumerate() {
+        for len in [full.len(), 3] {
+            let end = *i + len;
+            if end <= s.len() && s[*i..end].eq_ignore_ascii_case(&full[..len]) {
+                *i = end;
+                return Some(k as i32);
+            }
+        }
+    }
+    None
+}
+fn tp_run(s: &[u8], i: &mut usize, fmt: &[u8], p: &mut TmParse) -> bool {
+    // tm fields by index: sec min hour mday mon year wday yday
+    let mut j = 0;
+    while j < fmt.len() {
+        let c = fmt[j];
+        if c.is_ascii_whitespace() {
+            while s.get(*i).is_some_and(|c| c.is_ascii_whitespace()) {
+                *i += 1;
+            }
+            j += 1;
+            continue;
+        }
+        if c != b'%' {
+            if s.get(*i) != Some(&c) {
+                return false;
+            }
+            *i += 1;
+            j += 1;
+            continue;
+        }
+        j += 1;
+        while fmt.get(j).is_some_and(|&c| matches!(c, b'-' | b'_' | b'0' | b'^' | b'#')) {
+            j += 1;
+        }
+        while fmt.get(j).is_some_and(|c| c.is_ascii_digit()) {
+            j += 1;
+        }
+        if fmt.get(j).is_some_and(|&c| c == b'E' || c == b'O') {
+            j += 1;
+        }
+        let Some(&d) = fmt.get(j) else { return false };
+        j += 1;
+        let num = |i: &mut usize, lo, hi, n| tp_number(s, i, lo, hi, n);
+        let ok = match d {
+            b'%' => {
+                let hit = s.get(*i) == Some(&b'%');
+                *i += 1;
+                hit
+            }
+            b'n' | b't' => {
+                while s.get(*i).is_some_and(|c| c.is_ascii_whitespace()) {
+                    *i += 1;
+                }
+                true
+            }
+            b'a' | b'A' => {
+                tp_name(s, i, &DAY_NAMES).map(|v| p.f[6] = Some(v)).is_some()
+            }
+            b'u' => num(i, 1, 7, 1).map(|v| p.f[6] = Some(v % 7)).is_some(),
+            b'w' => num(i, 0, 6, 1).map(|v| p.f[6] = Some(v)).is_some(),
+            b'b' | b'B' | b'h' => {
+                p.want_xday = true;
+                tp_name(s, i, &MONTH_NAMES).map(|v| p.f[4] = Some(v)).is_some()
+            }
+            b'c' => tp_run(s, i, b"%a %b %e %H:%M:%S %Y", p),
+            b'C' => {
+                p.want_xday = true;
+                num(i, 0, 99, 2).map(|v| p.century = Some(v)).is_some()
+            }
+            b'd' | b'e' => {
+                p.want_xday = true;
+                num(i, 1, 31, 2).map(|v| p.f[3] = Some(v)).is_some()
+            }
+            b'D' | b'x' => {
+                p.want_xday = true;
+                tp_run(s, i, b"%m/%d/%y", p)
+            }
+            b'F' => {
+                p.want_xday = true;
+                tp_run(s, i, b"%Y-%m-%d", p)
+            }
+            b'H' | b'k' => num(i, 0, 23, 2).map(|v| {
+                p.f[2] = Some(v);
+                p.twelve = false;
+            }).is_some(),
+            b'I' | b'l' => num(i, 1, 12, 2).map(|v| {
+                p.f[2] = Some(v % 12);
+                p.twelve = true;
+            }).is_some(),
+            b'j' => {
+                p.want_xday = true;
+                num(i, 1, 366, 3).map(|v| p.f[7] = Some(v - 1)).is_some()
+            }
+            b'm' => {
+                p.want_xday = true;
+                num(i, 1, 12, 2).map(|v| p.f[4] = Some(v - 1)).is_some()
+            }
+            b'M' => num(i, 0, 59, 2).map(|v| p.f[1] = Some(v)).is_some(),
+            b'p' | b'P' => {
+                let end = *i + 2;
+                if end <= s.len() && s[*i..end].eq_ignore_ascii_case(b"AM") {
+                    p.pm = Some(false);
+                    *i = end;
+                    true
+                } else if end <= s.len() && s[*i..end].eq_ignore_ascii_case(b"PM") {
+                    p.pm = Some(true);
+                    *i = end;
+                    true
+                } else {
+                    false
+                }
+            }
+            b'r' => tp_run(s, i, b"%I:%M:%S %p", p),
+            b'R' => tp_run(s, i, b"%H:%M", p),
+            b'S' => num(i, 0, 61, 2).map(|v| p.f[0] = Some(v)).is_some(),
+            b'T' | b'X' => tp_run(s, i, b"%H:%M:%S", p),
+            b'y' => {
+                p.want_xday = true;
+                num(i, 0, 99, 2).map(|v| p.year2 = Some(v)).is_some()
+            }
+            b'Y' => {
+                p.want_xday = true;
+                num(i, 0, 9999, 4).map(|v| {
+                    p.f[5] = Some(v - 1900);
+                    p.year2 = None;
+                    p.century = None;
+                }).is_some()
+            }
+            b'U' | b'W' | b'V' => num(i, 0, 53, 2).is_some(),
+            b'g' => num(i, 0, 99, 2).is_some(),
+            b'G' => num(i, 0, 9999, 4).is_some(),
+            b'Z' => {
+                while s.get(*i).is_some_and(|c| c.is_ascii_alphabetic()) {
+                    *i += 1;
+                }
+                true
+            }
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+/// `strptime(s, format, tm)`: the first byte not parsed, or NULL; fields the format does
+/// not name are left as they were; a date fills in tm_wday and tm_yday, as glibc does.
+pub fn strptime(s: P, fmt: P, tm: P, m: &mut Mem) -> P {
+    let (text, f) = (cstr(s, m), cstr(fmt, m));
+    let mut p = TmParse::default();
+    let mut i = 0usize;
+    let parsed = tp_run(&text, &mut i, &f, &mut p);
+    if let Some(y2) = p.year2 {
+        let year = match p.century {
+            Some(c) => c * 100 + y2,
+            None if y2 >= 69 => 1900 + y2,
+            None => 2000 + y2,
+        };
+        p.f[5] = Some(year - 1900);
+    } else if let Some(c) = p.century {
+        if p.f[5].is_none() {
+            p.f[5] = Some(c * 100 - 1900);
+        }
+    }
+    if parsed {
+        if let (Some(h), Some(pm)) = (p.f[2], p.pm) {
+            if p.twelve && pm {
+                p.f[2] = Some(h + 12);
+            }
+        }
+    }
+    // glibc stores each field as it parses it, so a failed parse leaves what came before
+    for (k, v) in p.f.iter().enumerate() {
+        if let Some(v) = v {
+            st_i32(tm.wrapping_add(4 * k as u64), *v, m);
+        }
+    }
+    if !parsed {
+        return 0;
+    }
+    if p.want_xday {
+        let get = |k: u64, m: &Mem| ld_i32(tm.wrapping_add(4 * k), m) as i64;
+        let year = get(5, m) + 1900;
+        if p.f[6].is_none() {
+            if !(p.f[4].is_some() && p.f[3].is_some()) && p.f[7].is_some() {
+                let jan1 = days_from_civil(year, 1, 1);
+                let (_, mo, d) = civil(jan1 + get(7, m));
+                st_i32(tm.wrapping_add(16), mo as i32 - 1, m);
+                st_i32(tm.wrapping_add(12), d as i32, m);
+            }
+            let days = days_from_civil(year, get(4, m) + 1, get(3, m));
+            st_i32(tm.wrapping_add(24), (days + 4).rem_euclid(7) as i32, m);
+        }
+        if p.f[7].is_none() {
+            let days = days_from_civil(year, get(4, m) + 1, get(3, m));
+            st_i32(tm.wrapping_add(28), (days - days_from_civil(year, 1, 1)) as i32, m);
+        }
+    }
+    s.wrapping_add(i as u64)
+}
+
+/// `inet_ntoa(in)`: dotted quad text in a static buffer.
+pub fn inet_ntoa(addr: Vec<u8>, m: &mut Mem) -> P {
+    let b = [addr.first(), addr.get(1), addr.get(2), addr.get(3)].map(|x| x.copied().unwrap_or(0));
+    let text = format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+    if m.ntoa_buf == 0 {
+        m.ntoa_buf = m.push_obj(Kind::Static, vec![0u8; 18]);
+    }
+    let buf = m.ntoa_buf;
+    st_bytes(buf, text.as_bytes(), m);
+    st_u8(buf.wrapping_add(text.len() as u64), 0, m);
+    buf
+}
+/// glibc's `MB_CUR_MAX` (`__ctype_get_mb_cur_max()`): 1 in the C locale.
+pub fn __ctype_get_mb_cur_max() -> u64 {
+    1
 }
 
 // ---- pthread.h for programs that never start a thread: locks always succeed at once,
