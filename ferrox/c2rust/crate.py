@@ -20,6 +20,7 @@ from ferrox.c2rust.rir import RFn, RLine, print_fn
 __all__ = ["Crate", "FunctionItem", "assemble"]
 
 RUNTIME = Path(__file__).with_name("runtime") / "rt.rs"
+UNICODE = RUNTIME.with_name("unicode.rs")
 # names the lowering keeps from locals (the memory parameter, frames) but a module may take
 _NOT_KEYWORDS = {"m", "fr", "va", "st"}
 _RESERVED_MODULES = {
@@ -88,6 +89,7 @@ class Crate:
         write_file(out / "Cargo.toml", _cargo_toml(self.name))
         write_file(out / "rt" / "Cargo.toml", _RT_TOML)
         write_file(out / "rt" / "src" / "lib.rs", runtime_source())
+        write_file(out / "rt" / "src" / "unicode.rs", UNICODE.read_text())
         write_file(out / "src" / "main.rs", self.main_text())
         self._write_formatted(out / "src" / "statics.rs", _HEAD + self.statics_text)
         for mod, items in self.modules.items():

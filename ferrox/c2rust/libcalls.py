@@ -243,7 +243,7 @@ for _name in (
     "iswblank",
     "wcwidth",
 ):
-    LIBC[_name] = _rt(_name, 1, mem=False)
+    LIBC[_name] = _rt(_name, 1)
 
 # ---- math.h
 for _c, _r in {
@@ -597,7 +597,7 @@ _arities(
         "inet_ntoa": 1,
     }
 )
-LIBC["__ctype_get_mb_cur_max"] = _rt("__ctype_get_mb_cur_max", 0, mem=False)
+LIBC["__ctype_get_mb_cur_max"] = _rt("__ctype_get_mb_cur_max", 0)
 # the glibc of the machine that translates, the one the C build runs on
 LIBC["gnu_get_libc_version"] = Rule(
     f'rt::static_cstr(b"{platform.libc_ver()[1] or "2.36"}", {{m}})'
@@ -608,7 +608,7 @@ LIBC["fcntl"] = _rt("fcntl", 2, variadic=True)
 LIBC["fgetpos64"], LIBC["fsetpos64"] = LIBC["fgetpos"], LIBC["fsetpos"]
 LIBC["alarm"] = _rt("alarm", 1, mem=False)
 LIBC["sync"] = _rt("sync", 0, mem=False)
-LIBC["iswctype"] = _rt("iswctype", 2, mem=False)
+LIBC["iswctype"] = _rt("iswctype", 2)
 LIBC["pthread_self"] = _rt("pthread_self", 0, mem=False)
 LIBC["pthread_equal"] = _rt("pthread_equal", 2, mem=False)
 # locks, attributes and signals of programs that never start a thread: they succeed at once

@@ -1189,6 +1189,63 @@ int main(int argc, char **argv) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
 
 
+def test_the_utf8_locale_from_the_environment(tmp_path: Path) -> None:
+    # the differential tests run with LANG=C.UTF-8: setlocale(LC_ALL, "") gives glibc's
+    # C.UTF-8 (UTF-8 text, Unicode classes, widths and case), as in the gcc build
+    r = differential(
+        tmp_path,
+        "u.c",
+        """#define _XOPEN_SOURCE 700
+#include <stdio.h>
+#include <locale.h>
+#include <wchar.h>
+#include <wctype.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void) {
+    printf("%s %s %d\\n", setlocale(LC_ALL, ""), nl_langinfo(CODESET), (int)MB_CUR_MAX);
+    wchar_t cs[] = {0xe9, 0x3b1, 0x4e2d, 0x301, 0x200b, 0xff21, 0x1f600, 0xdf, 0};
+    for (int i = 0; cs[i]; i++)
+        printf("%x w%d a%d u%d l%d p%d g%d up%x lo%x\\n", (unsigned)cs[i], wcwidth(cs[i]),
+               iswalpha(cs[i]) != 0, iswupper(cs[i]) != 0, iswlower(cs[i]) != 0,
+               iswprint(cs[i]) != 0, iswpunct(cs[i]) != 0, (unsigned)towupper(cs[i]),
+               (unsigned)towlower(towupper(cs[i])));
+    const char *t[] = {"\\xf4\\x90\\x80\\x80", "\\xed\\xa0\\x80", "\\xc0\\x80", "\\xe4\\xb8",
+                       "\\xe4\\xb8\\xad", "\\x80", "\\xc3\\xa9"};
+    for (int i = 0; i < 7; i++) {
+        wchar_t w = 0;
+        mbstate_t ps;
+        memset(&ps, 0, sizeof ps);
+        long r = (long)mbrtowc(&w, t[i], strlen(t[i]), &ps);
+        printf("%d %ld %x\\n", i, r, (unsigned)w);
+    }
+    mbstate_t ps;
+    memset(&ps, 0, sizeof ps);
+    wchar_t w;
+    long a = (long)mbrtowc(&w, "\\xe4", 1, &ps);
+    long b = (long)mbrtowc(&w, "\\xb8\\xad", 2, &ps);
+    printf("%ld %ld %x %d\\n", a, b, (unsigned)w, mbsinit(&ps));
+    wchar_t ws[16];
+    size_t n = mbstowcs(ws, "h\\xc3\\xa9llo \\xe4\\xb8\\xad", 16);
+    char back[32];
+    size_t k = wcstombs(back, ws, sizeof back);
+    printf("%zu %zu %s %d\\n", n, k, back, wcswidth(ws, 16));
+    printf("%ls|%lc|%5ls|%.2ls|\\n", ws, (wint_t)0xe9, L"\\u00e9", ws);
+    printf("%s\\n", setlocale(LC_NUMERIC, "C"));
+    printf("%s\\n", setlocale(LC_ALL, NULL));
+    printf("%d\\n", setlocale(LC_ALL, "xx_YY.UTF-8") == NULL);
+    setlocale(LC_ALL, "C");
+    printf("%s %d %d\\n", nl_langinfo(CODESET), mblen("\\xc3\\xa9", 2), iswalpha(0xe9));
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",

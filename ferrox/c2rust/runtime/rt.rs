@@ -18,6 +18,8 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{DirEntryExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::sync::Arc;
 
+mod unicode;
+
 // ---- pointers, fixed objects and constants
 
 /// A C pointer: `(object_id << 32) | offset`; 0 is NULL.
@@ -291,6 +293,7 @@ pub struct Mem {
     thread_keys: Vec<Option<P>>,
     ntoa_buf: P,
     proc_strings: Option<(Vec<P>, Vec<P>)>,
+    mb_states: [P; 2],
 }
 
 impl Default for Mem {
@@ -348,6 +351,7 @@ impl Mem {
             thread_keys: Vec::new(),
             ntoa_buf: 0,
             proc_strings: None,
+            mb_states: [0; 2],
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 8] = [
@@ -2373,9 +2377,42 @@ fn format(fmt: &[u8], args: &mut Args, m: &mut Mem) -> Vec<u8> {
                 };
                 pad(&mut out, &sp, prefix, &body, true);
             }
+            b'c' if len == Len::Long => {
+                let wc = args.next().int() as u32;
+                let b = mb_bytes(wc, m.utf8()).unwrap_or_default();
+                pad(&mut out, &sp, b"", &b, false);
+            }
+            b'C' => {
+                let wc = args.next().int() as u32;
+                let b = mb_bytes(wc, m.utf8()).unwrap_or_default();
+                pad(&mut out, &sp, b"", &b, false);
+            }
             b'c' => {
                 let v = args.next().int() as u8;
                 pad(&mut out, &sp, b"", &[v], false);
+            }
+            b's' | b'S' if len == Len::Long || conv == b'S' => {
+                // a wide string: its multibyte form, the precision counting whole characters' bytes
+                let p = args.next().int() as u64;
+                let mut s = Vec::new();
+                if p == 0 {
+                    s.extend_from_slice(b"(null)");
+                } else {
+                    let mut i = 0u64;
+                    loop {
+                        let w = ld_i32(p.wrapping_add(4 * i), m);
+                        if w == 0 {
+                            break;
+                        }
+                        let Some(b) = mb_bytes(w as u32, m.utf8()) else { break };
+                        if sp.prec.is_some_and(|k| s.len() + b.len() > k) {
+                            break;
+                        }
+                        s.extend(b);
+                        i += 1;
+                    }
+                }
+                pad(&mut out, &sp, b"", &s, false);
             }
             b's' => {
                 let p = args.next().int() as u64;
@@ -4578,52 +4615,101 @@ pub fn tolower(c: i32) -> i32 {
     }
 }
 
-// ---- wctype.h, wchar.h (the C locale: ASCII classes, as glibc's "C" locale)
+// ---- wctype.h, wchar.h: ASCII classes in the C locale (as glibc's "C"); in C.UTF-8 the
+// classes, widths and case mappings of glibc's C.UTF-8 (runtime/unicode.rs)
 
-/// `towlower(c)`: ASCII only in the C locale.
-pub fn towlower(c: u32) -> u32 {
-    if c < 128 { tolower(c as i32) as u32 } else { c }
+/// A code point's (class bits, wcwidth + 1) in C.UTF-8.
+fn uc_class(c: u32) -> (u16, u8) {
+    let t = &unicode::CLASSES;
+    match t.binary_search_by(|&(lo, hi, _, _)| {
+        if hi < c {
+            std::cmp::Ordering::Less
+        } else if lo > c {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    }) {
+        Ok(i) => (t[i].2, t[i].3),
+        Err(_) => (0, 0),
+    }
 }
-/// `towupper(c)`: ASCII only in the C locale.
-pub fn towupper(c: u32) -> u32 {
-    if c < 128 { toupper(c as i32) as u32 } else { c }
+/// A case mapping of C.UTF-8 (`table`: UPPER or LOWER).
+fn uc_map(c: u32, table: &[(u32, u32, i32, u8)]) -> u32 {
+    let i = table.partition_point(|&(lo, _, _, _)| lo <= c);
+    if i == 0 {
+        return c;
+    }
+    let (lo, hi, d, step) = table[i - 1];
+    if c <= hi && (c - lo) % step as u32 == 0 { (c as i64 + d as i64) as u32 } else { c }
 }
-fn wclass(c: u32, bit: u16) -> i32 {
-    if c < 128 { (ctype_bits(c as i32) & bit) as i32 } else { 0 }
+/// `towlower(c)`.
+pub fn towlower(c: u32, m: &mut Mem) -> u32 {
+    if c < 128 {
+        tolower(c as i32) as u32
+    } else if m.utf8() {
+        uc_map(c, &unicode::LOWER)
+    } else {
+        c
+    }
+}
+/// `towupper(c)`.
+pub fn towupper(c: u32, m: &mut Mem) -> u32 {
+    if c < 128 {
+        toupper(c as i32) as u32
+    } else if m.utf8() {
+        uc_map(c, &unicode::UPPER)
+    } else {
+        c
+    }
+}
+/// The class test: the class bit for ASCII (as glibc answers), 1 or 0 above it.
+fn wclass(c: u32, bit: u16, m: &Mem) -> i32 {
+    if c < 128 {
+        (ctype_bits(c as i32) & bit) as i32
+    } else if m.utf8() {
+        (uc_class(c).0 & bit != 0) as i32
+    } else {
+        0
+    }
 }
 /// `iswalpha(c)`.
-pub fn iswalpha(c: u32) -> i32 { wclass(c, CT_ALPHA) }
+pub fn iswalpha(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_ALPHA, m) }
 /// `iswdigit(c)`: glibc answers 1, not the class bit.
-pub fn iswdigit(c: u32) -> i32 { (c.wrapping_sub(b'0' as u32) < 10) as i32 }
+pub fn iswdigit(c: u32, _m: &mut Mem) -> i32 { (c.wrapping_sub(b'0' as u32) < 10) as i32 }
 /// `iswalnum(c)`.
-pub fn iswalnum(c: u32) -> i32 { wclass(c, CT_ALNUM) }
+pub fn iswalnum(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_ALNUM, m) }
 /// `iswspace(c)`.
-pub fn iswspace(c: u32) -> i32 { wclass(c, CT_SPACE) }
+pub fn iswspace(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_SPACE, m) }
 /// `iswupper(c)`.
-pub fn iswupper(c: u32) -> i32 { wclass(c, CT_UPPER) }
+pub fn iswupper(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_UPPER, m) }
 /// `iswlower(c)`.
-pub fn iswlower(c: u32) -> i32 { wclass(c, CT_LOWER) }
+pub fn iswlower(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_LOWER, m) }
 /// `iswprint(c)`.
-pub fn iswprint(c: u32) -> i32 { wclass(c, CT_PRINT) }
+pub fn iswprint(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_PRINT, m) }
 /// `iswgraph(c)`.
-pub fn iswgraph(c: u32) -> i32 { wclass(c, CT_GRAPH) }
+pub fn iswgraph(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_GRAPH, m) }
 /// `iswpunct(c)`.
-pub fn iswpunct(c: u32) -> i32 { wclass(c, CT_PUNCT) }
+pub fn iswpunct(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_PUNCT, m) }
 /// `iswcntrl(c)`.
-pub fn iswcntrl(c: u32) -> i32 { wclass(c, CT_CNTRL) }
+pub fn iswcntrl(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_CNTRL, m) }
 /// `iswxdigit(c)`.
-pub fn iswxdigit(c: u32) -> i32 { wclass(c, CT_XDIGIT) }
+pub fn iswxdigit(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_XDIGIT, m) }
 /// `iswblank(c)`.
-pub fn iswblank(c: u32) -> i32 { wclass(c, CT_BLANK) }
-/// `wcwidth(c)`: 0 for NUL, 1 for printable ASCII, -1 for the rest (the C locale).
-pub fn wcwidth(c: i32) -> i32 {
+pub fn iswblank(c: u32, m: &mut Mem) -> i32 { wclass(c, CT_BLANK, m) }
+/// `wcwidth(c)`: 0 for NUL, 1 for printable ASCII, -1 for the rest in the C locale; the
+/// C.UTF-8 width above ASCII.
+pub fn wcwidth(c: i32, m: &mut Mem) -> i32 {
     if c == 0 {
-        0
-    } else if (0..128).contains(&c) && ctype_bits(c) & CT_PRINT != 0 {
-        1
-    } else {
-        -1
+        return 0;
     }
+    if (0x20..0x7f).contains(&c) {
+        return 1;
+    }
+    if c >= 0x80 && m.utf8() {
+        return uc_class(c as u32).1 as i32 - 1;
+    }
+    -1
 }
 
 // ---- wchar.h: wide strings (wchar_t is a 4-byte int, as on Linux x86-64)
@@ -5970,10 +6056,10 @@ pub fn getppid(_m: &Mem) -> i32 {
 
 // ---- locale (only "C": setlocale, localeconv, uselocale, newlocale)
 
-/// The locale objects, made on first use.
+/// The locale state: each category's locale name, and the objects made on first use.
 struct Locale {
-    /// The string "C" that setlocale returns.
-    c_name: P,
+    /// The locale of each category (LC_CTYPE = 0 … LC_IDENTIFICATION = 12; 6 is LC_ALL).
+    names: [Vec<u8>; 13],
     /// The one `struct lconv`.
     lconv: P,
     /// The object behind every `locale_t` that newlocale and duplocale return.
@@ -5984,30 +6070,86 @@ struct Locale {
 
 impl Default for Locale {
     fn default() -> Self {
-        Locale { c_name: 0, lconv: 0, obj: 0, current: LC_GLOBAL_LOCALE }
+        Locale { names: std::array::from_fn(|_| b"C".to_vec()), lconv: 0, obj: 0, current: LC_GLOBAL_LOCALE }
     }
 }
 
-/// Whether `name` names the C locale ("" is the environment's, taken to be C too).
-fn c_locale_name(name: &[u8]) -> bool {
-    matches!(name, b"" | b"C" | b"POSIX")
+/// The categories in glibc's order for a composite LC_ALL name.
+const LC_NAMES: [(usize, &str); 12] = [
+    (0, "LC_CTYPE"), (1, "LC_NUMERIC"), (2, "LC_TIME"), (3, "LC_COLLATE"), (4, "LC_MONETARY"),
+    (5, "LC_MESSAGES"), (7, "LC_PAPER"), (8, "LC_NAME"), (9, "LC_ADDRESS"), (10, "LC_TELEPHONE"),
+    (11, "LC_MEASUREMENT"), (12, "LC_IDENTIFICATION"),
+];
+
+/// Whether `name` names a locale this machine has: C (POSIX) or C.UTF-8, the ones a
+/// minimal Debian installs; their canonical spelling.
+fn known_locale(name: &[u8]) -> Option<Vec<u8>> {
+    match name {
+        b"C" | b"POSIX" => Some(b"C".to_vec()),
+        _ if name.len() > 2 && name.starts_with(b"C.") && {
+            let cs = name[2..].to_ascii_lowercase();
+            cs == b"utf-8" || cs == b"utf8"
+        } => Some(name.to_vec()),
+        _ => None,
+    }
 }
 
-/// `setlocale(category, locale)`: "C" for a query or for "", "C" and "POSIX"; NULL with
-/// ENOENT for any other locale, NULL with EINVAL for a bad category.
+/// The locale "" names for category `cat`: LC_ALL, then the category's variable, then LANG.
+fn env_locale(cat: usize) -> Vec<u8> {
+    let var = |k: &str| std::env::var_os(k).map(|v| v.into_vec()).filter(|v| !v.is_empty());
+    let own = LC_NAMES.iter().find(|(c, _)| *c == cat).map(|(_, n)| *n).unwrap_or("LC_CTYPE");
+    var("LC_ALL").or_else(|| var(own)).or_else(|| var("LANG")).unwrap_or_else(|| b"C".to_vec())
+}
+
+impl Mem {
+    /// Whether LC_CTYPE is a UTF-8 locale (multibyte text is UTF-8, wide classes Unicode's).
+    fn utf8(&self) -> bool {
+        self.locale.names[0] != b"C"
+    }
+}
+
+/// `setlocale(category, locale)`: the category's locale name (a query when `locale` is
+/// NULL; "" takes it from the environment). C, POSIX and C.UTF-8 exist; any other name
+/// gives NULL with ENOENT and changes nothing, a bad category NULL with EINVAL.
 pub fn setlocale(category: i32, locale: P, m: &mut Mem) -> P {
     if !(0..=12).contains(&category) {
         m.set_errno(EINVAL);
         return 0;
     }
-    if locale != 0 && !c_locale_name(&cstr(locale, m)) {
-        m.set_errno(ENOENT);
-        return 0;
+    let cats: Vec<usize> =
+        if category == 6 { LC_NAMES.iter().map(|(c, _)| *c).collect() } else { vec![category as usize] };
+    if locale != 0 {
+        let want = cstr(locale, m);
+        let mut chosen = Vec::new();
+        for &c in &cats {
+            let name = if want.is_empty() { env_locale(c) } else { want.clone() };
+            match known_locale(&name) {
+                Some(n) => chosen.push((c, n)),
+                None => {
+                    m.set_errno(ENOENT);
+                    return 0;
+                }
+            }
+        }
+        for (c, n) in chosen {
+            m.locale.names[c] = n;
+        }
     }
-    if m.locale.c_name == 0 {
-        m.locale.c_name = m.push_obj(Kind::Static, b"C\0".to_vec());
-    }
-    m.locale.c_name
+    let text = if category == 6 {
+        let first = &m.locale.names[0];
+        if LC_NAMES.iter().all(|(c, _)| &m.locale.names[*c] == first) {
+            first.clone()
+        } else {
+            let parts: Vec<String> = LC_NAMES
+                .iter()
+                .map(|(c, n)| format!("{}={}", n, String::from_utf8_lossy(&m.locale.names[*c])))
+                .collect();
+            parts.join(";").into_bytes()
+        }
+    } else {
+        m.locale.names[category as usize].clone()
+    };
+    static_text(&text, m)
 }
 
 /// `localeconv()`: the C locale's `struct lconv` (96 bytes, glibc x86-64: ten `char *` then
@@ -6043,7 +6185,7 @@ pub fn newlocale(mask: i32, locale: P, base: P, m: &mut Mem) -> P {
         m.set_errno(EINVAL);
         return 0;
     }
-    if !c_locale_name(&cstr(locale, m)) {
+    if known_locale(&cstr(locale, m)).is_none() && !cstr(locale, m).is_empty() {
         m.set_errno(ENOENT);
         return 0;
     }
@@ -7049,90 +7191,325 @@ pub fn dprintf(fd: i32, fmt: P, args: &[Va], m: &mut Mem) -> i32 {
     if r < 0 { -1 } else { r as i32 }
 }
 
-// multibyte text in the C locale: one byte per character, bytes above 0x7f invalid (glibc's
-// "ANSI_X3.4-1968" charset)
+// multibyte text: in the C locale one byte per character, bytes above 0x7f invalid (glibc's
+// "ANSI_X3.4-1968" charset); in C.UTF-8, UTF-8
 const EILSEQ: i32 = 84;
 
-/// `mbtowc(pwc, s, n)`.
+/// One character of multibyte text in LC_CTYPE's charset (ASCII, or glibc's UTF-8: up to
+/// six bytes, no overlong forms or surrogates): `Ok(Some((wc, bytes)))`, `Ok(None)` when
+/// `b` ends inside a character, `Err(())` for an invalid byte.
+fn mb_char(b: &[u8], utf8: bool) -> Result<Option<(u32, usize)>, ()> {
+    let Some(&c) = b.first() else { return Ok(None) };
+    if c < 0x80 {
+        return Ok(Some((c as u32, 1)));
+    }
+    if !utf8 {
+        return Err(());
+    }
+    let (len, init) = match c {
+        0xc2..=0xdf => (2, c & 0x1f),
+        0xe0..=0xef => (3, c & 0x0f),
+        0xf0..=0xf7 => (4, c & 0x07),
+        0xf8..=0xfb => (5, c & 0x03),
+        0xfc..=0xfd => (6, c & 0x01),
+        _ => return Err(()),
+    };
+    let mut v = init as u32;
+    for i in 1..len {
+        let Some(&k) = b.get(i) else { return Ok(None) };
+        if k & 0xc0 != 0x80 {
+            return Err(());
+        }
+        v = (v << 6) | (k & 0x3f) as u32;
+    }
+    const MIN: [u32; 7] = [0, 0, 0x80, 0x800, 0x1_0000, 0x20_0000, 0x400_0000];
+    if v < MIN[len] || (0xd800..=0xdfff).contains(&v) {
+        return Err(());
+    }
+    Ok(Some((v, len)))
+}
+/// The multibyte form of `wc` in LC_CTYPE's charset, None when it has none.
+fn mb_bytes(wc: u32, utf8: bool) -> Option<Vec<u8>> {
+    if wc < 0x80 {
+        return Some(vec![wc as u8]);
+    }
+    if !utf8 || (0xd800..=0xdfff).contains(&wc) || wc > 0x7fff_ffff {
+        return None;
+    }
+    let len = match wc {
+        0..=0x7ff => 2,
+        0x800..=0xffff => 3,
+        0x1_0000..=0x1f_ffff => 4,
+        0x20_0000..=0x3ff_ffff => 5,
+        _ => 6,
+    };
+    let lead: [u8; 7] = [0, 0, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc];
+    let mut out = vec![0u8; len];
+    let mut v = wc;
+    for i in (1..len).rev() {
+        out[i] = 0x80 | (v & 0x3f) as u8;
+        v >>= 6;
+    }
+    out[0] = lead[len] | v as u8;
+    Some(out)
+}
+/// At most `n` (and at most 6) bytes of memory from `s`.
+fn mb_window(s: P, n: u64, m: &Mem) -> Vec<u8> {
+    (0..n.min(6)).map(|i| ld_u8(s.wrapping_add(i), m)).collect()
+}
+
+/// `mbtowc(pwc, s, n)`: the bytes of one character (0 for NUL), -1 with EILSEQ.
 pub fn mbtowc(pwc: P, s: P, n: u64, m: &mut Mem) -> i32 {
     if s == 0 {
         return 0;
     }
-    if n == 0 {
-        return -1;
+    match mb_char(&mb_window(s, n, m), m.utf8()) {
+        Ok(Some((wc, len))) => {
+            if pwc != 0 {
+                st_i32(pwc, wc as i32, m);
+            }
+            if wc == 0 { 0 } else { len as i32 }
+        }
+        _ => {
+            m.set_errno(EILSEQ);
+            -1
+        }
     }
-    let c = ld_u8(s, m);
-    if c >= 0x80 {
-        m.set_errno(EILSEQ);
-        return -1;
-    }
-    if pwc != 0 {
-        st_i32(pwc, c as i32, m);
-    }
-    (c != 0) as i32
 }
 /// `mblen(s, n)`.
 pub fn mblen(s: P, n: u64, m: &mut Mem) -> i32 {
     mbtowc(0, s, n, m)
 }
-/// `wctomb(s, wc)`.
+/// `wctomb(s, wc)`: the bytes written, -1 with EILSEQ.
 pub fn wctomb(s: P, wc: i32, m: &mut Mem) -> i32 {
     if s == 0 {
         return 0;
     }
-    if !(0..0x80).contains(&wc) {
-        m.set_errno(EILSEQ);
-        return -1;
+    match mb_bytes(wc as u32, m.utf8()) {
+        Some(b) => {
+            st_bytes(s, &b, m);
+            b.len() as i32
+        }
+        None => {
+            m.set_errno(EILSEQ);
+            -1
+        }
     }
-    st_u8(s, wc as u8, m);
-    1
+}
+/// The wide characters of the multibyte string at `src` up to its NUL, or None at an
+/// invalid sequence (with the index of its first byte).
+fn mb_decode_str(src: P, m: &Mem) -> Result<Vec<(u32, usize)>, usize> {
+    let s = cstr(src, m);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        match mb_char(&s[i..], m.utf8()) {
+            Ok(Some((wc, len))) => {
+                out.push((wc, i));
+                i += len;
+            }
+            _ => return Err(i),
+        }
+    }
+    out.push((0, s.len()));
+    Ok(out)
 }
 /// `mbstowcs(dst, src, n)`: the count converted, or -1 (as size_t) at an invalid byte.
 pub fn mbstowcs(dst: P, src: P, n: u64, m: &mut Mem) -> u64 {
-    let s = cstr(src, m);
-    if s.iter().any(|&c| c >= 0x80) {
+    let Ok(chars) = mb_decode_str(src, m) else {
         m.set_errno(EILSEQ);
         return u64::MAX;
-    }
+    };
+    let count = chars.len() as u64 - 1;
     if dst == 0 {
-        return s.len() as u64;
+        return count;
     }
-    let mut i = 0u64;
-    while i < n {
-        let c = s.get(i as usize).copied().unwrap_or(0);
-        st_i32(dst.wrapping_add(4 * i), c as i32, m);
-        if c == 0 {
-            return i;
-        }
-        i += 1;
+    for (i, (wc, _)) in chars.iter().enumerate().take(n as usize) {
+        st_i32(dst.wrapping_add(4 * i as u64), *wc as i32, m);
     }
-    n
+    count.min(n)
 }
-/// `wcstombs(dst, src, n)`.
-pub fn wcstombs(dst: P, src: P, n: u64, m: &mut Mem) -> u64 {
+/// The multibyte text of the wide string at `src` (its NUL excluded), or the index of the
+/// first character with no multibyte form.
+fn wc_encode_str(src: P, m: &Mem) -> Result<Vec<Vec<u8>>, u64> {
     let mut out = Vec::new();
     let mut i = 0u64;
     loop {
         let w = ld_i32(src.wrapping_add(4 * i), m);
         if w == 0 {
-            break;
+            return Ok(out);
         }
-        if !(0..0x80).contains(&w) {
+        match mb_bytes(w as u32, m.utf8()) {
+            Some(b) => out.push(b),
+            None => return Err(i),
+        }
+        i += 1;
+    }
+}
+/// `wcstombs(dst, src, n)`: the bytes written (whole characters that fit in `n`).
+pub fn wcstombs(dst: P, src: P, n: u64, m: &mut Mem) -> u64 {
+    let chars = match wc_encode_str(src, m) {
+        Ok(c) => c,
+        Err(_) => {
             m.set_errno(EILSEQ);
             return u64::MAX;
         }
-        out.push(w as u8);
+    };
+    if dst == 0 {
+        return chars.iter().map(|c| c.len() as u64).sum();
+    }
+    let mut at = 0u64;
+    for c in &chars {
+        if at + c.len() as u64 > n {
+            return at;
+        }
+        st_bytes(dst.wrapping_add(at), c, m);
+        at += c.len() as u64;
+    }
+    if at < n {
+        st_u8(dst.wrapping_add(at), 0, m);
+    }
+    at
+}
+
+/// The bytes of a partial character kept in a `mbstate_t` (count at +0, bytes at +4).
+fn mb_pending(ps: P, m: &Mem) -> Vec<u8> {
+    let n = (ld_i32(ps, m).clamp(0, 4)) as u64;
+    (0..n).map(|i| ld_u8(ps.wrapping_add(4 + i), m)).collect()
+}
+fn mb_set_pending(ps: P, b: &[u8], m: &mut Mem) {
+    st_i32(ps, b.len() as i32, m);
+    st_bytes(ps.wrapping_add(4), &[0u8; 4], m);
+    st_bytes(ps.wrapping_add(4), &b[..b.len().min(4)], m);
+}
+/// The state of a restartable call given NULL (each function has its own, as in glibc).
+fn mb_internal_state(which: usize, m: &mut Mem) -> P {
+    if m.mb_states[which] == 0 {
+        m.mb_states[which] = m.push_obj(Kind::Static, vec![0u8; 8]);
+    }
+    m.mb_states[which]
+}
+
+/// `mbrtowc(pwc, s, n, ps)`: the bytes that completed a character (0 for NUL), -2 when
+/// the `n` bytes end inside one (kept in `*ps`), -1 with EILSEQ.
+pub fn mbrtowc(pwc: P, s: P, n: u64, ps: P, m: &mut Mem) -> u64 {
+    let ps = if ps != 0 { ps } else { mb_internal_state(0, m) };
+    if s == 0 {
+        mb_set_pending(ps, &[], m);
+        return 0;
+    }
+    let pending = mb_pending(ps, m);
+    let mut bytes = pending.clone();
+    bytes.extend(mb_window(s, n, m));
+    match mb_char(&bytes, m.utf8()) {
+        Ok(Some((wc, len))) => {
+            mb_set_pending(ps, &[], m);
+            if pwc != 0 {
+                st_i32(pwc, wc as i32, m);
+            }
+            if wc == 0 { 0 } else { (len - pending.len()) as u64 }
+        }
+        Ok(None) => {
+            mb_set_pending(ps, &bytes, m);
+            u64::MAX - 1
+        }
+        Err(()) => {
+            m.set_errno(EILSEQ);
+            u64::MAX
+        }
+    }
+}
+/// `mbrlen(s, n, ps)`.
+pub fn mbrlen(s: P, n: u64, ps: P, m: &mut Mem) -> u64 {
+    let ps = if ps != 0 { ps } else { mb_internal_state(1, m) };
+    mbrtowc(0, s, n, ps, m)
+}
+/// `mbsinit(ps)`: whether `*ps` holds no partial character.
+pub fn mbsinit(ps: P, m: &mut Mem) -> i32 {
+    (ps == 0 || ld_i32(ps, m) == 0) as i32
+}
+/// `wcrtomb(s, wc, ps)`: the bytes written, -1 with EILSEQ.
+pub fn wcrtomb(s: P, wc: i32, _ps: P, m: &mut Mem) -> u64 {
+    if s == 0 {
+        return 1;
+    }
+    match mb_bytes(wc as u32, m.utf8()) {
+        Some(b) => {
+            st_bytes(s, &b, m);
+            b.len() as u64
+        }
+        None => {
+            m.set_errno(EILSEQ);
+            u64::MAX
+        }
+    }
+}
+/// `mbsrtowcs(dst, src, len, ps)`: converts `*src`; with a `dst`, `*src` moves past what was
+/// converted (NULL once the NUL was).
+pub fn mbsrtowcs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
+    let start = ld_u64(src, m);
+    let s = cstr(start, m);
+    let mut i = 0usize;
+    let mut k = 0u64;
+    loop {
+        if dst != 0 && k >= len {
+            st_u64(src, start.wrapping_add(i as u64), m);
+            return k;
+        }
+        let (wc, n) = match mb_char(&s[i..], m.utf8()) {
+            Ok(Some(x)) => x,
+            Ok(None) if i == s.len() => (0, 1),
+            _ => {
+                if dst != 0 {
+                    st_u64(src, start.wrapping_add(i as u64), m);
+                }
+                m.set_errno(EILSEQ);
+                return u64::MAX;
+            }
+        };
+        if dst != 0 {
+            st_i32(dst.wrapping_add(4 * k), wc as i32, m);
+        }
+        if wc == 0 {
+            if dst != 0 {
+                st_u64(src, 0, m);
+            }
+            return k;
+        }
+        i += n;
+        k += 1;
+    }
+}
+/// `wcsrtombs(dst, src, len, ps)`: whole characters that fit in `len` bytes.
+pub fn wcsrtombs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
+    let start = ld_u64(src, m);
+    let mut i = 0u64;
+    let mut at = 0u64;
+    loop {
+        let w = ld_i32(start.wrapping_add(4 * i), m);
+        let Some(b) = mb_bytes(w as u32, m.utf8()) else {
+            if dst != 0 {
+                st_u64(src, start.wrapping_add(4 * i), m);
+            }
+            m.set_errno(EILSEQ);
+            return u64::MAX;
+        };
+        if dst != 0 && at + b.len() as u64 > len {
+            st_u64(src, start.wrapping_add(4 * i), m);
+            return at;
+        }
+        if dst != 0 {
+            st_bytes(dst.wrapping_add(at), &b, m);
+        }
+        if w == 0 {
+            if dst != 0 {
+                st_u64(src, 0, m);
+            }
+            return at;
+        }
+        at += b.len() as u64;
         i += 1;
     }
-    if dst == 0 {
-        return out.len() as u64;
-    }
-    let k = (out.len() as u64).min(n);
-    st_bytes(dst, &out[..k as usize], m);
-    if k < n {
-        st_u8(dst.wrapping_add(k), 0, m);
-    }
-    k
 }
 /// `btowc(c)`: the wide character of a single byte, WEOF (-1) for invalid ones.
 pub fn btowc(c: i32) -> u32 {
@@ -7185,6 +7562,7 @@ pub fn setregid(r: u32, e: u32, m: &mut Mem) -> i32 {
 /// "" for the rest.
 pub fn nl_langinfo(item: i32, m: &mut Mem) -> P {
     let text: &[u8] = match item {
+        14 if m.utf8() => b"UTF-8",
         14 => b"ANSI_X3.4-1968",
         0x10000 => b".",
         0x50000 => b"^[yY]",
@@ -8073,106 +8451,8 @@ pub fn inet_aton(cp: P, inp: P, m: &mut Mem) -> i32 {
     }
 }
 
-// ---- wchar.h: restartable conversions in the C locale (the state is never used)
+// ---- wchar.h: widths and searches
 
-/// `mbrtowc(pwc, s, n, ps)`: 1 for a character, 0 for NUL, -2 for no bytes, -1 with EILSEQ.
-pub fn mbrtowc(pwc: P, s: P, n: u64, _ps: P, m: &mut Mem) -> u64 {
-    if s == 0 {
-        return 0;
-    }
-    if n == 0 {
-        return u64::MAX - 1;
-    }
-    let c = ld_u8(s, m);
-    if c >= 0x80 {
-        m.set_errno(EILSEQ);
-        return u64::MAX;
-    }
-    if pwc != 0 {
-        st_i32(pwc, c as i32, m);
-    }
-    (c != 0) as u64
-}
-/// `mbrlen(s, n, ps)`.
-pub fn mbrlen(s: P, n: u64, ps: P, m: &mut Mem) -> u64 {
-    mbrtowc(0, s, n, ps, m)
-}
-/// `mbsinit(ps)`: the initial state, always.
-pub fn mbsinit(_ps: P, _m: &mut Mem) -> i32 {
-    1
-}
-/// `wcrtomb(s, wc, ps)`: 1 byte, or -1 with EILSEQ outside ASCII.
-pub fn wcrtomb(s: P, wc: i32, _ps: P, m: &mut Mem) -> u64 {
-    if s == 0 {
-        return 1;
-    }
-    if !(0..0x80).contains(&wc) {
-        m.set_errno(EILSEQ);
-        return u64::MAX;
-    }
-    st_u8(s, wc as u8, m);
-    1
-}
-/// `mbsrtowcs(dst, src, len, ps)`: converts `*src`; with a `dst`, `*src` moves past what was
-/// converted (NULL once the NUL was).
-pub fn mbsrtowcs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
-    let start = ld_u64(src, m);
-    let s = cstr(start, m);
-    let mut i = 0u64;
-    loop {
-        if dst != 0 && i >= len {
-            st_u64(src, start.wrapping_add(i), m);
-            return i;
-        }
-        let c = s.get(i as usize).copied().unwrap_or(0);
-        if c >= 0x80 {
-            if dst != 0 {
-                st_u64(src, start.wrapping_add(i), m);
-            }
-            m.set_errno(EILSEQ);
-            return u64::MAX;
-        }
-        if dst != 0 {
-            st_i32(dst.wrapping_add(4 * i), c as i32, m);
-        }
-        if c == 0 {
-            if dst != 0 {
-                st_u64(src, 0, m);
-            }
-            return i;
-        }
-        i += 1;
-    }
-}
-/// `wcsrtombs(dst, src, len, ps)`.
-pub fn wcsrtombs(dst: P, src: P, len: u64, _ps: P, m: &mut Mem) -> u64 {
-    let start = ld_u64(src, m);
-    let mut i = 0u64;
-    loop {
-        if dst != 0 && i >= len {
-            st_u64(src, start.wrapping_add(4 * i), m);
-            return i;
-        }
-        let w = ld_i32(start.wrapping_add(4 * i), m);
-        if !(0..0x80).contains(&w) {
-            if dst != 0 {
-                st_u64(src, start.wrapping_add(4 * i), m);
-            }
-            m.set_errno(EILSEQ);
-            return u64::MAX;
-        }
-        if dst != 0 {
-            st_u8(dst.wrapping_add(i), w as u8, m);
-        }
-        if w == 0 {
-            if dst != 0 {
-                st_u64(src, 0, m);
-            }
-            return i;
-        }
-        i += 1;
-    }
-}
 /// `wcswidth(s, n)`: the columns of at most `n` wide characters; -1 if one is not printable.
 pub fn wcswidth(s: P, n: u64, m: &mut Mem) -> i32 {
     let mut w = 0i32;
@@ -8181,7 +8461,7 @@ pub fn wcswidth(s: P, n: u64, m: &mut Mem) -> i32 {
         if c == 0 {
             break;
         }
-        let cw = wcwidth(c);
+        let cw = wcwidth(c, m);
         if cw < 0 {
             return -1;
         }
@@ -8200,8 +8480,8 @@ pub fn wctype(name: P, m: &mut Mem) -> u64 {
     WCTYPES.iter().position(|&t| t == n.as_slice()).map_or(0, |i| i as u64 + 1)
 }
 /// `iswctype(wc, desc)`: 1 or 0 (not the class bit, as glibc).
-pub fn iswctype(wc: u32, desc: u64) -> i32 {
-    let f: fn(u32) -> i32 = match desc {
+pub fn iswctype(wc: u32, desc: u64, m: &mut Mem) -> i32 {
+    let f: fn(u32, &mut Mem) -> i32 = match desc {
         1 => iswalnum,
         2 => iswalpha,
         3 => iswblank,
@@ -8216,7 +8496,7 @@ pub fn iswctype(wc: u32, desc: u64) -> i32 {
         12 => iswxdigit,
         _ => return 0,
     };
-    (f(wc) != 0) as i32
+    (f(wc, m) != 0) as i32
 }
 /// `wcsspn(s, accept)`.
 pub fn wcsspn(s: P, accept: P, m: &mut Mem) -> u64 {
@@ -8813,9 +9093,9 @@ pub fn inet_ntoa(addr: Vec<u8>, m: &mut Mem) -> P {
     st_u8(buf.wrapping_add(text.len() as u64), 0, m);
     buf
 }
-/// glibc's `MB_CUR_MAX` (`__ctype_get_mb_cur_max()`): 1 in the C locale.
-pub fn __ctype_get_mb_cur_max() -> u64 {
-    1
+/// glibc's `MB_CUR_MAX` (`__ctype_get_mb_cur_max()`): 1 in the C locale, 6 in UTF-8.
+pub fn __ctype_get_mb_cur_max(m: &mut Mem) -> u64 {
+    if m.utf8() { 6 } else { 1 }
 }
 
 // ---- pthread.h for programs that never start a thread: locks always succeed at once,
@@ -10090,11 +10370,32 @@ mod tests {
 
     #[test]
     fn wide_ctype_in_the_c_locale() {
-        assert_eq!((towlower(b'Q' as u32), towupper(b'q' as u32)), (b'q' as u32, b'Q' as u32));
-        assert_eq!((towlower(0xC9), towupper(0xE9)), (0xC9, 0xE9), "C locale: ASCII only");
-        assert_eq!((iswalpha(b'a' as u32), iswdigit(b'7' as u32), iswspace(b' ' as u32)), (1024, 1, 8192));
-        assert_eq!((iswalpha(0xE9), iswspace(0x3000)), (0, 0));
-        assert_eq!((wcwidth(0), wcwidth(b'a' as i32), wcwidth(7), wcwidth(0x4E00), wcwidth(-1)), (0, 1, -1, -1, -1));
+        let m = &mut Mem::new();
+        assert_eq!((towlower(b'Q' as u32, m), towupper(b'q' as u32, m)), (b'q' as u32, b'Q' as u32));
+        assert_eq!((towlower(0xC9, m), towupper(0xE9, m)), (0xC9, 0xE9), "C locale: ASCII only");
+        assert_eq!((iswalpha(b'a' as u32, m), iswdigit(b'7' as u32, m), iswspace(b' ' as u32, m)), (1024, 1, 8192));
+        assert_eq!((iswalpha(0xE9, m), iswspace(0x3000, m)), (0, 0));
+        assert_eq!((wcwidth(0, m), wcwidth(b'a' as i32, m), wcwidth(7, m), wcwidth(0x4E00, m), wcwidth(-1, m)), (0, 1, -1, -1, -1));
+    }
+
+    #[test]
+    fn wide_ctype_and_utf8_in_c_utf8() {
+        let m = &mut Mem::new();
+        let name = new_cstr(b"C.UTF-8", m);
+        assert_ne!(setlocale(0, name, m), 0);
+        assert_eq!((towlower(0xC9, m), towupper(0xE9, m), towupper(0x3B1, m)), (0xE9, 0xC9, 0x391));
+        assert_eq!((iswalpha(0xE9, m), iswupper(0xFF21, m), iswspace(0x3000, m)), (1, 1, 1));
+        assert_eq!((wcwidth(0x4E00, m), wcwidth(0x301, m), wcwidth(0xE9, m), wcwidth(0x1F600, m)), (2, 0, 1, 2));
+        let b = malloc(8, m);
+        assert_eq!(wctomb(b, 0x4E2D, m), 3);
+        assert_eq!(ld_bytes(b, 3, m), vec![0xE4, 0xB8, 0xAD]);
+        let w = malloc(4, m);
+        assert_eq!(mbtowc(w, b, 3, m), 3);
+        assert_eq!(ld_i32(w, m), 0x4E2D);
+        assert_eq!(mbtowc(w, b, 2, m), -1, "an incomplete character");
+        let c = new_cstr(b"C", m);
+        setlocale(6, c, m);
+        assert_eq!(mbtowc(w, b, 3, m), -1, "not ASCII in the C locale");
     }
 
     #[test]
@@ -10310,9 +10611,10 @@ mod tests {
         let m = &mut Mem::new();
         let q = setlocale(LC_ALL, 0, m);
         assert_eq!(cstr(q, m), b"C");
-        for name in ["", "C", "POSIX"] {
+        for name in ["C", "POSIX"] {
             let n = s(name, m);
-            assert_eq!(setlocale(LC_NUMERIC, n, m), q);
+            let got = setlocale(LC_NUMERIC, n, m);
+            assert_eq!(cstr(got, m), b"C");
         }
         let bad = s("xx_YY.UTF-8", m);
         assert_eq!(setlocale(LC_ALL, bad, m), 0);
