@@ -595,6 +595,9 @@ _arities(
         "globfree": 1,
         "strptime": 3,
         "inet_ntoa": 1,
+        "getaddrinfo": 4,
+        "freeaddrinfo": 1,
+        "gai_strerror": 1,
     }
 )
 LIBC["__ctype_get_mb_cur_max"] = _rt("__ctype_get_mb_cur_max", 0)

@@ -1246,6 +1246,54 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_getaddrinfo_on_numeric_hosts(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "g.c",
+        """#include <stdio.h>
+#include <string.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+static void show(const char *node, const char *serv, int family, int socktype, int flags) {
+    struct addrinfo hints, *res, *p;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_flags = flags;
+    int r = getaddrinfo(node, serv, &hints, &res);
+    printf("%s: %d %s\\n", node ? node : "(null)", r, r ? gai_strerror(r) : "");
+    if (r) return;
+    for (p = res; p; p = p->ai_next) {
+        char buf[64];
+        struct sockaddr_in *in4 = (struct sockaddr_in *)p->ai_addr;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)p->ai_addr;
+        void *a = p->ai_family == AF_INET ? (void *)&in4->sin_addr : (void *)&in6->sin6_addr;
+        int port = ntohs(((struct sockaddr_in *)p->ai_addr)->sin_port);
+        printf("  %d %d %d %u %s %d %s\\n", p->ai_family, p->ai_socktype, p->ai_protocol,
+               (unsigned)p->ai_addrlen, inet_ntop(p->ai_family, a, buf, sizeof buf), port,
+               p->ai_canonname ? p->ai_canonname : "-");
+    }
+    freeaddrinfo(res);
+}
+
+int main(void) {
+    show("10.1.2.3", "80", AF_UNSPEC, 0, 0);
+    show("0x7f.1", NULL, AF_INET, SOCK_STREAM, AI_CANONNAME);
+    show("2001:db8::1", "443", AF_UNSPEC, SOCK_DGRAM, 0);
+    show(NULL, "8080", AF_UNSPEC, SOCK_STREAM, AI_PASSIVE);
+    show("100:200", NULL, AF_UNSPEC, 0, 0);
+    show("10.1.2.3", NULL, AF_INET6, 0, 0);
+    show("1.2.3.4", "http-ish", AF_INET, 0, 0);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",

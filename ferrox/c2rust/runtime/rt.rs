@@ -9098,6 +9098,128 @@ pub fn __ctype_get_mb_cur_max(m: &mut Mem) -> u64 {
     if m.utf8() { 6 } else { 1 }
 }
 
+// ---- netdb.h getaddrinfo: numeric hosts and services only (a sandboxed run resolves no
+// names: any other name is EAI_NONAME, as a lookup that finds nothing)
+
+const EAI_NONAME: i32 = -2;
+const EAI_FAMILY: i32 = -6;
+const EAI_ADDRFAMILY: i32 = -9;
+const EAI_SERVICE: i32 = -8;
+const AI_PASSIVE: i32 = 1;
+const AI_CANONNAME: i32 = 2;
+
+/// `getaddrinfo(node, service, hints, res)`: one entry per socket type (stream, datagram,
+/// raw unless `hints` names one), each a 48-byte `struct addrinfo` with its socket address
+/// in the same object.
+pub fn getaddrinfo(node: P, service: P, hints: P, res: P, m: &mut Mem) -> i32 {
+    let (flags, family, socktype, protocol) = if hints != 0 {
+        (ld_i32(hints, m), ld_i32(hints.wrapping_add(4), m), ld_i32(hints.wrapping_add(8), m), ld_i32(hints.wrapping_add(12), m))
+    } else {
+        (0, 0, 0, 0)
+    };
+    if ![0, AF_INET, AF_INET6].contains(&family) {
+        return EAI_FAMILY;
+    }
+    let port: u16 = if service == 0 {
+        0
+    } else {
+        match std::str::from_utf8(&cstr(service, m)).ok().and_then(|t| t.parse::<u16>().ok()) {
+            Some(p) => p,
+            None => return EAI_SERVICE,
+        }
+    };
+    let mut addrs: Vec<(i32, Vec<u8>)> = Vec::new();
+    if node == 0 {
+        let passive = flags & AI_PASSIVE != 0;
+        if family != AF_INET6 {
+            addrs.push((AF_INET, if passive { vec![0; 4] } else { vec![127, 0, 0, 1] }));
+        }
+        if family != AF_INET {
+            addrs.push((AF_INET6, if passive { vec![0; 16] } else { std::net::Ipv6Addr::LOCALHOST.octets().to_vec() }));
+        }
+    } else {
+        let text = cstr(node, m);
+        let v4 = parse_inet(&text);
+        let v6 = std::str::from_utf8(&text).ok().and_then(|t| t.parse::<std::net::Ipv6Addr>().ok());
+        match (v4, v6) {
+            (Some(a), _) if family != AF_INET6 => addrs.push((AF_INET, a.to_ne_bytes().to_vec())),
+            (_, Some(a)) if family != AF_INET => addrs.push((AF_INET6, a.octets().to_vec())),
+            (Some(_), _) | (_, Some(_)) => return EAI_ADDRFAMILY,
+            _ => return EAI_NONAME,
+        }
+    }
+    let default_protocol = |st: i32| match st {
+        1 => 6,
+        2 => 17,
+        _ => 0,
+    };
+    let kinds: Vec<(i32, i32)> = if socktype != 0 {
+        vec![(socktype, if protocol != 0 { protocol } else { default_protocol(socktype) })]
+    } else {
+        vec![(1, 6), (2, 17), (3, 0)]
+    };
+    let mut nodes: Vec<P> = Vec::new();
+    for (fam, bytes) in &addrs {
+        for &(st, proto) in &kinds {
+            let alen: u64 = if *fam == AF_INET { 16 } else { 28 };
+            let n = malloc(48 + alen, m);
+            st_bytes(n, &vec![0u8; (48 + alen) as usize], m);
+            st_i32(n, flags, m);
+            st_i32(n.wrapping_add(4), *fam, m);
+            st_i32(n.wrapping_add(8), st, m);
+            st_i32(n.wrapping_add(12), proto, m);
+            st_u32(n.wrapping_add(16), alen as u32, m);
+            let sa = n.wrapping_add(48);
+            st_u64(n.wrapping_add(24), sa, m);
+            st_u16(sa, *fam as u16, m);
+            st_bytes(sa.wrapping_add(2), &port.to_be_bytes(), m);
+            st_bytes(sa.wrapping_add(if *fam == AF_INET { 4 } else { 8 }), bytes, m);
+            nodes.push(n);
+        }
+    }
+    for w in nodes.windows(2) {
+        st_u64(w[0].wrapping_add(40), w[1], m);
+    }
+    if flags & AI_CANONNAME != 0 && node != 0 {
+        let name = cstr(node, m);
+        let c = new_cstr(&name, m);
+        st_u64(nodes[0].wrapping_add(32), c, m);
+    }
+    st_u64(res, nodes[0], m);
+    0
+}
+/// `freeaddrinfo(res)`.
+pub fn freeaddrinfo(mut p: P, m: &mut Mem) {
+    while p != 0 {
+        let next = ld_u64(p.wrapping_add(40), m);
+        let canon = ld_u64(p.wrapping_add(32), m);
+        if canon != 0 {
+            free(canon, m);
+        }
+        free(p, m);
+        p = next;
+    }
+}
+/// `gai_strerror(code)`: glibc's messages.
+pub fn gai_strerror(code: i32, m: &mut Mem) -> P {
+    let text: &[u8] = match code {
+        -1 => b"Bad value for ai_flags",
+        -2 => b"Name or service not known",
+        -3 => b"Temporary failure in name resolution",
+        -4 => b"Non-recoverable failure in name resolution",
+        -5 => b"No address associated with hostname",
+        -6 => b"ai_family not supported",
+        -7 => b"ai_socktype not supported",
+        -8 => b"Servname not supported for ai_socktype",
+        -9 => b"Address family for hostname not supported",
+        -10 => b"Memory allocation failure",
+        -11 => b"System error",
+        -12 => b"Argument buffer overflow",
+        _ => b"Unknown error",
+    };
+    static_text(text, m)
+}
+
 // ---- pthread.h for programs that never start a thread: locks always succeed at once,
 // thread-specific values live in one table, pthread_once runs its routine the first time.
 
