@@ -124,6 +124,7 @@ class Crate:
             "    let m = &mut mem;",
             "    init_statics(m);",
             "    rt::set_void_caller(call_void, m);",
+            "    rt::init_process(m);",
         ]
         if self.main_module is None:
             lines.append("    rt::exit(0, m);")

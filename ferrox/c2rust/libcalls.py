@@ -608,6 +608,8 @@ LIBC["gnu_get_libc_version"] = Rule(
 LIBC["glob"] = LIBC["glob64"] = Rule("rt::glob({0}, {1}, {2}, {3}, {m})")
 LIBC["globfree64"] = LIBC["globfree"]
 LIBC["fcntl"] = _rt("fcntl", 2, variadic=True)
+LIBC["error"] = _rt("error", 3, variadic=True)
+LIBC["error_at_line"] = _rt("error_at_line", 5, variadic=True)
 LIBC["fgetpos64"], LIBC["fsetpos64"] = LIBC["fgetpos"], LIBC["fsetpos"]
 LIBC["alarm"] = _rt("alarm", 1, mem=False)
 LIBC["sync"] = _rt("sync", 0, mem=False)

@@ -101,6 +101,11 @@ EXTERN_GLOBALS = {
     "optind": "rt::OPTIND",
     "opterr": "rt::OPTERR",
     "optopt": "rt::OPTOPT",
+    "program_invocation_name": "rt::PROG_NAME",
+    "program_invocation_short_name": "rt::PROG_SHORT_NAME",
+    "__progname": "rt::PROG_SHORT_NAME",
+    "environ": "rt::ENVIRON",
+    "__environ": "rt::ENVIRON",
 }
 
 

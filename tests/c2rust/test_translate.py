@@ -1294,6 +1294,42 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+def test_gnu_error_and_the_process_variables(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "e.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <error.h>
+
+extern char **environ;
+
+int main(int argc, char **argv) {
+    const char *slash = strrchr(argv[0], '/');
+    const char *base = slash ? slash + 1 : argv[0];
+    printf("%d %d\\n", strcmp(program_invocation_name, argv[0]) == 0,
+           strcmp(program_invocation_short_name, base) == 0);
+    int n = 0, home = 0;
+    for (char **e = environ; *e; e++, n++) home |= strncmp(*e, "LANG=", 5) == 0;
+    printf("%d %d\\n", n > 0, home);
+    printf("before\\n");
+    error(0, ENOENT, "opening %s", "x.txt");
+    error_at_line(0, 0, "f.c", 12, "bad %d", 7);
+    printf("after\\n");
+    if (argc > 1) error(3, 0, "giving up");
+    return 0;
+}
+""",
+        [{"args": []}, {"args": ["stop"]}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",

@@ -43,6 +43,12 @@ pub const OPTIND: P = 6 << 32;
 pub const OPTERR: P = 7 << 32;
 /// Address of getopt's `optopt` (int, initially '?' as in glibc).
 pub const OPTOPT: P = 8 << 32;
+/// Address of glibc's `program_invocation_name` (argv[0], set by `init_process`).
+pub const PROG_NAME: P = 9 << 32;
+/// Address of `program_invocation_short_name` (and BSD's `__progname`): argv[0]'s basename.
+pub const PROG_SHORT_NAME: P = 10 << 32;
+/// Address of `environ`: the NULL-terminated "NAME=value" array.
+pub const ENVIRON: P = 11 << 32;
 /// Id of the first program static (ids 1..=15 are the runtime's own cells).
 pub const FIRST_STATIC: u32 = 16;
 /// Function pointer `i` is `(FN_BASE + i) << 32`.
@@ -354,7 +360,7 @@ impl Mem {
             mb_states: [0; 2],
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
-        let cells: [(usize, u64); 8] = [
+        let cells: [(usize, u64); 11] = [
             (8, STDIN_FILE),
             (8, STDOUT_FILE),
             (8, STDERR_FILE),
@@ -363,6 +369,9 @@ impl Mem {
             (4, 1),
             (4, 1),
             (4, b'?' as u64),
+            (8, 0),
+            (8, 0),
+            (8, 0),
         ];
         for (size, v) in cells {
             m.objs.push(Obj { data: v.to_le_bytes()[..size].to_vec(), kind: Kind::Static });
@@ -4228,8 +4237,13 @@ fn process_strings(m: &mut Mem) -> (Vec<P>, Vec<P>) {
     s
 }
 
-/// `main`'s third parameter: the environment as a NULL-terminated array of "NAME=value".
+/// `main`'s third parameter: the environment as a NULL-terminated array of "NAME=value"
+/// (the array `environ` points to at start).
 pub fn main_envp(m: &mut Mem) -> P {
+    let e = ld_u64(ENVIRON, m);
+    if e != 0 {
+        return e;
+    }
     let (_, env) = process_strings(m);
     let mut arr = Vec::with_capacity((env.len() + 1) * 8);
     for p in &env {
@@ -4237,6 +4251,20 @@ pub fn main_envp(m: &mut Mem) -> P {
     }
     arr.extend_from_slice(&0u64.to_le_bytes());
     m.push_obj(Kind::Static, arr)
+}
+
+/// Sets the C library's process variables before `main`: `program_invocation_name`,
+/// `program_invocation_short_name` and `environ`.
+pub fn init_process(m: &mut Mem) {
+    let envp = main_envp(m);
+    st_u64(ENVIRON, envp, m);
+    let (args, _) = process_strings(m);
+    if let Some(&a0) = args.first() {
+        let name = cstr(a0, m);
+        let cut = name.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1);
+        st_u64(PROG_NAME, a0, m);
+        st_u64(PROG_SHORT_NAME, a0.wrapping_add(cut as u64), m);
+    }
 }
 
 /// `signal(sig, handler)`: signals are not delivered; returns SIG_DFL (0).
@@ -7747,6 +7775,42 @@ pub fn verr(status: i32, fmt: P, ap: P, m: &mut Mem) -> ! {
 pub fn verrx(status: i32, fmt: P, ap: P, m: &mut Mem) -> ! {
     vwarnx(fmt, ap, m);
     exit(status, m)
+}
+
+// ---- error.h (GNU): "argv[0]: message[: strerror(errnum)]", stdout flushed first
+
+fn gnu_error(status: i32, errnum: i32, place: Option<(P, u32)>, text: Vec<u8>, m: &mut Mem) {
+    m.flush_all();
+    let name = ld_u64(PROG_NAME, m);
+    let mut msg = if name != 0 { cstr(name, m) } else { progname() };
+    msg.push(b':');
+    if let Some((file, line)) = place {
+        msg.extend(cstr(file, m));
+        msg.extend(format!(":{}: ", line).into_bytes());
+    } else {
+        msg.push(b' ');
+    }
+    msg.extend(text);
+    if errnum != 0 {
+        msg.extend_from_slice(b": ");
+        msg.extend_from_slice(strerror_text(errnum).as_bytes());
+    }
+    msg.push(b'\n');
+    let f = std_file(STDERR_VAR, m);
+    write_file(f, &msg, "error", m);
+    if status != 0 {
+        exit(status, m);
+    }
+}
+/// GNU `error(status, errnum, fmt, ...)`: the message on stderr; exits when `status` is not 0.
+pub fn error(status: i32, errnum: i32, fmt: P, args: &[Va], m: &mut Mem) {
+    let t = format_at(fmt, args, m);
+    gnu_error(status, errnum, None, t, m)
+}
+/// GNU `error_at_line(status, errnum, file, line, fmt, ...)`: "argv[0]:file:line: message".
+pub fn error_at_line(status: i32, errnum: i32, file: P, line: u32, fmt: P, args: &[Va], m: &mut Mem) {
+    let t = format_at(fmt, args, m);
+    gnu_error(status, errnum, Some((file, line)), t, m)
 }
 
 // ---- signals: handlers are never called (no signal reaches a translated program but
