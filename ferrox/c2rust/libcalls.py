@@ -595,6 +595,9 @@ _arities(
         "globfree": 1,
         "strptime": 3,
         "inet_ntoa": 1,
+        "iconv_open": 2,
+        "iconv": 5,
+        "iconv_close": 1,
         "getaddrinfo": 4,
         "freeaddrinfo": 1,
         "gai_strerror": 1,
@@ -637,6 +640,23 @@ for _name in (
     "pthread_cond_broadcast",
 ):
     LIBC[_name] = Rule("rt::pthread_ok({0}, {m})")
+
+# ---- glibc's internal aliases and calls with nothing to do in a sandboxed run
+LIBC["__mempcpy"] = LIBC["mempcpy"]
+LIBC["__strdup"] = LIBC["strdup"]
+LIBC["__secure_getenv"] = LIBC["getenv"]
+LIBC["rawmemchr"] = _rt("rawmemchr", 2)
+LIBC["setbuffer"] = Rule(
+    "rt::setvbuf({0}, {1}, if ({1}) == 0 {{ 2 }} else {{ 0 }}, ({2}) as u64, {m})"
+)
+LIBC["isnanf"] = LIBC["isnanl"] = LIBC["isnan"]
+LIBC["remainder"] = Rule("rt::remainder({0}, {1})")
+LIBC["remainderf"] = Rule("(rt::remainder(({0}) as f64, ({1}) as f64) as f32)")
+LIBC["flock"] = Rule("rt::fd_ok({0}, {m})")
+LIBC["posix_madvise"] = LIBC["madvise"] = Rule("0i32")
+LIBC["mtrace"] = LIBC["muntrace"] = Rule("()")
+LIBC["setresuid"] = Rule("rt::setresuid({0}, {1}, {2}, {m})")
+LIBC["setresgid"] = Rule("rt::setresgid({0}, {1}, {2}, {m})")
 
 # ---- GCC builtins in common use
 BUILTINS: dict[str, Rule] = {

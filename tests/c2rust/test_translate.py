@@ -1330,6 +1330,94 @@ int main(int argc, char **argv) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
 
 
+def test_iconv_between_the_common_charsets(tmp_path: Path) -> None:
+    # glibc's byte orders and BOMs for UTF-16/32, its errors (E2BIG, EILSEQ, EINVAL), and
+    # //IGNORE's quirk of reporting EILSEQ after converting the rest
+    r = differential(
+        tmp_path,
+        "i.c",
+        """#include <stdio.h>
+#include <sys/types.h>
+#include <iconv.h>
+#include <string.h>
+#include <errno.h>
+static void conv(const char *to, const char *from, const char *in, size_t inlen, size_t outsz) {
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1) { printf("open %s<-%s: %d\\n", to, from, errno); return; }
+    char out[64]; char *ip = (char *)in, *op = out; size_t il = inlen, ol = outsz;
+    errno = 0;
+    size_t r = iconv(cd, &ip, &il, &op, &ol);
+    int e = r == (size_t)-1 ? errno : 0;
+    printf("%s<-%s: r=%zd errno=%d left=%zu out=", to, from, (ssize_t)r, e, il);
+    for (char *p = out; p < op; p++) printf("%02x", (unsigned char)*p);
+    /* flush */
+    op = out; ol = outsz; r = iconv(cd, NULL, NULL, &op, &ol);
+    printf(" flush=%zd+%td\\n", (ssize_t)r, op - out);
+    iconv_close(cd);
+}
+int main(void) {
+    conv("UTF-8", "ISO-8859-1", "caf\\xe9", 4, 64);
+    conv("ISO-8859-1", "UTF-8", "caf\\xc3\\xa9", 5, 64);
+    conv("ASCII", "UTF-8", "caf\\xc3\\xa9", 5, 64);
+    conv("ASCII//TRANSLIT", "UTF-8", "caf\\xc3\\xa9 x", 7, 64);
+    conv("ASCII//IGNORE", "UTF-8", "caf\\xc3\\xa9!", 6, 64);
+    conv("UTF-16", "UTF-8", "hi", 2, 64);
+    conv("UTF-16LE", "UTF-8", "h\\xf0\\x9f\\x98\\x80", 5, 64);
+    conv("UTF-8", "UTF-16", "\\xff\\xfeh\\x00i\\x00", 6, 64);
+    conv("UTF-8", "UTF-16", "\\x00h\\x00i", 4, 64);
+    conv("UTF-32", "UTF-8", "A", 1, 64);
+    conv("UTF-8", "UTF-8", "ab\\xc3", 3, 64);
+    conv("UTF-8", "ISO-8859-1", "abcdef", 6, 3);
+    conv("WINDOWS-1252", "UTF-8", "\\xe2\\x82\\xac", 3, 64);
+    conv("UTF-8", "CP1252", "\\x80\\x81", 2, 64);
+    conv("WCHAR_T", "UTF-8", "\\xc3\\xa9", 2, 64);
+    conv("NOPE", "UTF-8", "a", 1, 64);
+    conv("utf8", "latin1", "\\xe9", 1, 64);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_remainder_rawmemchr_flock_and_glibc_aliases(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "r.c",
+        """#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <unistd.h>
+#include <sys/file.h>
+
+int main(void) {
+    double xs[] = {5.0, -5.0, 7.5, 6.5, 1e300, -0.0, 2.5, 3.5, 10.0};
+    double ys[] = {2.0, 2.0, 2.0, 2.0, 3.0, 1.0, 1.0, 1.0, 3.0};
+    for (int i = 0; i < 9; i++) printf("%g ", remainder(xs[i], ys[i]));
+    printf("%g\\n", remainderf(7.0f, 2.0f));
+    static const char s[] = "find the x";
+    printf("%s %d %d\\n", (char *)rawmemchr(s, 'x'), isnanf(NAN), flock(1, LOCK_EX));
+    char *d = strdup("abc");
+    char buf[8];
+    *(char *)__mempcpy(buf, d, 3) = 0;
+    printf("%s %d\\n", buf, setresuid(getuid(), getuid(), getuid()));
+    static char big[BUFSIZ];
+    setbuffer(stdout, big, sizeof big);
+    printf("buffered\\n");
+    free(d);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
 def test_static_functions_and_variables_of_a_header_are_one_per_unit(tmp_path: Path) -> None:
     write(
         tmp_path / "src" / "h.h",

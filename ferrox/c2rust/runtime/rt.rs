@@ -300,6 +300,7 @@ pub struct Mem {
     ntoa_buf: P,
     proc_strings: Option<(Vec<P>, Vec<P>)>,
     mb_states: [P; 2],
+    iconvs: Vec<Option<Iconv>>,
 }
 
 impl Default for Mem {
@@ -358,6 +359,7 @@ impl Mem {
             ntoa_buf: 0,
             proc_strings: None,
             mb_states: [0; 2],
+            iconvs: Vec::new(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 11] = [
@@ -9282,6 +9284,333 @@ pub fn gai_strerror(code: i32, m: &mut Mem) -> P {
         _ => b"Unknown error",
     };
     static_text(text, m)
+}
+
+// ---- iconv.h: conversions between ASCII, ISO-8859-1, Windows-1252, UTF-8, UTF-16 and
+// UTF-32 (with glibc's byte orders and BOMs), //TRANSLIT as '?', //IGNORE
+
+#[derive(Clone, Copy, PartialEq)]
+enum Charset {
+    Ascii,
+    Latin1,
+    Cp1252,
+    Utf8,
+    /// UTF-16/UTF-32: `bom` for the plain names (a BOM written first; read, else little-endian).
+    Utf16 { be: bool, bom: bool },
+    Utf32 { be: bool, bom: bool },
+}
+
+/// One iconv descriptor's state.
+struct Iconv {
+    from: Charset,
+    to: Charset,
+    translit: bool,
+    ignore: bool,
+    /// The decoder's byte order once a BOM (or its absence) decided it.
+    read_be: Option<bool>,
+    wrote_bom: bool,
+}
+
+/// Windows-1252's 0x80..=0x9f (0: undefined).
+const CP1252_HIGH: [u16; 32] = [
+    0x20ac, 0, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039,
+    0x152, 0, 0x17d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc,
+    0x2122, 0x161, 0x203a, 0x153, 0, 0x17e, 0x178,
+];
+
+fn charset_named(name: &[u8], m: &Mem) -> Option<(Charset, bool, bool)> {
+    let upper = name.to_ascii_uppercase();
+    let mut parts = upper.split(|&c| c == b'/').filter(|p| !p.is_empty());
+    let base = parts.next().unwrap_or(b"");
+    let (mut translit, mut ignore) = (false, false);
+    for p in parts {
+        for flag in p.split(|&c| c == b',') {
+            translit |= flag == b"TRANSLIT";
+            ignore |= flag == b"IGNORE";
+        }
+    }
+    let cs = match base {
+        b"" => if m.utf8() { Charset::Utf8 } else { Charset::Ascii },
+        b"ASCII" | b"US-ASCII" | b"ANSI_X3.4-1968" | b"646" | b"US" | b"CSASCII" => Charset::Ascii,
+        b"ISO-8859-1" | b"ISO8859-1" | b"ISO_8859-1" | b"LATIN1" | b"L1" | b"CP819" | b"IBM819" => Charset::Latin1,
+        b"WINDOWS-1252" | b"CP1252" | b"MS-ANSI" => Charset::Cp1252,
+        b"UTF-8" | b"UTF8" => Charset::Utf8,
+        b"UTF-16" => Charset::Utf16 { be: false, bom: true },
+        b"UTF-16LE" => Charset::Utf16 { be: false, bom: false },
+        b"UTF-16BE" => Charset::Utf16 { be: true, bom: false },
+        b"UTF-32" => Charset::Utf32 { be: false, bom: true },
+        b"UTF-32LE" | b"UCS-4LE" | b"WCHAR_T" | b"INTERNAL" => Charset::Utf32 { be: false, bom: false },
+        b"UTF-32BE" | b"UCS-4" | b"UCS-4BE" | b"ISO-10646/UCS4" => Charset::Utf32 { be: true, bom: false },
+        _ => return None,
+    };
+    Some((cs, translit, ignore))
+}
+
+/// One character of `b` in `cs`: Ok(Some((code point, bytes))), Ok(None) incomplete, Err invalid.
+fn ic_decode(cs: Charset, b: &[u8], be: bool) -> Result<Option<(u32, usize)>, ()> {
+    let Some(&c) = b.first() else { return Ok(None) };
+    match cs {
+        Charset::Ascii => if c < 0x80 { Ok(Some((c as u32, 1))) } else { Err(()) },
+        Charset::Latin1 => Ok(Some((c as u32, 1))),
+        Charset::Cp1252 => match c {
+            0x80..=0x9f => match CP1252_HIGH[(c - 0x80) as usize] {
+                0 => Err(()),
+                u => Ok(Some((u as u32, 1))),
+            },
+            _ => Ok(Some((c as u32, 1))),
+        },
+        Charset::Utf8 => match mb_char(b, true) {
+            Ok(Some((u, _))) if u > 0x10ffff => Err(()),
+            other => other,
+        },
+        Charset::Utf16 { .. } => {
+            if b.len() < 2 {
+                return Ok(None);
+            }
+            let unit = |i: usize| if be { u16::from_be_bytes([b[i], b[i + 1]]) } else { u16::from_le_bytes([b[i], b[i + 1]]) };
+            let u = unit(0) as u32;
+            match u {
+                0xd800..=0xdbff => {
+                    if b.len() < 4 {
+                        return Ok(None);
+                    }
+                    let lo = unit(2) as u32;
+                    if !(0xdc00..=0xdfff).contains(&lo) {
+                        return Err(());
+                    }
+                    Ok(Some((0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00), 4)))
+                }
+                0xdc00..=0xdfff => Err(()),
+                _ => Ok(Some((u, 2))),
+            }
+        }
+        Charset::Utf32 { .. } => {
+            if b.len() < 4 {
+                return Ok(None);
+            }
+            let q = [b[0], b[1], b[2], b[3]];
+            let u = if be { u32::from_be_bytes(q) } else { u32::from_le_bytes(q) };
+            if u > 0x10ffff || (0xd800..=0xdfff).contains(&u) { Err(()) } else { Ok(Some((u, 4))) }
+        }
+    }
+}
+
+/// The bytes of `u` in `cs`, None when `cs` cannot represent it.
+fn ic_encode(cs: Charset, u: u32) -> Option<Vec<u8>> {
+    match cs {
+        Charset::Ascii => (u < 0x80).then(|| vec![u as u8]),
+        Charset::Latin1 => (u < 0x100).then(|| vec![u as u8]),
+        Charset::Cp1252 => {
+            if u < 0x80 || (0xa0..0x100).contains(&u) {
+                Some(vec![u as u8])
+            } else {
+                CP1252_HIGH.iter().position(|&x| x != 0 && x as u32 == u).map(|i| vec![0x80 + i as u8])
+            }
+        }
+        Charset::Utf8 => mb_bytes(u, true),
+        Charset::Utf16 { be, .. } => {
+            let units: Vec<u16> = if u >= 0x10000 {
+                let v = u - 0x10000;
+                vec![0xd800 + (v >> 10) as u16, 0xdc00 + (v & 0x3ff) as u16]
+            } else {
+                vec![u as u16]
+            };
+            Some(units.iter().flat_map(|x| if be { x.to_be_bytes() } else { x.to_le_bytes() }).collect())
+        }
+        Charset::Utf32 { be, .. } => Some(if be { u.to_be_bytes() } else { u.to_le_bytes() }.to_vec()),
+    }
+}
+
+/// `iconv_open(to, from)`: a descriptor, or (iconv_t)-1 with EINVAL for an unknown charset.
+pub fn iconv_open(to: P, from: P, m: &mut Mem) -> P {
+    let (t, f) = (cstr(to, m), cstr(from, m));
+    let (Some((to_cs, translit, ignore)), Some((from_cs, _, _))) = (charset_named(&t, m), charset_named(&f, m)) else {
+        m.set_errno(EINVAL);
+        return u64::MAX;
+    };
+    m.iconvs.push(Some(Iconv { from: from_cs, to: to_cs, translit, ignore, read_be: None, wrote_bom: false }));
+    let h = malloc(8, m);
+    st_u64(h, m.iconvs.len() as u64 - 1, m);
+    h
+}
+/// `iconv_close(cd)`.
+pub fn iconv_close(cd: P, m: &mut Mem) -> i32 {
+    if cd == u64::MAX || cd == 0 {
+        m.set_errno(EBADF);
+        return -1;
+    }
+    let k = ld_u64(cd, m) as usize;
+    if let Some(slot) = m.iconvs.get_mut(k) {
+        *slot = None;
+    }
+    free(cd, m);
+    0
+}
+/// `iconv(cd, inbuf, inleft, outbuf, outleft)`: the count of irreversible conversions, or -1
+/// with E2BIG (output full), EILSEQ (invalid or unconvertible input) or EINVAL (input ends
+/// inside a character); the four cursors advance past what was converted.
+pub fn iconv(cd: P, inbuf: P, inleft: P, outbuf: P, outleft: P, m: &mut Mem) -> u64 {
+    if cd == u64::MAX || cd == 0 {
+        m.set_errno(EBADF);
+        return u64::MAX;
+    }
+    let k = ld_u64(cd, m) as usize;
+    let Some(Some(st)) = m.iconvs.get_mut(k).map(|s| s.as_mut().map(|x| (x.from, x.to, x.translit, x.ignore, x.read_be, x.wrote_bom))) else {
+        m.set_errno(EBADF);
+        return u64::MAX;
+    };
+    let (from, to, translit, ignore, mut read_be, mut wrote_bom) = st;
+    if inbuf == 0 || ld_u64(inbuf, m) == 0 {
+        if let Some(Some(s)) = m.iconvs.get_mut(k) {
+            s.read_be = None;
+            s.wrote_bom = false;
+        }
+        return 0;
+    }
+    let (ip, il) = (ld_u64(inbuf, m), ld_u64(inleft, m));
+    let (mut op, mut ol) = if outbuf != 0 { (ld_u64(outbuf, m), ld_u64(outleft, m)) } else { (0, 0) };
+    let input = ld_bytes(ip, il, m);
+    let mut i = 0usize;
+    let mut irreversible = 0u64;
+    let mut skipped = false;
+    let mut fail = 0;
+    while i < input.len() {
+        if read_be.is_none() {
+            read_be = Some(match from {
+                Charset::Utf16 { be, bom: true } | Charset::Utf32 { be, bom: true } => {
+                    let w = if matches!(from, Charset::Utf16 { .. }) { 2 } else { 4 };
+                    if input.len() - i < w {
+                        fail = EINVAL;
+                        break;
+                    }
+                    let lead = &input[i..i + w];
+                    let (le_bom, be_bom): (&[u8], &[u8]) = if w == 2 { (&[0xff, 0xfe], &[0xfe, 0xff]) } else { (&[0xff, 0xfe, 0, 0], &[0, 0, 0xfe, 0xff]) };
+                    if lead == le_bom {
+                        i += w;
+                        false
+                    } else if lead == be_bom {
+                        i += w;
+                        true
+                    } else {
+                        be
+                    }
+                }
+                Charset::Utf16 { be, .. } | Charset::Utf32 { be, .. } => be,
+                _ => false,
+            });
+            continue;
+        }
+        let (u, n) = match ic_decode(from, &input[i..], read_be.unwrap_or(false)) {
+            Ok(Some(x)) => x,
+            Ok(None) => {
+                fail = EINVAL;
+                break;
+            }
+            Err(()) if ignore => {
+                skipped = true;
+                i += 1;
+                continue;
+            }
+            Err(()) => {
+                fail = EILSEQ;
+                break;
+            }
+        };
+        let mut bytes = match ic_encode(to, u) {
+            Some(b) => b,
+            None if translit => {
+                irreversible += 1;
+                vec![b'?']
+            }
+            None if ignore => {
+                skipped = true;
+                i += n;
+                continue;
+            }
+            None => {
+                fail = EILSEQ;
+                break;
+            }
+        };
+        if !wrote_bom && matches!(to, Charset::Utf16 { bom: true, .. } | Charset::Utf32 { bom: true, .. }) {
+            let mut b = ic_encode(to, 0xfeff).unwrap_or_default();
+            b.extend(bytes);
+            bytes = b;
+        }
+        if bytes.len() as u64 > ol {
+            fail = 7; // E2BIG
+            break;
+        }
+        st_bytes(op, &bytes, m);
+        op = op.wrapping_add(bytes.len() as u64);
+        ol -= bytes.len() as u64;
+        wrote_bom |= matches!(to, Charset::Utf16 { bom: true, .. } | Charset::Utf32 { bom: true, .. });
+        i += n;
+    }
+    if let Some(Some(s)) = m.iconvs.get_mut(k) {
+        s.read_be = read_be;
+        s.wrote_bom = wrote_bom;
+    }
+    st_u64(inbuf, ip.wrapping_add(i as u64), m);
+    st_u64(inleft, il - i as u64, m);
+    if outbuf != 0 {
+        st_u64(outbuf, op, m);
+        st_u64(outleft, ol, m);
+    }
+    if fail == 0 && skipped {
+        fail = EILSEQ;
+    }
+    if fail != 0 {
+        m.set_errno(fail);
+        return u64::MAX;
+    }
+    irreversible
+}
+
+// ---- small calls: remainder, flock, setres[ug]id
+
+/// `remainder(x, y)`: x - n*y with n = x/y rounded to nearest, ties to even (IEEE 754),
+/// from the exact `fmod`.
+pub fn remainder(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() || x.is_infinite() || y == 0.0 {
+        return f64::NAN;
+    }
+    if y.is_infinite() {
+        return x;
+    }
+    let ay = y.abs();
+    let mut r = x % y;
+    let half = ay / 2.0;
+    if r.abs() > half || (r.abs() == half && ((x - r) / y).rem_euclid(2.0) == 1.0) {
+        r -= ay.copysign(r);
+    }
+    if r == 0.0 { 0.0f64.copysign(x) } else { r }
+}
+/// `rawmemchr(s, c)`: the first `c` from `s` on, with no length (a byte past the object faults).
+pub fn rawmemchr(s: P, c: i32, m: &mut Mem) -> P {
+    let mut p = s;
+    while ld_u8(p, m) != c as u8 {
+        p = p.wrapping_add(1);
+    }
+    p
+}
+/// `flock(fd, op)`: 0 for an open descriptor (one process: no lock can conflict), EBADF else.
+pub fn fd_ok(fd: i32, m: &mut Mem) -> i32 {
+    match fd_entry(&m.fds, fd) {
+        Ok(_) => 0,
+        Err(e) => {
+            m.set_errno(e);
+            -1
+        }
+    }
+}
+/// `setresuid(r, e, s)`: only to the ids the process has.
+pub fn setresuid(r: u32, e: u32, s: u32, m: &mut Mem) -> i32 {
+    set_ids("Uid:", &[r as i32 as i64, e as i32 as i64, s as i32 as i64], m)
+}
+/// `setresgid(r, e, s)`.
+pub fn setresgid(r: u32, e: u32, s: u32, m: &mut Mem) -> i32 {
+    set_ids("Gid:", &[r as i32 as i64, e as i32 as i64, s as i32 as i64], m)
 }
 
 // ---- pthread.h for programs that never start a thread: locks always succeed at once,
