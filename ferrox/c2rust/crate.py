@@ -308,9 +308,8 @@ def _signature(low: Lowering, fn: cir.FuncDef) -> RFn:
     return RFn(low.fn_names[fn.key], params, ret, c_name=fn.name, doc=f"`{fn.name}` ({fn.loc}).")
 
 
-_SCALARS = frozenset(
-    {"i8", "i16", "i32", "i64", "i128", "u8", "u16", "u32", "u64", "u128", "f32", "f64", "bool"}
-)
+# the Rust types of C scalars in the memory model (a C `_Bool` is a `u8`)
+_SCALARS = frozenset({"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64"})
 
 
 def _as(value: str, have: str, want: str) -> str | None:
@@ -319,8 +318,6 @@ def _as(value: str, have: str, want: str) -> str | None:
         return value
     if have not in _SCALARS or want not in _SCALARS:
         return None
-    if want == "bool":
-        return f"({value} != 0 as {have})"
     return f"({value} as {want})"
 
 
@@ -332,7 +329,7 @@ def _returned(call: str, have: str, want: str) -> str | None:
     if want == "()":
         return f"{{ {call}; }}"
     if have == "()":
-        return f"{{ {call}; 0 as {want} }}" if want in _SCALARS - {"bool"} else None
+        return f"{{ {call}; 0 as {want} }}" if want in _SCALARS else None
     return _as(call, have, want)
 
 

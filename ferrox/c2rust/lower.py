@@ -1254,9 +1254,8 @@ class FunctionLowering:
             # a pointer declared without a prototype: the call's (promoted) arguments decide
             ft = cir.FuncT(ft.ret, tuple(a.type for a in e.args), False)
         name = self.low.dispatcher(ft)
-        fixed = list(ft.params or ()) if ft.params is not None else None
-        binds, pos, va = self.call_args(e.args, fixed)
-        if ft.variadic and ft.params is not None:
+        binds, pos, va = self.call_args(e.args, list(ft.params))
+        if ft.variadic:
             pos.append(va)
         return _with_binds(binds, f"{name}({', '.join([self.rv(callee), *pos, 'm'])})")
 

@@ -8096,35 +8096,27 @@ fn group_obj(row: &[Vec<u8>], m: &mut Mem) -> P {
     st_u64(p.wrapping_add(24), list, m);
     p
 }
+/// The first row of a database file with at least `fields` fields that `hit` accepts.
+fn db_find(path: &str, fields: usize, hit: impl Fn(&[Vec<u8>]) -> bool) -> Option<Vec<Vec<u8>>> {
+    db_rows(path).into_iter().find(|r| r.len() >= fields && hit(r))
+}
 /// `getpwuid(uid)`: NULL (errno untouched) when no entry has it.
 pub fn getpwuid(uid: u32, m: &mut Mem) -> P {
-    match db_rows("/etc/passwd").iter().find(|r| r.len() >= 7 && db_num(&r[2]) == Some(uid)) {
-        Some(r) => passwd_obj(r, m),
-        None => 0,
-    }
+    db_find("/etc/passwd", 7, |r| db_num(&r[2]) == Some(uid)).map_or(0, |r| passwd_obj(&r, m))
 }
 /// `getpwnam(name)`.
 pub fn getpwnam(name: P, m: &mut Mem) -> P {
     let n = cstr(name, m);
-    match db_rows("/etc/passwd").iter().find(|r| r.len() >= 7 && r[0] == n) {
-        Some(r) => passwd_obj(r, m),
-        None => 0,
-    }
+    db_find("/etc/passwd", 7, |r| r[0] == n).map_or(0, |r| passwd_obj(&r, m))
 }
 /// `getgrgid(gid)`.
 pub fn getgrgid(gid: u32, m: &mut Mem) -> P {
-    match db_rows("/etc/group").iter().find(|r| r.len() >= 3 && db_num(&r[2]) == Some(gid)) {
-        Some(r) => group_obj(r, m),
-        None => 0,
-    }
+    db_find("/etc/group", 3, |r| db_num(&r[2]) == Some(gid)).map_or(0, |r| group_obj(&r, m))
 }
 /// `getgrnam(name)`.
 pub fn getgrnam(name: P, m: &mut Mem) -> P {
     let n = cstr(name, m);
-    match db_rows("/etc/group").iter().find(|r| r.len() >= 3 && r[0] == n) {
-        Some(r) => group_obj(r, m),
-        None => 0,
-    }
+    db_find("/etc/group", 3, |r| r[0] == n).map_or(0, |r| group_obj(&r, m))
 }
 
 // ---- sys/resource.h, sys/times.h (this process's CPU times from /proc, 100 ticks a second)
@@ -9301,6 +9293,7 @@ enum Charset {
 }
 
 /// One iconv descriptor's state.
+#[derive(Clone, Copy)]
 struct Iconv {
     from: Charset,
     to: Charset,
@@ -9455,16 +9448,13 @@ pub fn iconv(cd: P, inbuf: P, inleft: P, outbuf: P, outleft: P, m: &mut Mem) -> 
         return u64::MAX;
     }
     let k = ld_u64(cd, m) as usize;
-    let Some(Some(st)) = m.iconvs.get_mut(k).map(|s| s.as_mut().map(|x| (x.from, x.to, x.translit, x.ignore, x.read_be, x.wrote_bom))) else {
+    let Some(Some(st)) = m.iconvs.get(k).copied() else {
         m.set_errno(EBADF);
         return u64::MAX;
     };
-    let (from, to, translit, ignore, mut read_be, mut wrote_bom) = st;
+    let Iconv { from, to, translit, ignore, mut read_be, mut wrote_bom } = st;
     if inbuf == 0 || ld_u64(inbuf, m) == 0 {
-        if let Some(Some(s)) = m.iconvs.get_mut(k) {
-            s.read_be = None;
-            s.wrote_bom = false;
-        }
+        m.iconvs[k] = Some(Iconv { read_be: None, wrote_bom: false, ..st });
         return 0;
     }
     let (ip, il) = (ld_u64(inbuf, m), ld_u64(inleft, m));
@@ -9547,10 +9537,7 @@ pub fn iconv(cd: P, inbuf: P, inleft: P, outbuf: P, outleft: P, m: &mut Mem) -> 
         wrote_bom |= matches!(to, Charset::Utf16 { bom: true, .. } | Charset::Utf32 { bom: true, .. });
         i += n;
     }
-    if let Some(Some(s)) = m.iconvs.get_mut(k) {
-        s.read_be = read_be;
-        s.wrote_bom = wrote_bom;
-    }
+    m.iconvs[k] = Some(Iconv { read_be, wrote_bom, ..st });
     st_u64(inbuf, ip.wrapping_add(i as u64), m);
     st_u64(inleft, il - i as u64, m);
     if outbuf != 0 {
