@@ -124,6 +124,7 @@ class Crate:
             "    let m = &mut mem;",
             "    init_statics(m);",
             "    rt::set_void_caller(call_void, m);",
+            "    rt::set_signal_callers(call_sig, call_siginfo, m);",
             "    rt::init_process(m);",
         ]
         if self.main_module is None:
@@ -333,6 +334,17 @@ def _returned(call: str, have: str, want: str) -> str | None:
     return _as(call, have, want)
 
 
+_INT = cir.IntT(32, True)
+_VOID_P = cir.Pointer(cir.Void())
+# the dispatchers the runtime calls back through (atexit and pthread_once handlers, signal
+# handlers with and without SA_SIGINFO), under the names main() registers
+_RUNTIME_CALLERS = (
+    (cir.FuncT(cir.Void(), (), False), "call_void"),
+    (cir.FuncT(cir.Void(), (_INT,), False), "call_sig"),
+    (cir.FuncT(cir.Void(), (_INT, _VOID_P, _VOID_P), False), "call_siginfo"),
+)
+
+
 def _statics_text(low: Lowering) -> str:
     parts: list[str] = []
     try:
@@ -345,8 +357,9 @@ def _statics_text(low: Lowering) -> str:
     parts += consts
     parts.append("")
     parts.append(print_fn(init_fn))
-    void_void = cir.FuncT(cir.Void(), (), False)
-    low.dispatcher(void_void)
+    fixed_names = {}
+    for ft, fixed in _RUNTIME_CALLERS:
+        fixed_names[low.dispatcher(ft)] = fixed
     prog = low.prog
     for ident in low.fn_ids.values():
         parts.append(f"pub const F{ident}: u64 = rt::fnptr({ident});")
@@ -389,7 +402,7 @@ def _statics_text(low: Lowering) -> str:
             if result is not None:
                 arms.append(f"        F{ident} => {result},")
         ret_s = "" if ret == "()" else f" -> {ret}"
-        name_out = "call_void" if (params, variadic, ret) == ((), False, "()") else name
+        name_out = fixed_names.get(name, name)
         body = "\n".join(arms)
         fp_s = ", ".join(f"{n}: {t}" for n, t in fparams)
         parts.append(

@@ -194,12 +194,14 @@ _arities(
         "strtold": 2,
     }
 )
-for _name in ("isatty", "sleep", "usleep", "lrint", "scalbn", "difftime"):
+LIBC["sleep"] = _rt("sleep", 1)
+LIBC["usleep"] = _rt("usleep", 1)
+for _name in ("isatty", "lrint", "scalbn", "difftime"):
     LIBC[_name] = _rt(_name, 2 if _name in ("scalbn", "difftime") else 1, mem=False)
 LIBC["vscanf"] = _rt("vscanf", 2)
 LIBC["vfscanf"] = _rt("vfscanf", 3)
 LIBC["vsscanf"] = _rt("vsscanf", 3)
-LIBC["_exit"] = Rule("rt::exit({0}, {m})")
+LIBC["_exit"] = Rule("rt::exit_now({0}, {m})")
 LIBC["localtime"] = Rule("rt::gmtime({0}, {m})")
 LIBC["__builtin_alloca"] = LIBC["alloca"] = Rule("rt::local({0}, {m})")
 LIBC["abs"] = Rule("({0}).wrapping_abs()")
@@ -614,7 +616,104 @@ LIBC["fcntl"] = _rt("fcntl", 2, variadic=True)
 LIBC["error"] = _rt("error", 3, variadic=True)
 LIBC["error_at_line"] = _rt("error_at_line", 5, variadic=True)
 LIBC["fgetpos64"], LIBC["fsetpos64"] = LIBC["fgetpos"], LIBC["fsetpos"]
-LIBC["alarm"] = _rt("alarm", 1, mem=False)
+LIBC["alarm"] = _rt("alarm", 1)
+LIBC["kill"] = _rt("kill", 2)
+LIBC["quick_exit"] = _rt("quick_exit", 1)
+_arities(
+    {
+        "posix_memalign": 3,
+        "aligned_alloc": 2,
+        "valloc": 1,
+        "pvalloc": 1,
+        "malloc_usable_size": 1,
+        "tcgetattr": 2,
+        "tcsetattr": 3,
+        "select": 5,
+        "pselect": 6,
+        "poll": 3,
+        "ppoll": 4,
+    }
+)
+LIBC["memalign"] = LIBC["aligned_alloc"]
+_arities(
+    {
+        "getitimer": 2,
+        "setitimer": 3,
+        "sigblock": 1,
+        "sigsetmask": 1,
+        "siggetmask": 0,
+        "getpgrp": 0,
+        "getpgid": 1,
+        "getsid": 1,
+        "setpgid": 2,
+        "setpgrp": 0,
+        "setsid": 0,
+        "tcgetpgrp": 1,
+        "tcsetpgrp": 2,
+        "getrlimit": 2,
+        "setrlimit": 2,
+        "getgroups": 2,
+        "setgroups": 2,
+        "initgroups": 2,
+        "dlopen": 2,
+        "dlsym": 2,
+        "dlerror": 0,
+        "ftime": 1,
+        "fchdir": 1,
+        "cfgetospeed": 1,
+        "cfgetispeed": 1,
+        "cfsetospeed": 2,
+        "cfsetispeed": 2,
+        "cfsetspeed": 2,
+        "cfmakeraw": 1,
+        "putenv": 1,
+        "getpwent": 0,
+        "setpwent": 0,
+        "endpwent": 0,
+        "getgrent": 0,
+        "setgrent": 0,
+        "endgrent": 0,
+        "tgamma": 1,
+        "lgamma": 1,
+        "remquo": 3,
+        "sincos": 3,
+        "sincosf": 3,
+    }
+)
+LIBC["__getpgid"] = LIBC["getpgid"]
+LIBC["openat"] = LIBC["openat64"] = Rule(
+    "rt::openat({0}, {1}, {2}, rt::va_int({va}, 0) as u32, {m})", variadic=True
+)
+LIBC["fstatat"] = LIBC["fstatat64"] = LIBC["newfstatat"] = _rt("fstatat", 4)
+LIBC["posix_fadvise"] = LIBC["posix_fadvise64"] = _rt("posix_fadvise", 4)
+LIBC["lockf"] = LIBC["lockf64"] = Rule("rt::fd_ok({0}, {m})")
+for _name in ("fopen", "freopen", "fseeko", "ftello", "tmpfile", "fcntl"):
+    LIBC.setdefault(_name + "64", LIBC[_name])
+LIBC["getrlimit64"] = LIBC["getrlimit"]
+LIBC["setrlimit64"] = LIBC["setrlimit"]
+LIBC["pthread_atfork"] = _rt("pthread_atfork", 3, mem=False)
+LIBC["__register_atfork"] = Rule("rt::pthread_atfork({0}, {1}, {2})")
+LIBC["dlclose"] = _rt("dlclose", 1, mem=False)
+for _name in ("gnu_dev_major", "gnu_dev_minor"):
+    LIBC[_name] = _rt(_name, 1, mem=False)
+LIBC["gnu_dev_makedev"] = _rt("gnu_dev_makedev", 2, mem=False)
+LIBC["setlinebuf"] = Rule("rt::setvbuf({0}, 0, 1, 0, {m})")
+LIBC["erf"] = Rule("rt::erf({0})")
+LIBC["erfc"] = Rule("rt::erfc({0})")
+LIBC["erff"] = Rule("(rt::erf(({0}) as f64) as f32)")
+LIBC["erfcf"] = Rule("(rt::erfc(({0}) as f64) as f32)")
+LIBC["tgammaf"] = Rule("(rt::tgamma(({0}) as f64, {m}) as f32)")
+LIBC["lgammaf"] = Rule("(rt::lgamma(({0}) as f64, {m}) as f32)")
+LIBC["gamma"] = LIBC["lgamma"]
+LIBC["lrintf"] = LIBC["llrintf"] = Rule("rt::lrint(({0}) as f64)")
+LIBC["llrint"] = LIBC["lrint"]
+LIBC["exp10"] = Rule("10f64.powf({0})")
+LIBC["exp10f"] = Rule("10f32.powf({0})")
+LIBC["sched_yield"] = _rt("sched_yield", 0, mem=False)
+LIBC["at_quick_exit"] = _rt("at_quick_exit", 1)
+LIBC["pause"] = _rt("pause", 0)
+for _name in ("sysv_signal", "__sysv_signal", "bsd_signal"):
+    LIBC[_name] = LIBC["signal"]
 LIBC["sync"] = _rt("sync", 0, mem=False)
 LIBC["iswctype"] = _rt("iswctype", 2)
 LIBC["pthread_self"] = _rt("pthread_self", 0, mem=False)
@@ -711,6 +810,21 @@ BUILTINS: dict[str, Rule] = {
     "__builtin_assume_aligned": Rule("({0})"),
     "__builtin_constant_p": Rule("0i32"),
     "__sync_synchronize": Rule("()"),
+    # the type-generic classification macros of math.h (in the argument's own type)
+    "__builtin_isnormal": Rule("(({0}).is_normal() as i32)"),
+    "__builtin_fpclassify": Rule(
+        "(match ({5}).classify() {{ std::num::FpCategory::Nan => {0}, "
+        "std::num::FpCategory::Infinite => {1}, std::num::FpCategory::Normal => {2}, "
+        "std::num::FpCategory::Subnormal => {3}, std::num::FpCategory::Zero => {4} }})"
+    ),
+    "__builtin_isgreater": Rule("((({0}) as f64 > ({1}) as f64) as i32)"),
+    "__builtin_isgreaterequal": Rule("((({0}) as f64 >= ({1}) as f64) as i32)"),
+    "__builtin_isless": Rule("((({0}) as f64) < ({1}) as f64) as i32"),
+    "__builtin_islessequal": Rule("((({0}) as f64) <= ({1}) as f64) as i32"),
+    "__builtin_islessgreater": Rule(
+        "({{ let (a, b) = (({0}) as f64, ({1}) as f64); (a < b || a > b) as i32 }})"
+    ),
+    "__builtin_isunordered": Rule("((({0}) as f64).is_nan() || (({1}) as f64).is_nan()) as i32"),
 }
 # atomics on one thread: plain read-modify-write through memory
 for _bits in (1, 2, 4, 8):

@@ -1706,3 +1706,239 @@ int main(int argc, char **argv) { (void)argv; return argc > 2 ? g() : f(argc > 1
     # without a jump the program runs as in C; the jump back panics, naming the setjmp
     assert (tests["passed"], tests["total"]) == (1, 2), tests
     assert "m.c:6, translated to return only once" in tests["failures"][0]["detail"]
+
+
+def test_signals_a_program_sends_itself_reach_its_handlers(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "s.c",
+        """#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got;
+static void on_usr(int sig) { got += sig; printf("handler %d\\n", sig); }
+static void on_info(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    printf("info %d %d\\n", sig, si->si_signo);
+}
+static void on_alarm(int sig) { printf("alarm %d\\n", sig); }
+static void on_abort(int sig) { printf("abort handler %d\\n", sig); fflush(stdout); _exit(3); }
+static void bye(void) { printf("never printed\\n"); }
+
+int main(int argc, char **argv) {
+    printf("%d\\n", signal(SIGUSR1, on_usr) == SIG_DFL);
+    raise(SIGUSR1);
+    kill(getpid(), SIGUSR1);
+    printf("got %d %d\\n", got, signal(SIGUSR1, SIG_IGN) == on_usr);
+    raise(SIGUSR1);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_info;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigaction(SIGUSR2, &sa, NULL);
+    raise(SIGUSR2);
+    sigaction(SIGUSR2, NULL, &old);
+    printf("reset %d %d\\n", old.sa_handler == SIG_DFL, old.sa_flags);
+    printf("%d %d\\n", signal(SIGKILL, on_usr) == SIG_ERR, kill(getpid(), 0));
+    signal(SIGHUP, on_usr);
+    sigaction(SIGHUP, NULL, &old);
+    printf("signal() flags %d\\n", old.sa_flags);
+    signal(SIGCHLD, SIG_DFL);
+    raise(SIGCHLD);
+    signal(SIGALRM, on_alarm);
+    printf("left %u\\n", alarm(1));
+    printf("left %u\\n", alarm(1));
+    printf("pause %d\\n", pause());
+    if (argc > 1 && argv[1][0] == 'a') {
+        atexit(bye);
+        signal(SIGABRT, on_abort);
+        abort();
+    }
+    if (argc > 1 && argv[1][0] == 't') {
+        printf("unflushed");
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+    }
+    printf("buffered, then _exit");
+    atexit(bye);
+    _exit(0);
+}
+""",
+        [{"args": []}, {"args": ["a"]}, {"args": ["t"]}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (3, 3), r["tests"]
+
+
+def test_aligned_allocation_usable_sizes_and_terminal_calls(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "m.c",
+        """#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+int main(void) {
+    void *p = NULL;
+    printf("%d\\n", posix_memalign(&p, 64, 100));
+    printf("%d\\n", (int)((uintptr_t)p % 64));
+    memset(p, 1, 100);
+    free(p);
+    char *q = aligned_alloc(16, 48);
+    char *r = memalign(32, 10);
+    char *v = valloc(5000);
+    printf("%d %d %d\\n", (int)((uintptr_t)q % 16), (int)((uintptr_t)r % 32),
+           (int)((uintptr_t)v % 4096));
+    size_t sizes[] = {0, 1, 24, 25, 40, 100, 1000};
+    for (int i = 0; i < 7; i++) {
+        char *s = malloc(sizes[i]);
+        printf("%d ", malloc_usable_size(s) >= sizes[i]);
+        free(s);
+    }
+    printf("\\n");
+    free(q); free(r); free(v);
+    struct termios t;
+    errno = 0;
+    int a = tcgetattr(0, &t);
+    printf("%d %d ", a, errno == ENOTTY);
+    errno = 0;
+    a = tcsetattr(99, TCSANOW, &t);
+    printf("%d %d %d\\n", a, errno == EBADF, sched_yield());
+    return 0;
+}
+""",
+        [{"args": [], "stdin": "x"}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_select_poll_itimers_process_groups_limits_and_more_libc(tmp_path: Path) -> None:
+    write(tmp_path / "src" / "data.txt", "some data\n")
+    r = differential(
+        tmp_path,
+        "p.c",
+        """#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <math.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/timeb.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int ticks;
+static void on_alarm(int sig) { (void)sig; ticks++; }
+
+int main(void) {
+    fd_set rd, wr;
+    FD_ZERO(&rd); FD_ZERO(&wr);
+    FD_SET(0, &rd); FD_SET(1, &wr); FD_SET(1, &rd);
+    printf("select %d %d %d %d\\n", select(2, &rd, &wr, NULL, NULL), FD_ISSET(0, &rd),
+           FD_ISSET(1, &rd), FD_ISSET(1, &wr));
+    struct timeval tv = {0, 20000};
+    printf("sleep %d %ld\\n", select(0, NULL, NULL, NULL, &tv), (long)tv.tv_usec);
+    struct pollfd p[3] = {{0, POLLIN, 0}, {1, POLLOUT | POLLIN, 0}, {77, POLLIN, 0}};
+    printf("poll %d %d %d %d\\n", poll(p, 3, 0), p[0].revents, p[1].revents, p[2].revents);
+    signal(SIGALRM, on_alarm);
+    struct itimerval it = {{0, 30000}, {0, 30000}}, old;
+    setitimer(ITIMER_REAL, &it, NULL);
+    for (int i = 0; i < 3; i++) pause();
+    getitimer(ITIMER_REAL, &old);
+    printf("ticks %d interval %ld\\n", ticks, (long)old.it_interval.tv_usec);
+    memset(&it, 0, sizeof it);
+    setitimer(ITIMER_REAL, &it, NULL);
+    printf("pgrp %d %d %d\\n", getpgrp() == getpgid(0), getsid(0) == getsid(getpid()),
+           getpgid(999999) == -1 && errno == ESRCH);
+    struct rlimit rl;
+    getrlimit(RLIMIT_CORE, &rl);
+    rl.rlim_cur = 0;
+    printf("rlimit %d ", setrlimit(RLIMIT_CORE, &rl));
+    getrlimit(RLIMIT_CORE, &rl);
+    printf("%lu\\n", (unsigned long)rl.rlim_cur);
+    int n = getgroups(0, NULL);
+    gid_t gs[64];
+    printf("groups %d\\n", n == getgroups(64, gs));
+    printf("dl %d %s\\n", dlopen("libnothere.so.1", RTLD_LAZY) == NULL, dlerror());
+    printf("dlerror again %d\\n", dlerror() == NULL);
+    struct timeb tb;
+    printf("ftime %d %d\\n", ftime(&tb), tb.time > 1000000000);
+    dev_t d = makedev(259, 70000);
+    printf("dev %u %u\\n", major(d), minor(d));
+    struct termios t;
+    memset(&t, 0, sizeof t);
+    cfmakeraw(&t);
+    cfsetospeed(&t, B9600);
+    cfsetispeed(&t, B9600);
+    printf("termios %o %o %o %o %u %d\\n", t.c_iflag, t.c_oflag, t.c_lflag, t.c_cflag,
+           cfgetospeed(&t), t.c_cc[VMIN]);
+    printf("tcgetpgrp %d %d\\n", tcgetpgrp(0), errno == ENOTTY);
+    static char env[] = "FERROX_PUT=one";
+    putenv(env);
+    printf("putenv %s ", getenv("FERROX_PUT"));
+    env[11] = 'x';
+    printf("%s\\n", getenv("FERROX_PUT"));
+    int fd = openat(AT_FDCWD, "data.txt", O_RDONLY);
+    struct stat st;
+    int got = fstatat(AT_FDCWD, "data.txt", &st, 0);
+    printf("openat %d %d %ld\\n", fd >= 0, got, (long)st.st_size);
+    int dir = open(".", O_RDONLY);
+    printf("fstatat dir %d %d\\n", fstatat(dir, "data.txt", &st, AT_SYMLINK_NOFOLLOW),
+           posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL));
+    printf("fchdir %d\\n", fchdir(dir));
+    setpwent();
+    struct passwd *pw = getpwent();
+    printf("pwent %s\\n", pw ? pw->pw_name : "(none)");
+    endpwent();
+    setgrent();
+    struct group *gr = getgrent();
+    printf("grent %s\\n", gr ? gr->gr_name : "(none)");
+    endgrent();
+    double xs[] = {-2.5, -0.3, 0.0, 0.4, 1.0, 2.2, 3.7, 6.0};
+    for (int i = 0; i < 8; i++)
+        printf("%.12g %.12g %.12g %.12g\\n", erf(xs[i]), erfc(xs[i]), tgamma(xs[i] + 3.0),
+               lgamma(xs[i] + 3.0));
+    printf("%.0f %.0f %ld %lld\\n", tgamma(5.0), tgamma(11.0), lrintf(2.5f), llrint(-3.5));
+    int q;
+    volatile double num = 29.0;
+    double r = remquo(num, 3.0, &q);
+    double s, c;
+    sincos(0.5, &s, &c);
+    printf("remquo %g %d sincos %.15g %.15g exp10 %g\\n", r, q, s, c, exp10(3.0));
+    printf("class %d %d %d %d %d\\n", fpclassify(0.0), fpclassify(1.0), fpclassify(1e-310),
+           fpclassify(INFINITY), fpclassify(NAN));
+    printf("cmp %d %d %d %d\\n", isgreater(2.0, 1.0), isless(NAN, 1.0), isunordered(NAN, 1.0),
+           isnormal(1e-310));
+    return 0;
+}
+""",
+        [{"args": [], "stdin": "input\\n"}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]

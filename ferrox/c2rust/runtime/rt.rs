@@ -98,6 +98,7 @@ pub const EINVAL: i32 = 22;
 pub const ESPIPE: i32 = 29;
 /// errno: numerical result out of range.
 pub const ERANGE: i32 = 34;
+pub const EDOM: i32 = 33;
 /// errno: value too large for defined data type.
 pub const EOVERFLOW: i32 = 75;
 /// errno: not a directory.
@@ -108,6 +109,9 @@ pub const EMFILE: i32 = 24;
 pub const ENOTTY: i32 = 25;
 /// errno: no child processes.
 pub const ECHILD: i32 = 10;
+pub const ESRCH: i32 = 3;
+pub const EINTR: i32 = 4;
+pub const EFAULT: i32 = 14;
 /// `open` access mode: read only.
 pub const O_RDONLY: i32 = 0;
 /// `open` access mode: write only.
@@ -270,6 +274,7 @@ pub struct Mem {
     fd_limit: usize,
     rand: Rand,
     atexit: Vec<P>,
+    quick_exit: Vec<P>,
     void_caller: Option<fn(P, &mut Mem)>,
     strerror_cache: HashMap<i32, P>,
     getenv_cache: HashMap<Vec<u8>, P>,
@@ -301,6 +306,11 @@ pub struct Mem {
     proc_strings: Option<(Vec<P>, Vec<P>)>,
     mb_states: [P; 2],
     iconvs: Vec<Option<Iconv>>,
+    signals: Signals,
+    pgrp_sid: Option<(i32, i32)>,
+    rlimits: HashMap<usize, (u64, u64)>,
+    dl_error: Option<Vec<u8>>,
+    db_pos: [usize; 2],
 }
 
 impl Default for Mem {
@@ -329,6 +339,7 @@ impl Mem {
             fd_limit: 0,
             rand: Rand::seeded(1),
             atexit: Vec::new(),
+            quick_exit: Vec::new(),
             void_caller: None,
             strerror_cache: HashMap::new(),
             getenv_cache: HashMap::new(),
@@ -360,6 +371,11 @@ impl Mem {
             proc_strings: None,
             mb_states: [0; 2],
             iconvs: Vec::new(),
+            signals: Signals::default(),
+            pgrp_sid: None,
+            rlimits: HashMap::new(),
+            dl_error: None,
+            db_pos: [0; 2],
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 11] = [
@@ -778,6 +794,55 @@ pub fn free(p: P, m: &mut Mem) {
     }
     let id = heap_id(p, "free", m);
     m.release(id, Kind::Freed);
+}
+
+/// `posix_memalign(out, align, size)`: every object starts on a 2^32 boundary, so any
+/// valid alignment holds; EINVAL (returned, errno untouched) for one that is not a power of
+/// two multiple of the pointer size.
+pub fn posix_memalign(out: P, align: u64, size: u64, m: &mut Mem) -> i32 {
+    if align < 8 || !align.is_power_of_two() {
+        return EINVAL;
+    }
+    let p = malloc(size, m);
+    if p == 0 {
+        return ENOMEM;
+    }
+    st_u64(out, p, m);
+    0
+}
+
+/// `aligned_alloc(align, size)`, `memalign`: as malloc (see posix_memalign); EINVAL for an
+/// alignment that is not a power of two.
+pub fn aligned_alloc(align: u64, size: u64, m: &mut Mem) -> P {
+    if !align.is_power_of_two() {
+        m.set_errno(EINVAL);
+        return 0;
+    }
+    malloc(size, m)
+}
+
+/// `valloc(size)`, `pvalloc(size)`: page-aligned (as every object is); pvalloc rounds the
+/// size up to whole pages.
+pub fn valloc(size: u64, m: &mut Mem) -> P {
+    malloc(size, m)
+}
+/// `pvalloc(size)`.
+pub fn pvalloc(size: u64, m: &mut Mem) -> P {
+    malloc(size.div_ceil(4096).max(1) * 4096, m)
+}
+
+/// `malloc_usable_size(p)`: what glibc's chunk of that request holds (16-byte chunks of at
+/// least 32 bytes, 8 of them the header; page-rounded for requests it maps).
+pub fn malloc_usable_size(p: P, m: &mut Mem) -> u64 {
+    if p == 0 {
+        return 0;
+    }
+    let id = heap_id(p, "malloc_usable_size", m);
+    let n = m.objs[id].data.len() as u64;
+    if n >= 128 * 1024 {
+        return ((n + 16 + 4095) & !4095) - 16;
+    }
+    ((n + 8 + 15) & !15).max(32) - 8
 }
 
 /// `reallocarray(p, n, size)`: realloc to n * size bytes; NULL and ENOMEM when that overflows.
@@ -4145,8 +4210,36 @@ pub fn exit(code: i32, m: &mut Mem) -> ! {
     std::process::exit(code)
 }
 
-/// `abort()`: no flushing, SIGABRT (as C).
-pub fn abort(_m: &mut Mem) -> ! {
+/// `_exit(code)` / `_Exit(code)`: ends the process at once: no atexit handlers, stdio
+/// buffers not flushed (as C).
+pub fn exit_now(code: i32, _m: &mut Mem) -> ! {
+    std::process::exit(code)
+}
+
+/// `at_quick_exit(f)`: 0 (the handler runs at `quick_exit`, last registered first).
+pub fn at_quick_exit(f: P, m: &mut Mem) -> i32 {
+    m.quick_exit.push(f);
+    0
+}
+
+/// `quick_exit(code)`: runs the at_quick_exit handlers, then ends as `_exit` does.
+pub fn quick_exit(code: i32, m: &mut Mem) -> ! {
+    while let Some(f) = m.quick_exit.pop() {
+        match m.void_caller {
+            Some(call) => call(f, m),
+            None => panic!("ferrox rt: quick_exit: handler registered but no set_void_caller"),
+        }
+    }
+    std::process::exit(code)
+}
+
+/// `abort()`: SIGABRT's handler runs first if there is one (and may leave by `exit`); then
+/// the process dies of SIGABRT, stdio not flushed (as C).
+pub fn abort(m: &mut Mem) -> ! {
+    let h = m.signals.handlers[SIGABRT as usize];
+    if h != SIG_DFL && h != SIG_IGN {
+        deliver(SIGABRT, -6, m);
+    }
     std::process::abort()
 }
 
@@ -4269,33 +4362,833 @@ pub fn init_process(m: &mut Mem) {
     }
 }
 
-/// `signal(sig, handler)`: signals are not delivered; returns SIG_DFL (0).
-pub fn signal(_sig: i32, _handler: P, _m: &mut Mem) -> P {
+// ---- signal.h: dispositions, and delivery of the signals a program sends itself
+
+/// `SIG_DFL`, `SIG_IGN` and `SIG_ERR` as pointer values.
+const SIG_DFL: P = 0;
+const SIG_IGN: P = 1;
+const SIG_ERR: P = u64::MAX;
+const SIGABRT: i32 = 6;
+const SIGALRM: i32 = 14;
+const SA_SIGINFO: i32 = 4;
+const SA_RESETHAND: i32 = 0x8000_0000_u32 as i32;
+const SA_RESTART: i32 = 0x1000_0000;
+/// glibc adds its own restorer to every disposition it installs, and the kernel reports it.
+const SA_RESTORER: i32 = 0x0400_0000;
+
+/// Each signal's disposition (a handler pointer, SIG_DFL or SIG_IGN) and `sa_flags`, the
+/// dispatchers that call handlers, and the pending `alarm`.
+pub struct Signals {
+    handlers: [P; 65],
+    flags: [i32; 65],
+    caller: Option<fn(P, i32, &mut Mem)>,
+    info_caller: Option<fn(P, i32, P, P, &mut Mem)>,
+    alarm_at: Option<std::time::Instant>,
+    /// setitimer(ITIMER_REAL)'s interval: the alarm re-arms itself after ringing.
+    alarm_every: Option<std::time::Duration>,
+    /// The BSD signal mask of sigblock/sigsetmask (signal n is bit n-1).
+    mask: u64,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals { handlers: [SIG_DFL; 65], flags: [0; 65], caller: None, info_caller: None, alarm_at: None, alarm_every: None, mask: 0 }
+    }
+}
+
+/// Registers the generated dispatchers for `void (*)(int)` and
+/// `void (*)(int, siginfo_t *, void *)` handlers.
+pub fn set_signal_callers(plain: fn(P, i32, &mut Mem), info: fn(P, i32, P, P, &mut Mem), m: &mut Mem) {
+    m.signals.caller = Some(plain);
+    m.signals.info_caller = Some(info);
+}
+
+/// Whether `sig` is a signal number whose disposition a program may change.
+fn catchable(sig: i32) -> bool {
+    (1..=64).contains(&sig) && sig != 9 && sig != 19 && !(32..=33).contains(&sig)
+}
+
+/// Signals whose default action is to be ignored (SIGCHLD, SIGCONT, SIGURG, SIGWINCH).
+fn ignored_by_default(sig: i32) -> bool {
+    matches!(sig, 17 | 18 | 23 | 28)
+}
+
+/// Ends the process as the default action of `sig` does: killed by that signal, so the
+/// parent sees the same wait status as for the C program (stdio buffers are not flushed).
+fn die_of(sig: i32) -> ! {
+    if sig == SIGABRT {
+        std::process::abort()
+    }
+    let pid = std::process::id().to_string();
+    let _ = std::process::Command::new("kill").arg(format!("-{sig}")).arg(&pid).status();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    std::process::abort()
+}
+
+/// Delivers `sig` now: runs its handler (with `si_code` `code`), ignores it, or ends the
+/// process as its default action does.
+fn deliver(sig: i32, code: i32, m: &mut Mem) {
+    let i = sig as usize;
+    let h = m.signals.handlers[i];
+    if h == SIG_IGN || (h == SIG_DFL && ignored_by_default(sig)) {
+        return;
+    }
+    if h == SIG_DFL {
+        die_of(sig)
+    }
+    let flags = m.signals.flags[i];
+    if flags & SA_RESETHAND != 0 {
+        m.signals.handlers[i] = SIG_DFL;
+    }
+    if flags & SA_SIGINFO != 0 {
+        let info = m.alloc(Kind::Heap, vec![0; 128]);
+        st_u32(info, sig as u32, m);
+        st_u32(info.wrapping_add(8), code as u32, m);
+        st_u32(info.wrapping_add(16), std::process::id(), m);
+        match m.signals.info_caller {
+            Some(call) => call(h, sig, info, 0, m),
+            None => panic!("ferrox rt: signal handler registered but no set_signal_callers"),
+        }
+        free(info, m);
+    } else {
+        match m.signals.caller {
+            Some(call) => call(h, sig, m),
+            None => panic!("ferrox rt: signal handler registered but no set_signal_callers"),
+        }
+    }
+}
+
+/// `signal(sig, handler)`: the previous disposition (BSD semantics, as glibc: the handler
+/// stays installed); SIG_ERR and EINVAL for a signal that cannot be caught.
+pub fn signal(sig: i32, handler: P, m: &mut Mem) -> P {
+    if !catchable(sig) {
+        m.set_errno(EINVAL);
+        return SIG_ERR;
+    }
+    let old = m.signals.handlers[sig as usize];
+    m.signals.handlers[sig as usize] = handler;
+    m.signals.flags[sig as usize] = SA_RESTART | SA_RESTORER;
+    old
+}
+
+/// `raise(sig)`: the signal is delivered before raise returns, as C does for a signal a
+/// thread sends itself.
+pub fn raise(sig: i32, m: &mut Mem) -> i32 {
+    if !(1..=64).contains(&sig) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    deliver(sig, -6, m);
     0
 }
 
-/// `raise(sig)`: SIGABRT (6) aborts, others are ignored.
-pub fn raise(sig: i32, _m: &mut Mem) -> i32 {
-    if sig == 6 {
-        std::process::abort()
+/// `kill(pid, sig)`: to this process (its pid, 0 or its group) the signal is delivered at
+/// once; signal 0 only checks; other processes: ESRCH (a sandboxed run sees none it may
+/// signal).
+pub fn kill(pid: i32, sig: i32, m: &mut Mem) -> i32 {
+    if !(0..=64).contains(&sig) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let me = std::process::id() as i32;
+    if pid != me && pid != 0 && pid != -me {
+        m.set_errno(if pid == -1 { EPERM } else { ESRCH });
+        return -1;
+    }
+    if sig != 0 {
+        deliver(sig, 0, m);
     }
     0
 }
 
-/// `sleep(s)`: sleeps (the clocks move as in C: a program may wait for a new second), 0.
-pub fn sleep(secs: u32) -> u32 {
-    std::thread::sleep(std::time::Duration::from_secs(secs as u64));
+/// Waits until the pending alarm (if any) is due, at most `limit`; delivers SIGALRM when it
+/// rang. Returns whether it rang.
+fn wait_alarm(limit: Option<std::time::Duration>, m: &mut Mem) -> bool {
+    let now = std::time::Instant::now();
+    let due = m.signals.alarm_at;
+    match (due, limit) {
+        (Some(at), Some(l)) if at > now + l => {
+            std::thread::sleep(l);
+            false
+        }
+        (Some(at), _) => {
+            std::thread::sleep(at.saturating_duration_since(now));
+            m.signals.alarm_at = m.signals.alarm_every.map(|d| at + d);
+            deliver(SIGALRM, 0x80, m);
+            true
+        }
+        (None, Some(l)) => {
+            std::thread::sleep(l);
+            false
+        }
+        (None, None) => loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        },
+    }
+}
+
+/// `alarm(seconds)`: SIGALRM after `seconds` (0 cancels), delivered while the program
+/// waits in `sleep`, `usleep`, `nanosleep` or `pause`; the seconds left of the previous
+/// alarm (rounded up), 0 when none.
+pub fn alarm(seconds: u32, m: &mut Mem) -> u32 {
+    let now = std::time::Instant::now();
+    let left = m.signals.alarm_at.map_or(0, |at| {
+        let d = at.saturating_duration_since(now);
+        (d.as_secs() + (d.subsec_nanos() > 0) as u64).max(1) as u32
+    });
+    m.signals.alarm_at =
+        (seconds > 0).then(|| now + std::time::Duration::from_secs(seconds as u64));
+    m.signals.alarm_every = None;
+    left
+}
+
+fn timeval_at(p: P, m: &Mem) -> std::time::Duration {
+    let (sec, usec) = (ld_i64(p, m), ld_i64(p.wrapping_add(8), m));
+    std::time::Duration::new(sec.max(0) as u64, (usec.clamp(0, 999_999) * 1000) as u32)
+}
+fn st_timeval(p: P, d: std::time::Duration, m: &mut Mem) {
+    st_i64(p, d.as_secs() as i64, m);
+    st_i64(p.wrapping_add(8), d.subsec_micros() as i64, m);
+}
+
+/// `getitimer(which, value)`: ITIMER_REAL is the alarm (interval and time left); the CPU-time
+/// timers read as disarmed.
+pub fn getitimer(which: i32, value: P, m: &mut Mem) -> i32 {
+    if !(0..=2).contains(&which) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let (every, left) = if which == 0 {
+        let now = std::time::Instant::now();
+        let left = m.signals.alarm_at.map(|at| at.saturating_duration_since(now));
+        (m.signals.alarm_every.unwrap_or_default(), left.unwrap_or_default())
+    } else {
+        Default::default()
+    };
+    st_timeval(value, every, m);
+    st_timeval(value.wrapping_add(16), left, m);
+    0
+}
+
+/// `setitimer(which, new, old)`: ITIMER_REAL arms the alarm (SIGALRM, delivered while the
+/// program waits, re-armed by the interval); the CPU-time timers are accepted and never
+/// ring (their signals would come from CPU use a translation does not reproduce).
+pub fn setitimer(which: i32, new: P, old: P, m: &mut Mem) -> i32 {
+    if !(0..=2).contains(&which) || new == 0 {
+        m.set_errno(if new == 0 { EFAULT } else { EINVAL });
+        return -1;
+    }
+    if old != 0 && getitimer(which, old, m) != 0 {
+        return -1;
+    }
+    if which == 0 {
+        let (every, value) = (timeval_at(new, m), timeval_at(new.wrapping_add(16), m));
+        m.signals.alarm_at = (!value.is_zero()).then(|| std::time::Instant::now() + value);
+        m.signals.alarm_every = (!every.is_zero()).then_some(every);
+    }
+    0
+}
+
+/// `sigblock(mask)`: adds to the BSD signal mask; the previous mask.
+pub fn sigblock(mask: i32, m: &mut Mem) -> i32 {
+    let old = m.signals.mask;
+    m.signals.mask |= mask as u32 as u64 & !((1 << 8) | (1 << 18));
+    old as i32
+}
+/// `sigsetmask(mask)`: replaces the BSD signal mask (SIGKILL and SIGSTOP stay open).
+pub fn sigsetmask(mask: i32, m: &mut Mem) -> i32 {
+    let old = m.signals.mask;
+    m.signals.mask = mask as u32 as u64 & !((1 << 8) | (1 << 18));
+    old as i32
+}
+/// `siggetmask()`.
+pub fn siggetmask(m: &mut Mem) -> i32 {
+    m.signals.mask as i32
+}
+
+/// `pause()`: waits for the pending alarm (forever without one, as C does with no signal
+/// coming), then -1 and EINTR.
+pub fn pause(m: &mut Mem) -> i32 {
+    wait_alarm(None, m);
+    m.set_errno(EINTR);
+    -1
+}
+
+/// `sleep(s)`: sleeps (the clocks move as in C: a program may wait for a new second); an
+/// alarm that rings first ends it early with the seconds left.
+pub fn sleep(secs: u32, m: &mut Mem) -> u32 {
+    let start = std::time::Instant::now();
+    let want = std::time::Duration::from_secs(secs as u64);
+    if wait_alarm(Some(want), m) {
+        let d = want.saturating_sub(start.elapsed());
+        return (d.as_secs() + (d.subsec_nanos() >= 500_000_000) as u64) as u32;
+    }
     0
 }
 
 /// `usleep(us)`: sleeps, 0.
-pub fn usleep(us: u32) -> i32 {
-    std::thread::sleep(std::time::Duration::from_micros(us as u64));
+pub fn usleep(us: u32, m: &mut Mem) -> i32 {
+    if wait_alarm(Some(std::time::Duration::from_micros(us as u64)), m) {
+        m.set_errno(EINTR);
+        return -1;
+    }
     0
 }
 
 /// `isatty(fd)`: 0.
 pub fn isatty(_fd: i32) -> i32 {
+    0
+}
+
+/// `tcgetattr(fd, t)`, `tcsetattr(fd, act, t)` and the other terminal calls: no descriptor
+/// of a sandboxed run is a terminal, so ENOTTY (EBADF for a closed one), as there.
+pub fn tcgetattr(fd: i32, _t: P, m: &mut Mem) -> i32 {
+    not_a_tty(fd, m)
+}
+/// `tcsetattr(fd, action, t)`.
+pub fn tcsetattr(fd: i32, _action: i32, _t: P, m: &mut Mem) -> i32 {
+    not_a_tty(fd, m)
+}
+fn not_a_tty(fd: i32, m: &mut Mem) -> i32 {
+    let open = fd >= 0 && m.fds.get(fd as usize).is_some_and(|e| e.is_some());
+    m.set_errno(if open { ENOTTY } else { EBADF });
+    -1
+}
+
+// ---- sys/select.h, poll.h: readiness of files and pipes
+
+/// Whether descriptor `fd` would poll readable and writable: a regular file or a device
+/// always both; a pipe or socket end only in the direction it was opened for (a read end
+/// is readable at once: the tests' input is written before the program runs). None: closed.
+fn fd_ready(fd: i32, m: &Mem) -> Option<(bool, bool)> {
+    let e = fd_entry(&m.fds, fd).ok()?;
+    let acc = e.flags & O_ACCMODE;
+    let (r, w) = (acc != O_WRONLY, acc != O_RDONLY);
+    let piped = e.file.metadata().map_or(false, |md| {
+        let t = std::os::unix::fs::FileTypeExt::is_fifo(&md.file_type());
+        t || std::os::unix::fs::FileTypeExt::is_socket(&md.file_type())
+    });
+    Some(if piped { (r, w) } else { (true, true) })
+}
+
+/// Waits `d` (for ever when None) unless an alarm rings first; -1 and EINTR if it did.
+fn wait_or_eintr(d: Option<std::time::Duration>, m: &mut Mem) -> i32 {
+    if wait_alarm(d, m) {
+        m.set_errno(EINTR);
+        return -1;
+    }
+    0
+}
+
+fn duration_at(p: P, sub_ns: i64, m: &mut Mem) -> Result<Option<std::time::Duration>, i32> {
+    if p == 0 {
+        return Ok(None);
+    }
+    let (sec, sub) = (ld_i64(p, m), ld_i64(p.wrapping_add(8), m));
+    if sec < 0 || sub < 0 || sub.checked_mul(sub_ns).map_or(true, |ns| ns >= 1_000_000_000) {
+        return Err(EINVAL);
+    }
+    Ok(Some(std::time::Duration::new(sec as u64, (sub * sub_ns) as u32)))
+}
+
+/// The readiness half of select/pselect over three `fd_set`s (128-byte bitmaps).
+fn select_sets(nfds: i32, sets: [P; 3], m: &mut Mem) -> i32 {
+    if !(0..=1024).contains(&nfds) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let mut found = [[0u64; 16]; 3];
+    let mut count = 0;
+    for fd in 0..nfds {
+        let (w, bit) = (fd as u64 / 64, 1u64 << (fd % 64));
+        let asked: Vec<bool> =
+            sets.iter().map(|&s| s != 0 && ld_u64(s.wrapping_add(w * 8), m) & bit != 0).collect();
+        if !asked.iter().any(|&a| a) {
+            continue;
+        }
+        let Some((r, wr)) = fd_ready(fd, m) else {
+            m.set_errno(EBADF);
+            return -1;
+        };
+        for (k, ready) in [r, wr, false].into_iter().enumerate() {
+            if asked[k] && ready {
+                found[k][w as usize] |= bit;
+                count += 1;
+            }
+        }
+    }
+    for (k, &set) in sets.iter().enumerate() {
+        if set != 0 {
+            for (i, word) in found[k].iter().enumerate() {
+                if (i as i32) * 64 < nfds {
+                    st_u64(set.wrapping_add(i as u64 * 8), *word, m);
+                }
+            }
+        }
+    }
+    count
+}
+
+/// `select(nfds, r, w, x, timeout)`: files and pipes answer at once (see `fd_ready`); with
+/// nothing ready it sleeps for the timeout (for ever without one) and an alarm ends it
+/// with EINTR, as in C; the timeout is left with the time that remained.
+pub fn select(nfds: i32, r: P, w: P, x: P, timeout: P, m: &mut Mem) -> i32 {
+    let limit = match duration_at(timeout, 1000, m) {
+        Ok(d) => d,
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    let n = select_sets(nfds, [r, w, x], m);
+    if n != 0 {
+        return n;
+    }
+    let got = wait_or_eintr(limit, m);
+    if timeout != 0 && got == 0 {
+        st_i64(timeout, 0, m);
+        st_i64(timeout.wrapping_add(8), 0, m);
+    }
+    got
+}
+
+/// `pselect(nfds, r, w, x, timeout, sigmask)`: select with a `timespec`, left unchanged.
+pub fn pselect(nfds: i32, r: P, w: P, x: P, timeout: P, _mask: P, m: &mut Mem) -> i32 {
+    let limit = match duration_at(timeout, 1, m) {
+        Ok(d) => d,
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    let n = select_sets(nfds, [r, w, x], m);
+    if n != 0 {
+        return n;
+    }
+    wait_or_eintr(limit, m)
+}
+
+const POLLIN: i16 = 0x1;
+const POLLPRI: i16 = 0x2;
+const POLLOUT: i16 = 0x4;
+const POLLNVAL: i16 = 0x20;
+const POLLRDNORM: i16 = 0x40;
+const POLLWRNORM: i16 = 0x100;
+
+/// The readiness half of poll over `n` `struct pollfd`s (fd, events, revents: 8 bytes).
+fn poll_fds(fds: P, n: u64, m: &mut Mem) -> i32 {
+    let mut count = 0;
+    for i in 0..n {
+        let at = fds.wrapping_add(i * 8);
+        let fd = ld_i32(at, m);
+        let events = ld_i16(at.wrapping_add(4), m);
+        let revents = if fd < 0 {
+            0
+        } else {
+            match fd_ready(fd, m) {
+                None => POLLNVAL,
+                Some((r, w)) => {
+                    let mut got = 0;
+                    if r {
+                        got |= events & (POLLIN | POLLRDNORM);
+                    }
+                    if w {
+                        got |= events & (POLLOUT | POLLWRNORM);
+                    }
+                    got & !POLLPRI
+                }
+            }
+        };
+        st_i16(at.wrapping_add(6), revents, m);
+        count += (revents != 0) as i32;
+    }
+    count
+}
+
+/// `poll(fds, n, timeout_ms)`: as select (a negative timeout waits for ever).
+pub fn poll(fds: P, n: u64, timeout: i32, m: &mut Mem) -> i32 {
+    let ready = poll_fds(fds, n, m);
+    if ready != 0 {
+        return ready;
+    }
+    let limit = (timeout >= 0).then(|| std::time::Duration::from_millis(timeout as u64));
+    wait_or_eintr(limit, m)
+}
+
+/// `ppoll(fds, n, timeout, sigmask)`: poll with a `timespec` (NULL: for ever).
+pub fn ppoll(fds: P, n: u64, timeout: P, _mask: P, m: &mut Mem) -> i32 {
+    let limit = match duration_at(timeout, 1, m) {
+        Ok(d) => d,
+        Err(e) => {
+            m.set_errno(e);
+            return -1;
+        }
+    };
+    let ready = poll_fds(fds, n, m);
+    if ready != 0 {
+        return ready;
+    }
+    wait_or_eintr(limit, m)
+}
+
+// ---- process groups, sessions, resource limits, groups (read from /proc)
+
+/// Field `i` (0: pid) of /proc/self/stat, counting from the state field as 2.
+fn proc_stat_field(i: usize) -> i64 {
+    let text = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = text.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    rest.split_whitespace().nth(i - 2).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// The process group and session, as /proc says or as setpgid/setsid made them.
+fn pgrp_sid(m: &Mem) -> (i32, i32) {
+    m.pgrp_sid.unwrap_or((proc_stat_field(4) as i32, proc_stat_field(5) as i32))
+}
+/// `getpgrp()`.
+pub fn getpgrp(m: &mut Mem) -> i32 {
+    pgrp_sid(m).0
+}
+/// `getpgid(pid)`: this process's (pid 0 or its own); ESRCH for another.
+pub fn getpgid(pid: i32, m: &mut Mem) -> i32 {
+    if pid != 0 && pid != std::process::id() as i32 {
+        m.set_errno(ESRCH);
+        return -1;
+    }
+    pgrp_sid(m).0
+}
+/// `getsid(pid)`.
+pub fn getsid(pid: i32, m: &mut Mem) -> i32 {
+    if pid != 0 && pid != std::process::id() as i32 {
+        m.set_errno(ESRCH);
+        return -1;
+    }
+    pgrp_sid(m).1
+}
+/// `setpgid(pid, pgid)`: this process may lead a group of its own (or join its own
+/// group); ESRCH for another process, EPERM for another group, as there is none here.
+pub fn setpgid(pid: i32, pgid: i32, m: &mut Mem) -> i32 {
+    let me = std::process::id() as i32;
+    if pid != 0 && pid != me {
+        m.set_errno(ESRCH);
+        return -1;
+    }
+    let (pgrp, sid) = pgrp_sid(m);
+    if sid == me && pgrp == me {
+        return if pgid == 0 || pgid == me { 0 } else { m.set_errno(EPERM); -1 };
+    }
+    if pgid != 0 && pgid != me && pgid != pgrp {
+        m.set_errno(EPERM);
+        return -1;
+    }
+    m.pgrp_sid = Some((if pgid == 0 { me } else { pgid }, sid));
+    0
+}
+/// `setpgrp()`: setpgid(0, 0).
+pub fn setpgrp(m: &mut Mem) -> i32 {
+    setpgid(0, 0, m)
+}
+/// `setsid()`: a new session led by this process, unless it already leads a group (EPERM).
+pub fn setsid(m: &mut Mem) -> i32 {
+    let me = std::process::id() as i32;
+    if pgrp_sid(m).0 == me {
+        m.set_errno(EPERM);
+        return -1;
+    }
+    m.pgrp_sid = Some((me, me));
+    me
+}
+/// `tcgetpgrp(fd)`, `tcsetpgrp(fd, pgrp)`: no terminal (see tcgetattr).
+pub fn tcgetpgrp(fd: i32, m: &mut Mem) -> i32 {
+    not_a_tty(fd, m)
+}
+/// `tcsetpgrp(fd, pgrp)`.
+pub fn tcsetpgrp(fd: i32, _pgrp: i32, m: &mut Mem) -> i32 {
+    not_a_tty(fd, m)
+}
+
+/// The soft and hard limit of `resource` as /proc/self/limits lists them (in RLIMIT_*
+/// order), or as setrlimit lowered them.
+fn rlimit(resource: usize, m: &Mem) -> (u64, u64) {
+    if let Some(&l) = m.rlimits.get(&resource) {
+        return l;
+    }
+    let text = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let line = text.lines().nth(resource + 1).unwrap_or("");
+    let vals: Vec<u64> = line
+        .get(26..)
+        .unwrap_or("")
+        .split_whitespace()
+        .take(2)
+        .map(|v| v.parse().unwrap_or(u64::MAX))
+        .collect();
+    (vals.first().copied().unwrap_or(u64::MAX), vals.get(1).copied().unwrap_or(u64::MAX))
+}
+/// `getrlimit(resource, rlim)`.
+pub fn getrlimit(resource: i32, rlim: P, m: &mut Mem) -> i32 {
+    if !(0..16).contains(&resource) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let (cur, max) = rlimit(resource as usize, m);
+    st_u64(rlim, cur, m);
+    st_u64(rlim.wrapping_add(8), max, m);
+    0
+}
+/// `setrlimit(resource, rlim)`: checked as the kernel checks it (soft above hard: EINVAL;
+/// hard raised by a user other than root: EPERM) and reported back by getrlimit.
+pub fn setrlimit(resource: i32, rlim: P, m: &mut Mem) -> i32 {
+    if !(0..16).contains(&resource) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let (cur, max) = (ld_u64(rlim, m), ld_u64(rlim.wrapping_add(8), m));
+    if cur > max {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if max > rlimit(resource as usize, m).1 && geteuid() != 0 {
+        m.set_errno(EPERM);
+        return -1;
+    }
+    m.rlimits.insert(resource as usize, (cur, max));
+    0
+}
+
+/// `getgroups(n, list)`: the supplementary groups of /proc/self/status (n = 0 counts them).
+pub fn getgroups(n: i32, list: P, m: &mut Mem) -> i32 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let groups: Vec<u32> = text
+        .lines()
+        .find(|l| l.starts_with("Groups:"))
+        .map(|l| l[7..].split_whitespace().filter_map(|v| v.parse().ok()).collect())
+        .unwrap_or_default();
+    if n == 0 {
+        return groups.len() as i32;
+    }
+    if n < 0 || (n as usize) < groups.len() {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    for (i, g) in groups.iter().enumerate() {
+        st_u32(list.wrapping_add(i as u64 * 4), *g, m);
+    }
+    groups.len() as i32
+}
+/// `setgroups(n, list)`, `initgroups(user, group)`: EPERM unless root (for root: accepted,
+/// with no effect a test could see).
+pub fn setgroups(_n: u64, _list: P, m: &mut Mem) -> i32 {
+    if geteuid() != 0 {
+        m.set_errno(EPERM);
+        return -1;
+    }
+    0
+}
+/// `initgroups(user, group)`.
+pub fn initgroups(_user: P, _group: u32, m: &mut Mem) -> i32 {
+    setgroups(0, 0, m)
+}
+
+/// `pthread_atfork(prepare, parent, child)` and glibc's `__register_atfork`: 0 (no fork
+/// ever runs the handlers).
+pub fn pthread_atfork(_prepare: P, _parent: P, _child: P) -> i32 {
+    0
+}
+
+/// `dlopen(name, flags)`: NULL (a translated program loads no shared objects); dlerror then
+/// says why, as glibc words a missing file.
+pub fn dlopen(name: P, _flags: i32, m: &mut Mem) -> P {
+    let n = if name == 0 { b"(main program)".to_vec() } else { cstr(name, m) };
+    let mut msg = n;
+    msg.extend_from_slice(b": cannot open shared object file: No such file or directory");
+    m.dl_error = Some(msg);
+    0
+}
+/// `dlsym(handle, name)`: NULL, with its dlerror.
+pub fn dlsym(_handle: P, name: P, m: &mut Mem) -> P {
+    let mut msg = b"undefined symbol: ".to_vec();
+    msg.extend_from_slice(&cstr(name, m));
+    m.dl_error = Some(msg);
+    0
+}
+/// `dlclose(handle)`: 0.
+pub fn dlclose(_handle: P) -> i32 {
+    0
+}
+/// `dlerror()`: the last dl error (NULL when none since the last call).
+pub fn dlerror(m: &mut Mem) -> P {
+    match m.dl_error.take() {
+        Some(msg) => {
+            let mut b = msg;
+            b.push(0);
+            m.push_obj(Kind::Static, b)
+        }
+        None => 0,
+    }
+}
+
+/// `ftime(tb)`: seconds and milliseconds since the epoch, zone 0, no DST (as glibc).
+pub fn ftime(tb: P, m: &mut Mem) -> i32 {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    st_i64(tb, d.as_secs() as i64, m);
+    st_u16(tb.wrapping_add(8), d.subsec_millis() as u16, m);
+    st_i16(tb.wrapping_add(10), 0, m);
+    st_i16(tb.wrapping_add(12), 0, m);
+    0
+}
+
+/// `fchdir(fd)`: to the directory the descriptor names.
+pub fn fchdir(fd: i32, m: &mut Mem) -> i32 {
+    let r = fd_dir(fd, m)
+        .and_then(|d| std::env::set_current_dir(d).map_err(|e| os_errno(&e)));
+    sys(r.map(|_| 0), -1, m)
+}
+
+/// `gnu_dev_major(dev)`, `gnu_dev_minor`, `gnu_dev_makedev`: glibc's device-number layout.
+pub fn gnu_dev_major(dev: u64) -> u32 {
+    (((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0xfff)) as u32
+}
+/// `gnu_dev_minor(dev)`.
+pub fn gnu_dev_minor(dev: u64) -> u32 {
+    (((dev >> 12) & 0xffff_ff00) | (dev & 0xff)) as u32
+}
+/// `gnu_dev_makedev(major, minor)`.
+pub fn gnu_dev_makedev(major: u32, minor: u32) -> u64 {
+    let (ma, mi) = (major as u64, minor as u64);
+    ((ma & 0xfff) << 8) | ((ma & 0xffff_f000) << 32) | (mi & 0xff) | ((mi & 0xffff_ff00) << 12)
+}
+
+// ---- termios.h: the attribute structure (no descriptor here is a terminal)
+
+const CBAUD: u32 = 0o10017;
+const BAUDS: [u32; 31] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0o10001, 0o10002, 0o10003, 0o10004,
+    0o10005, 0o10006, 0o10007, 0o10010, 0o10011, 0o10012, 0o10013, 0o10014, 0o10015, 0o10016,
+    0o10017,
+];
+/// `cfgetospeed(t)`, `cfgetispeed`: the speed code in c_cflag.
+pub fn cfgetospeed(t: P, m: &mut Mem) -> u32 {
+    ld_u32(t.wrapping_add(8), m) & CBAUD
+}
+/// `cfgetispeed(t)`.
+pub fn cfgetispeed(t: P, m: &mut Mem) -> u32 {
+    cfgetospeed(t, m)
+}
+/// `cfsetospeed(t, speed)`: EINVAL for a code that names no speed.
+pub fn cfsetospeed(t: P, speed: u32, m: &mut Mem) -> i32 {
+    if !BAUDS.contains(&speed) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    let c = ld_u32(t.wrapping_add(8), m);
+    st_u32(t.wrapping_add(8), (c & !CBAUD) | speed, m);
+    st_u32(t.wrapping_add(56), speed, m);
+    0
+}
+/// `cfsetispeed(t, speed)`: 0 keeps the output speed (glibc).
+pub fn cfsetispeed(t: P, speed: u32, m: &mut Mem) -> i32 {
+    if !BAUDS.contains(&speed) {
+        m.set_errno(EINVAL);
+        return -1;
+    }
+    if speed != 0 {
+        let c = ld_u32(t.wrapping_add(8), m);
+        st_u32(t.wrapping_add(8), (c & !CBAUD) | speed, m);
+    }
+    st_u32(t.wrapping_add(52), speed, m);
+    0
+}
+/// `cfsetspeed(t, speed)`: both.
+pub fn cfsetspeed(t: P, speed: u32, m: &mut Mem) -> i32 {
+    if cfsetospeed(t, speed, m) != 0 {
+        return -1;
+    }
+    cfsetispeed(t, speed, m)
+}
+/// `cfmakeraw(t)`: glibc's raw mode flags, VMIN 1, VTIME 0.
+pub fn cfmakeraw(t: P, m: &mut Mem) {
+    let edit = |off: u64, clear: u32, set: u32, m: &mut Mem| {
+        let v = ld_u32(t.wrapping_add(off), m);
+        st_u32(t.wrapping_add(off), (v & !clear) | set, m);
+    };
+    edit(0, 0o1 | 0o2 | 0o10 | 0o40 | 0o100 | 0o200 | 0o400 | 0o2000, 0, m);
+    edit(4, 0o1, 0, m);
+    edit(12, 0o10 | 0o100 | 0o2 | 0o1 | 0o100000, 0, m);
+    edit(8, 0o60 | 0o400, 0o60, m);
+    st_u8(t.wrapping_add(17 + 6), 1, m);
+    st_u8(t.wrapping_add(17 + 5), 0, m);
+}
+
+/// `putenv(s)`: "NAME=VALUE" sets NAME to the string's own text after '=' (so later changes
+/// to the string show, as in C); a string without '=' unsets NAME (glibc).
+pub fn putenv(s: P, m: &mut Mem) -> i32 {
+    let text = cstr(s, m);
+    match text.iter().position(|&c| c == b'=') {
+        Some(0) => {
+            m.set_errno(EINVAL);
+            -1
+        }
+        Some(i) => {
+            m.getenv_cache.insert(text[..i].to_vec(), s.wrapping_add(i as u64 + 1));
+            0
+        }
+        None => {
+            m.getenv_cache.insert(text, 0);
+            0
+        }
+    }
+}
+
+/// The path `name` means relative to directory descriptor `dirfd` (AT_FDCWD: the working
+/// directory; an absolute name ignores it), or EBADF.
+fn at_path(dirfd: i32, name: Vec<u8>, m: &Mem) -> Result<Vec<u8>, i32> {
+    if dirfd == -100 || name.first() == Some(&b'/') {
+        return Ok(name);
+    }
+    let dir = fd_dir(dirfd, m)?;
+    let mut p = dir.into_os_string().into_vec();
+    p.push(b'/');
+    p.extend_from_slice(&name);
+    Ok(p)
+}
+/// The directory descriptor `fd` is open on (through the kernel's own descriptor of it).
+fn fd_dir(fd: i32, m: &Mem) -> Result<std::path::PathBuf, i32> {
+    let raw = std::os::fd::AsRawFd::as_raw_fd(&*fd_entry(&m.fds, fd)?.file);
+    std::fs::read_link(format!("/proc/self/fd/{raw}")).map_err(|e| os_errno(&e))
+}
+/// `openat(dirfd, path, flags, mode)`.
+pub fn openat(dirfd: i32, path: P, flags: i32, mode: u32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let r = at_path(dirfd, name, m).and_then(|n| {
+        open_file(&n, flags, mode).and_then(|f| install_fd(FdEntry { file: Arc::new(f), flags }, m))
+    });
+    sys(r, -1, m)
+}
+/// `fstatat(dirfd, path, buf, flags)`: AT_SYMLINK_NOFOLLOW (0x100) as lstat.
+pub fn fstatat(dirfd: i32, path: P, buf: P, flags: i32, m: &mut Mem) -> i32 {
+    let name = cstr(path, m);
+    let r = at_path(dirfd, name, m).and_then(|n| {
+        let p = OsStr::from_bytes(&n);
+        let md = if flags & 0x100 != 0 { std::fs::symlink_metadata(p) } else { std::fs::metadata(p) };
+        md.map_err(|e| os_errno(&e))
+    });
+    stat_result(r, buf, m)
+}
+
+/// `posix_fadvise(fd, offset, len, advice)`: advice changes no result; EBADF (returned) for
+/// a closed descriptor, EINVAL for an unknown advice.
+pub fn posix_fadvise(fd: i32, _offset: i64, _len: i64, advice: i32, m: &mut Mem) -> i32 {
+    if fd_entry(&m.fds, fd).is_err() {
+        return EBADF;
+    }
+    if !(0..=5).contains(&advice) {
+        return EINVAL;
+    }
+    0
+}
+
+/// `sched_yield()`: 0.
+pub fn sched_yield() -> i32 {
+    std::thread::yield_now();
     0
 }
 
@@ -5087,10 +5980,17 @@ pub fn nanosleep(req: P, rem: P, m: &mut Mem) -> i32 {
         m.set_errno(EINVAL);
         return -1;
     }
-    std::thread::sleep(std::time::Duration::new(secs as u64, ns as u32));
+    let want = std::time::Duration::new(secs as u64, ns as u32);
+    let start = std::time::Instant::now();
+    let rang = wait_alarm(Some(want), m);
+    let left = if rang { want.saturating_sub(start.elapsed()) } else { std::time::Duration::ZERO };
     if rem != 0 {
-        st_i64(rem, 0, m);
-        st_i64(rem.wrapping_add(8), 0, m);
+        st_i64(rem, left.as_secs() as i64, m);
+        st_i64(rem.wrapping_add(8), left.subsec_nanos() as i64, m);
+    }
+    if rang {
+        m.set_errno(EINTR);
+        return -1;
     }
     0
 }
@@ -7867,14 +8767,23 @@ pub fn sigismember(set: P, sig: i32, m: &mut Mem) -> i32 {
         None => -1,
     }
 }
-/// `sigaction(sig, act, old)`: `*old` reads as the default disposition (152 bytes of zeros).
-pub fn sigaction(sig: i32, _act: P, old: P, m: &mut Mem) -> i32 {
-    if !(1..=64).contains(&sig) || sig == 9 || sig == 19 {
+/// `sigaction(sig, act, old)`: glibc's x86-64 `struct sigaction` (152 bytes: the handler
+/// at 0, the mask at 8, `sa_flags` at 136); `*old` gets the previous handler and flags.
+pub fn sigaction(sig: i32, act: P, old: P, m: &mut Mem) -> i32 {
+    if !(1..=64).contains(&sig) || (act != 0 && !catchable(sig)) {
         m.set_errno(EINVAL);
         return -1;
     }
+    let i = sig as usize;
+    let (handler, flags) = (m.signals.handlers[i], m.signals.flags[i]);
+    if act != 0 {
+        m.signals.handlers[i] = ld_u64(act, m);
+        m.signals.flags[i] = ld_i32(act.wrapping_add(136), m) | SA_RESTORER;
+    }
     if old != 0 {
         memset(old, 0, 152, m);
+        st_u64(old, handler, m);
+        st_u32(old.wrapping_add(136), flags as u32, m);
     }
     0
 }
@@ -8119,6 +9028,38 @@ pub fn getgrnam(name: P, m: &mut Mem) -> P {
     db_find("/etc/group", 3, |r| r[0] == n).map_or(0, |r| group_obj(&r, m))
 }
 
+/// `getpwent()`: the next entry of /etc/passwd (NULL at the end); `setpwent` rewinds,
+/// `endpwent` closes.
+pub fn getpwent(m: &mut Mem) -> P {
+    let rows: Vec<_> = db_rows("/etc/passwd").into_iter().filter(|r| r.len() >= 7).collect();
+    let i = m.db_pos[0];
+    m.db_pos[0] += 1;
+    rows.get(i).map_or(0, |r| passwd_obj(r, m))
+}
+/// `setpwent()`.
+pub fn setpwent(m: &mut Mem) {
+    m.db_pos[0] = 0;
+}
+/// `endpwent()`.
+pub fn endpwent(m: &mut Mem) {
+    m.db_pos[0] = 0;
+}
+/// `getgrent()`: the next entry of /etc/group.
+pub fn getgrent(m: &mut Mem) -> P {
+    let rows: Vec<_> = db_rows("/etc/group").into_iter().filter(|r| r.len() >= 3).collect();
+    let i = m.db_pos[1];
+    m.db_pos[1] += 1;
+    rows.get(i).map_or(0, |r| group_obj(r, m))
+}
+/// `setgrent()`.
+pub fn setgrent(m: &mut Mem) {
+    m.db_pos[1] = 0;
+}
+/// `endgrent()`.
+pub fn endgrent(m: &mut Mem) {
+    m.db_pos[1] = 0;
+}
+
 // ---- sys/resource.h, sys/times.h (this process's CPU times from /proc, 100 ticks a second)
 
 /// utime, stime, cutime, cstime of this process, in clock ticks.
@@ -8349,10 +9290,6 @@ pub fn link(old: P, new: P, m: &mut Mem) -> i32 {
 pub fn symlink(target: P, path: P, m: &mut Mem) -> i32 {
     let (a, b) = (cstr(target, m), cstr(path, m));
     io_result(std::os::unix::fs::symlink(OsStr::from_bytes(&a), OsStr::from_bytes(&b)), m)
-}
-/// `alarm(seconds)`: 0. No signal reaches a translated program, so the alarm never rings.
-pub fn alarm(_seconds: u32) -> u32 {
-    0
 }
 /// `sync()`: every write of this runtime already went to the kernel.
 pub fn sync() {}
@@ -9573,6 +10510,190 @@ pub fn remainder(x: f64, y: f64) -> f64 {
     }
     if r == 0.0 { 0.0f64.copysign(x) } else { r }
 }
+/// `remquo(x, y, quo)`: remainder(x, y), and the low three bits of the rounded quotient
+/// with its sign in `*quo`.
+pub fn remquo(x: f64, y: f64, quo: P, m: &mut Mem) -> f64 {
+    let r = remainder(x, y);
+    let q = if r.is_nan() || y.is_infinite() { 0.0 } else { ((x - r) / y).round() };
+    let bits = (q.abs() % 8.0) as i32;
+    st_i32(quo, if q < 0.0 { -bits } else { bits }, m);
+    r
+}
+
+/// `sincos(x, s, c)`: both at once.
+pub fn sincos(x: f64, s: P, c: P, m: &mut Mem) {
+    st_f64(s, x.sin(), m);
+    st_f64(c, x.cos(), m);
+}
+/// `sincosf(x, s, c)`.
+pub fn sincosf(x: f32, s: P, c: P, m: &mut Mem) {
+    st_f32(s, x.sin(), m);
+    st_f32(c, x.cos(), m);
+}
+
+const FRAC_2_SQRT_PI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
+
+/// exp(-x^2) without the rounding of x^2: x split into a 26-bit head (whose square is
+/// exact) and the rest.
+fn exp_neg_sq(x: f64) -> f64 {
+    let hi = f64::from_bits(x.to_bits() & 0xffff_ffff_f800_0000);
+    let lo = x - hi;
+    (-hi * hi).exp() * (-(2.0 * hi + lo) * lo).exp()
+}
+
+/// erf(x) for |x| < 2.5 by the series 2/sqrt(pi) exp(-x^2) sum 2^n x^(2n+1) / (2n+1)!!,
+/// whose terms are all positive (no cancellation).
+fn erf_series(x: f64) -> f64 {
+    let x2 = x * x;
+    let (mut term, mut sum, mut n) = (x, x, 0.0);
+    while term.abs() > sum.abs() * 1e-17 {
+        n += 1.0;
+        term *= 2.0 * x2 / (2.0 * n + 1.0);
+        sum += term;
+    }
+    FRAC_2_SQRT_PI * exp_neg_sq(x) * sum
+}
+
+/// erfc(x) for x >= 0.5 by its continued fraction (modified Lentz).
+fn erfc_fraction(x: f64) -> f64 {
+    let tiny = 1e-300;
+    let mut f = x;
+    let (mut c, mut d) = (x, 0.0);
+    for k in 1..20_000 {
+        let a = k as f64 / 2.0;
+        d = x + a * d;
+        d = if d == 0.0 { tiny } else { 1.0 / d };
+        c = x + a / c;
+        if c == 0.0 {
+            c = tiny;
+        }
+        let delta = c * d;
+        f *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    exp_neg_sq(x) / (f * std::f64::consts::PI.sqrt())
+}
+
+/// `erf(x)`.
+pub fn erf(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    let a = x.abs();
+    let r = if a < 2.5 { erf_series(a) } else if a > 6.0 { 1.0 } else { 1.0 - erfc_fraction(a) };
+    r.copysign(x)
+}
+
+/// `erfc(x)`.
+pub fn erfc(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x < 0.5 {
+        return 1.0 - erf(x);
+    }
+    if x > 27.3 {
+        return 0.0;
+    }
+    erfc_fraction(x)
+}
+
+/// Lanczos' approximation (g = 7, nine terms): gamma(x) for x >= 0.5 is
+/// sqrt(2 pi) t^(x - 1/2) e^-t series(x), t = x + 6.5.
+const LANCZOS: [f64; 9] = [
+    0.999_999_999_999_809_9,
+    676.520_368_121_885_1,
+    -1_259.139_216_722_402_8,
+    771.323_428_777_653_1,
+    -176.615_029_162_140_6,
+    12.507_343_278_686_905,
+    -0.138_571_095_265_720_12,
+    9.984_369_578_019_572e-6,
+    1.505_632_735_149_311_6e-7,
+];
+fn lanczos_series(x: f64) -> f64 {
+    let z = x - 1.0;
+    let mut a = LANCZOS[0];
+    for (i, c) in LANCZOS.iter().enumerate().skip(1) {
+        a += c / (z + i as f64);
+    }
+    a
+}
+
+/// `tgamma(x)`: exact at the integers up to 23, Lanczos elsewhere (about 1e-15 relative);
+/// poles and overflow as C (ERANGE; EDOM and NaN at the negative integers).
+pub fn tgamma(x: f64, m: &mut Mem) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x == 0.0 {
+        m.set_errno(ERANGE);
+        return f64::INFINITY.copysign(x);
+    }
+    if x.is_infinite() {
+        if x < 0.0 {
+            m.set_errno(EDOM);
+            return f64::NAN;
+        }
+        return x;
+    }
+    if x < 0.0 && x.fract() == 0.0 {
+        m.set_errno(EDOM);
+        return f64::NAN;
+    }
+    if x > 171.624_376_956_302_7 {
+        m.set_errno(ERANGE);
+        return f64::INFINITY;
+    }
+    if x.fract() == 0.0 && x <= 23.0 {
+        return (1..x as u64).fold(1.0, |acc, k| acc * k as f64);
+    }
+    if x < 0.5 {
+        let s = (std::f64::consts::PI * x).sin();
+        return std::f64::consts::PI / (s * gamma_pos(1.0 - x));
+    }
+    gamma_pos(x)
+}
+fn gamma_pos(x: f64) -> f64 {
+    let t = x + 6.5;
+    // t^(x-1/2) split in two so that it does not overflow before e^-t brings it back
+    let half = t.powf((x - 0.5) / 2.0);
+    (2.0 * std::f64::consts::PI).sqrt() * half * ((-t).exp() * half) * lanczos_series(x)
+}
+
+/// log|gamma(x)| for x >= 0.5.
+fn lgamma_pos(x: f64) -> f64 {
+    if x == 1.0 || x == 2.0 {
+        return 0.0;
+    }
+    if x < 15.0 {
+        return gamma_pos(x).abs().ln();
+    }
+    let t = x + 6.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x - 0.5) * t.ln() - t + lanczos_series(x).ln()
+}
+
+/// `lgamma(x)`: log|gamma(x)| (+inf and ERANGE at the poles).
+pub fn lgamma(x: f64, m: &mut Mem) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x.is_infinite() {
+        return f64::INFINITY;
+    }
+    if x <= 0.0 && x.fract() == 0.0 {
+        m.set_errno(ERANGE);
+        return f64::INFINITY;
+    }
+    if x < 0.5 {
+        let s = (std::f64::consts::PI * x).sin().abs();
+        return (std::f64::consts::PI / s).ln() - lgamma_pos(1.0 - x);
+    }
+    lgamma_pos(x)
+}
+
 /// `rawmemchr(s, c)`: the first `c` from `s` on, with no length (a byte past the object faults).
 pub fn rawmemchr(s: P, c: i32, m: &mut Mem) -> P {
     let mut p = s;
