@@ -681,6 +681,8 @@ _arities(
     }
 )
 LIBC["__getpgid"] = LIBC["getpgid"]
+_arities({"waitpid": 3, "wait": 1, "wait4": 4})
+LIBC["wait3"] = Rule("rt::wait4(-1, {0}, {1}, {2}, {m})")
 LIBC["openat"] = LIBC["openat64"] = Rule(
     "rt::openat({0}, {1}, {2}, rt::va_int({va}, 0) as u32, {m})", variadic=True
 )

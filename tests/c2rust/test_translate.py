@@ -1849,6 +1849,7 @@ def test_select_poll_itimers_process_groups_limits_and_more_libc(tmp_path: Path)
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/timeb.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -1934,6 +1935,12 @@ int main(void) {
            fpclassify(INFINITY), fpclassify(NAN));
     printf("cmp %d %d %d %d\\n", isgreater(2.0, 1.0), isless(NAN, 1.0), isunordered(NAN, 1.0),
            isnormal(1e-310));
+    int status;
+    errno = 0;
+    int w = waitpid(-1, &status, WNOHANG);
+    printf("waitpid %d %d ", w, errno == ECHILD);
+    w = wait(NULL);
+    printf("wait %d\\n", w);
     return 0;
 }
 """,

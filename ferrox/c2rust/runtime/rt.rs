@@ -9197,6 +9197,46 @@ pub fn pclose(f: P, m: &mut Mem) -> i32 {
         }
     }
 }
+/// `waitpid(pid, status, options)`: only `popen`'s children exist here (a translated
+/// program cannot fork), so it waits for one of them (-1 or its pid) and ECHILD otherwise;
+/// WNOHANG (1) answers 0 while the child runs.
+pub fn waitpid(pid: i32, status: P, options: i32, m: &mut Mem) -> i32 {
+    let key = m.children.iter().find(|(_, c)| pid == -1 || pid == 0 || c.id() as i32 == pid).map(|(k, _)| *k);
+    let Some(key) = key else {
+        m.set_errno(ECHILD);
+        return -1;
+    };
+    let child = m.children.get_mut(&key).expect("child just found");
+    let id = child.id() as i32;
+    let got = if options & 1 != 0 { child.try_wait() } else { child.wait().map(Some) };
+    match got {
+        Ok(Some(s)) => {
+            m.children.remove(&key);
+            if status != 0 {
+                st_i32(status, wait_status(s), m);
+            }
+            id
+        }
+        Ok(None) => 0,
+        Err(e) => {
+            m.set_errno(os_errno(&e));
+            -1
+        }
+    }
+}
+/// `wait(status)`: waitpid(-1, status, 0).
+pub fn wait(status: P, m: &mut Mem) -> i32 {
+    waitpid(-1, status, 0, m)
+}
+/// `wait3(status, options, rusage)`, `wait4(pid, status, options, rusage)`: the usage is
+/// left zero.
+pub fn wait4(pid: i32, status: P, options: i32, rusage: P, m: &mut Mem) -> i32 {
+    if rusage != 0 {
+        memset(rusage, 0, 144, m);
+    }
+    waitpid(pid, status, options, m)
+}
+
 /// `pipe(fds)`: a read end and a write end.
 pub fn pipe(fds: P, m: &mut Mem) -> i32 {
     let (r, w) = match std::io::pipe() {
