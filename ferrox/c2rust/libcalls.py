@@ -681,6 +681,7 @@ _arities(
     }
 )
 LIBC["__getpgid"] = LIBC["getpgid"]
+LIBC["__h_errno_location"] = Rule("rt::h_errno_location()")
 _arities({"waitpid": 3, "wait": 1, "wait4": 4})
 LIBC["wait3"] = Rule("rt::wait4(-1, {0}, {1}, {2}, {m})")
 LIBC["openat"] = LIBC["openat64"] = Rule(

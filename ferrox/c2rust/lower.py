@@ -106,6 +106,12 @@ EXTERN_GLOBALS = {
     "__progname": "rt::PROG_SHORT_NAME",
     "environ": "rt::ENVIRON",
     "__environ": "rt::ENVIRON",
+    "timezone": "rt::TIMEZONE",
+    "__timezone": "rt::TIMEZONE",
+    "daylight": "rt::DAYLIGHT",
+    "__daylight": "rt::DAYLIGHT",
+    "h_errno": "rt::H_ERRNO",
+    "signgam": "rt::SIGNGAM",
 }
 
 

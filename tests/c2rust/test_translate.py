@@ -1837,6 +1837,7 @@ def test_select_poll_itimers_process_groups_limits_and_more_libc(tmp_path: Path)
 #include <fcntl.h>
 #include <grp.h>
 #include <math.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -1851,6 +1852,7 @@ def test_select_poll_itimers_process_groups_limits_and_more_libc(tmp_path: Path)
 #include <sys/timeb.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static int ticks;
@@ -1941,6 +1943,9 @@ int main(void) {
     printf("waitpid %d %d ", w, errno == ECHILD);
     w = wait(NULL);
     printf("wait %d\\n", w);
+    tzset();
+    double lg = lgamma(-2.5);
+    printf("tz %ld %d signgam %d %.12g h_errno %d\\n", timezone, daylight, signgam, lg, h_errno);
     return 0;
 }
 """,

@@ -49,6 +49,14 @@ pub const PROG_NAME: P = 9 << 32;
 pub const PROG_SHORT_NAME: P = 10 << 32;
 /// Address of `environ`: the NULL-terminated "NAME=value" array.
 pub const ENVIRON: P = 11 << 32;
+/// Address of `timezone` (long: seconds west of UTC; 0, as the tests' TZ=UTC gives).
+pub const TIMEZONE: P = 12 << 32;
+/// Address of `daylight` (int, 0).
+pub const DAYLIGHT: P = 13 << 32;
+/// Address of `h_errno` (int), what `__h_errno_location()` points to.
+pub const H_ERRNO: P = 14 << 32;
+/// Address of `signgam` (int): the sign of gamma at lgamma's last argument.
+pub const SIGNGAM: P = 15 << 32;
 /// Id of the first program static (ids 1..=15 are the runtime's own cells).
 pub const FIRST_STATIC: u32 = 16;
 /// Function pointer `i` is `(FN_BASE + i) << 32`.
@@ -378,7 +386,7 @@ impl Mem {
             db_pos: [0; 2],
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
-        let cells: [(usize, u64); 11] = [
+        let cells: [(usize, u64); 15] = [
             (8, STDIN_FILE),
             (8, STDOUT_FILE),
             (8, STDERR_FILE),
@@ -390,6 +398,10 @@ impl Mem {
             (8, 0),
             (8, 0),
             (8, 0),
+            (8, 0),
+            (4, 0),
+            (4, 0),
+            (4, 0),
         ];
         for (size, v) in cells {
             m.objs.push(Obj { data: v.to_le_bytes()[..size].to_vec(), kind: Kind::Static });
@@ -10725,13 +10737,22 @@ pub fn lgamma(x: f64, m: &mut Mem) -> f64 {
     }
     if x <= 0.0 && x.fract() == 0.0 {
         m.set_errno(ERANGE);
+        st_i32(SIGNGAM, 1, m);
         return f64::INFINITY;
     }
+    // gamma is negative between -2k-1 and -2k
+    let negative = x < 0.0 && (-x).floor() % 2.0 == 0.0;
+    st_i32(SIGNGAM, if negative { -1 } else { 1 }, m);
     if x < 0.5 {
         let s = (std::f64::consts::PI * x).sin().abs();
         return (std::f64::consts::PI / s).ln() - lgamma_pos(1.0 - x);
     }
     lgamma_pos(x)
+}
+
+/// `__h_errno_location()`: where `h_errno` lives.
+pub fn h_errno_location() -> P {
+    H_ERRNO
 }
 
 /// `rawmemchr(s, c)`: the first `c` from `s` on, with no length (a byte past the object faults).
@@ -11340,6 +11361,21 @@ mod tests {
         assert_eq!(ld_i32(OPTERR, m), 1);
         assert_eq!(__errno_location(m), ERRNO);
         assert_eq!(fn_index(fnptr(7)), 7);
+        assert_eq!((ld_i64(TIMEZONE, m), ld_i32(DAYLIGHT, m), ld_i32(SIGNGAM, m)), (0, 0, 0));
+        assert_eq!(h_errno_location(), H_ERRNO);
+    }
+
+    #[test]
+    fn usable_sizes_are_glibcs_chunks() {
+        let m = &mut Mem::new();
+        let sizes: Vec<u64> = [0u64, 1, 24, 25, 40, 41, 100, 1000, 200_000]
+            .iter()
+            .map(|&n| {
+                let p = malloc(n, m);
+                malloc_usable_size(p, m)
+            })
+            .collect();
+        assert_eq!(sizes, [24, 24, 24, 40, 40, 56, 104, 1000, 200_688]);
     }
 
     #[test]
