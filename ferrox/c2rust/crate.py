@@ -125,6 +125,7 @@ class Crate:
             "    init_statics(m);",
             "    rt::set_void_caller(call_void, m);",
             "    rt::set_signal_callers(call_sig, call_siginfo, m);",
+            "    rt::set_thread_caller(call_thread, m);",
             "    rt::init_process(m);",
         ]
         if self.main_module is None:
@@ -342,6 +343,7 @@ _RUNTIME_CALLERS = (
     (cir.FuncT(cir.Void(), (), False), "call_void"),
     (cir.FuncT(cir.Void(), (_INT,), False), "call_sig"),
     (cir.FuncT(cir.Void(), (_INT, _VOID_P, _VOID_P), False), "call_siginfo"),
+    (cir.FuncT(_VOID_P, (_VOID_P,), False), "call_thread"),
 )
 
 

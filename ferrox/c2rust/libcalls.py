@@ -719,7 +719,18 @@ for _name in ("sysv_signal", "__sysv_signal", "bsd_signal"):
     LIBC[_name] = LIBC["signal"]
 LIBC["sync"] = _rt("sync", 0, mem=False)
 LIBC["iswctype"] = _rt("iswctype", 2)
-LIBC["pthread_self"] = _rt("pthread_self", 0, mem=False)
+LIBC["pthread_self"] = _rt("pthread_self", 0)
+_arities(
+    {
+        "pthread_create": 4,
+        "pthread_exit": 1,
+        "pthread_join": 2,
+        "pthread_detach": 1,
+        "pthread_attr_init": 1,
+    }
+)
+LIBC["pthread_cond_wait"] = _rt("pthread_cond_wait", 2)
+LIBC["pthread_cond_timedwait"] = Rule("rt::pthread_cond_wait({0}, {1}, {m})")
 LIBC["pthread_equal"] = _rt("pthread_equal", 2, mem=False)
 # locks, attributes and signals of programs that never start a thread: they succeed at once
 for _name in (
@@ -740,6 +751,14 @@ for _name in (
     "pthread_cond_destroy",
     "pthread_cond_signal",
     "pthread_cond_broadcast",
+    "pthread_attr_destroy",
+    "pthread_attr_setdetachstate",
+    "pthread_attr_setstacksize",
+    "pthread_attr_setscope",
+    "pthread_attr_setguardsize",
+    "pthread_condattr_init",
+    "pthread_condattr_destroy",
+    "pthread_setname_np",
 ):
     LIBC[_name] = Rule("rt::pthread_ok({0}, {m})")
 

@@ -1954,3 +1954,64 @@ int main(void) {
     assert r["counts"]["stub"] == 0, r["functions"]
     assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_fork_join_threads_run_to_completion_when_created(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "t.c",
+        """#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define N 4
+static long partial[N];
+static long total;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+struct job { int index; long from, to; pthread_t self; };
+
+static void *work(void *arg) {
+    struct job *j = arg;
+    long sum = 0;
+    for (long i = j->from; i < j->to; i++) sum += i * i;
+    partial[j->index] = sum;
+    pthread_mutex_lock(&lock);
+    total += sum;
+    pthread_mutex_unlock(&lock);
+    j->self = pthread_self();
+    if (j->index == 3) pthread_exit((void *)(long)(j->index * 10));
+    return (void *)(long)j->index;
+}
+
+int main(void) {
+    pthread_t t[N];
+    struct job jobs[N];
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_JOINABLE);
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct job){i, i * 1000L, (i + 1) * 1000L, 0};
+        if (pthread_create(&t[i], &attr, work, &jobs[i]) != 0) return 1;
+    }
+    pthread_attr_destroy(&attr);
+    long check = 0;
+    for (int i = 0; i < N; i++) {
+        void *ret;
+        pthread_join(t[i], &ret);
+        printf("thread %d returned %ld partial %ld own id %d\\n", i, (long)ret, partial[i],
+               pthread_equal(jobs[i].self, t[i]) != 0);
+        check += partial[i];
+    }
+    printf("total %ld %s\\n", total, total == check ? "ok" : "bad");
+    printf("join again %d, self %d\\n", pthread_join(t[0], NULL) != 0,
+           pthread_equal(pthread_self(), t[0]) == 0);
+    pthread_t d;
+    pthread_create(&d, NULL, work, &jobs[0]);
+    printf("detach %d\\n", pthread_detach(d));
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]

@@ -319,6 +319,7 @@ pub struct Mem {
     rlimits: HashMap<usize, (u64, u64)>,
     dl_error: Option<Vec<u8>>,
     db_pos: [usize; 2],
+    threads: Threads,
 }
 
 impl Default for Mem {
@@ -384,6 +385,7 @@ impl Mem {
             rlimits: HashMap::new(),
             dl_error: None,
             db_pos: [0; 2],
+            threads: Threads::default(),
         };
         m.objs.push(Obj { data: Vec::new(), kind: Kind::Invalid });
         let cells: [(usize, u64); 15] = [
@@ -909,7 +911,8 @@ fn quiet_long_jumps() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if info.payload().downcast_ref::<LongJmp>().is_none() {
+            let p = info.payload();
+            if p.downcast_ref::<LongJmp>().is_none() && p.downcast_ref::<ThreadExit>().is_none() {
                 previous(info);
             }
         }));
@@ -10789,9 +10792,111 @@ pub fn setresgid(r: u32, e: u32, s: u32, m: &mut Mem) -> i32 {
 pub fn pthread_ok(_obj: P, _m: &mut Mem) -> i32 {
     0
 }
-/// `pthread_self()`: the one thread's id.
-pub fn pthread_self() -> u64 {
-    1
+/// Threads as a translation runs them: each to completion inside `pthread_create`, in
+/// creation order (a fork-join program computes what C computes; one that makes a thread
+/// wait for another panics at that wait, saying so).
+#[derive(Default)]
+pub struct Threads {
+    caller: Option<fn(P, P, &mut Mem) -> P>,
+    /// The running thread (0: main, whose id reads as 1).
+    current: u64,
+    created: u64,
+    /// Finished threads not yet joined or detached, with their results.
+    results: HashMap<u64, P>,
+}
+
+/// The payload `pthread_exit` unwinds with, back to its thread's `pthread_create`.
+struct ThreadExit {
+    thread: u64,
+    value: P,
+}
+
+/// Registers the generated dispatcher of `void *(*)(void *)` (thread start routines).
+pub fn set_thread_caller(f: fn(P, P, &mut Mem) -> P, m: &mut Mem) {
+    m.threads.caller = Some(f);
+}
+
+/// `pthread_create(thread, attr, start, arg)`: `*thread` gets the new id, then
+/// `start(arg)` runs to its return or `pthread_exit` before this returns 0.
+pub fn pthread_create(thread: P, _attr: P, start: P, arg: P, m: &mut Mem) -> i32 {
+    quiet_long_jumps();
+    let Some(call) = m.threads.caller else {
+        panic!("ferrox rt: pthread_create: no set_thread_caller")
+    };
+    m.threads.created += 1;
+    let id = m.threads.created + 1;
+    st_u64(thread, id, m);
+    let outer = std::mem::replace(&mut m.threads.current, id);
+    let mark = frame(m);
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(start, arg, &mut *m)));
+    m.threads.current = outer;
+    let value = match run {
+        Ok(v) => v,
+        Err(payload) => match payload.downcast::<ThreadExit>() {
+            Ok(e) if e.thread == id => {
+                unwind(mark, m);
+                e.value
+            }
+            Ok(e) => std::panic::resume_unwind(e),
+            Err(other) => std::panic::resume_unwind(other),
+        },
+    };
+    m.threads.results.insert(id, value);
+    0
+}
+
+/// `pthread_exit(value)`: ends the running thread (back to its `pthread_create`); in main,
+/// the process ends as when its last thread exits (exit status 0, atexit handlers run).
+pub fn pthread_exit(value: P, m: &mut Mem) -> ! {
+    match m.threads.current {
+        0 => exit(0, m),
+        thread => std::panic::panic_any(ThreadExit { thread, value }),
+    }
+}
+
+/// `pthread_join(thread, result)`: the finished thread's value; ESRCH for an unknown or
+/// already joined thread, EDEADLK for the caller itself (returned, as pthreads do).
+pub fn pthread_join(thread: u64, result: P, m: &mut Mem) -> i32 {
+    if thread == pthread_self(m) {
+        return 35;
+    }
+    match m.threads.results.remove(&thread) {
+        Some(v) => {
+            if result != 0 {
+                st_u64(result, v, m);
+            }
+            0
+        }
+        None => ESRCH,
+    }
+}
+
+/// `pthread_detach(thread)`: 0 (its result is dropped); ESRCH when unknown.
+pub fn pthread_detach(thread: u64, m: &mut Mem) -> i32 {
+    if thread == pthread_self(m) || m.threads.results.remove(&thread).is_some() {
+        0
+    } else {
+        ESRCH
+    }
+}
+
+/// `pthread_cond_wait(cond, mutex)` and `pthread_cond_timedwait`: reached only when the
+/// awaited condition is false, and no other thread can run meanwhile to make it true.
+pub fn pthread_cond_wait(_cond: P, _mutex: P, _m: &mut Mem) -> i32 {
+    panic!(
+        "ferrox rt: pthread_cond_wait: threads run one after another to completion in this translation, so no other thread can signal this condition"
+    )
+}
+
+/// `pthread_attr_init(attr)`: a zeroed attribute object; the other attribute calls: 0.
+pub fn pthread_attr_init(attr: P, m: &mut Mem) -> i32 {
+    memset(attr, 0, 56, m);
+    0
+}
+
+/// `pthread_self()`: the running thread's id (main's is 1).
+pub fn pthread_self(m: &Mem) -> u64 {
+    m.threads.current.max(1)
 }
 /// `pthread_equal(a, b)`.
 pub fn pthread_equal(a: u64, b: u64) -> i32 {
