@@ -2015,3 +2015,31 @@ int main(void) {
     assert r["counts"]["stub"] == 0, r["functions"]
     assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_a_vector_the_sanitized_c_build_times_out_on_is_recorded_unsanitized(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ferrox.c2rust.project as project
+
+    real = project.record_expected
+
+    def sanitized_too_slow(c_exe: Path, vectors: list[dict], **kw: object) -> list[dict]:
+        if c_exe.name.endswith("-plain"):
+            return real(c_exe, vectors, **kw)  # type: ignore[arg-type]
+        slow = {"c_timeout": True, "c_reason": "C build: timed out after 10 s"}
+        return [dict(v, **slow) if v["args"] == ["slow"] else v for v in real(c_exe, vectors)]
+
+    monkeypatch.setattr(project, "record_expected", sanitized_too_slow)
+    r = differential(
+        tmp_path,
+        "s.c",
+        '#include <stdio.h>\nint main(int c, char **v) { printf("%d %s\\n", c, v[c - 1]); }\n',
+        [{"args": ["fast"]}, {"args": ["slow"]}],
+    )
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+    vectors = json.loads((tmp_path / "out" / "tests" / "vectors.json").read_text())
+    assert "c_reference" not in vectors[0]
+    assert (
+        vectors[1]["c_reference"].startswith("unsanitized") and vectors[1]["stdout"] == "2 slow\n"
+    )
