@@ -338,7 +338,8 @@ def _returned(call: str, have: str, want: str) -> str | None:
 _INT = cir.IntT(32, True)
 _VOID_P = cir.Pointer(cir.Void())
 # the dispatchers the runtime calls back through (atexit and pthread_once handlers, signal
-# handlers with and without SA_SIGINFO), under the names main() registers
+# handlers with and without SA_SIGINFO, thread start routines), under the names main()
+# registers
 _RUNTIME_CALLERS = (
     (cir.FuncT(cir.Void(), (), False), "call_void"),
     (cir.FuncT(cir.Void(), (_INT,), False), "call_sig"),
@@ -359,7 +360,7 @@ def _statics_text(low: Lowering) -> str:
     parts += consts
     parts.append("")
     parts.append(print_fn(init_fn))
-    fixed_names = {}
+    fixed_names: dict[str, str] = {}
     for ft, fixed in _RUNTIME_CALLERS:
         fixed_names[low.dispatcher(ft)] = fixed
     prog = low.prog
