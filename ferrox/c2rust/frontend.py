@@ -99,6 +99,13 @@ _INT_KINDS = {
 _FLOAT_KINDS = {"FLOAT": (32, 4), "DOUBLE": (64, 8), "LONGDOUBLE": (64, 16), "FLOAT128": (64, 16)}
 
 
+def _rvalue(t: cir.CType) -> cir.CType:
+    """The type of an expression that is never an lvalue of array type (arithmetic,
+    assignment, ?:, ++): libclang reports an array parameter's decayed pointer (`const long
+    args[]`, then `args + 2`) by its original array type, so an array here is its pointer."""
+    return cir.Pointer(t.elem) if isinstance(t, cir.Array) else t
+
+
 def _loc(c: Any) -> str:
     """``file:line`` of a cursor as gcc would name it: ``#line`` directives (a parser
     generator's, or those of a lifted nested function) are followed."""
@@ -464,12 +471,12 @@ class _Unit:
         if len(kids) != 3:
             raise _Unsupported("conditional operator without a middle operand")
         a, b, d = (self.expr(k) for k in kids)
-        return cir.Cond(self.ctype(c.type), _loc(c), a, b, d)
+        return cir.Cond(_rvalue(self.ctype(c.type)), _loc(c), a, b, d)
 
     def e_binary(self, c: Any) -> cir.Expr:
         op = binary_op(c)
         lhs, rhs = (self.expr(k) for k in self.kids(c))
-        t = self.ctype(c.type)
+        t = _rvalue(self.ctype(c.type))
         if op == ",":
             return cir.Comma(t, _loc(c), lhs, rhs)
         if op == "=":
@@ -483,6 +490,8 @@ class _Unit:
         kids = self.kids(c)
         operand = self.expr(kids[0])
         t = self.ctype(c.type)
+        if op != "*":
+            t = _rvalue(t)
         if op == "__extension__":
             return operand
         if op in ("++", "--"):

@@ -682,6 +682,11 @@ _arities(
 )
 LIBC["__getpgid"] = LIBC["getpgid"]
 LIBC["__h_errno_location"] = Rule("rt::h_errno_location()")
+LIBC["nan"] = LIBC["nanl"] = Rule("f64::NAN")
+LIBC["nanf"] = Rule("f32::NAN")
+for _name in ("mlockall", "munlockall", "mlock", "munlock"):
+    LIBC[_name] = Rule("rt::mlock_ok()")
+LIBC["getpass"] = _rt("getpass", 1)
 _arities({"waitpid": 3, "wait": 1, "wait4": 4})
 LIBC["wait3"] = Rule("rt::wait4(-1, {0}, {1}, {2}, {m})")
 LIBC["openat"] = LIBC["openat64"] = Rule(
@@ -778,6 +783,63 @@ LIBC["posix_madvise"] = LIBC["madvise"] = Rule("0i32")
 LIBC["mtrace"] = LIBC["muntrace"] = Rule("()")
 LIBC["setresuid"] = Rule("rt::setresuid({0}, {1}, {2}, {m})")
 LIBC["setresgid"] = Rule("rt::setresgid({0}, {1}, {2}, {m})")
+
+# long double is the translation's f64: its math functions are the double ones
+for _name in [
+    "fabs",
+    "sqrt",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "exp",
+    "exp2",
+    "log",
+    "log10",
+    "log2",
+    "log1p",
+    "expm1",
+    "sinh",
+    "cosh",
+    "tanh",
+    "cbrt",
+    "asinh",
+    "acosh",
+    "atanh",
+    "pow",
+    "atan2",
+    "fmin",
+    "fmax",
+    "hypot",
+    "fmod",
+    "ldexp",
+    "copysign",
+    "nextafter",
+    "fma",
+    "erf",
+    "erfc",
+    "tgamma",
+    "lgamma",
+    "remainder",
+    "lround",
+    "llround",
+    "lrint",
+    "llrint",
+    "rint",
+    "nearbyint",
+    "logb",
+    "ilogb",
+    "fdim",
+    "scalbn",
+    "exp10",
+]:
+    LIBC.setdefault(_name + "l", LIBC[_name])
 
 # ---- GCC builtins in common use
 BUILTINS: dict[str, Rule] = {

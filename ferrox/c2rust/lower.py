@@ -1354,9 +1354,14 @@ class FunctionLowering:
         binds, pos, va = self.call_args(e.args if rule.variadic else e.args[:n_fixed], fixed)
         vals: dict[str, str] = {"m": "m", "va": va if rule.variadic else "&[]"}
         try:
-            return _with_binds(binds, rule.template.format(*pos, **vals))
+            call = rule.template.format(*pos, **vals)
         except (KeyError, IndexError) as exc:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)") from exc
+        if fixed is None and isinstance(e.type, cir.IntT):
+            # declared implicitly or without a prototype (`int read();`): C takes the
+            # result register as the declared type, so a wider result is truncated
+            call = f"(({call}) as {rust_type(e.type)})"
+        return _with_binds(binds, call)
 
     def callback_call(self, name: str, e: cir.Call) -> str:
         """A C library call that calls back into the program (qsort, bsearch, the tsearch
@@ -1625,7 +1630,21 @@ def _conv(code: str, src: cir.CType, dst: cir.CType) -> str:
         return f"(({code}) != {zero}) as u8"
     if rs == rd:
         return code
+    if isinstance(src, cir.FloatT) and isinstance(dst, cir.IntT) and dst.bits <= 64:
+        return _float_to_int(code, rs, dst, rd)
     return f"({_p(code)} as {rd})"
+
+
+def _float_to_int(code: str, rs: str, dst: cir.IntT, rd: str) -> str:
+    """A float converted as gcc's x86-64 code converts it (see ``rt::f2i32``): the same
+    as Rust's ``as`` in range, not where C leaves the result undefined."""
+    x = code if rs == "f64" else f"({_p(code)} as f64)"
+    if dst.bits == 64:
+        return f"rt::f2u64({x})" if not dst.signed else f"rt::f2i64({x})"
+    if dst.bits == 32 and not dst.signed:
+        return f"(rt::f2i64({x}) as u32)"
+    wide = f"rt::f2i32({x})"
+    return wide if rd == "i32" else f"({wide} as {rd})"
 
 
 def _arith(op: str, a: str, b: str, t: cir.CType) -> str:

@@ -2043,3 +2043,99 @@ def test_a_vector_the_sanitized_c_build_times_out_on_is_recorded_unsanitized(
     assert (
         vectors[1]["c_reference"].startswith("unsanitized") and vectors[1]["stdout"] == "2 slow\n"
     )
+
+
+def test_float_to_integer_conversions_as_gccs_x86_64_code(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "f.c",
+        """#include <math.h>
+#include <stdio.h>
+
+int main(void) {
+    volatile double v[] = {-37.6, 300.7, -300.7, 1e10, -1e10, 3e9, -3e9, 1e19, 2e19, -1.0,
+                           NAN, INFINITY, -INFINITY, 9.3e18, 255.9, -0.9, 2147483647.9};
+    for (int i = 0; i < 17; i++) {
+        double d = v[i];
+        float f = (float)d;
+        printf("%d %d %d %d %d %u %ld %lu | %d %u %ld %lu\\n", (signed char)d, (unsigned char)d,
+               (short)d, (unsigned short)d, (int)d, (unsigned)d, (long)d, (unsigned long)d,
+               (unsigned char)f, (unsigned)f, (long)f, (unsigned long)f);
+    }
+    unsigned char sample = ((unsigned char)v[0]) ^ 0x80;
+    printf("%d\\n", sample);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_array_parameters_in_pointer_arithmetic_and_implicitly_declared_calls(
+    tmp_path: Path,
+) -> None:
+    r = differential(
+        tmp_path,
+        "a.c",
+        """#include <stdio.h>
+
+static int look(int pal, const long args[], int n) { return n > 0 ? (int)args[0] + pal : pal; }
+static int setpen(const long args[], int argcount) {
+    int argi = 0, sum = 0;
+    while (argi < argcount) {
+        if (args[argi] == 38) {
+            argi += 1 + look((int)args[argi + 1], args + argi + 2, argcount - argi - 2);
+            sum += argi;
+        } else {
+            const long *p = argi % 2 ? args + 1 : args;
+            sum += (int)*p;
+            argi++;
+        }
+    }
+    return sum;
+}
+
+int main(void) {
+    long a[] = {1, 38, 2, 5, 7, 9};
+    char buf[16];
+    register int len;
+    int total = 0;
+    while ((len = read(0, buf, sizeof buf)))  /* read is not declared: C89 implicit int */
+        total += len;
+    printf("%d %d\\n", setpen(a, 6), total);
+    return 0;
+}
+""",
+        [{"args": [], "stdin": "some input bytes, more than sixteen"}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_long_double_math_getpass_from_stdin_and_mlockall(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "l.c",
+        """#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int main(void) {
+    volatile long double x = 0.75L;
+    printf("%.10Lf %.10Lf %.10Lf %.10Lf\\n", sinl(x), acosl(x), atan2l(x, 2.0L), powl(x, 3.0L));
+    printf("%.10Lf %.10Lf %ld %d\\n", sqrtl(x), fabsl(-x), lroundl(x * 10), isnan(nan("")));
+    printf("%d\\n", mlockall(MCL_CURRENT | MCL_FUTURE) == 0 || 1);
+    char *pass = getpass("Enter passphrase: ");
+    printf("[%s] %zu\\n", pass ? pass : "(null)", pass ? strlen(pass) : 0);
+    return 0;
+}
+""",
+        [{"args": [], "stdin": "secret words\\nrest\\n"}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]

@@ -5201,6 +5201,36 @@ pub fn posix_fadvise(fd: i32, _offset: i64, _len: i64, advice: i32, m: &mut Mem)
     0
 }
 
+/// `mlockall(flags)`, `mlock`, `munlock`, `munlockall`: 0 (a translation's memory is the
+/// runtime's: nothing to pin).
+pub fn mlock_ok() -> i32 {
+    0
+}
+
+/// `getpass(prompt)`: with no terminal to open (a sandboxed run has none) glibc prompts on
+/// stderr and reads the line from stdin; the line without its newline, in a static buffer
+/// (NULL at end of input).
+pub fn getpass(prompt: P, m: &mut Mem) -> P {
+    fputs(prompt, STDERR_FILE, m);
+    fflush(STDERR_FILE, m);
+    let mut line = Vec::new();
+    loop {
+        let c = fgetc(STDIN_FILE, m);
+        if c < 0 {
+            if line.is_empty() {
+                return 0;
+            }
+            break;
+        }
+        if c == b'\n' as i32 {
+            break;
+        }
+        line.push(c as u8);
+    }
+    line.push(0);
+    m.push_obj(Kind::Static, line)
+}
+
 /// `sched_yield()`: 0.
 pub fn sched_yield() -> i32 {
     std::thread::yield_now();
@@ -10751,6 +10781,37 @@ pub fn lgamma(x: f64, m: &mut Mem) -> f64 {
         return (std::f64::consts::PI / s).ln() - lgamma_pos(1.0 - x);
     }
     lgamma_pos(x)
+}
+
+// ---- float to integer conversions as gcc compiles them for x86-64 (cvttsd2si), where C
+// leaves an out-of-range value undefined: truncation toward zero, the "integer
+// indefinite" (the lowest value) for NaN and out-of-range values, and narrow targets cut
+// from the 32-bit result
+
+/// A double to int, as cvttsd2si with a 32-bit destination.
+pub fn f2i32(x: f64) -> i32 {
+    if x.is_nan() || x <= -2_147_483_649.0 || x >= 2_147_483_648.0 {
+        i32::MIN
+    } else {
+        x as i32
+    }
+}
+/// A double to long, as cvttsd2si with a 64-bit destination.
+pub fn f2i64(x: f64) -> i64 {
+    if x.is_nan() || x < -9_223_372_036_854_775_808.0 || x >= 9_223_372_036_854_775_808.0 {
+        i64::MIN
+    } else {
+        x as i64
+    }
+}
+/// A double to unsigned long: gcc converts values from 2^63 on after subtracting 2^63.
+pub fn f2u64(x: f64) -> u64 {
+    const TWO63: f64 = 9_223_372_036_854_775_808.0;
+    if x >= TWO63 {
+        (f2i64(x - TWO63) as u64) ^ (1 << 63)
+    } else {
+        f2i64(x) as u64
+    }
 }
 
 /// `__h_errno_location()`: where `h_errno` lives.
