@@ -609,11 +609,14 @@ class FunctionLowering:
             return [RBlock(f"if !{_p(self.cond(s.cond))}", tuple(self.block(s.other)))]
         return [RIf(self.cond(s.cond), tuple(then), tuple(self.block(s.other)))]
 
-    def setjmp_if(self, s: cir.If, buf: cir.Expr, zero_is_then: bool) -> list[RStmt]:
+    def setjmp_if(
+        self, s: cir.If, buf: cir.Expr, zero_is_then: bool, target: cir.Expr | None
+    ) -> list[RStmt]:
         """``if (!setjmp(buf)) A else B`` by unwinding: A runs in a closure that
         ``rt::setjmp_run`` calls under ``catch_unwind``; a ``longjmp(buf, v)`` inside it
         (at any call depth) unwinds back and B runs. Only where A cannot leave by
-        ``return``, ``goto`` or a ``break``/``continue`` of an enclosing loop."""
+        ``return``, ``goto`` or a ``break``/``continue`` of an enclosing loop. A stored
+        value (``!(status = setjmp(buf))``) is 0 while A runs and ``v`` after a jump."""
         zero = s.then if zero_is_then else s.other
         other = s.other if zero_is_then else s.then
         if zero is None or not _stays_inside(zero):
@@ -623,13 +626,20 @@ class FunctionLowering:
             )
         buf_p = self.rv(buf)
         jumped = self.label("jumped")[1:]  # a variable, not a loop label
+        stores: tuple[list[RStmt], list[RStmt]] = ([], [])
+        if target is not None:
+            int_t = cir.IntT(32, True)
+            for value, out in (("0i32", stores[0]), (jumped, stores[1])):
+                pre, lv = self.bind_addr(self.lv(target))
+                out += [*pre, RLine(self.store(lv, _conv(value, int_t, lv.type)) + ";")]
         body = self.block(zero)
         closure = RBlock(
             f"let {jumped} = rt::setjmp_run({buf_p}, m, &mut |m: &mut rt::Mem|", tuple(body), ");"
         )
-        if other is None:
-            return [closure]
-        return [closure, RBlock(f"if {jumped} != 0", tuple(self.block(other)))]
+        after = stores[1] + (self.block(other) if other is not None else [])
+        if not after:
+            return [*stores[0], closure]
+        return [*stores[0], closure, RBlock(f"if {jumped} != 0", tuple(after))]
 
     def s_while(self, s: cir.While) -> list[RStmt]:
         lab = self.label("l")
@@ -1823,20 +1833,24 @@ def _bare(e: cir.Expr) -> cir.Expr:
     return e
 
 
-def _setjmp_test(cond: cir.Expr) -> tuple[cir.Expr, bool] | None:
-    """``(buf, zero_is_then)`` when ``cond`` tests a ``setjmp(buf)`` call against zero
-    (``!setjmp(b)``, ``setjmp(b) == 0``, ``setjmp(b)``, ``setjmp(b) != 0``)."""
+def _setjmp_test(cond: cir.Expr) -> tuple[cir.Expr, bool, cir.Expr | None] | None:
+    """``(buf, zero_is_then, target)`` when ``cond`` tests a ``setjmp(buf)`` call against
+    zero (``!setjmp(b)``, ``setjmp(b) == 0``, ``setjmp(b)``, ``setjmp(b) != 0``), its value
+    perhaps stored first (``!(status = setjmp(b))``: ``target`` is ``status``)."""
     e, negated = _bare(cond), False
     if isinstance(e, cir.Unary) and e.op == "!":
         e, negated = _bare(e.operand), True
     elif isinstance(e, cir.Binary) and e.op in ("==", "!=") and _const_value(e.rhs) == 0:
         e, negated = _bare(e.lhs), e.op == "=="
+    target = None
+    if isinstance(e, cir.Assign) and not e.op:
+        target, e = e.lhs, _bare(e.rhs)
     if not (isinstance(e, cir.Call) and e.args):
         return None
     callee = _bare(e.callee)
     if not (isinstance(callee, cir.Ref) and callee.name in _SETJMP):
         return None
-    return e.args[0], negated
+    return e.args[0], negated, target
 
 
 def _stays_inside(stmt: cir.Stmt) -> bool:

@@ -2139,3 +2139,40 @@ int main(void) {
     assert r["counts"]["stub"] == 0, r["functions"]
     assert not any(f["missing_calls"] for f in r["functions"]), r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_setjmp_whose_value_is_stored_in_the_if_test(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "j.c",
+        """#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static jmp_buf env;
+static int status;
+static void fail(int depth, int code) {
+    if (depth == 0) longjmp(env, code);
+    fail(depth - 1, code);
+}
+static int attempt(int code) {
+    if (!(status = setjmp(env))) {
+        printf("running, status %d\\n", status);
+        if (code) fail(3, code);
+        printf("finished\\n");
+    }
+    return status;
+}
+int main(int argc, char **argv) {
+    printf("-> %d\\n", attempt(0));
+    printf("-> %d\\n", attempt(argc > 1 ? atoi(argv[1]) : 7));
+    int local;
+    if ((local = setjmp(env)) != 0) printf("jumped %d\\n", local);
+    else printf("first %d\\n", local);
+    return 0;
+}
+""",
+        [{"args": []}, {"args": ["-3"]}],
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
