@@ -99,6 +99,25 @@ _INT_KINDS = {
 _FLOAT_KINDS = {"FLOAT": (32, 4), "DOUBLE": (64, 8), "LONGDOUBLE": (64, 16), "FLOAT128": (64, 16)}
 
 
+def _anonymous_offset(rec_t: Any, target: Any, depth: int = 0) -> int | None:
+    """The bit offset, in record type ``rec_t``, of its anonymous member of type ``target``
+    (looking through nested anonymous members too)."""
+    if depth > 8:
+        return None
+    want = target.get_declaration()
+    for f in rec_t.get_fields():
+        ft = f.type.get_canonical()
+        if ft.kind.name != "RECORD":
+            continue
+        if ft.get_declaration() == want and f.is_anonymous():
+            return f.get_field_offsetof()
+        if f.is_anonymous():
+            inner = _anonymous_offset(ft, target, depth + 1)
+            if inner is not None:
+                return f.get_field_offsetof() + inner
+    return None
+
+
 def _rvalue(t: cir.CType) -> cir.CType:
     """The type of an expression that is never an lvalue of array type (arithmetic,
     assignment, ?:, ++): libclang reports an array parameter's decayed pointer (`const long
@@ -443,6 +462,13 @@ class _Unit:
         ref = c.referenced
         name = c.spelling
         off = rec_t.get_offset(name)
+        if off < 0:
+            # a member with no name (an anonymous struct or union, which libclang names by
+            # its type): found by its type among the record's fields, through other
+            # anonymous members, as an offset from the record's start
+            anon = _anonymous_offset(rec_t, c.type.get_canonical())
+            if anon is not None:
+                off = anon
         if off < 0 and ref is not None:
             off = ref.get_field_offsetof()
         if off < 0:

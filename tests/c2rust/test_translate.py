@@ -2176,3 +2176,42 @@ int main(int argc, char **argv) {
     )
     assert r["counts"]["stub"] == 0, r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (2, 2), r["tests"]
+
+
+def test_members_of_nested_anonymous_structs_and_unions(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "u.c",
+        """#include <stddef.h>
+#include <stdio.h>
+
+struct shape {
+    int kind;
+    union {
+        struct { double w, h; };
+        double radius;
+    };
+    struct { struct { union { int tag; char name[4]; }; }; long id; };
+    struct { int x, y; } at;
+};
+
+int main(void) {
+    struct shape s = {0};
+    s.kind = 2;
+    s.w = 3.5;
+    s.h = 1.25;
+    s.tag = 0x00636261;
+    s.id = 77;
+    s.at.x = 5;
+    struct shape *p = &s;
+    p->at.y = 9;
+    printf("%d %g %g %g %s %ld %d %d\\n", s.kind, s.w, s.h, p->radius, p->name, p->id, s.at.x,
+           s.at.y);
+    printf("%zu %zu %zu %zu\\n", offsetof(struct shape, h), offsetof(struct shape, tag),
+           offsetof(struct shape, id), sizeof s);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
