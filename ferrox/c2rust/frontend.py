@@ -944,8 +944,11 @@ def build_program(
                 tu = index.parse(spelled, args=args, unsaved_files=list(rewriter.unsaved.items()))
             except ci.TranslationUnitLoadError as exc:
                 raise CParseError(f"{path}: clang could not read the file ({exc})") from exc
-            errors = [d for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
-            if not rewriter.apply(tu, errors):
+            # one wrapper per diagnostic for the whole unit: libclang frees a diagnostic
+            # when any of its wrappers is collected, leaving the others dangling
+            diagnostics = list(tu.diagnostics)
+            errors = [d for d in diagnostics if d.severity >= ci.Diagnostic.Error]
+            if not rewriter.apply(tu, diagnostics):
                 break
         if errors:
             lines = [

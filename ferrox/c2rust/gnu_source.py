@@ -334,14 +334,15 @@ class GnuRewriter:
             out.append(Token(start, end, text, t.kind.name))
         return out
 
-    def apply(self, tu: Any, errors: list[Any]) -> bool:
-        """Rewrites what ``errors`` (clang's, for ``tu``) show can be rewritten; whether
-        anything changed (the unit is then parsed again)."""
+    def apply(self, tu: Any, diagnostics: list[Any]) -> bool:
+        """Rewrites what ``diagnostics`` (clang's, for ``tu``; the caller's objects, never
+        fetched again here) show can be rewritten; whether anything changed (the unit is
+        then parsed again)."""
         nested_at: dict[str, list[int]] = {}
-        for d in errors:
+        for d in diagnostics:
             if d.spelling == _NESTED and d.location.file is not None:
                 nested_at.setdefault(d.location.file.name, []).append(d.location.offset)
-        suffix = any(_D_SUFFIX.search(d.spelling) for d in errors)
+        suffix = any(_D_SUFFIX.search(d.spelling) for d in diagnostics)
         if not (suffix or nested_at or self._placed):
             return False
         changed = False
@@ -389,7 +390,7 @@ class GnuRewriter:
             if name in self._captured:
                 continue
             self._captured.add(name)
-            captures = self._captures(tu, name, list(tu.diagnostics), placed)
+            captures = self._captures(tu, name, diagnostics, placed)
             if captures:
                 text, _ = render(
                     self._base[name], self._tokens[name], self._nested[name], captures, name

@@ -601,7 +601,12 @@ class FunctionLowering:
             return self.block(s.other) if s.other is not None else []
         jump = _setjmp_test(s.cond)
         if jump is not None:
-            return self.setjmp_if(s, *jump)
+            zero = s.then if jump[1] else s.other
+            if zero is not None and _stays_inside(zero):
+                return self.setjmp_if(s, *jump)
+            # the code to unwind back to is not one closed branch (`if (setjmp(b)) {
+            # report; exit(1); }` and the rest of the function): setjmp returns 0 once and
+            # a longjmp to it panics, naming this place (rt::setjmp_once)
         then = self.block(s.then)
         if s.other is None:
             return [RBlock(f"if {self.cond(s.cond)}", tuple(then))] if then else self.effect(s.cond)
@@ -619,11 +624,7 @@ class FunctionLowering:
         value (``!(status = setjmp(buf))``) is 0 while A runs and ``v`` after a jump."""
         zero = s.then if zero_is_then else s.other
         other = s.other if zero_is_then else s.then
-        if zero is None or not _stays_inside(zero):
-            raise NotLowered(
-                "setjmp: only `if (!setjmp(buf)) ... else ...` whose first branch cannot"
-                " return, goto or break out is translated"
-            )
+        assert zero is not None
         buf_p = self.rv(buf)
         jumped = self.label("jumped")[1:]  # a variable, not a loop label
         stores: tuple[list[RStmt], list[RStmt]] = ([], [])
@@ -1367,9 +1368,12 @@ class FunctionLowering:
             call = rule.template.format(*pos, **vals)
         except (KeyError, IndexError) as exc:
             raise NotLowered(f"call of '{name}' with {len(e.args)} argument(s)") from exc
-        if fixed is None and isinstance(e.type, cir.IntT):
-            # declared implicitly or without a prototype (`int read();`): C takes the
-            # result register as the declared type, so a wider result is truncated
+        if isinstance(e.type, cir.IntT) and (
+            fixed is None or fn is None or not fn.file.startswith("/usr/")
+        ):
+            # declared implicitly, without a prototype or by the program itself (`int
+            # read();`, `int strlen(char *);`): C takes the result register as the declared
+            # type, so a wider result is truncated
             call = f"(({call}) as {rust_type(e.type)})"
         return _with_binds(binds, call)
 

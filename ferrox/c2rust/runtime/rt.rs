@@ -8229,8 +8229,42 @@ fn mb_bytes(wc: u32, utf8: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 /// At most `n` (and at most 6) bytes of memory from `s`.
-fn mb_window(s: P, n: u64, m: &Mem) -> Vec<u8> {
-    (0..n.min(6)).map(|i| ld_u8(s.wrapping_add(i), m)).collect()
+fn mb_window(s: P, n: u64, pending: &[u8], m: &Mem) -> Vec<u8> {
+    // as glibc's decoder reads: the lead byte (the first pending one, else the first at
+    // `s`) says how many bytes the character has, and the first byte that does not
+    // continue the sequence ends it (nothing past it is touched)
+    let mut out = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    let lead = match pending.first() {
+        Some(&b) => b,
+        None => {
+            let b = ld_u8(s, m);
+            out.push(b);
+            b
+        }
+    };
+    if !m.utf8() || lead < 0xc0 {
+        return out;
+    }
+    let need: u64 = match lead {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        0xf8..=0xfb => 5,
+        _ => 6,
+    };
+    // bytes of the character still to come from `s`, and how many of them `out` holds
+    let from_s = need.saturating_sub(pending.len() as u64);
+    for i in out.len() as u64..from_s.min(n) {
+        let b = ld_u8(s.wrapping_add(i), m);
+        out.push(b);
+        if b & 0xc0 != 0x80 {
+            break;
+        }
+    }
+    out
 }
 
 /// `mbtowc(pwc, s, n)`: the bytes of one character (0 for NUL), -1 with EILSEQ.
@@ -8238,7 +8272,7 @@ pub fn mbtowc(pwc: P, s: P, n: u64, m: &mut Mem) -> i32 {
     if s == 0 {
         return 0;
     }
-    match mb_char(&mb_window(s, n, m), m.utf8()) {
+    match mb_char(&mb_window(s, n, &[], m), m.utf8()) {
         Ok(Some((wc, len))) => {
             if pwc != 0 {
                 st_i32(pwc, wc as i32, m);
@@ -8375,7 +8409,7 @@ pub fn mbrtowc(pwc: P, s: P, n: u64, ps: P, m: &mut Mem) -> u64 {
     }
     let pending = mb_pending(ps, m);
     let mut bytes = pending.clone();
-    bytes.extend(mb_window(s, n, m));
+    bytes.extend(mb_window(s, n, &pending, m));
     match mb_char(&bytes, m.utf8()) {
         Ok(Some((wc, len))) => {
             mb_set_pending(ps, &[], m);
