@@ -343,7 +343,10 @@ class _Unit:
 
     def e_ref(self, c: Any) -> cir.Expr:
         ref = c.referenced
-        t = self.ctype(c.type) if c.type.kind.name != "UNEXPOSED" else cir.Void()
+        # an unexposed type is often sugar over a plain one (`__typeof__(x) v`, whose
+        # references libclang types as typeof); only one with no canonical type is unknown
+        exposed = c.type.get_canonical().kind.name not in ("UNEXPOSED", "INVALID")
+        t = self.ctype(c.type) if exposed else cir.Void()
         kind = ref.kind.name if ref is not None else ""
         if kind == "ENUM_CONSTANT_DECL":
             return cir.IntLit(self.ctype(c.type), _loc(c), ref.enum_value)

@@ -2296,3 +2296,28 @@ int main(void) {
     )
     assert r["counts"]["stub"] == 0, r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_typeof_locals_of_the_kernels_min_macro(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "k.c",
+        """#include <stdio.h>
+#define min(x, y) ({ __typeof__(x) _min1 = (x); __typeof__(y) _min2 = (y); \\
+                     (void) (&_min1 == &_min2); _min1 < _min2 ? _min1 : _min2; })
+#define min_t(type, x, y) min((type) x, (type) y)
+struct D { unsigned long buffer_size; };
+static int len_state(const int len) { return min(len - 2, 3); }
+static unsigned long size(struct D *d, const unsigned dict) {
+    return min_t(unsigned long, d->buffer_size, dict);
+}
+int main(void) {
+    struct D d = {5};
+    __typeof__(d.buffer_size) total = size(&d, 9) + size(&d, 2);
+    printf("%d %d %lu\\n", len_state(3), len_state(40), total);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
