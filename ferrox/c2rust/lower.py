@@ -1374,7 +1374,7 @@ class FunctionLowering:
             # declared implicitly, without a prototype or by the program itself (`int
             # read();`, `int strlen(char *);`): C takes the result register as the declared
             # type, so a wider result is truncated
-            call = f"(({call}) as {rust_type(e.type)})"
+            call = f"(rt::ret_bits({call}) as {rust_type(e.type)})"
         return _with_binds(binds, call)
 
     def callback_call(self, name: str, e: cir.Call) -> str:

@@ -2117,6 +2117,7 @@ int main(void) {
     int total = 0;
     while ((len = read(0, buf, sizeof buf)))  /* read is not declared: C89 implicit int */
         total += len;
+    srand(7);  /* nor is srand, which returns nothing */
     printf("%d %d\\n", setpen(a, 6), total);
     return 0;
 }

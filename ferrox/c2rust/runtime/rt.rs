@@ -10817,6 +10817,43 @@ pub fn lgamma(x: f64, m: &mut Mem) -> f64 {
     lgamma_pos(x)
 }
 
+/// What C reads from the result register when a call's declared result type is not the
+/// function's real one (`int f()` declared implicitly for a `size_t` or `void` function):
+/// the value's bits, cut to the declared type by the caller's `as`; 0 for a function that
+/// returns nothing (whose register C would read as garbage).
+pub trait RetBits {
+    /// The result as a 64-bit register.
+    fn bits(self) -> u64;
+}
+impl RetBits for () {
+    fn bits(self) -> u64 {
+        0
+    }
+}
+impl RetBits for bool {
+    fn bits(self) -> u64 {
+        self as u64
+    }
+}
+macro_rules! ret_bits_as {
+    ($($t:ty),*) => { $(impl RetBits for $t { fn bits(self) -> u64 { self as u64 } })* };
+}
+ret_bits_as!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize);
+impl RetBits for f64 {
+    fn bits(self) -> u64 {
+        self as i64 as u64
+    }
+}
+impl RetBits for f32 {
+    fn bits(self) -> u64 {
+        self as i64 as u64
+    }
+}
+/// `RetBits::bits` of a call's result.
+pub fn ret_bits<R: RetBits>(r: R) -> u64 {
+    r.bits()
+}
+
 // ---- float to integer conversions as gcc compiles them for x86-64 (cvttsd2si), where C
 // leaves an out-of-range value undefined: truncation toward zero, the "integer
 // indefinite" (the lowest value) for NaN and out-of-range values, and narrow targets cut
