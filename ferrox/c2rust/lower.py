@@ -300,8 +300,14 @@ class Lowering:
             raise NotLowered(f"address of '{name}', which is not in ferrox's C library")
         params = [(f"a{i}", rust_type(t)) for i, t in enumerate(fn.type.params)]
         args = {str(i): f"a{i}" for i in range(len(params))}
-        body = rule.template.format(*args.values(), m="m", va="&[]")
-        wrapper = RFn(f"libc_{name}", [*params, ("m", "&mut rt::Mem")], rust_type(fn.type.ret))
+        # a variadic one (`int (*p)(FILE *, const char *, ...) = &fprintf`) takes the
+        # packed extra arguments as its dispatcher passes them
+        variadic = [("va", "&[rt::Va]")] if fn.type.variadic else []
+        va = "va" if fn.type.variadic and rule.variadic else "&[]"
+        body = rule.template.format(*args.values(), m="m", va=va)
+        wrapper = RFn(
+            f"libc_{name}", [*params, *variadic, ("m", "&mut rt::Mem")], rust_type(fn.type.ret)
+        )
         wrapper.body = [RLine(body)]
         wrapper.doc = f"`{name}` as a function value."
         return wrapper

@@ -2322,3 +2322,23 @@ int main(void) {
     )
     assert r["counts"]["stub"] == 0, r["functions"]
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
+
+
+def test_a_variadic_library_function_as_a_value(tmp_path: Path) -> None:
+    r = differential(
+        tmp_path,
+        "v.c",
+        """#include <stdio.h>
+static int fred(int p) { printf("yo %d\\n", p); return 42; }
+static int (*f)(int) = &fred;
+static int (*out)(FILE *, const char *, ...) = &fprintf;
+int main(void) {
+    int (*say)(const char *, ...) = printf;
+    out(stdout, "%d %s\\n", (*f)(24), "via fprintf");
+    say("%d-%d\\n", 1, 2);
+    return 0;
+}
+""",
+    )
+    assert r["counts"]["stub"] == 0, r["functions"]
+    assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
