@@ -1789,6 +1789,7 @@ int main(int argc, char **argv) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (3, 3), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_aligned_allocation_usable_sizes_and_terminal_calls(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -1840,6 +1841,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_select_poll_itimers_process_groups_limits_and_more_libc(tmp_path: Path) -> None:
     write(tmp_path / "src" / "data.txt", "some data\n")
     r = differential(
@@ -1970,6 +1972,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_fork_join_threads_run_to_completion_when_created(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -2059,6 +2062,7 @@ def test_a_vector_the_sanitized_c_build_times_out_on_is_recorded_unsanitized(
     )
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_float_to_integer_conversions_as_gccs_x86_64_code(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -2086,6 +2090,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_array_parameters_in_pointer_arithmetic_and_implicitly_declared_calls(
     tmp_path: Path,
 ) -> None:
@@ -2128,6 +2133,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_long_double_math_getpass_from_stdin_and_mlockall(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -2156,6 +2162,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_setjmp_whose_value_is_stored_in_the_if_test(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -2260,6 +2267,7 @@ def test_broken_c_after_a_nested_function_rewrite_is_a_parse_error_not_a_crash(
     assert "parse error:" in run.stdout and "m.c:4" in run.stdout, run.stdout
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_mbtowc_reads_no_byte_past_the_character(tmp_path: Path) -> None:
     r = differential(
         tmp_path,
@@ -2299,6 +2307,7 @@ int main(void) {
     assert (r["tests"]["passed"], r["tests"]["total"]) == (1, 1), r["tests"]
 
 
+@pytest.mark.slow  # a runtime build each: CI runs them, the default run stays short
 def test_typeof_locals_of_the_kernels_min_macro(tmp_path: Path) -> None:
     r = differential(
         tmp_path,

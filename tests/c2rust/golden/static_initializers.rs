@@ -22,3 +22,33 @@ pub fn call_void(f: u64, m: &mut rt::Mem) {
 }
 
 pub use self::call_void as call_0;
+
+/// Calls the function whose pointer is `f` (signature ['i32'] -> ()).
+pub fn call_sig(f: u64, a0: i32, m: &mut rt::Mem) {
+    match f {
+
+        _ => rt::bad_call(f),
+    }
+}
+
+pub use self::call_sig as call_1;
+
+/// Calls the function whose pointer is `f` (signature ['i32', 'u64', 'u64'] -> ()).
+pub fn call_siginfo(f: u64, a0: i32, a1: u64, a2: u64, m: &mut rt::Mem) {
+    match f {
+
+        _ => rt::bad_call(f),
+    }
+}
+
+pub use self::call_siginfo as call_2;
+
+/// Calls the function whose pointer is `f` (signature ['u64'] -> u64).
+pub fn call_thread(f: u64, a0: u64, m: &mut rt::Mem) -> u64 {
+    match f {
+
+        _ => rt::bad_call(f),
+    }
+}
+
+pub use self::call_thread as call_3;
